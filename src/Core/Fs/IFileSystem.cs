@@ -1,0 +1,33 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace ParallelDiff.Core.Fs;
+
+/// <summary>
+/// The read side of the system calls the differs need. Paths are absolute and raw bytes
+/// (no terminating NUL); nothing here follows a symbolic link in the last component, and
+/// <see cref="OpenRead"/> follows none at all.
+/// </summary>
+public interface IFileSystem
+{
+    /// <summary>lstat; false with the errno when the call fails.</summary>
+    bool TryLstat(ReadOnlySpan<byte> path, out FileStatus status, out int errno);
+
+    /// <summary>The names in a directory (without "." and ".."), in readdir order.</summary>
+    List<byte[]> ReadDirectory(ReadOnlySpan<byte> path);
+
+    /// <summary>lgetxattr; null when the attribute is absent (ENODATA) or the file system has none (ENOTSUP).</summary>
+    byte[]? GetXattr(ReadOnlySpan<byte> path, string name);
+
+    /// <summary>llistxattr: the attribute names, empty when the file system has none.</summary>
+    List<string> ListXattrs(ReadOnlySpan<byte> path);
+
+    /// <summary>readlink of a symbolic link, as bytes.</summary>
+    byte[] ReadLink(ReadOnlySpan<byte> path);
+
+    /// <summary>
+    /// Opens a regular file for reading. The path must be canonical (no symbolic link in any
+    /// component): the open fails with ELOOP rather than follow one, so a tree that changes
+    /// under us cannot redirect a read outside it.
+    /// </summary>
+    SafeFileHandle OpenRead(ReadOnlySpan<byte> path);
+}
