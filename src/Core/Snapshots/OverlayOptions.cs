@@ -1,0 +1,36 @@
+namespace ParallelDiff.Core.Snapshots;
+
+/// <summary>
+/// The overlay mount options that change what the layers mean (kernel overlayfs.rst; spec §7).
+/// </summary>
+public sealed record OverlayOptions
+{
+    /// <summary>userxattr: the overlay's own xattrs live in user.overlay.* instead of trusted.overlay.*.</summary>
+    public bool UserXattr { get; init; }
+
+    /// <summary>Follow overlay.redirect on directories (redirect_dir=on|follow; userxattr forces nofollow).</summary>
+    public bool RedirectFollow { get; init; } = true;
+
+    /// <summary>Take the data of an overlay.metacopy file from the layer below (metacopy=on; userxattr forces off).</summary>
+    public bool Metacopy { get; init; } = true;
+
+    public static OverlayOptions Default { get; } = new();
+
+    /// <summary>The options of a userxattr mount: redirects are not followed and metacopy is off.</summary>
+    public static OverlayOptions ForUserXattr { get; } = new() { UserXattr = true, RedirectFollow = false, Metacopy = false };
+
+    /// <summary>"trusted.overlay." or "user.overlay.": the one namespace this mount honours (moby/buildkit#2720).</summary>
+    public string XattrPrefix => UserXattr ? "user.overlay." : "trusted.overlay.";
+
+    public string OpaqueXattr => XattrPrefix + "opaque";
+
+    public string RedirectXattr => XattrPrefix + "redirect";
+
+    public string MetacopyXattr => XattrPrefix + "metacopy";
+
+    public string WhiteoutXattr => XattrPrefix + "whiteout";
+
+    /// <summary>The overlay's private attributes, in either namespace: never exported (moby/moby#47962).</summary>
+    public static bool IsOverlayPrivate(string xattr) =>
+        xattr.StartsWith("trusted.overlay.", StringComparison.Ordinal) || xattr.StartsWith("user.overlay.", StringComparison.Ordinal);
+}

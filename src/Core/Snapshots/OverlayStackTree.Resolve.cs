@@ -1,0 +1,251 @@
+using ParallelDiff.Core.Fs;
+
+namespace ParallelDiff.Core.Snapshots;
+
+public sealed partial class OverlayStackTree
+{
+    /// <summary>A real directory contributing to a merged directory.</summary>
+    private readonly record struct LayerDirectory(int Layer, byte[] AbsolutePath, bool HasXwhiteouts);
+
+    /// <summary>A visible entry: its metadata, where it lives, and for directories the layers merged into it.</summary>
+    private sealed record ResolvedEntry(FileStatus Status, int Layer, byte[] RealPath, byte[]? DataPath, LayerDirectory[]? Stack);
+
+    private ResolvedEntry ResolveRoot()
+    {
+        var stack = new List<LayerDirectory>();
+        FileStatus top = default;
+        for (var i = 0; i < _layers.Length; i++)
+        {
+            if (_dataOnly[i])
+            {
+                continue;
+            }
+
+            var root = _layers[i].RootBytes;
+            var st = _layers[i].FileSystem.TryLstat(root, out var s, out var errno) ? s : throw new FsException("lstat", PathBytes.Display(root), errno);
+            if (stack.Count == 0)
+            {
+                top = st;
+            }
+
+            stack.Add(new LayerDirectory(i, root, HasXwhiteouts(i, root)));
+        }
+
+        if (stack.Count == 0)
+        {
+            throw new SnapshotException($"{Description}: every layer is data-only");
+        }
+
+        return new ResolvedEntry(top, stack[0].Layer, stack[0].AbsolutePath, null, [.. stack]);
+    }
+
+    /// <summary>
+    /// The kernel's lookup of one name in a merged directory (ovl_lookup): walk the parent's layer
+    /// directories top-down and merge what is found.
+    /// </summary>
+    private ResolvedEntry? ResolveChild(ResolvedEntry parent, byte[] name, byte[] path)
+    {
+        var parentStack = parent.Stack!;
+        Func<int, byte[]?> candidate = layer => InParent(parentStack, layer, name);
+        ResolvedEntry? top = null;
+        List<LayerDirectory>? merged = null;
+        var firstLayer = parentStack[0].Layer;
+
+        for (var layer = firstLayer; layer < _layers.Length; layer++)
+        {
+            if (_dataOnly[layer])
+            {
+                continue;
+            }
+
+            var abs = candidate(layer);
+            if (abs is null)
+            {
+                continue;
+            }
+
+            var fs = _layers[layer].FileSystem;
+            if (!fs.TryLstat(abs, out var st, out var errno))
+            {
+                if (errno is Errno.ENOENT or Errno.ENOTDIR)
+                {
+                    continue;
+                }
+
+                throw new FsException("lstat", PathBytes.Display(abs), errno);
+            }
+
+            if (st.IsWhiteout || IsXwhiteout(parentStack, layer, abs, st))
+            {
+                // A whiteout hides the name here and below; below a directory it ends the merge.
+                if (top is null)
+                {
+                    return null;
+                }
+
+                break;
+            }
+
+            if (top is null)
+            {
+                if (!st.IsDirectory)
+                {
+                    var data = st.Kind == FileKind.Regular && _options.Metacopy ? MetacopyData(layer, abs, st, candidate) : null;
+                    return new ResolvedEntry(st, layer, abs, data, null);
+                }
+
+                top = new ResolvedEntry(st, layer, abs, null, null);
+                merged = [];
+            }
+            else if (!st.IsDirectory)
+            {
+                // A non-directory below a directory ends the merge (it is hidden).
+                break;
+            }
+
+            merged!.Add(new LayerDirectory(layer, abs, HasXwhiteouts(layer, abs)));
+            var marks = ReadMarks(layer, abs);
+            if (marks.Opaque)
+            {
+                break;
+            }
+
+            if (marks.Redirect is { Length: > 0 } redirect && _options.RedirectFollow)
+            {
+                candidate = RedirectCandidate(parentStack, redirect);
+            }
+        }
+
+        if (top is null)
+        {
+            return null;
+        }
+
+        var entry = top with { Stack = [.. merged!] };
+        _directories.TryAdd(path, entry);
+        return entry;
+    }
+
+    private static byte[]? InParent(LayerDirectory[] parentStack, int layer, byte[] name)
+    {
+        foreach (var dir in parentStack)
+        {
+            if (dir.Layer == layer)
+            {
+                return PathBytes.Join(dir.AbsolutePath, name);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// overlay.redirect: an absolute value names a path from the overlay root in every lower layer;
+    /// a relative one names a sibling in the same parent (a rename within the directory).
+    /// </summary>
+    private Func<int, byte[]?> RedirectCandidate(LayerDirectory[] parentStack, byte[] redirect)
+    {
+        if (redirect[0] == (byte)'/')
+        {
+            var relative = redirect.AsSpan().TrimStart((byte)'/').ToArray();
+            return layer => PathBytes.Under(_layers[layer].RootBytes, relative);
+        }
+
+        return layer => InParent(parentStack, layer, redirect);
+    }
+
+    /// <summary>
+    /// overlay.metacopy: the upper file holds metadata only; its data is the first regular file
+    /// below at the same path or at the file's own redirect (which may name a data-only layer).
+    /// </summary>
+    private byte[]? MetacopyData(int layer, byte[] abs, FileStatus st, Func<int, byte[]?> candidate)
+    {
+        // A metacopy file has no data blocks; skip the xattr read for every file that has some.
+        if (st.Blocks != 0 || layer == _layers.Length - 1)
+        {
+            return null;
+        }
+
+        var fs = _layers[layer].FileSystem;
+        if (fs.GetXattr(abs, _options.MetacopyXattr) is null)
+        {
+            return null;
+        }
+
+        var redirect = fs.GetXattr(abs, _options.RedirectXattr);
+        for (var below = layer + 1; below < _layers.Length; below++)
+        {
+            byte[]? path = redirect is { Length: > 0 } && redirect[0] == (byte)'/'
+                ? PathBytes.Under(_layers[below].RootBytes, redirect.AsSpan().TrimStart((byte)'/'))
+                : _dataOnly[below] ? null : candidate(below);
+            if (path is null || !_layers[below].FileSystem.TryLstat(path, out var lower, out _))
+            {
+                continue;
+            }
+
+            if (lower.Kind != FileKind.Regular)
+            {
+                break;
+            }
+
+            if (lower.Blocks == 0 && _layers[below].FileSystem.GetXattr(path, _options.MetacopyXattr) is not null)
+            {
+                continue;
+            }
+
+            return path;
+        }
+
+        throw new SnapshotException($"{PathBytes.Display(abs)}: metacopy file has no data in the layers below (the kernel returns EIO here)");
+    }
+
+    /// <summary>xwhiteout: a zero-size regular file with overlay.whiteout in a lower dir marked opaque=x (kernel 6.7+).</summary>
+    private bool IsXwhiteout(LayerDirectory[] parentStack, int layer, byte[] abs, FileStatus st)
+    {
+        if (st.Kind != FileKind.Regular || st.Size != 0)
+        {
+            return false;
+        }
+
+        foreach (var dir in parentStack)
+        {
+            if (dir.Layer == layer)
+            {
+                return dir.HasXwhiteouts && _layers[layer].FileSystem.GetXattr(abs, _options.WhiteoutXattr) is not null;
+            }
+        }
+
+        return false;
+    }
+
+    private bool HasXwhiteouts(int layer, byte[] dirAbs)
+    {
+        if (layer == 0 && _topIsUpper)
+        {
+            // The kernel ignores opaque=x and xwhiteouts in the upper layer.
+            return false;
+        }
+
+        var value = _layers[layer].FileSystem.GetXattr(dirAbs, _options.OpaqueXattr);
+        return value is [(byte)'x'];
+    }
+
+    private (bool Opaque, byte[]? Redirect) ReadMarks(int layer, byte[] dirAbs)
+    {
+        if (layer == _layers.Length - 1)
+        {
+            return (false, null);
+        }
+
+        var fs = _layers[layer].FileSystem;
+        var names = fs.ListXattrs(dirAbs);
+        if (names.Count == 0)
+        {
+            return (false, null);
+        }
+
+        var opaque = names.Contains(_options.OpaqueXattr) && fs.GetXattr(dirAbs, _options.OpaqueXattr) is [(byte)'y'];
+        var redirect = names.Contains(_options.RedirectXattr) ? fs.GetXattr(dirAbs, _options.RedirectXattr) : null;
+        return (opaque, redirect);
+    }
+}

@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using Microsoft.Win32.SafeHandles;
+using ParallelDiff.Core.Fs;
+
+namespace ParallelDiff.Core.Snapshots;
+
+/// <summary>
+/// The merged view of a stack of overlay layers, resolved in user space without mounting, so the
+/// tool works unprivileged wherever it can read the files. Lookups follow the kernel's rules
+/// (fs/overlayfs/namei.c): the topmost entry wins; a whiteout (char 0/0, or an xwhiteout in an
+/// opaque=x lower dir) hides the name; a non-directory ends the merge; an opaque=y directory stops
+/// it; a redirect continues it at another path; a metacopy file takes its data from below.
+/// </summary>
+public sealed partial class OverlayStackTree : ISnapshotTree
+{
+    private readonly DirectoryTree[] _layers;
+    private readonly bool[] _dataOnly;
+    private readonly bool _topIsUpper;
+    private readonly OverlayOptions _options;
+    private readonly ConcurrentDictionary<byte[], ResolvedEntry> _directories = new(ByteArrayComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], ResolvedEntry>.AlternateLookup<ReadOnlySpan<byte>> _directoriesBySpan;
+
+    /// <param name="layers">Top first, as in lowerdir=.</param>
+    /// <param name="topIsUpper">Layer 0 is an upperdir: the kernel ignores xwhiteouts and opaque=x there.</param>
+    public OverlayStackTree(IReadOnlyList<OverlayLayer> layers, OverlayOptions options, bool topIsUpper, string role, IFileSystem? fs = null)
+    {
+        if (layers.Count == 0)
+        {
+            throw new SnapshotException($"{role}: an overlay stack needs at least one layer");
+        }
+
+        _options = options;
+        _topIsUpper = topIsUpper;
+        _layers = new DirectoryTree[layers.Count];
+        _dataOnly = new bool[layers.Count];
+        for (var i = 0; i < layers.Count; i++)
+        {
+            _layers[i] = new DirectoryTree(layers[i].Path, layers[i].DataOnly ? $"data-only layer {i}" : $"layer {i}", fs);
+            _dataOnly[i] = layers[i].DataOnly;
+        }
+
+        Description = $"{role} ({layers.Count} layers)";
+        _directoriesBySpan = _directories.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _directories[[]] = ResolveRoot();
+    }
+
+    public string Description { get; }
+
+    public int LayerCount => _layers.Length;
+
+    public bool TryLstat(ReadOnlySpan<byte> path, out FileStatus status, out int errno)
+    {
+        var entry = Lookup(path, out errno);
+        status = entry?.Status ?? default;
+        return entry is not null;
+    }
+
+    public IReadOnlyList<DirEntry> List(ReadOnlySpan<byte> directory)
+    {
+        var dir = Lookup(directory, out var errno) ?? throw new FsException("readdir", Locate(directory), errno);
+        if (dir.Stack is null)
+        {
+            throw new FsException("readdir", Locate(directory), Errno.ENOTDIR);
+        }
+
+        var names = new HashSet<byte[]>(ByteArrayComparer.Instance);
+        foreach (var layerDir in dir.Stack)
+        {
+            foreach (var name in _layers[layerDir.Layer].FileSystem.ReadDirectory(layerDir.AbsolutePath))
+            {
+                names.Add(name);
+            }
+        }
+
+        var sorted = names.ToList();
+        sorted.Sort(PathBytes.NameOrder);
+        var entries = new List<DirEntry>(sorted.Count);
+        foreach (var name in sorted)
+        {
+            var child = ResolveChild(dir, name, PathBytes.Join(directory, name));
+            if (child is not null)
+            {
+                entries.Add(new DirEntry(name, child.Status));
+            }
+        }
+
+        return entries;
+    }
+
+    public byte[] ReadLink(ReadOnlySpan<byte> path) => LayerFs(path, out var abs).ReadLink(abs);
+
+    public byte[]? GetXattr(ReadOnlySpan<byte> path, string name) => LayerFs(path, out var abs).GetXattr(abs, name);
+
+    public IReadOnlyList<string> ListXattrs(ReadOnlySpan<byte> path) => LayerFs(path, out var abs).ListXattrs(abs);
+
+    public SafeFileHandle OpenData(ReadOnlySpan<byte> path)
+    {
+        var entry = Lookup(path, out var errno) ?? throw new FsException("open", Locate(path), errno);
+        return _layers[entry.Layer].FileSystem.OpenRead(entry.DataPath ?? entry.RealPath);
+    }
+
+    public string Locate(ReadOnlySpan<byte> path)
+    {
+        var entry = Lookup(path, out _);
+        return entry is null ? $"{Description}:/{PathBytes.Display(path)}" : PathBytes.Display(entry.RealPath);
+    }
+
+    /// <summary>Which layer an entry comes from (0 = top), or -1 when absent.</summary>
+    public int LayerOf(ReadOnlySpan<byte> path) => Lookup(path, out _)?.Layer ?? -1;
+
+    private IFileSystem LayerFs(ReadOnlySpan<byte> path, out byte[] absolute)
+    {
+        var entry = Lookup(path, out var errno) ?? throw new FsException("lookup", Locate(path), errno);
+        absolute = entry.RealPath;
+        return _layers[entry.Layer].FileSystem;
+    }
+
+    /// <summary>Resolves a path component by component; null with ENOENT or ENOTDIR when it is not visible.</summary>
+    private ResolvedEntry? Lookup(ReadOnlySpan<byte> path, out int errno)
+    {
+        errno = 0;
+        if (_directoriesBySpan.TryGetValue(path, out var cached))
+        {
+            return cached;
+        }
+
+        var slash = path.LastIndexOf((byte)'/');
+        var parentPath = slash < 0 ? ReadOnlySpan<byte>.Empty : path[..slash];
+        var parent = Lookup(parentPath, out errno);
+        if (parent is null)
+        {
+            return null;
+        }
+
+        if (parent.Stack is null)
+        {
+            errno = Errno.ENOTDIR;
+            return null;
+        }
+
+        var entry = ResolveChild(parent, path[(slash + 1)..].ToArray(), path.ToArray());
+        if (entry is null)
+        {
+            errno = Errno.ENOENT;
+        }
+
+        return entry;
+    }
+}
