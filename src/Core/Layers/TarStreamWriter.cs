@@ -1,0 +1,41 @@
+using System.Buffers;
+using ParallelDiff.Core.Tar;
+
+namespace ParallelDiff.Core.Layers;
+
+/// <summary>
+/// The sequential tar encoder: headers, data padded to 512, and exactly two zero blocks at the end
+/// (containerd's writer never pads to a 10 KiB record, spec §3.1).
+/// </summary>
+public sealed class TarStreamWriter : ILayerEntrySink
+{
+    private readonly Stream _output;
+    private readonly CancellationToken _cancellationToken;
+    private readonly ArrayBufferWriter<byte> _header = new(4096);
+    private static readonly byte[] Zeros = new byte[TarArchive.BlockSize];
+
+    public TarStreamWriter(Stream output, CancellationToken cancellationToken)
+    {
+        _output = output;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>Bytes of file data copied (the "bytes in" of a layer).</summary>
+    public long DataBytes { get; private set; }
+
+    public void Write(LayerEntry entry)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        _header.ResetWrittenCount();
+        TarHeaderEncoder.Write(entry.Header, _header);
+        _output.Write(_header.WrittenSpan);
+        if (entry.HasData)
+        {
+            FileDataCopier.Copy(entry.DataSource!, entry.DataPath!, entry.Header.Size, _output, _cancellationToken);
+            _output.Write(Zeros, 0, TarArchive.PaddingFor(entry.Header.Size));
+            DataBytes += entry.Header.Size;
+        }
+    }
+
+    public void Finish() => _output.Write(TarArchive.EndOfArchive);
+}
