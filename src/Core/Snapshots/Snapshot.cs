@@ -21,12 +21,12 @@ public sealed record Snapshot
 
     public bool IsTreePair => To is not null;
 
-    public static Snapshot Overlay(string upper, IEnumerable<string> lowersTopFirst, OverlayOptions? options = null) => new()
+    public static Snapshot OfOverlay(string upper, IEnumerable<string> lowersTopFirst, OverlayOptions? options = null) => new()
     {
         Upper = upper,
         Lowers = lowersTopFirst.Select(l => new OverlayLayer(l)).ToList(),
         Overlay = options ?? OverlayOptions.Default,
     };
 
-    public static Snapshot Trees(string from, string to) => new() { From = from, To = to };
+    public static Snapshot OfTrees(string from, string to) => new() { From = from, To = to };
 }
