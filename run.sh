@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# ParallelDiff launcher.
+#   ./run.sh                 build (Release, once) and export a built-in sample snapshot
+#   ./run.sh test            install what the tests need (idempotent) and run every test
+#   ./run.sh bench [...]     the benchmarks (see BENCHMARKS.md)
+#   ./run.sh COMMAND ...     any CLI command (diff, apply, ...), without rebuilding when nothing changed
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+OUT="$ROOT/artifacts/cli"
+STAMP="$OUT/.build-stamp"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '%s\n' "$*" >&2; }
+
+# Newer sources than the last build? (find exits early on the first newer file)
+needs_build() {
+  [[ -x "$OUT/paralleldiff" && -f "$STAMP" ]] || return 0
+  [[ -n "$(find "$ROOT/src" "$ROOT/hocon" "$ROOT/Directory.Build.props" "$ROOT/Directory.Packages.props" "$ROOT/global.json" \
+      \( -name '*.cs' -o -name '*.csproj' -o -name '*.conf' -o -name '*.props' -o -name '*.json' \) \
+      -newer "$STAMP" -not -path '*/obj/*' -not -path '*/bin/*' -print -quit)" ]]
+}
+
+build() {
+  if needs_build; then
+    log "building ParallelDiff (Release, ReadyToRun) into $OUT ..."
+    dotnet publish "$ROOT/src/Cli/ParallelDiff.Cli.csproj" -c Release -r linux-x64 --self-contained false \
+      -p:PublishReadyToRun=true -o "$OUT" -v quiet -nologo >&2
+    touch "$STAMP"
+  fi
+}
+
+apt_install() {
+  # Installs only what is missing; safe to run again.
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  if ((${#missing[@]})); then
+    log "installing: ${missing[*]}"
+    if [[ $(id -u) -ne 0 ]]; then log "not root: cannot apt-get install ${missing[*]}; tests that need them will fail"; return 0; fi
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  fi
+}
+
+sample() {
+  local dir; dir="$(mktemp -d -t paralleldiff-sample.XXXXXX)"
+  mkdir -p "$dir/lower/etc" "$dir/lower/usr/share/doc/old" "$dir/upper/etc"
+  printf '127.0.0.1 localhost\n' >"$dir/lower/etc/hosts"
+  printf 'root:x:0:0:root:/root:/bin/sh\n' >"$dir/lower/etc/passwd"
+  printf 'old docs\n' >"$dir/lower/usr/share/doc/old/README"
+  touch -d @1600000000 "$dir/lower/etc/hosts" "$dir/lower/etc/passwd" "$dir/lower/etc" "$dir/lower/usr/share/doc/old/README"
+  # The upper: what `RUN echo hello > /hello && echo ::1 localhost >> /etc/hosts && rm -rf /usr/share/doc/old` leaves.
+  printf 'hello\n' >"$dir/upper/hello"
+  printf '127.0.0.1 localhost\n::1 localhost\n' >"$dir/upper/etc/hosts"
+  if [[ $(id -u) -eq 0 ]]; then
+    mkdir -p "$dir/upper/usr/share/doc"
+    mknod "$dir/upper/usr/share/doc/old" c 0 0   # an overlayfs whiteout
+  fi
+  log "sample snapshot: --upper $dir/upper --lower $dir/lower"
+  "$OUT/paralleldiff" diff --upper "$dir/upper" --lower "$dir/lower" --compression gzip -o "$dir/layer.tar.gz"
+  log "layer written to $dir/layer.tar.gz:"
+  tar -tvzf "$dir/layer.tar.gz" >&2
+}
+
+run_tests() {
+  apt_install zstd lz4 gzip pigz attr libcap2-bin tar python3
+  cd "$ROOT"
+  local log_file; log_file="$(mktemp -t paralleldiff-test.XXXXXX)"
+  set +e
+  dotnet test "$ROOT/ParallelDiff.sln" -c Release --logger "console;verbosity=minimal" 2>&1 | tee "$log_file"
+  local status=${PIPESTATUS[0]}
+  set -e
+  # One closing line for every test assembly together: "N passed, N failed, N skipped".
+  awk '/(Passed|Failed)!  *-/ { for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1));
+         if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+       END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s; if (p == 0) exit 1 }' "$log_file" || status=1
+  rm -f "$log_file"
+  return "$status"
+}
+
+case "${1:-}" in
+  test) shift; run_tests "$@" ;;
+  bench) shift; build; exec "$ROOT/bench/run-bench.sh" "$@" ;;
+  "") build; sample ;;
+  *) build; exec "$OUT/paralleldiff" "$@" ;;
+esac

@@ -1,0 +1,119 @@
+using System.Globalization;
+
+namespace ParallelDiff.Cli;
+
+/// <summary>
+/// A small parser for "--name value", "--name=value", flags and positional arguments. Every
+/// option a command does not declare is an error, never silently ignored.
+/// </summary>
+public sealed class CommandLine
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
+    private readonly List<string> _positional = [];
+
+    private CommandLine()
+    {
+    }
+
+    public IReadOnlyList<string> Positional => _positional;
+
+    /// <param name="valueOptions">Options that take a value (e.g. "--upper", "-o").</param>
+    /// <param name="flagOptions">Options that take none (e.g. "--exact").</param>
+    public static CommandLine Parse(IReadOnlyList<string> args, IReadOnlySet<string> valueOptions, IReadOnlySet<string> flagOptions)
+    {
+        var result = new CommandLine();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg == "--")
+            {
+                result._positional.AddRange(args.Skip(i + 1));
+                break;
+            }
+
+            if (!arg.StartsWith('-') || arg == "-")
+            {
+                result._positional.Add(arg);
+                continue;
+            }
+
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = eq > 0 ? arg[..eq] : arg;
+            if (flagOptions.Contains(name))
+            {
+                if (eq > 0)
+                {
+                    throw new UsageException($"{name} takes no value");
+                }
+
+                result._flags.Add(name);
+            }
+            else if (valueOptions.Contains(name))
+            {
+                string value;
+                if (eq > 0)
+                {
+                    value = arg[(eq + 1)..];
+                }
+                else if (i + 1 < args.Count)
+                {
+                    value = args[++i];
+                }
+                else
+                {
+                    throw new UsageException($"{name} needs a value");
+                }
+
+                result._values[name] = value;
+            }
+            else
+            {
+                throw new UsageException($"unknown option {name}");
+            }
+        }
+
+        return result;
+    }
+
+    public bool Has(string flag) => _flags.Contains(flag);
+
+    public string? Value(string name) => _values.GetValueOrDefault(name);
+
+    public string? Value(string name, string alias) => Value(name) ?? Value(alias);
+
+    public int? Int(string name)
+    {
+        var text = Value(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new UsageException($"{name}: '{text}' is not a whole number");
+    }
+
+    public long? Long(string name)
+    {
+        var text = Value(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new UsageException($"{name}: '{text}' is not a whole number");
+    }
+
+    /// <summary>One of a fixed set of words (e.g. --differ auto|overlay|walking).</summary>
+    public string Choice(string name, string fallback, params string[] allowed)
+    {
+        var value = Value(name) ?? fallback;
+        return allowed.Contains(value, StringComparer.Ordinal)
+            ? value
+            : throw new UsageException($"{name}: '{value}' is not one of {string.Join('|', allowed)}");
+    }
+}

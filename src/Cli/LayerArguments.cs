@@ -1,0 +1,74 @@
+using ParallelDiff.Core.Compression;
+using ParallelDiff.Core.Diff;
+using ParallelDiff.Core.Layers;
+
+namespace ParallelDiff.Cli;
+
+/// <summary>The options that decide a layer's bytes: differ, conventions, compression.</summary>
+public static class LayerArguments
+{
+    public static readonly string[] ValueOptions = ["--differ", "--opaque", "--xattrs", "--compression", "--level", "--source-date-epoch"];
+
+    public static readonly string[] FlagOptions = ["--exact"];
+
+    public static LayerOptions Parse(CommandLine cl)
+    {
+        var differ = cl.Choice("--differ", "auto", "auto", "overlay", "walking") switch
+        {
+            "overlay" => DifferKind.Overlay,
+            "walking" => DifferKind.Walking,
+            _ => DifferKind.Auto,
+        };
+        var diff = new DiffOptions
+        {
+            Exact = cl.Has("--exact"),
+            OpaqueMarkers = cl.Choice("--opaque", "explicit", "explicit", "marker") == "marker",
+            Xattrs = cl.Choice("--xattrs", "capability", "capability", "all") == "all" ? XattrPolicy.All : XattrPolicy.Capability,
+        };
+        return new LayerOptions
+        {
+            Differ = differ,
+            Diff = diff,
+            Writer = new ChangeWriterOptions { ModTimeUpperBound = SourceDateEpoch(cl) },
+        };
+    }
+
+    /// <summary>--source-date-epoch N, else the SOURCE_DATE_EPOCH environment variable (reproducible builds spec).</summary>
+    public static long? SourceDateEpoch(CommandLine cl)
+    {
+        var value = cl.Long("--source-date-epoch");
+        if (value is not null)
+        {
+            return value;
+        }
+
+        var env = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
+        if (string.IsNullOrEmpty(env))
+        {
+            return null;
+        }
+
+        return long.TryParse(env, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new UsageException($"SOURCE_DATE_EPOCH='{env}' is not a whole number of seconds");
+    }
+
+    public static CompressionSettings Compression(CommandLine cl, Settings settings)
+    {
+        var name = cl.Value("--compression") ?? "gzip";
+        if (!LayerCompressions.TryParse(name, out var kind))
+        {
+            throw new UsageException($"--compression '{name}': unknown compression (one of {string.Join('|', LayerCompressions.Names)})");
+        }
+
+        var level = cl.Int("--level") ?? settings.DefaultLevel(kind);
+        try
+        {
+            return CompressionSettings.For(kind, level, settings.BlockSize);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new UsageException($"--level {level}: {e.Message.Split('\n')[0]}");
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using ParallelDiff.Cli.Commands;
+using ParallelDiff.Core.Fs;
+using ParallelDiff.Core.Snapshots;
+
+namespace ParallelDiff.Cli;
+
+/// <summary>paralleldiff: overlay snapshots to OCI layers.</summary>
+public static class Program
+{
+    public const string Help = """
+        usage: paralleldiff COMMAND [options]     (paralleldiff COMMAND --help for details)
+
+        commands
+          diff    write the layer of one overlay snapshot (or of two trees) and print its descriptor
+          apply   apply a layer onto a directory (containerd semantics, never outside it)
+
+        exit codes: 0 success, 1 failure (the message names the path and the cause),
+                    2 bad command line, 130 interrupted
+        """;
+
+    public static int Main(string[] args)
+    {
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            // Let the work stop at its next check and clean up its temp files; a second Ctrl-C kills.
+            e.Cancel = !cancellation.IsCancellationRequested;
+            cancellation.Cancel();
+        };
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cancellation.Cancel(); });
+        return Run(args, cancellation.Token);
+    }
+
+    public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        if (args.Count == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.Out.Write(Help);
+            return args.Count == 0 ? ExitCodes.Usage : ExitCodes.Success;
+        }
+
+        var command = args[0];
+        var rest = args.Skip(1).ToList();
+        var (help, run) = command switch
+        {
+            "diff" => (DiffCommand.Help, (Func<IReadOnlyList<string>, CancellationToken, int>)DiffCommand.Run),
+            "apply" => (ApplyCommand.Help, ApplyCommand.Run),
+            _ => (null, null),
+        };
+        if (run is null)
+        {
+            Console.Error.WriteLine($"paralleldiff: unknown command '{command}'\n");
+            Console.Error.Write(Help);
+            return ExitCodes.Usage;
+        }
+
+        if (rest.Contains("--help") || rest.Contains("-h"))
+        {
+            Console.Out.Write(help);
+            return ExitCodes.Success;
+        }
+
+        try
+        {
+            return run(rest, cancellationToken);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"paralleldiff {command}: {e.Message}");
+            Console.Error.WriteLine($"run 'paralleldiff {command} --help' for the options");
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"paralleldiff {command}: interrupted; no output was left behind");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception e) when (e is IOException or SnapshotException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
+        {
+            Console.Error.WriteLine($"paralleldiff {command}: {OneLine(e)}");
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static string OneLine(Exception e) => e is FsException or SnapshotException
+        ? e.Message
+        : e.Message.ReplaceLineEndings(" ");
+}

@@ -1,0 +1,50 @@
+using ParallelDiff.Core.Compression;
+using ParallelDiff.Core.Diff;
+using ParallelDiff.Core.Snapshots;
+
+namespace ParallelDiff.Core.Layers;
+
+/// <summary>
+/// Writes one layer blob on one thread: diff, tar, diffID tee, block compressor, blob digest
+/// tee, temp file, fsync, rename. The reference the parallel pipeline is checked against.
+/// </summary>
+public static class SequentialLayerExporter
+{
+    public static LayerExportResult Export(Snapshot snapshot, LayerOptions options, CompressionSettings compression, string outputPath, Action<string> warn, CancellationToken cancellationToken)
+    {
+        // Every input is checked and the whole diff is known before the output file exists.
+        var diff = SnapshotDiff.Open(snapshot);
+        var changes = LayerTar.Changes(diff, options, warn, cancellationToken, out var differ);
+
+        using var output = AtomicOutputFile.Create(outputPath);
+        var (result, descriptor, tarBytes) = WriteBlob(diff, changes, differ, options, compression, output.Stream, cancellationToken);
+        output.Commit();
+        return new LayerExportResult(descriptor, result, tarBytes);
+    }
+
+    /// <summary>Encodes the changes as a tar, compresses it and digests both, into <paramref name="blob"/>.</summary>
+    public static (LayerTarResult Result, LayerDescriptor Descriptor, long TarBytes) WriteBlob(
+        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken)
+    {
+        using var blobDigest = new DigestingStream(blob, leaveOpen: true);
+        using var codec = BlockCodecs.Create(compression.Kind, compression.Level);
+        using var compressor = new BlockCompressingStream(blobDigest, codec, compression.BlockSize, leaveOpen: true);
+        using var tarDigest = new DigestingStream(compressor, leaveOpen: true);
+        using var buffered = new BufferedStream(tarDigest, 256 * 1024);
+
+        var tar = new TarStreamWriter(buffered, cancellationToken);
+        var writer = new ChangeWriter(tar, diff.New, options.Writer with { Xattrs = options.Diff.Xattrs });
+        foreach (var change in changes)
+        {
+            writer.Handle(change);
+        }
+
+        tar.Finish();
+        buffered.Flush();
+        compressor.Finish();
+        blobDigest.Flush();
+
+        var descriptor = new LayerDescriptor(MediaTypes.ForLayer(compression.Kind), blobDigest.Digest, blobDigest.Length, tarDigest.Digest);
+        return (new LayerTarResult(differ, writer.EntriesWritten, tar.DataBytes), descriptor, tarDigest.Length);
+    }
+}
