@@ -1,0 +1,169 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using ParallelDiff.Core.Fs;
+using ParallelDiff.Core.Native;
+
+namespace ParallelDiff.Core.Layers;
+
+/// <summary>
+/// Writes a file so that it appears complete or not at all. Bytes go to a temporary file beside
+/// the target (same directory, hence same file system, so rename(2) is atomic); <see cref="Commit"/>
+/// makes the data durable with fsync, renames it over the target and fsyncs the directory so the
+/// new name survives a crash. Disposing without Commit deletes the temporary file: an interrupted
+/// run never leaves a truncated blob under the final name.
+/// </summary>
+public sealed class AtomicOutputFile : IDisposable
+{
+    private readonly FileStream _stream;
+    private bool _renamed;
+    private bool _disposed;
+
+    private AtomicOutputFile(string targetPath, string temporaryPath, FileStream stream)
+    {
+        TargetPath = targetPath;
+        TemporaryPath = temporaryPath;
+        _stream = stream;
+    }
+
+    /// <summary>The absolute path the file will have after <see cref="Commit"/>.</summary>
+    public string TargetPath { get; }
+
+    /// <summary>The hidden file in the same directory that receives the bytes until then.</summary>
+    public string TemporaryPath { get; }
+
+    /// <summary>Where to write. It may be closed before Commit (for example by a wrapping stream).</summary>
+    public Stream Stream => _stream;
+
+    public bool IsCommitted => _renamed;
+
+    /// <exception cref="IOException">The temporary file cannot be created; the message names it and the cause.</exception>
+    public static AtomicOutputFile Create(string targetPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(targetPath);
+        var target = Path.GetFullPath(targetPath);
+        var name = Path.GetFileName(target);
+        if (name.Length == 0)
+        {
+            throw new ArgumentException($"{targetPath}: an output file path must name a file, not a directory", nameof(targetPath));
+        }
+
+        var dir = Path.GetDirectoryName(target)!;
+        var temp = Path.Combine(dir, $".{name}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}");
+        try
+        {
+            // CreateNew: never reuse or follow something that already has the temporary name.
+            var stream = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+            });
+            return new AtomicOutputFile(target, temp, stream);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{target}: cannot create the temporary file {temp}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Makes the written bytes durable and gives them the target name, replacing any file there.</summary>
+    public void Commit()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_renamed)
+        {
+            throw new InvalidOperationException($"{TargetPath}: already committed");
+        }
+
+        try
+        {
+            if (_stream.CanWrite)
+            {
+                _stream.Flush(flushToDisk: true);
+                _stream.Dispose();
+            }
+            else
+            {
+                // Closed by a wrapping stream: its bytes reached the kernel at close, but fsync
+                // still has to run; any descriptor of the file will do.
+                FsyncPath(TemporaryPath, LibC.O_RDONLY, "fsync");
+            }
+        }
+        catch (IOException e) when (e is not FsException)
+        {
+            throw new IOException($"{TargetPath}: cannot flush the temporary file {TemporaryPath} to disk: {e.Message}", e);
+        }
+
+        Rename();
+        _renamed = true;
+        FsyncPath(Path.GetDirectoryName(TargetPath)!, LibC.O_RDONLY | LibC.O_DIRECTORY, "fsync directory");
+    }
+
+    /// <summary>Closes the stream and, unless committed, deletes the temporary file.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        try
+        {
+            _stream.Dispose();
+        }
+        catch (IOException)
+        {
+            // Flushing a file about to be deleted may fail (disk full); deleting it is what matters.
+        }
+
+        if (!_renamed)
+        {
+            try
+            {
+                File.Delete(TemporaryPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Dispose must not throw; a leftover is hidden and named *.tmp-*, never the target.
+            }
+        }
+    }
+
+    private static unsafe void FsyncPath(string path, int flags, string operation)
+    {
+        int fd;
+        using (var c = new CPath(Encoding.UTF8.GetBytes(path)))
+        {
+            fd = LibC.OpenAt(LibC.AT_FDCWD, c.Pointer, flags | LibC.O_CLOEXEC, 0);
+        }
+
+        if (fd < 0)
+        {
+            throw new FsException(operation + " (open)", path, Marshal.GetLastPInvokeError());
+        }
+
+        try
+        {
+            if (LibC.Fsync(fd) != 0)
+            {
+                throw new FsException(operation, path, Marshal.GetLastPInvokeError());
+            }
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
+    private unsafe void Rename()
+    {
+        using var from = new CPath(Encoding.UTF8.GetBytes(TemporaryPath));
+        using var to = new CPath(Encoding.UTF8.GetBytes(TargetPath));
+        if (LibC.RenameAt(LibC.AT_FDCWD, from.Pointer, LibC.AT_FDCWD, to.Pointer) != 0)
+        {
+            throw new FsException($"rename from {TemporaryPath}", TargetPath, Marshal.GetLastPInvokeError());
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using ParallelDiff.Core.Compression;
+
+namespace ParallelDiff.Core.Layers;
+
+/// <summary>
+/// Layer media types. The first three are the OCI image-spec layer types (image-spec
+/// media-types.md); OCI defines no LZ4 layer, so LZ4 blobs carry our own vendor type, which
+/// registries store but ordinary runtimes will (rightly) refuse to unpack.
+/// </summary>
+public static class MediaTypes
+{
+    public const string LayerTar = "application/vnd.oci.image.layer.v1.tar";
+    public const string LayerTarGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
+    public const string LayerTarZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
+    public const string LayerTarLz4 = "application/vnd.paralleldiff.image.layer.v1.tar+lz4";
+
+    public static string ForLayer(LayerCompression compression) => compression switch
+    {
+        LayerCompression.None => LayerTar,
+        LayerCompression.Gzip => LayerTarGzip,
+        LayerCompression.Zstd => LayerTarZstd,
+        LayerCompression.Lz4 => LayerTarLz4,
+        _ => throw new ArgumentOutOfRangeException(nameof(compression), compression, "not a LayerCompression value"),
+    };
+}
