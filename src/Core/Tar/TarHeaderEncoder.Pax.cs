@@ -14,6 +14,8 @@ public static partial class TarHeaderEncoder
 
     private const string XattrKeyPrefix = "SCHILY.xattr.";
 
+    private static ReadOnlySpan<byte> XattrKeyPrefixBytes => "SCHILY.xattr."u8;
+
     /// <summary>Longest decimal of a long, sign included.</summary>
     private const int MaxDecimalLength = 20;
 
@@ -188,17 +190,23 @@ public static partial class TarHeaderEncoder
             byte[] key;
             try
             {
-                key = StrictUtf8.GetBytes(XattrKeyPrefix + name);
+                key = new byte[XattrKeyPrefix.Length + StrictUtf8.GetByteCount(name)];
             }
             catch (EncoderFallbackException)
             {
                 throw Fail(h, "xattr name", "not valid Unicode (a lone surrogate)");
             }
 
+            XattrKeyPrefixBytes.CopyTo(key);
+            StrictUtf8.GetBytes(name, key.AsSpan(XattrKeyPrefix.Length));
             records[i] = new XattrRecord(key, value);
         }
 
-        Array.Sort(records, static (a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
+        if (records.Length > 1)
+        {
+            Array.Sort(records, static (a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
+        }
+
         for (var i = 1; i < records.Length; i++)
         {
             if (records[i].Key.AsSpan().SequenceEqual(records[i - 1].Key))
