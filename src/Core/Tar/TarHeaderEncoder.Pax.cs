@@ -12,9 +12,7 @@ public static partial class TarHeaderEncoder
     /// <summary>Go maxSpecialFileSize: the writer refuses a PAX record set above 1 MiB.</summary>
     private const int MaxPaxRecordsLength = 1 << 20;
 
-    private const string XattrKeyPrefix = "SCHILY.xattr.";
-
-    private static ReadOnlySpan<byte> XattrKeyPrefixBytes => "SCHILY.xattr."u8;
+    private static ReadOnlySpan<byte> XattrKeyPrefix => "SCHILY.xattr."u8;
 
     /// <summary>Longest decimal of a long, sign included.</summary>
     private const int MaxDecimalLength = 20;
@@ -184,7 +182,7 @@ public static partial class TarHeaderEncoder
             var (name, value) = h.Xattrs[i];
             if (name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal))
             {
-                throw Fail(h, XattrKeyPrefix + name, "a PAX key may not contain '=' or NUL");
+                throw Fail(h, "xattr " + name, "a PAX key may not contain '=' or NUL");
             }
 
             byte[] key;
@@ -197,7 +195,7 @@ public static partial class TarHeaderEncoder
                 throw Fail(h, "xattr name", "not valid Unicode (a lone surrogate)");
             }
 
-            XattrKeyPrefixBytes.CopyTo(key);
+            XattrKeyPrefix.CopyTo(key);
             StrictUtf8.GetBytes(name, key.AsSpan(XattrKeyPrefix.Length));
             records[i] = new XattrRecord(key, value);
         }
