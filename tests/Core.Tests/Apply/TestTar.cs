@@ -6,7 +6,7 @@ using ParallelDiff.Core.Tar;
 namespace ParallelDiff.Core.Tests.Apply;
 
 /// <summary>One entry for <see cref="TestTar"/>; names and link targets are raw bytes.</summary>
-internal sealed record TestEntry(byte[] Name, TarEntryType Type)
+public sealed record TestEntry(byte[] Name, TarEntryType Type)
 {
     public int Mode { get; init; } = Convert.ToInt32("644", 8);
 
@@ -35,7 +35,7 @@ internal sealed record TestEntry(byte[] Name, TarEntryType Type)
 /// value does not fit (long or non-ASCII names, big ids, negative times, xattrs). It does no
 /// validation, so tests can also build hostile archives.
 /// </summary>
-internal sealed class TestTar
+public sealed class TestTar
 {
     private readonly System.Buffers.ArrayBufferWriter<byte> _out = new();
 
