@@ -21,7 +21,10 @@ public sealed partial class LayerApplier
     /// <summary>containerd's unpackedPaths: what this layer created, which an opaque marker keeps.</summary>
     private readonly HashSet<UnpackedKey> _unpacked = [];
 
-    /// <summary>Directory entries, whose times are set again at the end (tar.go: "Directory mtimes must be handled at the end").</summary>
+    /// <summary>
+    /// Directory entries. Creating or removing a child moves a directory's mtime, so applyNaive
+    /// sets directory times once more after the last entry (spec §6 step 12).
+    /// </summary>
     private readonly List<(byte[] Name, long MtimeSeconds)> _directories = [];
 
     private readonly List<string> _warnings = [];
@@ -75,7 +78,8 @@ public sealed partial class LayerApplier
             throw new LayerApplyException(header.Name, "the name is absolute or climbs out of the layer root with '..'");
         }
 
-        // tar.go: "file %q ignored: resolved to root". skipFile: no device nodes in a user namespace.
+        // applyNaive skips an entry whose path is the root itself (spec §6 step 5), and skipFile
+        // drops device nodes where mknod cannot work (step 3).
         if (name.Length == 0 || (_options.SkipDeviceNodes && header.Type is TarEntryType.CharDevice or TarEntryType.BlockDevice))
         {
             _ignored++;
@@ -116,8 +120,8 @@ public sealed partial class LayerApplier
         var parentFd = AtCalls.Fd(directory);
         var existing = AtCalls.LstatOrNull(parentFd, baseName);
 
-        // "If path exits we almost always just want to remove and replace it. The only exception
-        // is when it is a directory *and* the file from the layer is also a directory."
+        // Spec §6 step 9: whatever is at the name is removed first, except that a directory entry
+        // landing on a directory merges into it and only changes its metadata.
         var merge = existing is { IsDirectory: true } && kind == FileKind.Directory;
         if (existing is not null && !merge)
         {
