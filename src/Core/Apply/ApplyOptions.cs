@@ -1,0 +1,16 @@
+namespace ParallelDiff.Core.Apply;
+
+/// <summary>How <see cref="LayerApplier"/> treats ownership and device nodes.</summary>
+public sealed class ApplyOptions
+{
+    public static ApplyOptions Default { get; } = new();
+
+    /// <summary>Do not lchown entries to the archive's uid/gid (containerd WithNoSameOwner); for unprivileged use.</summary>
+    public bool NoSameOwner { get; init; }
+
+    /// <summary>
+    /// Skip character and block devices instead of failing on mknod, as containerd does inside a
+    /// user namespace (pkg/archive tar.go skipFile).
+    /// </summary>
+    public bool SkipDeviceNodes { get; init; }
+}
