@@ -13,4 +13,10 @@ public sealed class ApplyOptions
     /// user namespace (pkg/archive tar.go skipFile).
     /// </summary>
     public bool SkipDeviceNodes { get; init; }
+
+    /// <summary>
+    /// Set mtimes exactly, before 1970 and after 2262 included. Off by default: containerd turns
+    /// such times into 1970 (boundTime), and the default applier follows containerd.
+    /// </summary>
+    public bool ExactTimes { get; init; }
 }

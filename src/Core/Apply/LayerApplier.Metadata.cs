@@ -100,9 +100,9 @@ public sealed partial class LayerApplier
     }
 
     /// <summary>utimensat without following: atime = mtime = the header's mtime, bounded.</summary>
-    private static unsafe void SetTimes(int parentFd, byte[] baseName, long mtimeSeconds)
+    private unsafe void SetTimes(int parentFd, byte[] baseName, long mtimeSeconds)
     {
-        var seconds = mtimeSeconds is < 0 or > MaxSeconds ? 0 : mtimeSeconds;
+        var seconds = !_options.ExactTimes && mtimeSeconds is < 0 or > MaxSeconds ? 0 : mtimeSeconds;
         var times = stackalloc LibC.Timespec[2];
         times[0] = new LibC.Timespec { Seconds = seconds };
         times[1] = new LibC.Timespec { Seconds = seconds };
