@@ -62,7 +62,7 @@ public sealed class BadInputTests
     public void Unreadable_file_should_fail_naming_it_and_leave_nothing_at_the_output()
     {
         using var tree = new SampleTree();
-        // Run as nobody: the tree is readable except one file.
+        // Run as nobody (looked up in the user database): the tree is readable except one file.
         foreach (var dir in new[] { tree.Root, tree.Upper, tree.Lower, tree.Output })
         {
             File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
@@ -72,7 +72,8 @@ public sealed class BadInputTests
         File.SetUnixFileMode(secret, UnixFileMode.None);
         var output = Out(tree);
 
-        var result = CliRunner.RunAs(65534, "diff", "--upper", tree.Upper, "--lower", tree.Lower, "-o", output);
+        var nobody = checked((int)new Mono.Unix.UnixUserInfo("nobody").UserId);
+        var result = CliRunner.RunAs(nobody, "diff", "--upper", tree.Upper, "--lower", tree.Lower, "-o", output);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(secret, result.StdErr, StringComparison.Ordinal);
