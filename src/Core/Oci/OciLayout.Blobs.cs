@@ -80,7 +80,7 @@ public sealed partial class OciLayout
         }
 
         long size;
-        using (var source = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read))
+        using (var source = File.OpenRead(path))
         {
             var actual = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(source));
             if (actual != expectedDigest)
@@ -89,8 +89,10 @@ public sealed partial class OciLayout
             }
 
             size = source.Length;
-            source.Flush(flushToDisk: true);
         }
+
+        // The bytes must be on disk before the name says they are the blob.
+        Fsync(path, LibC.O_RDONLY);
 
         if (!TryRename(path, target))
         {
@@ -103,7 +105,7 @@ public sealed partial class OciLayout
             return size;
         }
 
-        FsyncDirectory(Path.GetDirectoryName(target)!);
+        Fsync(Path.GetDirectoryName(target)!, LibC.O_RDONLY | LibC.O_DIRECTORY);
         return size;
     }
 
@@ -157,25 +159,25 @@ public sealed partial class OciLayout
         return errno == EXDEV ? false : throw new FsException($"rename from {from}", to, errno);
     }
 
-    /// <summary>fsync on the directory, so that a renamed-in name survives a crash.</summary>
-    private static unsafe void FsyncDirectory(string directory)
+    /// <summary>fsync(2) of a file, or of a directory so that a renamed-in name survives a crash; a read-only descriptor is enough.</summary>
+    private static unsafe void Fsync(string path, int flags)
     {
         int fd;
-        using (var c = new CPath(Encoding.UTF8.GetBytes(directory)))
+        using (var c = new CPath(Encoding.UTF8.GetBytes(path)))
         {
-            fd = LibC.OpenAt(LibC.AT_FDCWD, c.Pointer, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+            fd = LibC.OpenAt(LibC.AT_FDCWD, c.Pointer, flags | LibC.O_CLOEXEC, 0);
         }
 
         if (fd < 0)
         {
-            throw new FsException("open directory", directory, Marshal.GetLastPInvokeError());
+            throw new FsException("open for fsync", path, Marshal.GetLastPInvokeError());
         }
 
         try
         {
             if (LibC.Fsync(fd) != 0)
             {
-                throw new FsException("fsync directory", directory, Marshal.GetLastPInvokeError());
+                throw new FsException("fsync", path, Marshal.GetLastPInvokeError());
             }
         }
         finally

@@ -61,6 +61,16 @@ public sealed partial class OciLayout
             cancellationToken);
     }
 
+    /// <summary>Writes an empty index unless another writer did first (checked under the lock, so an existing index is never rewritten).</summary>
+    private void EnsureIndex()
+    {
+        using var held = IndexLock.Acquire(IndexLockPath, LockTimeout, CancellationToken.None);
+        if (!File.Exists(IndexPath))
+        {
+            WriteAtomically(IndexPath, OciJson.Serialize(json => ReadIndex().WriteTo(json)));
+        }
+    }
+
     /// <summary>Under the lock: read index.json (an empty index when absent), change its manifests, write it back atomically.</summary>
     private void UpdateIndex(Action<JsonArray> change, CancellationToken cancellationToken)
     {

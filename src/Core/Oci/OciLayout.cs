@@ -39,7 +39,7 @@ public sealed partial class OciLayout
         layout.EnsureMarker();
         if (!File.Exists(layout.IndexPath))
         {
-            layout.UpdateIndex(_ => { }, CancellationToken.None);
+            layout.EnsureIndex();
         }
 
         return layout;
