@@ -31,7 +31,7 @@ public sealed class OverlayDiffer
         _merged = merged;
         _overlay = overlay;
         _options = options;
-        _comparer = new DirentComparer(options.Exact, baseIsSingleDirectory);
+        _comparer = new DirentComparer(options.Exact, baseIsSingleDirectory, copyUpBreaksLinks: true);
         _subtrees = new TreeDiffer(baseTree, merged, _comparer, options.Xattrs);
     }
 
@@ -154,7 +154,7 @@ public sealed class OverlayDiffer
     /// <summary>Where an upper entry's data lives: the upper itself, or for a metacopy file the merged view.</summary>
     private ISnapshotTree SourceOf(byte[] path, FileStatus upper)
     {
-        if (upper.Kind == FileKind.Regular && upper.Blocks == 0 && upper.Size > 0 && _overlay.Metacopy
+        if (_overlay.Metacopy && OverlayOptions.MayBeMetacopy(upper)
             && _upper.GetXattr(path, _overlay.MetacopyXattr) is not null)
         {
             return _merged;

@@ -160,8 +160,7 @@ public sealed partial class OverlayStackTree
     /// </summary>
     private byte[]? MetacopyData(int layer, byte[] abs, FileStatus st, Func<int, byte[]?> candidate)
     {
-        // A metacopy file has no data blocks; skip the xattr read for every file that has some.
-        if (st.Blocks != 0 || layer == _layers.Length - 1)
+        if (!OverlayOptions.MayBeMetacopy(st) || layer == _layers.Length - 1)
         {
             return null;
         }
@@ -188,7 +187,7 @@ public sealed partial class OverlayStackTree
                 break;
             }
 
-            if (lower.Blocks == 0 && _layers[below].FileSystem.GetXattr(path, _options.MetacopyXattr) is not null)
+            if (OverlayOptions.MayBeMetacopy(lower) && _layers[below].FileSystem.GetXattr(path, _options.MetacopyXattr) is not null)
             {
                 continue;
             }
