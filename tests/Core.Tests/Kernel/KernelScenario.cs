@@ -83,6 +83,10 @@ internal sealed class KernelScenario : IDisposable
 
         using var truth = OverlayMount.ReadOnly([Upper, .. _lowersTopFirst], KernelModes.ReadOnlyOptions(Mode));
         _truth = TreeSnapshot.Capture(truth.MountPoint);
+        if (Environment.GetEnvironmentVariable("PD_KERNEL_STORIES") is { Length: > 0 } dir)
+        {
+            File.WriteAllText(Path.Combine(dir, $"{Mode}-{Seed}.txt"), Story + ScenarioListings.Directory(Upper));
+        }
     }
 
     /// <summary>Mounts the current lowers read-write with <paramref name="upper"/>, runs the operations, unmounts.</summary>

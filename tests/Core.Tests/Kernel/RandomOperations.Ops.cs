@@ -100,8 +100,7 @@ internal sealed partial class RandomOperations
             return Write(tree);
         }
 
-        ScratchDirectory.RemoveTree(Full(dir.Path));
-        return "rm -rf " + dir.Path;
+        return "rm -rf " + dir.Path + RemoveTreeOutcome(dir.Path);
     }
 
     /// <summary>rm -rf then a new directory (or file) of the same name: over a lower directory that is an opaque directory.</summary>
@@ -113,16 +112,22 @@ internal sealed partial class RandomOperations
         }
 
         var full = Full(dir.Path);
-        ScratchDirectory.RemoveTree(full);
+        var removed = RemoveTreeOutcome(dir.Path);
         if (_rng.Next(4) == 0)
         {
             var data = _rng.Content();
-            return $"rm -rf {dir.Path}; write {dir.Path} {data.Length}B{Outcome(Posix.WriteFile(full, data, 0x1A4, truncate: false))}";
+            return $"rm -rf {dir.Path}{removed}; write {dir.Path} {data.Length}B{Outcome(Posix.WriteFile(full, data, 0x1A4, truncate: false))}";
         }
 
         var mode = _rng.Pick(ScenarioChoices.DirectoryModes);
-        return $"rm -rf {dir.Path}; mkdir {dir.Path} {Convert.ToString(mode, 8)}{Outcome(Posix.Mkdir(full, mode))}";
+        return $"rm -rf {dir.Path}{removed}; mkdir {dir.Path} {Convert.ToString(mode, 8)}{Outcome(Posix.Mkdir(full, mode))}";
     }
+
+    /// <summary>
+    /// The rm binary, not a walk of our own: rm -f ignores a name readdir lists and unlink cannot
+    /// find (a whiteout in a directory not merged with anything below), as a user's rm -rf would.
+    /// </summary>
+    private string RemoveTreeOutcome(string path) => Outcome(ExternalCommand.Run("rm", "-rf", "--", Full(path)));
 
     /// <summary>
     /// rename(2), onto a new name or over an existing one of the same kind (an empty directory for

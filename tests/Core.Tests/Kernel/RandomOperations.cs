@@ -81,10 +81,20 @@ internal sealed partial class RandomOperations
 
     private string Full(string relative) => relative.Length == 0 ? _root : Path.Combine(_root, relative);
 
-    /// <summary>A random name other than the root that matches, or null.</summary>
+    /// <summary>
+    /// A random name other than the root that matches, or null. One time in three it prefers a
+    /// name with other hard links: copy-up breaks lower hard links (index=off), which a layer must
+    /// reproduce, and plain random picks rarely land on one.
+    /// </summary>
     private Node? Pick(List<Node> tree, Func<Node, bool> match)
     {
         var candidates = tree.Where(n => n.Path.Length > 0 && match(n)).ToList();
+        var linked = candidates.Where(n => n.Status.IsHardLinked).ToList();
+        if (linked.Count > 0 && _rng.Next(3) == 0)
+        {
+            return _rng.Pick(linked);
+        }
+
         return candidates.Count == 0 ? null : _rng.Pick(candidates);
     }
 

@@ -74,9 +74,10 @@ internal static class ScenarioListings
             {
                 var value = fs.GetXattr(walked.FullPath, name);
                 text.Append(' ').Append(name);
-                if (OverlayOptions.IsOverlayPrivate(name) && !name.EndsWith(".origin", StringComparison.Ordinal) && value is not null)
+                // The values that decide what the layer means; origin and uuid are binary file handles.
+                if (value is not null && (name.EndsWith(".opaque", StringComparison.Ordinal) || name.EndsWith(".redirect", StringComparison.Ordinal)))
                 {
-                    text.Append("=\"").Append(Encoding.UTF8.GetString(value)).Append('"');
+                    text.Append("=\"").Append(PathBytes.Display(value)).Append('"');
                 }
             }
 
