@@ -83,9 +83,18 @@ internal sealed class KernelScenario : IDisposable
 
         using var truth = OverlayMount.ReadOnly([Upper, .. _lowersTopFirst], KernelModes.ReadOnlyOptions(Mode));
         _truth = TreeSnapshot.Capture(truth.MountPoint);
+        SaveStory();
+    }
+
+    /// <summary>
+    /// PD_KERNEL_STORIES=DIR: every scenario's story and upper, passing ones too, so that a soak
+    /// shows what it covered (how many redirects, metacopy files, EXDEV fallbacks, refused operations).
+    /// </summary>
+    private void SaveStory()
+    {
         if (Environment.GetEnvironmentVariable("PD_KERNEL_STORIES") is { Length: > 0 } dir)
         {
-            File.WriteAllText(Path.Combine(dir, $"{Mode}-{Seed}.txt"), Story + ScenarioListings.Directory(Upper));
+            File.WriteAllText(Path.Combine(dir, $"{Mode}-{Seed}.txt"), Story + "upper on disk:\n" + ScenarioListings.Directory(Upper));
         }
     }
 
@@ -128,8 +137,9 @@ internal sealed class KernelScenario : IDisposable
             var differences = TreeComparison.Compare(_truth, TreeSnapshot.Capture(dest), TreeComparisonOptions.Default with { IgnoreSockets = true });
             return differences.Count == 0 ? null : Report(differ, TreeComparison.Format(differences), tar);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or SnapshotException)
         {
+            // A differ that refuses the snapshot, or an applier that refuses the layer, is a failure with the same story.
             return Report(differ, "export or apply failed: " + e, tar);
         }
     }
