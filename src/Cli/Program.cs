@@ -76,7 +76,7 @@ public static class Program
             Console.Error.WriteLine($"paralleldiff {command}: interrupted; no output was left behind");
             return ExitCodes.Interrupted;
         }
-        catch (Exception e) when (e is IOException or SnapshotException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is IOException or SnapshotException or UnauthorizedAccessException or InvalidDataException or ArgumentException or Core.Tar.TarEncodingException)
         {
             Console.Error.WriteLine($"paralleldiff {command}: {OneLine(e)}");
             return ExitCodes.Failed;
