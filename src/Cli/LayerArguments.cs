@@ -36,7 +36,7 @@ public static class LayerArguments
     /// <summary>--source-date-epoch N, else the SOURCE_DATE_EPOCH environment variable (reproducible builds spec).</summary>
     public static long? SourceDateEpoch(CommandLine cl)
     {
-        var value = cl.Long("--source-date-epoch");
+        var value = cl.Number("--source-date-epoch");
         if (value is not null)
         {
             return value;
@@ -61,7 +61,7 @@ public static class LayerArguments
             throw new UsageException($"--compression '{name}': unknown compression (one of {string.Join('|', LayerCompressions.Names)})");
         }
 
-        var level = cl.Int("--level") ?? settings.DefaultLevel(kind);
+        var level = cl.Number("--level") is { } n ? checked((int)n) : settings.DefaultLevel(kind);
         try
         {
             return CompressionSettings.For(kind, level, settings.BlockSize);

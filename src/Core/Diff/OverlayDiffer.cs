@@ -87,7 +87,7 @@ public sealed class OverlayDiffer
     /// </summary>
     public Descent? Classify(byte[] path, FileStatus upper, IChangeSink sink)
     {
-        if (upper.IsWhiteout)
+        if (upper.IsWhiteout || IsXwhiteout(path, upper))
         {
             // A whiteout is a deletion only if the base has the name (BuildKit checkDelete).
             // ENOTDIR: the whiteout sits under a directory that replaced a lower file; the layer
@@ -141,6 +141,15 @@ public sealed class OverlayDiffer
         // An opaque mark on a path the base lacks means nothing (containers/storage#141).
         return marks.Redirected ? Descent.Merged : Descent.Upper;
     }
+
+    /// <summary>
+    /// An xwhiteout (kernel 6.7+): an empty regular file with overlay.whiteout in a directory
+    /// marked opaque=x. The committed snapshot is read as a lower, where it hides the name (vector 60).
+    /// </summary>
+    private bool IsXwhiteout(byte[] path, FileStatus upper) =>
+        upper.Kind == FileKind.Regular && upper.Size == 0
+        && _upper.GetXattr(path, _overlay.WhiteoutXattr) is not null
+        && _upper.GetXattr(PathBytes.Parent(path), _overlay.OpaqueXattr) is [(byte)'x'];
 
     /// <summary>Where an upper entry's data lives: the upper itself, or for a metacopy file the merged view.</summary>
     private ISnapshotTree SourceOf(byte[] path, FileStatus upper)

@@ -43,8 +43,8 @@ public sealed class SnapshotDiff
         var upper = new DirectoryTree(snapshot.Upper ?? throw new SnapshotException("no --upper given"), "--upper");
         ISnapshotTree baseTree = snapshot.Lowers.Count == 0
             ? EmptyTree.Instance
-            : new OverlayStackTree(snapshot.Lowers, snapshot.Overlay, topIsUpper: false, "lower");
-        var merged = new OverlayStackTree([new OverlayLayer(snapshot.Upper), .. snapshot.Lowers], snapshot.Overlay, topIsUpper: true, "merged");
+            : new OverlayStackTree(snapshot.Lowers, snapshot.Overlay, "lower");
+        var merged = new OverlayStackTree([new OverlayLayer(snapshot.Upper), .. snapshot.Lowers], snapshot.Overlay, "merged");
         return new SnapshotDiff(baseTree, merged, upper, snapshot.Overlay, snapshot.Lowers.Count(l => !l.DataOnly));
     }
 

@@ -220,12 +220,6 @@ public sealed partial class OverlayStackTree
 
     private bool HasXwhiteouts(int layer, byte[] dirAbs)
     {
-        if (layer == 0 && _topIsUpper)
-        {
-            // The kernel ignores opaque=x and xwhiteouts in the upper layer.
-            return false;
-        }
-
         var value = _layers[layer].FileSystem.GetXattr(dirAbs, _options.OpaqueXattr);
         return value is [(byte)'x'];
     }

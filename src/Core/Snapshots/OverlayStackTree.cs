@@ -15,14 +15,16 @@ public sealed partial class OverlayStackTree : ISnapshotTree
 {
     private readonly DirectoryTree[] _layers;
     private readonly bool[] _dataOnly;
-    private readonly bool _topIsUpper;
     private readonly OverlayOptions _options;
     private readonly ConcurrentDictionary<byte[], ResolvedEntry> _directories = new(ByteArrayComparer.Instance);
     private readonly ConcurrentDictionary<byte[], ResolvedEntry>.AlternateLookup<ReadOnlySpan<byte>> _directoriesBySpan;
 
     /// <param name="layers">Top first, as in lowerdir=.</param>
-    /// <param name="topIsUpper">Layer 0 is an upperdir: the kernel ignores xwhiteouts and opaque=x there.</param>
-    public OverlayStackTree(IReadOnlyList<OverlayLayer> layers, OverlayOptions options, bool topIsUpper, string role, IFileSystem? fs = null)
+    /// <remarks>
+    /// An upperdir is read as the lower it becomes once committed (containerd and BuildKit view a
+    /// snapshot as lowerdir=upper:lowers), so its xwhiteouts count too (vector 60).
+    /// </remarks>
+    public OverlayStackTree(IReadOnlyList<OverlayLayer> layers, OverlayOptions options, string role, IFileSystem? fs = null)
     {
         if (layers.Count == 0)
         {
@@ -30,7 +32,6 @@ public sealed partial class OverlayStackTree : ISnapshotTree
         }
 
         _options = options;
-        _topIsUpper = topIsUpper;
         _layers = new DirectoryTree[layers.Count];
         _dataOnly = new bool[layers.Count];
         for (var i = 0; i < layers.Count; i++)
