@@ -110,17 +110,18 @@ def _base_image(cache: str, seed: int, content) -> str:
 
 
 def _open_writer(upper: str, lowers: list[str], scratch: str):
-    """The kernel mount when we can; otherwise the synthetic upper, with the reason."""
+    """The kernel mount when we can; otherwise the synthetic upper, with the reason. Entered."""
     if os.environ.get("PARALLELDIFF_BENCH_SYNTHETIC") == "1":
-        return SyntheticOverlay(upper, lowers, "PARALLELDIFF_BENCH_SYNTHETIC=1")
-    if os.geteuid() != 0:
-        return SyntheticOverlay(upper, lowers, "not root: cannot mount overlayfs")
-    writer = KernelOverlay(upper, lowers, scratch)
-    try:
-        return writer.__enter__()
-    except OSError as e:
-        shutil.rmtree(upper, ignore_errors=True)
-        return SyntheticOverlay(upper, lowers, f"overlay mount failed: {e}")
+        reason = "PARALLELDIFF_BENCH_SYNTHETIC=1"
+    elif os.geteuid() != 0:
+        reason = "not root: cannot mount overlayfs"
+    else:
+        try:
+            return KernelOverlay(upper, lowers, scratch).__enter__()
+        except OSError as e:
+            shutil.rmtree(upper, ignore_errors=True)
+            reason = f"overlay mount failed: {e}"
+    return SyntheticOverlay(upper, lowers, reason).__enter__()
 
 
 def make(name: str, cache: str, seed: int = DEFAULT_SEED) -> Dataset:
