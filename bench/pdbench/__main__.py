@@ -10,6 +10,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -62,6 +63,10 @@ def log(msg):
 
 def bench_dataset(d: datasets.Dataset, chosen: list, runs: int, scratch: str) -> dict:
     out = os.path.join(scratch, "layer.out")
+    # The largest output is the uncompressed layer, about the size of the upper.
+    needed = d.manifest.get("upper_stats", {}).get("bytes", 0) * 1.1 + (256 << 20)
+    if shutil.disk_usage(scratch).free < needed:
+        raise SystemExit(f"bench: {scratch} has too little free disk for the layers of {d.name} (needs {needed / (1 << 30):.1f} GiB)")
     log(f"{d.name}: warm-up ({len(chosen)} commands)")
     for t in chosen:
         measure.run(t.argv(d, out), out if t.writes_output else None)

@@ -16,6 +16,7 @@ import os
 import random
 import shutil
 import stat
+import subprocess
 import sys
 import time
 
@@ -26,6 +27,9 @@ from .packages import MTIME_NS
 
 VERSION = 1  # bump when a recipe changes, so stale caches are not reused
 DEFAULT_SEED = 20251127
+GIB = 1 << 30
+# Disk a dataset takes when made (the shared base image counts for the first of its users).
+DISK_NEEDED = {"small-on-big": 1.6 * GIB, "many-small": 1.1 * GIB, "big-files": 2.1 * GIB, "mixed": 1.8 * GIB}
 
 
 class Dataset:
@@ -132,6 +136,10 @@ def make(name: str, cache: str, seed: int = DEFAULT_SEED) -> Dataset:
     if os.path.isfile(os.path.join(final, "dataset.json")):
         return load(final)
     os.makedirs(os.path.dirname(final), exist_ok=True)
+    free = shutil.disk_usage(os.path.dirname(final)).free
+    if free < DISK_NEEDED[name]:
+        raise SystemExit(f"cannot make dataset {name}: it needs {DISK_NEEDED[name] / GIB:.1f} GiB "
+                         f"and {os.path.dirname(final)} has {free / GIB:.1f} GiB free")
     make_lower, recipe, what = recipes.DATASETS[name]
     pools = None
 
@@ -171,7 +179,10 @@ def make(name: str, cache: str, seed: int = DEFAULT_SEED) -> Dataset:
         with open(os.path.join(tmp, "dataset.json"), "w") as f:
             json.dump(manifest, f, indent=2)
 
-    _make_atomically(final, build)
+    try:
+        _make_atomically(final, build)
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise SystemExit(f"cannot make dataset {name}: {e}") from e
     log(f"  {name} made in {time.monotonic() - started:.0f} s")
     return load(final)
 
