@@ -39,6 +39,9 @@ class Dataset:
         self.lowers = [os.path.normpath(os.path.join(path, p)) for p in manifest["lowers"]]
         self.userxattr = manifest.get("userxattr", False)
         self.made_by = manifest["made_by"]
+        for d in [self.upper, *self.lowers]:
+            if not os.path.isdir(d):
+                raise SystemExit(f"dataset {name} at {path}: {d} is missing; delete the folder to have it made again")
 
 
 def log(msg: str):
@@ -170,7 +173,7 @@ def make(name: str, cache: str, seed: int = DEFAULT_SEED) -> Dataset:
             "made_by": writer.description,
             "userxattr": getattr(writer, "userxattr", False),
             "upper": "upper",
-            "lowers": [os.path.relpath(p, final) for p in lowers],
+            "lowers": [os.path.relpath(p, tmp) for p in lowers],  # tmp is renamed to final
             "operations": writer.counts,
             "upper_stats": tree_stats(upper),
             "lower_stats": tree_stats(lowers[0]),
