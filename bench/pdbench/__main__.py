@@ -76,7 +76,9 @@ def bench_dataset(d: datasets.Dataset, chosen: list, runs: int, scratch: str) ->
         for t in chosen:
             samples[t.key].append(measure.run(t.argv(d, out), out if t.writes_output else None))
     result = {}
-    notes = []
+    ops = d.manifest.get("operations", {})
+    skipped = {k[len("skipped_"):]: v for k, v in ops.items() if k.startswith("skipped_") and v}
+    notes = [f"this upper lacks {', '.join(f'{v} {k}' for k, v in skipped.items())} the recipe asked for (made without root)"] if skipped else []
     diff_ids = {}
     for t in chosen:
         entry = {"label": t.label, "command": t.command(d, "OUT"), "summary": measure.summary(samples[t.key]),
@@ -122,6 +124,8 @@ def main(argv=None):
     names = a.dataset or list(DATASETS)
     loaded = []
     for n in names:
+        if n not in DATASETS and not os.path.isdir(n):
+            raise SystemExit(f"--dataset {n}: neither a dataset name ({', '.join(DATASETS)}) nor a folder")
         loaded.append(datasets.make(n, cache, a.seed) if n in DATASETS else datasets.load(n))
     if a.generate_only:
         for d in loaded:

@@ -138,8 +138,9 @@ class SyntheticOverlay(Writer):
     """Writes the upper directly, following the kernel's copy-up and whiteout rules.
 
     As root it writes char 0/0 whiteouts and trusted.overlay.opaque; otherwise whiteouts cannot be
-    made (mknod needs CAP_MKNOD), so removals are left out (counted in `skipped_whiteouts`) and
-    opaque dirs use user.overlay.opaque, which the diff must read with --userxattr.
+    made (mknod needs CAP_MKNOD), so removals are left out (counted in `skipped_whiteouts`),
+    security.* xattrs are left out (`skipped_xattrs`), and opaque dirs use user.overlay.opaque,
+    which the diff must read with --userxattr.
     """
 
     def __init__(self, upper: str, lowers: list[str], reason: str):
@@ -221,6 +222,12 @@ class SyntheticOverlay(Writer):
         if in_lower:
             self._whiteout(rel)
             self._hidden.add(rel)
+
+    def setxattr(self, rel: str, name: str, value: bytes):
+        if not self.root and not name.startswith("user."):
+            self.counts["skipped_xattrs"] = self.counts.get("skipped_xattrs", 0) + 1  # needs CAP_SETFCAP / CAP_SYS_ADMIN
+            return
+        super().setxattr(rel, name, value)
 
     def mkdir(self, rel: str, mode: int = 0o755):
         replaces_lower = rel in self._hidden
