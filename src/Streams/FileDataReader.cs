@@ -15,36 +15,55 @@ namespace ParallelDiff.Streams;
 internal sealed class FileDataReader
 {
     private readonly LayerEntry _entry;
+    private readonly DispatcherTaskScheduler _io;
+    private readonly ReadAheadGauge _gauge;
     private readonly Lock _gate = new();
     private SafeFileHandle? _handle;
     private bool _closed;
     private int _chunksLeft;
 
-    public FileDataReader(LayerEntry entry, int chunkSize)
+    public FileDataReader(LayerEntry entry, int chunkSize, DispatcherTaskScheduler io, ReadAheadGauge gauge)
     {
         _entry = entry;
+        _io = io;
+        _gauge = gauge;
         _chunksLeft = (int)((entry.Header.Size + chunkSize - 1) / chunkSize);
-    }
-
-    public LayerEntry Entry => _entry;
-
-    public bool IsClosed
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _closed;
-            }
-        }
     }
 
     private long Size => _entry.Header.Size;
 
     private string Location => _entry.DataSource!.Locate(_entry.DataPath);
 
-    /// <summary>Reads exactly <paramref name="length"/> bytes at <paramref name="offset"/> into a new buffer.</summary>
-    public ByteString ReadChunk(long offset, int length)
+    /// <summary>
+    /// Starts reading exactly <paramref name="length"/> bytes at <paramref name="offset"/> on the
+    /// io-dispatcher. The buffer counts against the read-ahead gauge from its allocation until the
+    /// caller releases it (see <see cref="TarEncodingFlow"/>).
+    /// </summary>
+    public Task<ByteString> ReadAsync(long offset, int length) => _io.Run(() =>
+    {
+        _gauge.Acquire(length);
+        try
+        {
+            return Read(offset, length);
+        }
+        catch
+        {
+            _gauge.Release(length);
+            throw;
+        }
+    });
+
+    /// <summary>Closes the descriptor; a read still running keeps it alive until it returns (SafeHandle ref-counting).</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            _handle?.Dispose();
+        }
+    }
+
+    private ByteString Read(long offset, int length)
     {
         try
         {
@@ -78,16 +97,6 @@ internal sealed class FileDataReader
         {
             Close();
             throw;
-        }
-    }
-
-    /// <summary>Closes the descriptor; a read still running keeps it alive until it returns (SafeHandle ref-counting).</summary>
-    public void Close()
-    {
-        lock (_gate)
-        {
-            _closed = true;
-            _handle?.Dispose();
         }
     }
 

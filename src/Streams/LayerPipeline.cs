@@ -53,10 +53,8 @@ public static class LayerPipeline
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         cancellationToken.ThrowIfCancellationRequested();
-        // The sink's island is created with its dispatcher before any Setup stage runs.
-        var system = (materializer as ActorMaterializer
-            ?? throw new ArgumentException("the pipeline needs an ActorMaterializer (its dispatchers live in an ActorSystem)", nameof(materializer))).System;
-        StreamsConfig.RegisterDispatchers(system, settings);
+        // The sink's island needs its dispatcher when the graph is materialized, before any stage starts.
+        StreamsConfig.RegisterDispatchers(StreamsConfig.SystemOf(materializer), settings);
 
         var ((((tar, diffId), blob), killSwitch), written) = changes
             .Via(ChangeWriterFlow.Create(parents, writer))

@@ -56,7 +56,7 @@ public sealed record PipelineSettings
     public static PipelineSettings FromConfig(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var merged = config.WithFallback(StreamsConfig.Reference).GetConfig(ConfigPath);
+        var merged = (ReferenceEquals(config, StreamsConfig.Reference) ? config : config.WithFallback(StreamsConfig.Reference)).GetConfig(ConfigPath);
         var chunk = merged.GetByteSize("chunk-size", null) ?? throw Missing("chunk-size");
         var readAhead = merged.GetByteSize("read-ahead-bytes", null) ?? throw Missing("read-ahead-bytes");
         if (chunk > int.MaxValue)
