@@ -20,6 +20,7 @@ internal sealed class FileDataReader
     private readonly Lock _gate = new();
     private SafeFileHandle? _handle;
     private bool _closed;
+    private Exception? _failure;
     private int _chunksLeft;
 
     public FileDataReader(LayerEntry entry, int chunkSize, DispatcherTaskScheduler io, ReadAheadGauge gauge)
@@ -93,17 +94,44 @@ internal sealed class FileDataReader
 
             return ByteString.FromBytes(buffer);
         }
-        catch
+        catch (Exception e)
         {
-            Close();
-            throw;
+            var first = Fail(e);
+            if (ReferenceEquals(first, e))
+            {
+                throw;
+            }
+
+            throw new FsException(first.Message, first);
         }
+    }
+
+    /// <summary>
+    /// Closes on the first error and remembers it: the file's other chunks, read in parallel,
+    /// then report that same cause (whichever of them the stream sees first) rather than the
+    /// closed descriptor they tripped over. Returns the first error.
+    /// </summary>
+    private Exception Fail(Exception cause)
+    {
+        Exception first;
+        lock (_gate)
+        {
+            first = _failure ??= cause;
+        }
+
+        Close();
+        return first;
     }
 
     private SafeFileHandle Acquire()
     {
         lock (_gate)
         {
+            if (_failure is not null)
+            {
+                throw new FsException(_failure.Message, _failure);
+            }
+
             ObjectDisposedException.ThrowIf(_closed, this);
             return _handle ??= _entry.DataSource!.OpenData(_entry.DataPath);
         }

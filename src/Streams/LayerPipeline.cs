@@ -70,7 +70,15 @@ public static class LayerPipeline
         // temporary file) at once, and cancels everything upstream of it.
         await using (cancellationToken.Register(() => killSwitch.Abort(new OperationCanceledException(cancellationToken))).ConfigureAwait(false))
         {
-            await written.ConfigureAwait(false);
+            try
+            {
+                await written.ConfigureAwait(false);
+            }
+            catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+            {
+                // Whatever the abort surfaced as (the kill switch wraps its reason), the caller asked for this.
+                throw new OperationCanceledException("the layer export was cancelled", e, cancellationToken);
+            }
         }
 
         var tarResult = await tar.ConfigureAwait(false);

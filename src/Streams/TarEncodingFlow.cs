@@ -23,8 +23,9 @@ public static class TarEncodingFlow
     {
         ArgumentNullException.ThrowIfNull(settings);
         var counted = gauge ?? new ReadAheadGauge();
-        // SelectAsync holds at most ReadsInFlight pieces, started or done, each at most one chunk:
-        // that is the read-ahead bound. It starts them in order and emits them in order.
+        // SelectAsync holds at most ReadsInFlight pieces, started or done, each at most one chunk,
+        // plus the one it has just pushed: that is the read-ahead bound. It starts them in order
+        // and emits them in order.
         return Flow.FromGraph(new TarFraming(settings.ChunkSize, settings.IoDispatcher, counted))
             .SelectAsync(settings.ReadsInFlight, piece => piece.ResolveAsync())
             .Select(piece =>
