@@ -11,6 +11,28 @@ public static class LayerArguments
 
     public static readonly string[] FlagOptions = ["--exact"];
 
+    /// <summary>What the descriptor line looks like, for help texts.</summary>
+    public const string DescriptorExample =
+        "{\"mediaType\":…,\"digest\":\"sha256:…\",\"size\":N,\"annotations\":{\"containerd.io/uncompressed\":\"sha256:…\"}}";
+
+    /// <summary>The layer options part of a command's --help.</summary>
+    public const string Help = """
+        layer
+          --compression KIND   none|gzip|zstd|lz4 (default gzip; lz4 gets a custom media type)
+          --level N            compression level (defaults in hocon/paralleldiff.conf: gzip 6, zstd 3)
+          --differ KIND        auto (default): the overlay differ, falling back to the walking differ
+                               with a warning that names the reason; overlay: fail instead of falling
+                               back; walking: compare the merged lower and upper views in full
+          --exact              compare content whenever metadata is equal (BuildKit's nanosecond rule
+                               skips files rewritten with the same size and mtime)
+          --opaque MODE        explicit (default): a whiteout per hidden name, as BuildKit;
+                               marker: .wh..wh..opq, as docker and containers/storage
+          --xattrs WHICH       capability (default): only security.capability, as containerd;
+                               all: every xattr except the overlay's private ones
+          --source-date-epoch N  clamp mtimes later than N to N, as containerd's WithModTimeUpperBound
+                               (whiteouts stay at 0), for reproducible layers; also $SOURCE_DATE_EPOCH
+        """;
+
     public static LayerOptions Parse(CommandLine cl)
     {
         var differ = cl.Choice("--differ", "auto", "auto", "overlay", "walking") switch
