@@ -77,20 +77,36 @@ public static class LayerArguments
 
     public static CompressionSettings Compression(CommandLine cl, Settings settings)
     {
-        var name = cl.Value("--compression") ?? "gzip";
+        ArgumentNullException.ThrowIfNull(cl);
+        return Compression(cl.Value("--compression") ?? "gzip", cl.Number("--level") is { } n ? checked((int)n) : null, settings);
+    }
+
+    /// <summary>A compression by name and level (null: the configured default level for that kind).</summary>
+    public static CompressionSettings Compression(string name, int? level, Settings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
         if (!LayerCompressions.TryParse(name, out var kind))
         {
             throw new UsageException($"--compression '{name}': unknown compression (one of {string.Join('|', LayerCompressions.Names)})");
         }
 
-        var level = cl.Number("--level") is { } n ? checked((int)n) : settings.DefaultLevel(kind);
+        var chosen = level ?? settings.DefaultLevel(kind);
         try
         {
-            return CompressionSettings.For(kind, level, settings.BlockSize);
+            return CompressionSettings.For(kind, chosen, settings.BlockSize);
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new UsageException($"--level {level}: {e.Message.Split('\n')[0]}");
+            throw new UsageException($"--level {chosen}: {e.Message.Split('\n')[0]}");
         }
     }
+
+    /// <summary>--differ's words.</summary>
+    public static DifferKind Differ(string name) => name switch
+    {
+        "auto" => DifferKind.Auto,
+        "overlay" => DifferKind.Overlay,
+        "walking" => DifferKind.Walking,
+        _ => throw new UsageException($"--differ: '{name}' is not one of auto|overlay|walking"),
+    };
 }
