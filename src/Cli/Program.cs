@@ -81,7 +81,7 @@ public static class Program
             return ExitCodes.Interrupted;
         }
         catch (Exception e) when (e is IOException or SnapshotException or UnauthorizedAccessException or InvalidDataException or ArgumentException
-            or LayerFailedException or TimeoutException)
+            or Core.Tar.TarEncodingException or LayerFailedException or TimeoutException)
         {
             Console.Error.WriteLine($"paralleldiff {command}: {OneLine(e)}");
             return ExitCodes.Failed;
