@@ -96,7 +96,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
             {
                 Source = job.Source.Describe(),
                 Seconds = clock.Elapsed.TotalSeconds,
-                Error = e is IOException or Core.Snapshots.SnapshotException or UnauthorizedAccessException or InvalidDataException
+                Error = e is IOException or Core.Snapshots.SnapshotException or UnauthorizedAccessException or InvalidDataException or Core.Tar.TarEncodingException
                     ? e.Message.ReplaceLineEndings(" ")
                     : $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}",
             };
