@@ -9,6 +9,38 @@ public static class CliRunner
 
     public static Result Run(params string[] args) => RunAs(null, args);
 
+    /// <summary>Runs with <paramref name="input"/> on standard input (for "--mount-json -").</summary>
+    public static Result RunWithInput(string input, params string[] args)
+    {
+        var psi = StartInfo(args);
+        psi.RedirectStandardInput = true;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.StandardInput.Write(input);
+        p.StandardInput.Close();
+        p.WaitForExit();
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts the binary and returns at once, stdout and stderr redirected (a harness reads them, or kills it).</summary>
+    public static Process Start(params string[] args) => Process.Start(StartInfo(args))!;
+
+    private static ProcessStartInfo StartInfo(string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        psi.Environment.Remove("SOURCE_DATE_EPOCH");
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "paralleldiff.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        return psi;
+    }
+
     /// <summary>Runs as another user (setpriv), for permission tests run as root.</summary>
     public static Result RunAs(int? uid, params string[] args)
     {

@@ -73,6 +73,8 @@ public sealed class DiffCommandTests
 
     [Theory]
     [InlineData("diff")]
+    [InlineData("image")]
+    [InlineData("export")]
     [InlineData("apply")]
     public void Help_should_document_inputs_outputs_and_exit_codes(string command)
     {
