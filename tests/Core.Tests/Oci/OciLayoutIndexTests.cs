@@ -168,7 +168,7 @@ public sealed class OciLayoutIndexTests : IDisposable
         var before = File.ReadAllText(layout.IndexPath);
 
         Task tagging;
-        using (new FileStream(layout.IndexLockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        using (HoldLockFile(layout.IndexLockPath))
         {
             tagging = Task.Run(() => OciLayout.Open(Dir).Tag(manifest, "waited"));
             await Task.Delay(500);
@@ -179,6 +179,27 @@ public sealed class OciLayoutIndexTests : IDisposable
 
         await tagging.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.NotNull(layout.FindManifest("waited"));
+    }
+
+    /// <summary>
+    /// FileStream's FileShare.None is a non-blocking flock: if a child process started by another
+    /// test at that moment still shares a descriptor (between fork and exec), it fails at once.
+    /// Retry for a few seconds rather than fail on that unrelated race.
+    /// </summary>
+    private static FileStream HoldLockFile(string path)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                Thread.Sleep(20);
+            }
+        }
     }
 
     [Fact]
