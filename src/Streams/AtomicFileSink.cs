@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Stage;
+using ParallelDiff.Core.Layers;
+
+namespace ParallelDiff.Streams;
+
+/// <summary>
+/// Writes a byte stream to a file that appears complete or not at all (Core's
+/// <see cref="AtomicOutputFile"/>): bytes go to a hidden temporary file beside the target; only
+/// upstream completion commits it (fsync, rename, directory fsync). A failure or a cancellation
+/// deletes the temporary file before the materialized task faults, so whoever awaits the task
+/// never sees a leftover. The task's value is the number of bytes written.
+/// </summary>
+/// <remarks>
+/// Writes and fsync block, so the stage runs on its own island on the dispatcher it is given
+/// (the io-dispatcher in a pipeline), never on the default one.
+/// </remarks>
+public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<ByteString>, Task<long>>
+{
+    private readonly Inlet<ByteString> _in = new("atomicFileSink.in");
+    private readonly string _targetPath;
+
+    /// <param name="dispatcher">Config path of the dispatcher for the blocking writes; null for the stream default.</param>
+    public AtomicFileSink(string targetPath, string? dispatcher = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(targetPath);
+        _targetPath = targetPath;
+        Shape = new SinkShape<ByteString>(_in);
+        var name = Attributes.CreateName("atomicFileSink");
+        InitialAttributes = dispatcher is null ? name : name.And(ActorAttributes.CreateDispatcher(dispatcher));
+    }
+
+    public override SinkShape<ByteString> Shape { get; }
+
+    protected override Attributes InitialAttributes { get; }
+
+    public override ILogicAndMaterializedValue<Task<long>> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    {
+        var result = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return new LogicAndMaterializedValue<Task<long>>(new Logic(this, result), result.Task);
+    }
+
+    private sealed class Logic : GraphStageLogic
+    {
+        private readonly AtomicFileSink _stage;
+        private readonly TaskCompletionSource<long> _result;
+        private AtomicOutputFile? _file;
+        private long _written;
+
+        public Logic(AtomicFileSink stage, TaskCompletionSource<long> result) : base(stage.Shape)
+        {
+            _stage = stage;
+            _result = result;
+            SetHandler(stage._in, onPush: OnPush, onUpstreamFinish: OnUpstreamFinish, onUpstreamFailure: OnUpstreamFailure);
+        }
+
+        public override void PreStart()
+        {
+            _file = Reporting(() => AtomicOutputFile.Create(_stage._targetPath));
+            Pull(_stage._in);
+        }
+
+        public override void PostStop()
+        {
+            // Reached without commit when a write, the commit or PreStart threw, or the stage
+            // was torn down: the temporary file goes first, then the task learns of it.
+            _file?.Dispose();
+            _file = null;
+            _result.TrySetException(new AbruptStageTerminationException(this));
+        }
+
+        private void OnPush()
+        {
+            var bytes = Grab(_stage._in);
+            var stream = _file!.Stream;
+            Reporting(() =>
+            {
+                bytes.WriteTo(stream);
+                return true;
+            });
+            _written += bytes.Count;
+            Pull(_stage._in);
+        }
+
+        private void OnUpstreamFinish()
+        {
+            var file = _file!;
+            Reporting(() =>
+            {
+                file.Commit();
+                return true;
+            });
+            file.Dispose();
+            _file = null;
+            _result.TrySetResult(_written);
+            CompleteStage();
+        }
+
+        /// <summary>
+        /// Runs a file operation; if it throws, the temporary file is deleted and the task gets
+        /// the real cause (ENOSPC, EIO…) before the exception fails the stage, which PostStop
+        /// alone could only report as an abrupt termination.
+        /// </summary>
+        private T Reporting<T>(Func<T> operation)
+        {
+            try
+            {
+                return operation();
+            }
+            catch (Exception e) when (Report(e))
+            {
+                throw new UnreachableException();
+            }
+        }
+
+        private bool Report(Exception cause)
+        {
+            _file?.Dispose();
+            _file = null;
+            _result.TrySetException(cause);
+            return false;
+        }
+
+        private void OnUpstreamFailure(Exception cause)
+        {
+            _file?.Dispose();
+            _file = null;
+            if (cause is OperationCanceledException cancelled)
+            {
+                _result.TrySetCanceled(cancelled.CancellationToken);
+            }
+            else
+            {
+                _result.TrySetException(cause);
+            }
+
+            FailStage(cause);
+        }
+    }
+}

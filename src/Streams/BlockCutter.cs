@@ -1,0 +1,110 @@
+using System.Buffers;
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Stage;
+
+namespace ParallelDiff.Streams;
+
+/// <summary>
+/// Regroups a byte stream into the blocks BlockCompressingStream compresses: block k is bytes
+/// [k·B, (k+1)·B), the last block holds the rest, and an empty stream still yields one empty
+/// block (so every blob decodes as a valid stream). The cut depends only on offsets, never on how
+/// upstream chunked the bytes, which is what makes the blob the same at any parallelism.
+/// </summary>
+internal sealed class BlockCutter : GraphStage<FlowShape<ByteString, Block>>
+{
+    private readonly Inlet<ByteString> _in = new("blockCutter.in");
+    private readonly Outlet<Block> _out = new("blockCutter.out");
+    private readonly int _blockSize;
+
+    public BlockCutter(int blockSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
+        _blockSize = blockSize;
+        Shape = new FlowShape<ByteString, Block>(_in, _out);
+    }
+
+    public override FlowShape<ByteString, Block> Shape { get; }
+
+    protected override Attributes InitialAttributes { get; } = Attributes.CreateName("blockCutter");
+
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+
+    private sealed class Logic : GraphStageLogic
+    {
+        private readonly BlockCutter _stage;
+        private byte[]? _buffer;
+        private int _filled;
+        private bool _emittedAny;
+
+        public Logic(BlockCutter stage) : base(stage.Shape)
+        {
+            _stage = stage;
+            SetHandler(stage._in, onPush: OnPush, onUpstreamFinish: OnUpstreamFinish);
+            SetHandler(stage._out, onPull: () => Pull(stage._in));
+        }
+
+        public override void PostStop()
+        {
+            if (_buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = null;
+            }
+        }
+
+        private void OnPush()
+        {
+            List<Block>? full = null;
+            // Not a copy: every ByteString of the pipeline wraps one array.
+            var data = Grab(_stage._in).ToReadOnlySpan();
+            while (!data.IsEmpty)
+            {
+                _buffer ??= ArrayPool<byte>.Shared.Rent(_stage._blockSize);
+                var take = Math.Min(_stage._blockSize - _filled, data.Length);
+                data[..take].CopyTo(_buffer.AsSpan(_filled));
+                _filled += take;
+                data = data[take..];
+                if (_filled == _stage._blockSize)
+                {
+                    (full ??= []).Add(TakeBlock());
+                }
+            }
+
+            if (full is null)
+            {
+                Pull(_stage._in);
+            }
+            else
+            {
+                // Downstream's pull is the one this push answers; the next pull goes upstream again.
+                EmitMultiple(_stage._out, full);
+            }
+        }
+
+        private void OnUpstreamFinish()
+        {
+            // Only Finish cuts a short block (BlockCompressingStream's rule), and the empty stream
+            // still gets its one empty unit.
+            if (_filled > 0 || !_emittedAny)
+            {
+                _buffer ??= ArrayPool<byte>.Shared.Rent(Math.Max(1, _filled));
+                Emit(_stage._out, TakeBlock(), () => Complete(_stage._out));
+            }
+            else
+            {
+                // Complete, not CompleteStage: blocks still being emitted go out first.
+                Complete(_stage._out);
+            }
+        }
+
+        private Block TakeBlock()
+        {
+            var block = new Block(_buffer!, _filled);
+            _buffer = null;
+            _filled = 0;
+            _emittedAny = true;
+            return block;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using ParallelDiff.Core.Diff;
+using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Snapshots;
+
+namespace ParallelDiff.Streams;
+
+/// <summary>
+/// One layer blob, end to end, as a stream: changes → <see cref="ChangeWriterFlow"/> →
+/// <see cref="TarEncodingFlow"/> (parallel read-ahead) → diffID <see cref="DigestFlow"/> →
+/// <see cref="BlockCompressionFlow"/> (parallel blocks) → blob <see cref="DigestFlow"/> →
+/// <see cref="AtomicFileSink"/>. The same composition as Core's SequentialLayerExporter, so the
+/// same bytes, with every stage backpressured by the file writer.
+/// </summary>
+public static class LayerPipeline
+{
+    /// <summary>Writes the layer of a parallel walk's shards (any arrival order) to <paramref name="outputPath"/>.</summary>
+    public static Task<LayerPipelineResult> RunAsync<TMat>(
+        Source<ShardResult, TMat> shards,
+        ISnapshotTree parents,
+        ChangeWriterOptions writer,
+        CompressionSettings compression,
+        PipelineSettings settings,
+        string outputPath,
+        IMaterializer materializer,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        return RunAsync(shards.Via(new OrderedShardMerge()), parents, writer, compression, settings, outputPath, materializer, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the layer of changes in the sequential walk's order to <paramref name="outputPath"/>.
+    /// Cancelling <paramref name="cancellationToken"/> aborts the whole graph; the output file
+    /// then does not exist (nor its temporary file) when the returned task ends.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    /// <exception cref="IOException">A file could not be read as the diff described it (the message names the path), or the output could not be written.</exception>
+    public static async Task<LayerPipelineResult> RunAsync<TMat>(
+        Source<Change, TMat> changes,
+        ISnapshotTree parents,
+        ChangeWriterOptions writer,
+        CompressionSettings compression,
+        PipelineSettings settings,
+        string outputPath,
+        IMaterializer materializer,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        ArgumentNullException.ThrowIfNull(compression);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrEmpty(outputPath);
+        cancellationToken.ThrowIfCancellationRequested();
+        // The sink's island is created with its dispatcher before any Setup stage runs.
+        var system = (materializer as ActorMaterializer
+            ?? throw new ArgumentException("the pipeline needs an ActorMaterializer (its dispatchers live in an ActorSystem)", nameof(materializer))).System;
+        StreamsConfig.RegisterDispatchers(system, settings);
+
+        var ((((tar, diffId), blob), killSwitch), written) = changes
+            .Via(ChangeWriterFlow.Create(parents, writer))
+            .ViaMaterialized(TarEncodingFlow.Create(settings), Keep.Right)
+            .ViaMaterialized(new DigestFlow(), Keep.Both)
+            .Via(BlockCompressionFlow.Create(compression, settings))
+            .ViaMaterialized(new DigestFlow(), Keep.Both)
+            .ViaMaterialized(KillSwitches.Single<ByteString>(), Keep.Both)
+            .ToMaterialized(Sink.FromGraph(new AtomicFileSink(outputPath, settings.IoDispatcher)).Async(), Keep.Both)
+            .Run(materializer);
+
+        // The switch sits just before the sink: an abort reaches the sink (which deletes the
+        // temporary file) at once, and cancels everything upstream of it.
+        await using (cancellationToken.Register(() => killSwitch.Abort(new OperationCanceledException(cancellationToken))).ConfigureAwait(false))
+        {
+            await written.ConfigureAwait(false);
+        }
+
+        var tarResult = await tar.ConfigureAwait(false);
+        var tarDigest = await diffId.ConfigureAwait(false);
+        var blobDigest = await blob.ConfigureAwait(false);
+        var descriptor = new LayerDescriptor(MediaTypes.ForLayer(compression.Kind), blobDigest.Digest, blobDigest.Length, tarDigest.Digest);
+        return new LayerPipelineResult(descriptor, tarResult.Entries, tarResult.DataBytes, tarDigest.Length);
+    }
+}
