@@ -127,7 +127,9 @@ public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<B
         {
             _file?.Dispose();
             _file = null;
-            if (cause is OperationCanceledException cancelled)
+            // A kill switch delivers its abort reason wrapped, as the faulted task it came from.
+            var cancelled = cause as OperationCanceledException ?? (cause as AggregateException)?.InnerException as OperationCanceledException;
+            if (cancelled is not null)
             {
                 _result.TrySetCanceled(cancelled.CancellationToken);
             }

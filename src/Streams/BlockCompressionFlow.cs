@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using Akka;
 using Akka.IO;
 using Akka.Streams.Dsl;
@@ -22,49 +20,8 @@ public static class BlockCompressionFlow
         ArgumentNullException.ThrowIfNull(compression);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(compression.BlockSize, BlockCompressingStream.MaxBlockSize);
-        return Flow.Setup<ByteString, ByteString, NotUsed>((materializer, _) =>
-            {
-                var cpu = new DispatcherTaskScheduler(StreamsConfig.Dispatcher(materializer.System, settings.CpuDispatcher));
-                // One codec per materialization: it pools compression contexts across its blocks.
-                var codec = BlockCodecs.Create(compression.Kind, compression.Level);
-                var stopped = new CancellationTokenSource();
-                return Flow.FromGraph(new BlockCutter(compression.BlockSize))
-                    .SelectAsync(settings.EffectiveParallelism, block => cpu.Run(() => Compress(codec, block), stopped.Token))
-                    .WatchTermination((mat, done) =>
-                    {
-                        done.ContinueWith(_ => Release(codec, stopped), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-                        return mat;
-                    });
-            })
-            .MapMaterializedValue(_ => NotUsed.Instance)
+        return Flow.FromGraph(new BlockCutter(compression, settings.CpuDispatcher))
+            .SelectAsync(settings.EffectiveParallelism, block => block.CompressAsync())
             .Named("blockCompression");
-    }
-
-    private static ByteString Compress(IBlockCodec codec, Block block)
-    {
-        try
-        {
-            var unit = new ArrayBufferWriter<byte>();
-            codec.CompressBlock(block.Span, unit);
-            // The writer's array is wrapped, not copied: nothing writes to it after this point.
-            return MemoryMarshal.TryGetArray(unit.WrittenMemory, out var segment)
-                ? ByteString.FromBytes(segment)
-                : ByteString.FromBytes(unit.WrittenSpan.ToArray());
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(block.Buffer);
-        }
-    }
-
-    /// <summary>
-    /// Blocks queued but not started are dropped; a compression still running may outlive the
-    /// stream by one block, which the codec tolerates (its Dispose frees only idle contexts).
-    /// </summary>
-    private static void Release(IBlockCodec codec, CancellationTokenSource stopped)
-    {
-        stopped.Cancel();
-        codec.Dispose();
-        stopped.Dispose();
     }
 }

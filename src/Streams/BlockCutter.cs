@@ -2,6 +2,8 @@ using System.Buffers;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Stage;
+using ParallelDiff.Core.Compression;
+using ParallelDiff.Core.Layers;
 
 namespace ParallelDiff.Streams;
 
@@ -15,12 +17,16 @@ internal sealed class BlockCutter : GraphStage<FlowShape<ByteString, Block>>
 {
     private readonly Inlet<ByteString> _in = new("blockCutter.in");
     private readonly Outlet<Block> _out = new("blockCutter.out");
+    private readonly CompressionSettings _compression;
+    private readonly string _cpuDispatcher;
     private readonly int _blockSize;
 
-    public BlockCutter(int blockSize)
+    public BlockCutter(CompressionSettings compression, string cpuDispatcher)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
-        _blockSize = blockSize;
+        ArgumentOutOfRangeException.ThrowIfLessThan(compression.BlockSize, 1);
+        _compression = compression;
+        _cpuDispatcher = cpuDispatcher;
+        _blockSize = compression.BlockSize;
         Shape = new FlowShape<ByteString, Block>(_in, _out);
     }
 
@@ -33,6 +39,7 @@ internal sealed class BlockCutter : GraphStage<FlowShape<ByteString, Block>>
     private sealed class Logic : GraphStageLogic
     {
         private readonly BlockCutter _stage;
+        private BlockCompressor? _compressor;
         private byte[]? _buffer;
         private int _filled;
         private bool _emittedAny;
@@ -44,8 +51,16 @@ internal sealed class BlockCutter : GraphStage<FlowShape<ByteString, Block>>
             SetHandler(stage._out, onPull: () => Pull(stage._in));
         }
 
+        public override void PreStart()
+        {
+            var cpu = StreamsConfig.Dispatcher(StreamsConfig.SystemOf(Materializer), _stage._cpuDispatcher);
+            // One codec per materialization: it pools compression contexts across its blocks.
+            _compressor = new BlockCompressor(BlockCodecs.Create(_stage._compression.Kind, _stage._compression.Level), new DispatcherTaskScheduler(cpu));
+        }
+
         public override void PostStop()
         {
+            _compressor?.Release();
             if (_buffer is not null)
             {
                 ArrayPool<byte>.Shared.Return(_buffer);
@@ -100,7 +115,7 @@ internal sealed class BlockCutter : GraphStage<FlowShape<ByteString, Block>>
 
         private Block TakeBlock()
         {
-            var block = new Block(_buffer!, _filled);
+            var block = _compressor!.Hand(_buffer!, _filled);
             _buffer = null;
             _filled = 0;
             _emittedAny = true;

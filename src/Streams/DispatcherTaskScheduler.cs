@@ -13,9 +13,8 @@ internal sealed class DispatcherTaskScheduler : TaskScheduler
 
     public DispatcherTaskScheduler(MessageDispatcher dispatcher) => _dispatcher = dispatcher;
 
-    /// <summary>Starts <paramref name="work"/> on the dispatcher; a cancelled token drops it if it has not started.</summary>
-    public Task<T> Run<T>(Func<T> work, CancellationToken cancellationToken) =>
-        Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.DenyChildAttach, this);
+    /// <summary>Starts <paramref name="work"/> on the dispatcher.</summary>
+    public Task<T> Run<T>(Func<T> work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, this);
 
     protected override void QueueTask(Task task) => _dispatcher.Schedule(() => TryExecuteTask(task));
 

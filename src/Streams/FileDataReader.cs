@@ -15,36 +15,56 @@ namespace ParallelDiff.Streams;
 internal sealed class FileDataReader
 {
     private readonly LayerEntry _entry;
+    private readonly DispatcherTaskScheduler _io;
+    private readonly ReadAheadGauge _gauge;
     private readonly Lock _gate = new();
     private SafeFileHandle? _handle;
     private bool _closed;
+    private Exception? _failure;
     private int _chunksLeft;
 
-    public FileDataReader(LayerEntry entry, int chunkSize)
+    public FileDataReader(LayerEntry entry, int chunkSize, DispatcherTaskScheduler io, ReadAheadGauge gauge)
     {
         _entry = entry;
+        _io = io;
+        _gauge = gauge;
         _chunksLeft = (int)((entry.Header.Size + chunkSize - 1) / chunkSize);
-    }
-
-    public LayerEntry Entry => _entry;
-
-    public bool IsClosed
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _closed;
-            }
-        }
     }
 
     private long Size => _entry.Header.Size;
 
     private string Location => _entry.DataSource!.Locate(_entry.DataPath);
 
-    /// <summary>Reads exactly <paramref name="length"/> bytes at <paramref name="offset"/> into a new buffer.</summary>
-    public ByteString ReadChunk(long offset, int length)
+    /// <summary>
+    /// Starts reading exactly <paramref name="length"/> bytes at <paramref name="offset"/> on the
+    /// io-dispatcher. The buffer counts against the read-ahead gauge from its allocation until the
+    /// caller releases it (see <see cref="TarEncodingFlow"/>).
+    /// </summary>
+    public Task<ByteString> ReadAsync(long offset, int length) => _io.Run(() =>
+    {
+        _gauge.Acquire(length);
+        try
+        {
+            return Read(offset, length);
+        }
+        catch
+        {
+            _gauge.Release(length);
+            throw;
+        }
+    });
+
+    /// <summary>Closes the descriptor; a read still running keeps it alive until it returns (SafeHandle ref-counting).</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            _handle?.Dispose();
+        }
+    }
+
+    private ByteString Read(long offset, int length)
     {
         try
         {
@@ -74,27 +94,44 @@ internal sealed class FileDataReader
 
             return ByteString.FromBytes(buffer);
         }
-        catch
+        catch (Exception e)
         {
-            Close();
-            throw;
+            var first = Fail(e);
+            if (ReferenceEquals(first, e))
+            {
+                throw;
+            }
+
+            throw new FsException(first.Message, first);
         }
     }
 
-    /// <summary>Closes the descriptor; a read still running keeps it alive until it returns (SafeHandle ref-counting).</summary>
-    public void Close()
+    /// <summary>
+    /// Closes on the first error and remembers it: the file's other chunks, read in parallel,
+    /// then report that same cause (whichever of them the stream sees first) rather than the
+    /// closed descriptor they tripped over. Returns the first error.
+    /// </summary>
+    private Exception Fail(Exception cause)
     {
+        Exception first;
         lock (_gate)
         {
-            _closed = true;
-            _handle?.Dispose();
+            first = _failure ??= cause;
         }
+
+        Close();
+        return first;
     }
 
     private SafeFileHandle Acquire()
     {
         lock (_gate)
         {
+            if (_failure is not null)
+            {
+                throw new FsException(_failure.Message, _failure);
+            }
+
             ObjectDisposedException.ThrowIf(_closed, this);
             return _handle ??= _entry.DataSource!.OpenData(_entry.DataPath);
         }

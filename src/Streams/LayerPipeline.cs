@@ -53,10 +53,8 @@ public static class LayerPipeline
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         cancellationToken.ThrowIfCancellationRequested();
-        // The sink's island is created with its dispatcher before any Setup stage runs.
-        var system = (materializer as ActorMaterializer
-            ?? throw new ArgumentException("the pipeline needs an ActorMaterializer (its dispatchers live in an ActorSystem)", nameof(materializer))).System;
-        StreamsConfig.RegisterDispatchers(system, settings);
+        // The sink's island needs its dispatcher when the graph is materialized, before any stage starts.
+        StreamsConfig.RegisterDispatchers(StreamsConfig.SystemOf(materializer), settings);
 
         var ((((tar, diffId), blob), killSwitch), written) = changes
             .Via(ChangeWriterFlow.Create(parents, writer))
@@ -72,7 +70,15 @@ public static class LayerPipeline
         // temporary file) at once, and cancels everything upstream of it.
         await using (cancellationToken.Register(() => killSwitch.Abort(new OperationCanceledException(cancellationToken))).ConfigureAwait(false))
         {
-            await written.ConfigureAwait(false);
+            try
+            {
+                await written.ConfigureAwait(false);
+            }
+            catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+            {
+                // Whatever the abort surfaced as (the kill switch wraps its reason), the caller asked for this.
+                throw new OperationCanceledException("the layer export was cancelled", e, cancellationToken);
+            }
         }
 
         var tarResult = await tar.ConfigureAwait(false);

@@ -14,8 +14,8 @@ public sealed record PipelineSettings
     {
         ArgumentOutOfRangeException.ThrowIfNegative(parallelism);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
-        // Less than one chunk could never be honoured: a single read already holds a whole chunk.
-        ArgumentOutOfRangeException.ThrowIfLessThan(readAheadBytes, chunkSize);
+        // Two chunks at least: one read ahead, and one on its way downstream (see ReadsInFlight).
+        ArgumentOutOfRangeException.ThrowIfLessThan(readAheadBytes, 2L * chunkSize);
         ArgumentException.ThrowIfNullOrEmpty(ioDispatcher);
         ArgumentException.ThrowIfNullOrEmpty(cpuDispatcher);
         Parallelism = parallelism;
@@ -28,7 +28,7 @@ public sealed record PipelineSettings
     /// <summary>Blocks compressed at once; 0 means one per core (see <see cref="EffectiveParallelism"/>).</summary>
     public int Parallelism { get; init; }
 
-    /// <summary>File data read ahead of the tar writer, in bytes, across all files.</summary>
+    /// <summary>File data read ahead of the tar writer, in bytes, across all files; at least two chunks.</summary>
     public long ReadAheadBytes { get; init; }
 
     /// <summary>Bytes per positional read of file data.</summary>
@@ -42,8 +42,12 @@ public sealed record PipelineSettings
 
     public int EffectiveParallelism => Parallelism > 0 ? Parallelism : Environment.ProcessorCount;
 
-    /// <summary>Chunk reads in flight: as many whole chunks as the read-ahead budget holds.</summary>
-    public int ReadsInFlight => (int)Math.Clamp(ReadAheadBytes / ChunkSize, 1, int.MaxValue);
+    /// <summary>
+    /// Chunk reads in flight: the whole chunks the read-ahead budget holds, less one, because a
+    /// read's slot frees (and the next read starts) as its chunk is handed downstream, so one
+    /// chunk is always in transit on top of the reads.
+    /// </summary>
+    public int ReadsInFlight => (int)Math.Clamp((ReadAheadBytes / ChunkSize) - 1, 1, int.MaxValue);
 
     /// <summary>The reference defaults (64 MiB read-ahead, 1 MiB chunks, one worker per core).</summary>
     public static PipelineSettings Default { get; } = FromConfig(StreamsConfig.Reference);
@@ -56,7 +60,7 @@ public sealed record PipelineSettings
     public static PipelineSettings FromConfig(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var merged = config.WithFallback(StreamsConfig.Reference).GetConfig(ConfigPath);
+        var merged = (ReferenceEquals(config, StreamsConfig.Reference) ? config : config.WithFallback(StreamsConfig.Reference)).GetConfig(ConfigPath);
         var chunk = merged.GetByteSize("chunk-size", null) ?? throw Missing("chunk-size");
         var readAhead = merged.GetByteSize("read-ahead-bytes", null) ?? throw Missing("read-ahead-bytes");
         if (chunk > int.MaxValue)

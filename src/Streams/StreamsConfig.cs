@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Dispatch;
+using Akka.Streams;
 
 namespace ParallelDiff.Streams;
 
@@ -54,6 +55,11 @@ public static class StreamsConfig
         Dispatcher(system, settings.IoDispatcher);
         Dispatcher(system, settings.CpuDispatcher);
     }
+
+    /// <summary>The actor system behind a stage's materializer, where its dispatchers live.</summary>
+    internal static ActorSystem SystemOf(IMaterializer materializer) =>
+        (materializer as ActorMaterializer
+            ?? throw new NotSupportedException($"ParallelDiff stages need an ActorMaterializer, not {materializer?.GetType().Name ?? "null"}")).System;
 
     private static Config Load()
     {

@@ -1,6 +1,5 @@
 using Akka;
 using Akka.IO;
-using Akka.Streams;
 using Akka.Streams.Dsl;
 using ParallelDiff.Core.Layers;
 
@@ -23,30 +22,25 @@ public static class TarEncodingFlow
     public static Flow<LayerEntry, ByteString, Task<TarEncodingResult>> Create(PipelineSettings settings, ReadAheadGauge? gauge = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return Flow.Setup<LayerEntry, ByteString, Task<TarEncodingResult>>((materializer, _) =>
+        var counted = gauge ?? new ReadAheadGauge();
+        // SelectAsync holds at most ReadsInFlight pieces, started or done, each at most one chunk,
+        // plus the one it has just pushed: that is the read-ahead bound. It starts them in order
+        // and emits them in order.
+        return Flow.FromGraph(new TarFraming(settings.ChunkSize, settings.IoDispatcher, counted))
+            .SelectAsync(settings.ReadsInFlight, piece => piece.ResolveAsync())
+            .Select(piece =>
             {
-                var io = new DispatcherTaskScheduler(StreamsConfig.Dispatcher(materializer.System, settings.IoDispatcher));
-                var reads = new FileDataReads(io, settings.ChunkSize, gauge ?? new ReadAheadGauge());
-                return Flow.FromGraph(new TarFraming(settings.ChunkSize))
-                    .SelectAsync(settings.ReadsInFlight, reads.Resolve)
-                    .Select(reads.Release)
-                    .WatchTermination((framed, done) => Finish(framed, done, reads));
+                counted.Release(piece.Counted);
+                return piece.Bytes;
             })
-            .MapMaterializedValue(setup => setup.Unwrap())
+            .WatchTermination(Finish)
             .Named("tarEncoding");
     }
 
-    /// <summary>The counts, once the last byte has left (not merely been framed); then the reads are released.</summary>
-    private static async Task<TarEncodingResult> Finish(Task<TarEncodingResult> framed, Task<Done> done, FileDataReads reads)
+    /// <summary>The counts, once the last byte has left the flow (not merely been framed).</summary>
+    private static async Task<TarEncodingResult> Finish(Task<TarEncodingResult> framed, Task<Done> done)
     {
-        try
-        {
-            await done.ConfigureAwait(false);
-            return await framed.ConfigureAwait(false);
-        }
-        finally
-        {
-            reads.Dispose();
-        }
+        await done.ConfigureAwait(false);
+        return await framed.ConfigureAwait(false);
     }
 }

@@ -22,11 +22,15 @@ internal sealed class TarFraming : GraphStageWithMaterializedValue<FlowShape<Lay
     private readonly Inlet<LayerEntry> _in = new("tarFraming.in");
     private readonly Outlet<TarPiece> _out = new("tarFraming.out");
     private readonly int _chunkSize;
+    private readonly string _ioDispatcher;
+    private readonly ReadAheadGauge _gauge;
 
-    public TarFraming(int chunkSize)
+    public TarFraming(int chunkSize, string ioDispatcher, ReadAheadGauge gauge)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         _chunkSize = chunkSize;
+        _ioDispatcher = ioDispatcher;
+        _gauge = gauge;
         Shape = new FlowShape<LayerEntry, TarPiece>(_in, _out);
     }
 
@@ -45,7 +49,9 @@ internal sealed class TarFraming : GraphStageWithMaterializedValue<FlowShape<Lay
         private readonly TarFraming _stage;
         private readonly TaskCompletionSource<TarEncodingResult> _result;
         private readonly ArrayBufferWriter<byte> _header = new(4096);
-        private LayerEntry? _file;
+        private DispatcherTaskScheduler? _io;
+        private FileDataReader? _reader;
+        private long _size;
         private long _offset;
         private int _entries;
         private long _dataBytes;
@@ -58,7 +64,16 @@ internal sealed class TarFraming : GraphStageWithMaterializedValue<FlowShape<Lay
             SetHandler(stage._out, onPull: Advance);
         }
 
-        public override void PostStop() => _result.TrySetException(new AbruptStageTerminationException(this));
+        public override void PreStart() =>
+            _io = new DispatcherTaskScheduler(StreamsConfig.Dispatcher(StreamsConfig.SystemOf(Materializer), _stage._ioDispatcher));
+
+        public override void PostStop()
+        {
+            // Stopped mid-file (a failure or a cancellation): its descriptor is closed now, not by
+            // the finalizer. Files whose reads were all handed out close after their last chunk.
+            _reader?.Close();
+            _result.TrySetException(new AbruptStageTerminationException(this));
+        }
 
         private void OnPush()
         {
@@ -68,9 +83,10 @@ internal sealed class TarFraming : GraphStageWithMaterializedValue<FlowShape<Lay
             _entries++;
             if (entry.HasData)
             {
-                _file = entry;
+                _reader = new FileDataReader(entry, _stage._chunkSize, _io!, _stage._gauge);
+                _size = entry.Header.Size;
                 _offset = 0;
-                _dataBytes += entry.Header.Size;
+                _dataBytes += _size;
             }
 
             Push(_stage._out, TarPiece.Of(ByteString.FromBytes(_header.WrittenSpan.ToArray())));
@@ -94,19 +110,18 @@ internal sealed class TarFraming : GraphStageWithMaterializedValue<FlowShape<Lay
         /// <summary>Pushes the next piece of the current file, or asks for the next entry.</summary>
         private void Advance()
         {
-            if (_file is { } file)
+            if (_reader is { } reader)
             {
-                var size = file.Header.Size;
-                if (_offset < size)
+                if (_offset < _size)
                 {
-                    var length = (int)Math.Min(_stage._chunkSize, size - _offset);
-                    Push(_stage._out, TarPiece.Read(file, _offset, length));
+                    var length = (int)Math.Min(_stage._chunkSize, _size - _offset);
+                    Push(_stage._out, TarPiece.Read(reader, _offset, length));
                     _offset += length;
                     return;
                 }
 
-                _file = null;
-                var padding = TarArchive.PaddingFor(size);
+                _reader = null;
+                var padding = TarArchive.PaddingFor(_size);
                 if (padding > 0)
                 {
                     Push(_stage._out, TarPiece.Of(Zeros.Slice(0, padding)));
