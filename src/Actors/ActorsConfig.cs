@@ -1,4 +1,6 @@
+using Akka.Actor;
 using Akka.Configuration;
+using ParallelDiff.Actors.Walk;
 
 namespace ParallelDiff.Actors;
 
@@ -11,6 +13,22 @@ public static class ActorsConfig
 
     /// <summary>Every key this library reads, with its default; put overrides in front with WithFallback.</summary>
     public static Config Reference => Embedded.Value;
+
+    /// <summary>
+    /// Checks that a host's actor system declares the walk dispatcher. Akka.NET reads dispatcher
+    /// sections once, at start-up, and a pinned dispatcher cannot be registered later through its
+    /// public API, so the host must create its system with <see cref="Reference"/> as fallback.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The system does not declare the dispatcher.</exception>
+    public static void RequireDispatchers(ActorSystem system, string dispatcher = WalkSettings.DefaultDispatcher)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        if (!system.Dispatchers.HasDispatcher(dispatcher))
+        {
+            throw new ConfigurationException(
+                $"dispatcher '{dispatcher}' is not configured in actor system '{system.Name}': create it with ActorsConfig.Reference as fallback");
+        }
+    }
 
     private static Config Load()
     {

@@ -23,6 +23,18 @@ public static class Plans
         return WalkPlan.Overlay(snapshot.Name, upper, differ);
     }
 
+    /// <summary>
+    /// What the exporter's actor path reads: the overlay plan over <paramref name="overlayFs"/> (to
+    /// make it fail or stall), the walking plan and the parents over the real file system.
+    /// </summary>
+    internal static LayerSource Source(Snapshot snapshot, IFileSystem? overlayFs, DiffOptions? options = null)
+    {
+        var diff = SnapshotDiff.Open(snapshot);
+        return new LayerSource(snapshot.Name, diff.New, HasUpper: true, differ => differ == DifferKind.Walking
+            ? WalkPlan.For(diff, snapshot.Name, DifferKind.Walking, options ?? DiffOptions.Default)
+            : Overlay(snapshot, overlayFs, options));
+    }
+
     /// <summary>The sequential overlay walk (Core's OverlayDiffer.Run): the order every sharding must give.</summary>
     public static List<Change> SequentialOverlay(Snapshot snapshot, DiffOptions? options = null)
     {
