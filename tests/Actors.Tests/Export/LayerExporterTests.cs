@@ -60,6 +60,32 @@ public sealed class LayerExporterTests
     }
 
     [Fact]
+    public async Task LayerExporter_should_stop_a_cancelled_export_within_a_second_and_dispose_its_engine()
+    {
+        // One-entry shards: thousands of them, so the export is surely mid-walk when it is cancelled.
+        using var snapshot = GeneratedSnapshot.Create(topDirectories: 40, bigEntries: 2000);
+        using var output = new OutputDirectory();
+        using var cancel = new CancellationTokenSource();
+        var cancelled = new System.Diagnostics.Stopwatch();
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.ShardsDone == 20 && !cancelled.IsRunning)
+            {
+                cancelled.Start();
+                cancel.Cancel();
+            }
+        });
+        var options = new ExportOptions { OutputPath = output.File("layer"), ShardMaxEntries = 1, Parallelism = 4, ActorThresholdEntries = 0 };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => LayerExporter.ExportAsync(snapshot.Snapshot, options, progress, cancel.Token));
+
+        // Within a second the walk, the stream and the engine's actor system are all gone.
+        Assert.True(cancelled.IsRunning, "never cancelled");
+        Assert.True(cancelled.Elapsed < TimeSpan.FromSeconds(1), $"took {cancelled.Elapsed}");
+        Assert.Empty(output.Names());
+    }
+
+    [Fact]
     public void LayerExporter_should_count_entries_only_up_to_the_threshold()
     {
         using var snapshot = GeneratedSnapshot.Create(topDirectories: 3, bigEntries: 0);
