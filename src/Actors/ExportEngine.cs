@@ -1,0 +1,119 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Streams;
+using ParallelDiff.Core.Diff;
+using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Snapshots;
+using ParallelDiff.Streams;
+
+namespace ParallelDiff.Actors;
+
+/// <summary>
+/// One actor system and one materializer for many layer exports, as a batch job needs: starting
+/// an actor system per layer would cost more than most layers. Exports may run concurrently; each
+/// gets its own walk supervisor and stream. Dispose it once, after the last export.
+/// </summary>
+public sealed partial class ExportEngine : IAsyncDisposable
+{
+    /// <summary>
+    /// For a system the engine creates: no Akka logging on stdout, where a console app's output
+    /// goes. A failed layer is reported by the exception its export throws (naming the snapshot
+    /// and the path), a fallback by the warning; a caller's Config can turn logging back on.
+    /// </summary>
+    private static readonly Config QuietDefaults = ConfigurationFactory.ParseString("""
+        akka.loglevel = WARNING
+        akka.stdout-loglevel = WARNING
+        akka.log-dead-letters = off
+        akka.log-dead-letters-during-shutdown = off
+        """);
+
+    private readonly bool _ownsSystem;
+    private int _walks;
+    private int _disposed;
+
+    /// <summary>Starts an actor system named "paralleldiff" from <paramref name="config"/> over the libraries' reference.conf.</summary>
+    public ExportEngine(Config? config = null)
+    {
+        var full = (config ?? Config.Empty).WithFallback(QuietDefaults).WithFallback(ActorsConfig.Reference).WithFallback(StreamsConfig.Reference);
+        System = ActorSystem.Create("paralleldiff", full);
+        _ownsSystem = true;
+        Materializer = System.Materializer();
+    }
+
+    /// <summary>
+    /// Runs exports in a host's actor system, which stays the host's: disposing the engine leaves
+    /// it running. The system must have <see cref="ActorsConfig.Reference"/> in its config (the
+    /// walk dispatcher); the streams' dispatchers are registered on first use.
+    /// </summary>
+    /// <exception cref="ConfigurationException">The system lacks the walk dispatcher.</exception>
+    public ExportEngine(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ActorsConfig.RequireDispatchers(system);
+        System = system;
+        Materializer = system.Materializer();
+    }
+
+    public ActorSystem System { get; }
+
+    public ActorMaterializer Materializer { get; }
+
+    /// <summary>
+    /// Writes the layer of <paramref name="snapshot"/> to <see cref="ExportOptions.OutputPath"/>.
+    /// An upper with fewer than the actor threshold's entries is written on the calling thread by
+    /// Core's sequential exporter; any other by the sharded walk and the layer stream, which give
+    /// the same bytes at any parallelism.
+    /// </summary>
+    /// <exception cref="SnapshotException">The snapshot cannot be opened as given.</exception>
+    /// <exception cref="Walk.WalkFailedException">A shard failed; the message names the snapshot and the path. Nothing is left at the output path.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the walk and the stream are stopped and nothing is left at the output path.</exception>
+    public async Task<LayerExportResult> ExportAsync(Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        var settings = ExportSettings.Resolve(options);
+        var diff = SnapshotDiff.Open(snapshot);
+        if (IsSmall(diff, settings))
+        {
+            return ExportSequentially(snapshot, options, progress, cancellationToken);
+        }
+
+        return await ExportAsync(LayerSource.Of(diff, snapshot, options.Layer.Diff), options, settings, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Shuts the materializer down and, if the engine started it, terminates the actor system.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Materializer.Dispose();
+        if (_ownsSystem)
+        {
+            await System.Terminate().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Few enough entries that starting actors would cost more than it saves (counting stops at the threshold).</summary>
+    internal static bool IsSmall(SnapshotDiff diff, ExportSettings settings) =>
+        (diff.Upper ?? diff.New as DirectoryTree) is { } tree && UpperSize.IsBelow(tree, settings.ActorThresholdEntries);
+
+    internal static LayerExportResult ExportSequentially(Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
+    {
+        progress?.Report(new LayerProgress(snapshot.Name, ExportPhase.Sequential, 0, 1));
+        var warn = Warner(snapshot.Name, options, progress);
+        var result = SequentialLayerExporter.Export(snapshot, options.Layer, options.Compression, options.OutputPath, warn, cancellationToken);
+        progress?.Report(new LayerProgress(snapshot.Name, ExportPhase.Completed, 1, 1));
+        return result;
+    }
+
+    private static Action<string> Warner(string snapshot, ExportOptions options, IProgress<LayerProgress>? progress) => message =>
+    {
+        options.Warn?.Invoke(message);
+        progress?.Report(new LayerProgress(snapshot, ExportPhase.FallingBack, 0, 0, message));
+    };
+}

@@ -1,0 +1,42 @@
+using Akka.Configuration;
+using ParallelDiff.Core.Compression;
+using ParallelDiff.Core.Layers;
+
+namespace ParallelDiff.Actors;
+
+/// <summary>
+/// One layer export: what decides its bytes (<see cref="Layer"/>, <see cref="Compression"/>), where
+/// it goes, and how it uses the machine. Settings left null come from <see cref="Config"/>
+/// (paralleldiff.pipeline.*), then from the libraries' reference.conf; none changes the bytes.
+/// </summary>
+public sealed record ExportOptions
+{
+    /// <summary>The blob's path: written to a temporary file beside it, fsynced and renamed, so it is complete or absent.</summary>
+    public required string OutputPath { get; init; }
+
+    public LayerOptions Layer { get; init; } = LayerOptions.Default;
+
+    /// <summary>gzip at its default level, as BuildKit writes layers, unless set.</summary>
+    public CompressionSettings Compression { get; init; } = CompressionSettings.For(LayerCompression.Gzip);
+
+    /// <summary>Shard workers, and blocks compressed at once; 0 means one per core; null takes paralleldiff.pipeline.parallelism.</summary>
+    public int? Parallelism { get; init; }
+
+    /// <summary>Entries per shard before a directory is cut into ranges (paralleldiff.pipeline.shard-max-entries).</summary>
+    public int? ShardMaxEntries { get; init; }
+
+    /// <summary>Shards classified and not yet taken by the layer stream, at most (paralleldiff.pipeline.max-shards-in-flight).</summary>
+    public int? MaxShardsInFlight { get; init; }
+
+    /// <summary>
+    /// Uppers with fewer entries go through the sequential exporter without starting any actor;
+    /// 0 always takes the actor path (paralleldiff.pipeline.actor-threshold-entries).
+    /// </summary>
+    public int? ActorThresholdEntries { get; init; }
+
+    /// <summary>HOCON to read the settings above from (and, for an engine it creates, the actor system's config).</summary>
+    public Config? Config { get; init; }
+
+    /// <summary>Warnings (e.g. the overlay differ giving way to the walking differ), besides <see cref="LayerProgress.Message"/>.</summary>
+    public Action<string>? Warn { get; init; }
+}

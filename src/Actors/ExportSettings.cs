@@ -1,0 +1,33 @@
+using Akka.Configuration;
+using ParallelDiff.Actors.Walk;
+using ParallelDiff.Streams;
+
+namespace ParallelDiff.Actors;
+
+/// <summary>The settings one export runs with, resolved from its options, its HOCON and the reference defaults.</summary>
+/// <param name="ActorThresholdEntries">Uppers with fewer entries are exported sequentially; 0: never.</param>
+/// <param name="ShardBuffer">Classified shards buffered between the walk and the layer stream.</param>
+public sealed record ExportSettings(WalkSettings Walk, PipelineSettings Pipeline, int ActorThresholdEntries, int ShardBuffer)
+{
+    private const string PipelineKeys = "paralleldiff.pipeline.";
+
+    /// <summary>Explicit options first, then <see cref="ExportOptions.Config"/>, then the reference.conf of Actors and Streams.</summary>
+    public static ExportSettings Resolve(ExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var config = (options.Config ?? Config.Empty).WithFallback(ActorsConfig.Reference).WithFallback(StreamsConfig.Reference);
+        var parallelism = options.Parallelism ?? config.GetInt(PipelineKeys + "parallelism");
+        ArgumentOutOfRangeException.ThrowIfNegative(parallelism, nameof(options.Parallelism));
+        var pipeline = PipelineSettings.FromConfig(config) with { Parallelism = parallelism };
+        var walk = new WalkSettings(
+            pipeline.EffectiveParallelism,
+            options.ShardMaxEntries ?? config.GetInt(PipelineKeys + "shard-max-entries"),
+            options.MaxShardsInFlight ?? config.GetInt(PipelineKeys + "max-shards-in-flight"),
+            WalkSettings.DefaultDispatcher).Validated();
+        var threshold = options.ActorThresholdEntries ?? config.GetInt(PipelineKeys + "actor-threshold-entries");
+        ArgumentOutOfRangeException.ThrowIfNegative(threshold, nameof(options.ActorThresholdEntries));
+        var buffer = config.GetInt("paralleldiff.actors.shard-buffer");
+        ArgumentOutOfRangeException.ThrowIfLessThan(buffer, 1, "paralleldiff.actors.shard-buffer");
+        return new ExportSettings(walk, pipeline, threshold, buffer);
+    }
+}

@@ -1,0 +1,33 @@
+using ParallelDiff.Core.Diff;
+using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Snapshots;
+
+namespace ParallelDiff.Actors;
+
+/// <summary>
+/// The library's entry point for one layer, from a plain console app. A small upper is written on
+/// the calling thread with nothing started; any other starts an <see cref="ExportEngine"/> for this
+/// one export. Batch jobs should keep one <see cref="ExportEngine"/> for all their layers instead.
+/// </summary>
+public static class LayerExporter
+{
+    /// <inheritdoc cref="ExportEngine.ExportAsync(Snapshot, ExportOptions, IProgress{LayerProgress}?, CancellationToken)"/>
+    public static async Task<LayerExportResult> ExportAsync(Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        var settings = ExportSettings.Resolve(options);
+        var diff = SnapshotDiff.Open(snapshot);
+        if (ExportEngine.IsSmall(diff, settings))
+        {
+            return ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken);
+        }
+
+        var engine = new ExportEngine(options.Config);
+        await using (engine.ConfigureAwait(false))
+        {
+            return await engine.ExportAsync(LayerSource.Of(diff, snapshot, options.Layer.Diff), options, settings, progress, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
