@@ -30,4 +30,29 @@ public static class LayerExporter
             return await engine.ExportAsync(LayerSource.Of(diff, snapshot, options.Layer.Diff), options, settings, progress, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// For hosts that write many layers (batch jobs, the CLI's image and export commands): small
+    /// uppers are written on a dedicated thread with nothing started; the shared engine is started
+    /// the first time a layer needs it.
+    /// </summary>
+    public static Task<LayerExportResult> ExportAsync(Snapshot snapshot, ExportOptions options, Lazy<ExportEngine> engine, IProgress<LayerProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(engine);
+        cancellationToken.ThrowIfCancellationRequested();
+        var settings = ExportSettings.Resolve(options);
+        var diff = SnapshotDiff.Open(snapshot);
+        if (ExportEngine.IsSmall(diff, settings))
+        {
+            return Task.Factory.StartNew(
+                () => ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken),
+                cancellationToken,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
+        }
+
+        return engine.Value.ExportAsync(LayerSource.Of(diff, snapshot, options.Layer.Diff), options, settings, progress, cancellationToken);
+    }
 }

@@ -44,6 +44,25 @@ public sealed class Settings
         _ => 0,
     };
 
+    /// <summary>--config FILE over the defaults, then --parallelism N over both.</summary>
+    public static Settings Load(CommandLine cl)
+    {
+        ArgumentNullException.ThrowIfNull(cl);
+        var settings = Load(cl.Value("--config"));
+        if (cl.Number("--parallelism") is not { } n)
+        {
+            return settings;
+        }
+
+        if (n is < 1 or > 1024)
+        {
+            throw new UsageException($"--parallelism {n}: give a number of workers from 1 to 1024");
+        }
+
+        var config = ConfigurationFactory.ParseString($"paralleldiff.pipeline.parallelism = {n}").WithFallback(settings.Config);
+        return new Settings(config, settings.Source + $" with --parallelism {n}");
+    }
+
     public static Settings Load(string? overridePath)
     {
         var defaults = Path.Combine(AppContext.BaseDirectory, "hocon", FileName);

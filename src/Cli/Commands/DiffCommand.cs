@@ -27,6 +27,9 @@ public static class DiffCommand
                                seconds, and the differ used
         {{LayerArguments.Help}}
           --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
+          --parallelism N      workers inside one layer: classifying, reading ahead, compressing
+                               (default pipeline.parallelism in the HOCON, 0 = one per core);
+                               the bytes are the same at any value
 
         exit codes
           0 written; 1 failed (the message names the path and the cause; nothing left at OUT or in
@@ -34,7 +37,7 @@ public static class DiffCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--oci-layout", "--tag", "--report", "--config"];
+        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--oci-layout", "--tag", "--report", "--config", "--parallelism"];
 
     private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions];
 
@@ -62,7 +65,7 @@ public static class DiffCommand
             throw new UsageException(layoutDir is null ? "--tag needs --oci-layout" : $"--tag '{tag}': not a valid ref name (image-layout.md)");
         }
 
-        var settings = Settings.Load(cl.Value("--config"));
+        var settings = Settings.Load(cl);
         var source = SnapshotArguments.Source(cl);
         var options = LayerArguments.Parse(cl);
         var compression = LayerArguments.Compression(cl, settings);

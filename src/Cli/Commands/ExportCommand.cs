@@ -57,6 +57,9 @@ public static class ExportCommand
         {{LayerArguments.Help}}
           (compression, level and differ are defaults; a job's own settings win)
           --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
+          --parallelism N      workers inside one layer: classifying, reading ahead, compressing
+                               (default pipeline.parallelism in the HOCON, 0 = one per core);
+                               the bytes are the same at any value
 
         exit codes
           0 every snapshot is in the layout; 3 some snapshots failed (each reported with its cause;
@@ -66,7 +69,7 @@ public static class ExportCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config"];
+        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config", "--parallelism"];
 
     private static readonly HashSet<string> Flags = [.. LayerArguments.FlagOptions, "--quiet"];
 
@@ -89,7 +92,7 @@ public static class ExportCommand
             throw new UsageException("--quiet and --progress say different things: give one");
         }
 
-        var settings = Settings.Load(cl.Value("--config"));
+        var settings = Settings.Load(cl);
         var maxConcurrent = cl.Number("--max-concurrent") is { } n
             ? n >= 1 ? checked((int)n) : throw new UsageException($"--max-concurrent {n}: at least 1")
             : settings.MaxConcurrent;

@@ -27,6 +27,9 @@ public static class ImageCommand
                                out, seconds, differ used
         {{LayerArguments.Help}}
           --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
+          --parallelism N      workers inside one layer: classifying, reading ahead, compressing
+                               (default pipeline.parallelism in the HOCON, 0 = one per core);
+                               the bytes are the same at any value
 
         exit codes
           0 written and tagged; 1 failed (the message names the layer, the path and the cause;
@@ -34,7 +37,7 @@ public static class ImageCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "--oci-layout", "--tag", "--report", "--config"];
+        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "--oci-layout", "--tag", "--report", "--config", "--parallelism"];
 
     private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions];
 
@@ -56,7 +59,7 @@ public static class ImageCommand
             throw new UsageException($"--tag '{tag}': not a valid ref name (image-layout.md: components of letters and digits joined by - . _ : @ + or --, separated by /)");
         }
 
-        var settings = Settings.Load(cl.Value("--config"));
+        var settings = Settings.Load(cl);
         var source = SnapshotArguments.Source(cl);
         if (source.To is not null)
         {

@@ -1,15 +1,14 @@
 namespace ParallelDiff.Cli.Layers;
 
 /// <summary>
-/// The one place that chooses how layers are written. Today: Core's sequential exporter. When the
-/// actor engine (src/Actors, ExportEngine) is merged, this returns a writer over one engine for the
-/// whole run, and every command follows.
+/// The one place that chooses how layers are written: through the actor engine, which itself
+/// writes small uppers sequentially without starting anything.
 /// </summary>
 public static class LayerWriters
 {
     public static ILayerWriter Create(Settings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new SequentialLayerWriter();
+        return new EngineLayerWriter(settings);
     }
 }

@@ -1,0 +1,44 @@
+using ParallelDiff.Actors;
+using ParallelDiff.Core.Layers;
+
+namespace ParallelDiff.Cli.Layers;
+
+/// <summary>
+/// Writes layers through the actor engine: small uppers on a thread of their own with nothing
+/// started (the one-file case stays fast), larger ones through one shared engine, started on first
+/// need and stopped once at the end of the command.
+/// </summary>
+public sealed class EngineLayerWriter : ILayerWriter
+{
+    private readonly Settings _settings;
+    private readonly Lazy<ExportEngine> _engine;
+
+    public EngineLayerWriter(Settings settings)
+    {
+        _settings = settings;
+        _engine = new Lazy<ExportEngine>(() => new ExportEngine(settings.Config), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public Task<LayerExportResult> WriteAsync(LayerWriteRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var options = new ExportOptions
+        {
+            OutputPath = request.OutputPath,
+            Layer = request.Layer,
+            Compression = request.Compression,
+            Parallelism = request.Parallelism,
+            Config = _settings.Config,
+            Warn = request.Warn,
+        };
+        return LayerExporter.ExportAsync(request.Snapshot, options, _engine, progress: null, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_engine.IsValueCreated)
+        {
+            await _engine.Value.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
