@@ -63,7 +63,7 @@ sample() {
 }
 
 run_tests() {
-  apt_install zstd lz4 gzip pigz attr libcap2-bin tar python3
+  apt_install zstd lz4 gzip pigz attr libcap2-bin tar python3 skopeo umoci containerd
   cd "$ROOT"
   local log_file; log_file="$(mktemp -t paralleldiff-test.XXXXXX)"
   set +e

@@ -82,20 +82,7 @@ public sealed class CommandLine
 
     public string? Value(string name, string alias) => Value(name) ?? Value(alias);
 
-    public int? Int(string name)
-    {
-        var text = Value(name);
-        if (text is null)
-        {
-            return null;
-        }
-
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
-            ? n
-            : throw new UsageException($"{name}: '{text}' is not a whole number");
-    }
-
-    public long? Long(string name)
+    public long? Number(string name)
     {
         var text = Value(name);
         if (text is null)

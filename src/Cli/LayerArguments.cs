@@ -11,6 +11,28 @@ public static class LayerArguments
 
     public static readonly string[] FlagOptions = ["--exact"];
 
+    /// <summary>What the descriptor line looks like, for help texts.</summary>
+    public const string DescriptorExample =
+        "{\"mediaType\":…,\"digest\":\"sha256:…\",\"size\":N,\"annotations\":{\"containerd.io/uncompressed\":\"sha256:…\"}}";
+
+    /// <summary>The layer options part of a command's --help.</summary>
+    public const string Help = """
+        layer
+          --compression KIND   none|gzip|zstd|lz4 (default gzip; lz4 gets a custom media type)
+          --level N            compression level (defaults in hocon/paralleldiff.conf: gzip 6, zstd 3)
+          --differ KIND        auto (default): the overlay differ, falling back to the walking differ
+                               with a warning that names the reason; overlay: fail instead of falling
+                               back; walking: compare the merged lower and upper views in full
+          --exact              compare content whenever metadata is equal (BuildKit's nanosecond rule
+                               skips files rewritten with the same size and mtime)
+          --opaque MODE        explicit (default): a whiteout per hidden name, as BuildKit;
+                               marker: .wh..wh..opq, as docker and containers/storage
+          --xattrs WHICH       capability (default): only security.capability, as containerd;
+                               all: every xattr except the overlay's private ones
+          --source-date-epoch N  clamp mtimes later than N to N, as containerd's WithModTimeUpperBound
+                               (whiteouts stay at 0), for reproducible layers; also $SOURCE_DATE_EPOCH
+        """;
+
     public static LayerOptions Parse(CommandLine cl)
     {
         var differ = cl.Choice("--differ", "auto", "auto", "overlay", "walking") switch
@@ -36,7 +58,7 @@ public static class LayerArguments
     /// <summary>--source-date-epoch N, else the SOURCE_DATE_EPOCH environment variable (reproducible builds spec).</summary>
     public static long? SourceDateEpoch(CommandLine cl)
     {
-        var value = cl.Long("--source-date-epoch");
+        var value = cl.Number("--source-date-epoch");
         if (value is not null)
         {
             return value;
@@ -55,20 +77,36 @@ public static class LayerArguments
 
     public static CompressionSettings Compression(CommandLine cl, Settings settings)
     {
-        var name = cl.Value("--compression") ?? "gzip";
+        ArgumentNullException.ThrowIfNull(cl);
+        return Compression(cl.Value("--compression") ?? "gzip", cl.Number("--level") is { } n ? checked((int)n) : null, settings);
+    }
+
+    /// <summary>A compression by name and level (null: the configured default level for that kind).</summary>
+    public static CompressionSettings Compression(string name, int? level, Settings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
         if (!LayerCompressions.TryParse(name, out var kind))
         {
             throw new UsageException($"--compression '{name}': unknown compression (one of {string.Join('|', LayerCompressions.Names)})");
         }
 
-        var level = cl.Int("--level") ?? settings.DefaultLevel(kind);
+        var chosen = level ?? settings.DefaultLevel(kind);
         try
         {
-            return CompressionSettings.For(kind, level, settings.BlockSize);
+            return CompressionSettings.For(kind, chosen, settings.BlockSize);
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new UsageException($"--level {level}: {e.Message.Split('\n')[0]}");
+            throw new UsageException($"--level {chosen}: {e.Message.Split('\n')[0]}");
         }
     }
+
+    /// <summary>--differ's words.</summary>
+    public static DifferKind Differ(string name) => name switch
+    {
+        "auto" => DifferKind.Auto,
+        "overlay" => DifferKind.Overlay,
+        "walking" => DifferKind.Walking,
+        _ => throw new UsageException($"--differ: '{name}' is not one of auto|overlay|walking"),
+    };
 }

@@ -11,11 +11,13 @@ public static class Program
         usage: paralleldiff COMMAND [options]     (paralleldiff COMMAND --help for details)
 
         commands
-          diff    write the layer of one overlay snapshot (or of two trees) and print its descriptor
+          diff    write the layer of one snapshot (a file, or into an OCI layout) and print its descriptor
+          image   export every layer of an overlay stack at once as one tagged image in an OCI layout
+          export  export many snapshots (a job file) into one OCI layout: concurrent, resumable
           apply   apply a layer onto a directory (containerd semantics, never outside it)
 
         exit codes: 0 success, 1 failure (the message names the path and the cause),
-                    2 bad command line, 130 interrupted
+                    2 bad command line, 3 some snapshots of an export failed, 130 interrupted
         """;
 
     public static int Main(string[] args)
@@ -45,6 +47,8 @@ public static class Program
         var (help, run) = command switch
         {
             "diff" => (DiffCommand.Help, (Func<IReadOnlyList<string>, CancellationToken, int>)DiffCommand.Run),
+            "image" => (ImageCommand.Help, ImageCommand.Run),
+            "export" => (ExportCommand.Help, ExportCommand.Run),
             "apply" => (ApplyCommand.Help, ApplyCommand.Run),
             _ => (null, null),
         };
@@ -65,7 +69,7 @@ public static class Program
         {
             return run(rest, cancellationToken);
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException or Core.Export.JobListException)
         {
             Console.Error.WriteLine($"paralleldiff {command}: {e.Message}");
             Console.Error.WriteLine($"run 'paralleldiff {command} --help' for the options");
@@ -76,7 +80,8 @@ public static class Program
             Console.Error.WriteLine($"paralleldiff {command}: interrupted; no output was left behind");
             return ExitCodes.Interrupted;
         }
-        catch (Exception e) when (e is IOException or SnapshotException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is IOException or SnapshotException or UnauthorizedAccessException or InvalidDataException or ArgumentException
+            or Core.Tar.TarEncodingException or LayerFailedException or TimeoutException)
         {
             Console.Error.WriteLine($"paralleldiff {command}: {OneLine(e)}");
             return ExitCodes.Failed;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.IO;
 using Akka.Streams;
+using Akka.Streams.Dsl;
 using Akka.Streams.Stage;
 using ParallelDiff.Core.Layers;
 
@@ -14,8 +15,9 @@ namespace ParallelDiff.Streams;
 /// never sees a leftover. The task's value is the number of bytes written.
 /// </summary>
 /// <remarks>
-/// Writes and fsync block, so the stage runs on its own island on the dispatcher it is given
-/// (the io-dispatcher in a pipeline), never on the default one.
+/// Writes and fsync block, so the stage belongs on the io-dispatcher in an island of its own:
+/// <see cref="Create"/> does both. (Fused without an async boundary, a dispatcher attribute moves
+/// the whole fused graph onto that dispatcher, not just this stage.)
 /// </remarks>
 public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<ByteString>, Task<long>>
 {
@@ -33,6 +35,13 @@ public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<B
     }
 
     public override SinkShape<ByteString> Shape { get; }
+
+    /// <summary>The sink on <paramref name="dispatcher"/>, behind an async boundary so only the writes run there.</summary>
+    public static Sink<ByteString, Task<long>> Create(string targetPath, string dispatcher)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dispatcher);
+        return Sink.FromGraph(new AtomicFileSink(targetPath, dispatcher)).Async();
+    }
 
     protected override Attributes InitialAttributes { get; }
 

@@ -1,3 +1,5 @@
+using Akka.IO;
+
 namespace ParallelDiff.Streams;
 
 /// <summary>
@@ -9,5 +11,5 @@ internal readonly record struct Block(byte[] Buffer, int Length, BlockCompressor
 {
     public ReadOnlySpan<byte> Span => Buffer.AsSpan(0, Length);
 
-    public Task<Akka.IO.ByteString> CompressAsync() => Compressor.CompressAsync(this);
+    public Task<ByteString> CompressAsync() => Compressor.CompressAsync(this);
 }

@@ -69,20 +69,30 @@ internal sealed class FileDataReader
         try
         {
             var handle = Acquire();
-            var buffer = GC.AllocateUninitializedArray<byte>(length);
-            var filled = 0;
-            while (filled < length)
-            {
-                var n = RandomAccess.Read(handle, buffer.AsSpan(filled), offset + filled);
-                if (n == 0)
-                {
-                    throw new FsException($"{Location}: file shrank while read (expected {Size} bytes, got {offset + filled})");
-                }
 
+            // The last chunk asks for one byte more than is left: a file that grew since its lstat
+            // shows it in the same read, without a second pread at the end.
+            var last = offset + length == Size;
+            var buffer = GC.AllocateUninitializedArray<byte>(last ? length + 1 : length);
+            var filled = 0;
+            while (filled < buffer.Length)
+            {
+                var wanted = buffer.Length - filled;
+                var n = RandomAccess.Read(handle, buffer.AsSpan(filled), offset + filled);
                 filled += n;
+                if (n == 0 || (n < wanted && filled >= length))
+                {
+                    // End of file, or a short read past the announced size: nothing more to wait for.
+                    break;
+                }
             }
 
-            if (offset + length == Size && RandomAccess.Read(handle, new byte[1], Size) != 0)
+            if (filled < length)
+            {
+                throw new FsException($"{Location}: file shrank while read (expected {Size} bytes, got {offset + filled})");
+            }
+
+            if (filled > length)
             {
                 throw new FsException($"{Location}: file grew while read (expected {Size} bytes)");
             }
@@ -92,7 +102,7 @@ internal sealed class FileDataReader
                 Close();
             }
 
-            return ByteString.FromBytes(buffer);
+            return ByteString.FromBytes(buffer, 0, length);
         }
         catch (Exception e)
         {

@@ -63,7 +63,7 @@ public static class LayerPipeline
             .Via(BlockCompressionFlow.Create(compression, settings))
             .ViaMaterialized(new DigestFlow(), Keep.Both)
             .ViaMaterialized(KillSwitches.Single<ByteString>(), Keep.Both)
-            .ToMaterialized(Sink.FromGraph(new AtomicFileSink(outputPath, settings.IoDispatcher)).Async(), Keep.Both)
+            .ToMaterialized(AtomicFileSink.Create(outputPath, settings.IoDispatcher), Keep.Both)
             .Run(materializer);
 
         // The switch sits just before the sink: an abort reaches the sink (which deletes the

@@ -48,7 +48,7 @@ public sealed class AtomicFileSinkTests : StreamsSpec, IDisposable
         await this.AssertAllStagesStoppedAsync(async () =>
         {
             var (source, written) = this.SourceProbe<ByteString>()
-                .ToMaterialized(Sink.FromGraph(new AtomicFileSink(Target, PipelineSettings.Default.IoDispatcher)).Async(), Keep.Both)
+                .ToMaterialized(AtomicFileSink.Create(Target, PipelineSettings.Default.IoDispatcher), Keep.Both)
                 .Run(Materializer);
             await source.SendNextAsync(ByteString.FromString("some bytes"));
             await AwaitAssertAsync(() => Assert.Single(Directory.GetFiles(_dir)));

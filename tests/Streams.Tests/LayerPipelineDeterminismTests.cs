@@ -94,11 +94,3 @@ public sealed class LayerPipelineDeterminismTests : StreamsSpec, IClassFixture<L
         Assert.Equal(blob.ToArray(), File.ReadAllBytes(output));
     }
 }
-
-/// <summary>One tree (a few MiB on disk) for every test of a class.</summary>
-public sealed class LayerTreeFixture : IDisposable
-{
-    public LayerTree Tree { get; } = new();
-
-    public void Dispose() => Tree.Dispose();
-}

@@ -22,6 +22,7 @@ public static class ApplyCommand
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var cl = CommandLine.Parse(args, new HashSet<string>(), new HashSet<string>());
         if (cl.Positional.Count != 2)
         {
@@ -32,13 +33,13 @@ public static class ApplyCommand
         var dest = cl.Positional[1];
         using var file = OpenLayer(layer);
         using var tar = LayerDecompression.OpenDecompressing(file);
-        var result = LayerApplier.Apply(tar, dest, new ApplyOptions { CancellationToken = cancellationToken });
+        var result = LayerApplier.Apply(tar, dest, ApplyOptions.Default);
         foreach (var warning in result.Warnings)
         {
             Console.Error.WriteLine($"warning: {warning}");
         }
 
-        Console.Error.WriteLine($"applied {result.Entries} entries to {dest}");
+        Console.Error.WriteLine($"applied {result.EntriesApplied} entries to {dest}");
         return ExitCodes.Success;
     }
 

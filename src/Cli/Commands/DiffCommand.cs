@@ -1,54 +1,47 @@
+using ParallelDiff.Cli.Layers;
+using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Oci;
 
 namespace ParallelDiff.Cli.Commands;
 
-/// <summary>paralleldiff diff: one snapshot → one layer blob, descriptor on stdout.</summary>
+/// <summary>paralleldiff diff: one snapshot → one layer blob (a file, or into an OCI layout), descriptor on stdout.</summary>
 public static class DiffCommand
 {
-    public const string Help = """
-        usage: paralleldiff diff --upper U [--lower Ltop:...:Lbottom] -o OUT [options]
-               paralleldiff diff --from DIR --to DIR -o OUT [options]
+    public const string Help = $$"""
+        usage: paralleldiff diff INPUT (-o OUT | --oci-layout DIR [--tag NAME]) [options]
 
-        Writes the OCI layer of an overlay snapshot (an upperdir over its lowerdirs) to OUT and
-        prints its descriptor as one JSON line on stdout:
-          {"mediaType":…,"digest":"sha256:…","size":N,"annotations":{"containerd.io/uncompressed":"sha256:…"}}
+        Writes the OCI layer of one snapshot and prints its descriptor as one JSON line on stdout:
+          {{LayerArguments.DescriptorExample}}
         The uncompressed tar is byte-identical to BuildKit's overlay differ wherever BuildKit works.
 
-        inputs
-          --upper DIR          the upperdir (a bottom-most snapshot when --lower is not given)
-          --lower L1:L2:...    the lowerdirs in overlayfs order: the leftmost is the top layer
-          --from DIR --to DIR  diff two plain trees with the walking differ instead
-          --userxattr          the mount used userxattr: overlay xattrs are user.overlay.*
-                               (redirects and metacopy are then off, as the kernel forces)
-        output
+        {{SnapshotArguments.Help}}
+        outputs (one or both)
           -o, --output OUT     the blob; written to a temp file beside OUT, fsynced and renamed,
                                so OUT is complete or absent
-          --compression KIND   none|gzip|zstd|lz4 (default gzip; lz4 gets a custom media type)
-          --level N            compression level (defaults in hocon/paralleldiff.conf: gzip 6, zstd 3)
-        semantics
-          --differ KIND        auto (default): the overlay differ, falling back to the walking differ
-                               with a warning that names the reason; overlay: fail instead of falling
-                               back; walking: compare the merged lower and upper views in full
-          --exact              compare content whenever metadata is equal (BuildKit's nanosecond rule
-                               skips files rewritten with the same size and mtime)
-          --opaque MODE        explicit (default): a whiteout per hidden name, as BuildKit;
-                               marker: .wh..wh..opq, as docker and containers/storage
-          --xattrs WHICH       capability (default): only security.capability, as containerd;
-                               all: every xattr except the overlay's private ones
-          --source-date-epoch N  clamp mtimes later than N to N (also $SOURCE_DATE_EPOCH)
+          --oci-layout DIR     store the blob in an OCI image layout (created if absent) under
+                               blobs/sha256/DIGEST; a blob already there is stored once
+          --tag NAME           with --oci-layout: also write a one-layer image (config, manifest) and
+                               tag it NAME in index.json
+          --report FILE.json   a report: descriptor, diffID, bytes in (file data read) and out (blob),
+                               seconds, and the differ used
+        {{LayerArguments.Help}}
           --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
 
         exit codes
-          0 written; 1 failed (the message names the path and the cause; nothing left at OUT);
-          2 bad command line; 130 interrupted
+          0 written; 1 failed (the message names the path and the cause; nothing left at OUT or in
+          the layout's index); 2 bad command line; 130 interrupted
         """;
 
     private static readonly HashSet<string> Values =
-        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--config"];
+        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--oci-layout", "--tag", "--report", "--config"];
 
     private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions];
 
-    public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
+        RunAsync(args, cancellationToken).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var cl = CommandLine.Parse(args, Values, Flags);
         if (cl.Positional.Count > 0)
@@ -56,13 +49,65 @@ public static class DiffCommand
             throw new UsageException($"diff takes no positional arguments (got '{cl.Positional[0]}')");
         }
 
-        var output = cl.Value("-o", "--output") ?? throw new UsageException("diff needs -o OUT");
+        var output = cl.Value("-o", "--output");
+        var layoutDir = cl.Value("--oci-layout");
+        var tag = cl.Value("--tag");
+        if (output is null && layoutDir is null)
+        {
+            throw new UsageException("diff needs -o OUT or --oci-layout DIR");
+        }
+
+        if (tag is not null && (layoutDir is null || !ExportJobList.IsValidId(tag)))
+        {
+            throw new UsageException(layoutDir is null ? "--tag needs --oci-layout" : $"--tag '{tag}': not a valid ref name (image-layout.md)");
+        }
+
         var settings = Settings.Load(cl.Value("--config"));
-        var snapshot = SnapshotArguments.Parse(cl);
+        var source = SnapshotArguments.Source(cl);
         var options = LayerArguments.Parse(cl);
         var compression = LayerArguments.Compression(cl, settings);
+        var snapshot = source.Resolve(Console.In.ReadToEnd);
+        var request = new LayerWriteRequest(snapshot, options, compression, output ?? string.Empty)
+        {
+            Parallelism = settings.Parallelism,
+            Warn = Console.Error.WriteLine,
+        };
 
-        var result = SequentialLayerExporter.Export(snapshot, options, compression, output, Console.Error.WriteLine, cancellationToken);
+        await using var writer = LayerWriters.Create(settings);
+        LayerExportResult result;
+        double seconds;
+        OciDescriptor? manifest = null;
+        if (output is not null)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            result = await writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            seconds = clock.Elapsed.TotalSeconds;
+        }
+        else
+        {
+            (result, seconds) = await LayoutLayers.ExportAsync(writer, OciLayout.Open(layoutDir!), request, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (layoutDir is not null)
+        {
+            var layout = OciLayout.Open(layoutDir);
+            if (output is not null)
+            {
+                layout.AddBlobFile(output, result.Descriptor.Digest);
+            }
+
+            if (tag is not null)
+            {
+                manifest = ImageWriter.Write(layout, [result.Descriptor], tag, cancellationToken: cancellationToken).Manifest;
+            }
+        }
+
+        if (cl.Value("--report") is { } reportPath)
+        {
+            var report = SnapshotReport.Exported(tag ?? snapshot.Name, source.Describe(), result, seconds) with { Manifest = manifest };
+            ExportReport.Write(reportPath, [report], seconds);
+        }
+
         Console.Out.WriteLine(result.Descriptor.ToJson());
         return ExitCodes.Success;
     }

@@ -12,13 +12,19 @@ public sealed class DirentComparer
     private const int ChunkSize = 32 * 1024;
     private readonly bool _exact;
     private readonly bool _sameInodeMeansSame;
+    private readonly bool _copyUpBreaksLinks;
 
     /// <param name="exact">Compare content whenever metadata is equal (see <see cref="DiffOptions.Exact"/>).</param>
     /// <param name="sameInodeMeansSame">The base is one real directory (BuildKit bind-mounts a single lower), so equal dev/ino is the same file.</param>
-    public DirentComparer(bool exact, bool sameInodeMeansSame)
+    /// <param name="copyUpBreaksLinks">
+    /// The trees are an overlay's lower and merged views, where an entry that is another inode than
+    /// its hard-linked base is a copy-up that broke the link; with <paramref name="exact"/> it counts as a change.
+    /// </param>
+    public DirentComparer(bool exact, bool sameInodeMeansSame, bool copyUpBreaksLinks = false)
     {
         _exact = exact;
         _sameInodeMeansSame = sameInodeMeansSame;
+        _copyUpBreaksLinks = exact && copyUpBreaksLinks;
     }
 
     public bool Same(ISnapshotTree baseTree, FileStatus a, ISnapshotTree newTree, FileStatus b, byte[] path)
@@ -43,6 +49,14 @@ public sealed class DirentComparer
         {
             // Directory mtime, size, nlink and other xattrs are never compared.
             return true;
+        }
+
+        if (_copyUpBreaksLinks && a.IsHardLinked && (a.Device != b.Device || a.Inode != b.Inode))
+        {
+            // A copy-up breaks a lower hard link even when nothing else changed: the merged view
+            // then has two inodes. BuildKit skips the copy (the link survives in consumers);
+            // --exact writes it so the applied tree has the kernel's link groups.
+            return false;
         }
 
         if (a.Size != b.Size || a.MtimeSeconds != b.MtimeSeconds)

@@ -10,7 +10,8 @@ public static class EntryDetails
 
     private static readonly IReadOnlyList<KeyValuePair<string, byte[]>> None = [];
 
-    public static Change Describe(ChangeKind kind, byte[] path, FileStatus status, ISnapshotTree source, XattrPolicy policy)
+    /// <param name="xattrNames">The entry's xattr names when the caller already listed them: attributes it lacks are not read.</param>
+    public static Change Describe(ChangeKind kind, byte[] path, FileStatus status, ISnapshotTree source, XattrPolicy policy, IReadOnlyList<string>? xattrNames = null)
     {
         if (kind == ChangeKind.Delete || status.Kind == FileKind.Socket)
         {
@@ -18,7 +19,10 @@ public static class EntryDetails
         }
 
         var target = status.Kind == FileKind.Symlink ? source.ReadLink(path) : null;
-        return new Change(kind, path, status, source, target, ReadXattrs(source, path, status, policy));
+        var xattrs = xattrNames is { Count: 0 } || (policy == XattrPolicy.Capability && xattrNames is not null && !xattrNames.Contains(Capability))
+            ? None
+            : ReadXattrs(source, path, status, policy);
+        return new Change(kind, path, status, source, target, xattrs);
     }
 
     public static IReadOnlyList<KeyValuePair<string, byte[]>> ReadXattrs(ISnapshotTree source, ReadOnlySpan<byte> path, FileStatus status, XattrPolicy policy)

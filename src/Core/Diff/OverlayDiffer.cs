@@ -31,7 +31,7 @@ public sealed class OverlayDiffer
         _merged = merged;
         _overlay = overlay;
         _options = options;
-        _comparer = new DirentComparer(options.Exact, baseIsSingleDirectory);
+        _comparer = new DirentComparer(options.Exact, baseIsSingleDirectory, copyUpBreaksLinks: true);
         _subtrees = new TreeDiffer(baseTree, merged, _comparer, options.Xattrs);
     }
 
@@ -89,29 +89,28 @@ public sealed class OverlayDiffer
     {
         if (upper.IsWhiteout)
         {
-            // A whiteout is a deletion only if the base has the name (BuildKit checkDelete).
-            // ENOTDIR: the whiteout sits under a directory that replaced a lower file; the layer
-            // already replaces that file, so there is nothing to delete (vector 58).
-            if (_base.TryLstat(path, out var gone, out _))
-            {
-                sink.Handle(EntryDetails.Describe(ChangeKind.Delete, path, gone, _upper, _options.Xattrs));
-            }
-
-            return null;
+            return Delete(path, sink);
         }
 
-        var marks = upper.IsDirectory ? ReadDirectoryMarks(path) : default;
-        var source = SourceOf(path, upper);
+        // One llistxattr tells what else is worth reading: most entries have no xattr at all.
+        var names = _upper.ListXattrs(path);
+        if (IsXwhiteout(path, upper, names))
+        {
+            return Delete(path, sink);
+        }
+
+        var marks = upper.IsDirectory ? ReadDirectoryMarks(path, names) : default;
+        var source = SourceOf(upper, names);
         if (_base.TryLstat(path, out var before, out _))
         {
             if (!_comparer.Same(_base, before, source, upper, path))
             {
-                sink.Handle(EntryDetails.Describe(ChangeKind.Modify, path, upper, source, _options.Xattrs));
+                sink.Handle(EntryDetails.Describe(ChangeKind.Modify, path, upper, source, _options.Xattrs, names));
             }
             else if (upper.IsHardLinked)
             {
                 // Keeps a new link to an unchanged lower file a link, as the walking differ does (vector 27).
-                sink.Handle(EntryDetails.Describe(ChangeKind.Unmodified, path, upper, source, _options.Xattrs));
+                sink.Handle(EntryDetails.Describe(ChangeKind.Unmodified, path, upper, source, _options.Xattrs, names));
             }
 
             if (!upper.IsDirectory)
@@ -132,7 +131,7 @@ public sealed class OverlayDiffer
             return marks.Opaque || marks.Redirected ? Descent.Merged : Descent.Upper;
         }
 
-        sink.Handle(EntryDetails.Describe(ChangeKind.Add, path, upper, source, _options.Xattrs));
+        sink.Handle(EntryDetails.Describe(ChangeKind.Add, path, upper, source, _options.Xattrs, names));
         if (!upper.IsDirectory)
         {
             return null;
@@ -142,21 +141,35 @@ public sealed class OverlayDiffer
         return marks.Redirected ? Descent.Merged : Descent.Upper;
     }
 
-    /// <summary>Where an upper entry's data lives: the upper itself, or for a metacopy file the merged view.</summary>
-    private ISnapshotTree SourceOf(byte[] path, FileStatus upper)
+    /// <summary>
+    /// An xwhiteout (kernel 6.7+): an empty regular file with overlay.whiteout in a directory
+    /// marked opaque=x. The committed snapshot is read as a lower, where it hides the name (vector 60).
+    /// </summary>
+    private bool IsXwhiteout(byte[] path, FileStatus upper, IReadOnlyList<string> names) =>
+        upper.Kind == FileKind.Regular && upper.Size == 0 && names.Contains(_overlay.WhiteoutXattr)
+        && _upper.GetXattr(PathBytes.Parent(path), _overlay.OpaqueXattr) is [(byte)'x'];
+
+    /// <summary>
+    /// A whiteout is a deletion only if the base has the name (BuildKit checkDelete). ENOTDIR:
+    /// the whiteout sits under a directory that replaced a lower file; the layer already replaces
+    /// that file, so there is nothing to delete (vector 58).
+    /// </summary>
+    private Descent? Delete(byte[] path, IChangeSink sink)
     {
-        if (upper.Kind == FileKind.Regular && upper.Blocks == 0 && upper.Size > 0 && _overlay.Metacopy
-            && _upper.GetXattr(path, _overlay.MetacopyXattr) is not null)
+        if (_base.TryLstat(path, out var gone, out _))
         {
-            return _merged;
+            sink.Handle(EntryDetails.Describe(ChangeKind.Delete, path, gone, _upper, _options.Xattrs));
         }
 
-        return _upper;
+        return null;
     }
 
-    private (bool Opaque, bool Redirected) ReadDirectoryMarks(byte[] path)
+    /// <summary>Where an upper entry's data lives: the upper itself, or for a metacopy file the merged view.</summary>
+    private ISnapshotTree SourceOf(FileStatus upper, IReadOnlyList<string> names) =>
+        _overlay.Metacopy && upper.Kind == FileKind.Regular && upper.Size > 0 && names.Contains(_overlay.MetacopyXattr) ? _merged : _upper;
+
+    private (bool Opaque, bool Redirected) ReadDirectoryMarks(byte[] path, IReadOnlyList<string> names)
     {
-        var names = _upper.ListXattrs(path);
         if (names.Count == 0)
         {
             return default;

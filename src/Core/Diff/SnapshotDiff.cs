@@ -43,8 +43,8 @@ public sealed class SnapshotDiff
         var upper = new DirectoryTree(snapshot.Upper ?? throw new SnapshotException("no --upper given"), "--upper");
         ISnapshotTree baseTree = snapshot.Lowers.Count == 0
             ? EmptyTree.Instance
-            : new OverlayStackTree(snapshot.Lowers, snapshot.Overlay, topIsUpper: false, "lower");
-        var merged = new OverlayStackTree([new OverlayLayer(snapshot.Upper), .. snapshot.Lowers], snapshot.Overlay, topIsUpper: true, "merged");
+            : new OverlayStackTree(snapshot.Lowers, snapshot.Overlay, "lower");
+        var merged = new OverlayStackTree([new OverlayLayer(snapshot.Upper), .. snapshot.Lowers], snapshot.Overlay, "merged");
         return new SnapshotDiff(baseTree, merged, upper, snapshot.Overlay, snapshot.Lowers.Count(l => !l.DataOnly));
     }
 
@@ -52,7 +52,7 @@ public sealed class SnapshotDiff
         new(Upper ?? throw new SnapshotException("the overlay differ needs an upperdir"), Base, New, Overlay, options, LowerCount == 1);
 
     public TreeDiffer WalkingDiffer(DiffOptions options) =>
-        new(Base, New, new DirentComparer(options.Exact, sameInodeMeansSame: false), options.Xattrs);
+        new(Base, New, new DirentComparer(options.Exact, sameInodeMeansSame: false, copyUpBreaksLinks: Upper is not null), options.Xattrs);
 
     /// <summary>
     /// Runs the differ into <paramref name="sink"/>. With <see cref="DifferKind.Auto"/> an overlay

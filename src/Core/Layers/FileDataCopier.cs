@@ -18,24 +18,36 @@ public static class FileDataCopier
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
+            // Reads ask for one byte more than is left, so a file that grew since its lstat shows
+            // it in the last read instead of costing a second pread at the end.
             long offset = 0;
-            while (offset < size)
+            while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var want = (int)Math.Min(buffer.Length, size - offset);
+                var want = (int)Math.Min(buffer.Length, size - offset + 1);
                 var n = RandomAccess.Read(handle, buffer.AsSpan(0, want), offset);
                 if (n == 0)
                 {
-                    throw new FsException($"{source.Locate(path)}: file shrank while read (expected {size} bytes, got {offset})");
+                    if (offset < size)
+                    {
+                        throw new FsException($"{source.Locate(path)}: file shrank while read (expected {size} bytes, got {offset})");
+                    }
+
+                    return;
+                }
+
+                if (offset + n > size)
+                {
+                    throw new FsException($"{source.Locate(path)}: file grew while read (expected {size} bytes)");
                 }
 
                 output.Write(buffer, 0, n);
                 offset += n;
-            }
-
-            if (RandomAccess.Read(handle, buffer.AsSpan(0, 1), size) != 0)
-            {
-                throw new FsException($"{source.Locate(path)}: file grew while read (expected {size} bytes)");
+                if (offset == size && n < want)
+                {
+                    // A short read that asked past the announced size: the end of the file is here.
+                    return;
+                }
             }
         }
         finally

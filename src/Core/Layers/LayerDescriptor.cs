@@ -11,11 +11,14 @@ public sealed record LayerDescriptor(string MediaType, string Digest, long Size,
 {
     public const string UncompressedAnnotation = "containerd.io/uncompressed";
 
+    /// <summary>Media types carry '+': write it as is, as other container tools do, not as \u002B.</summary>
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>One line of JSON: {"mediaType":…,"digest":…,"size":N,"annotations":{"containerd.io/uncompressed":…}}.</summary>
     public string ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, JsonOptions))
         {
             WriteTo(json);
         }

@@ -30,6 +30,14 @@ public sealed record OverlayOptions
 
     public string WhiteoutXattr => XattrPrefix + "whiteout";
 
+    /// <summary>
+    /// Whether a regular file could be a metacopy file, so that its overlay.metacopy xattr is worth
+    /// reading. A metacopy file holds no data, but ext4 charges it one block (8 sectors) when its
+    /// xattrs do not fit in the inode; a file with more allocated is certainly full.
+    /// </summary>
+    public static bool MayBeMetacopy(in Fs.FileStatus status) =>
+        status.Kind == Fs.FileKind.Regular && status.Size > 0 && status.Blocks <= 8;
+
     /// <summary>The overlay's private attributes, in either namespace: never exported (moby/moby#47962).</summary>
     public static bool IsOverlayPrivate(string xattr) =>
         xattr.StartsWith("trusted.overlay.", StringComparison.Ordinal) || xattr.StartsWith("user.overlay.", StringComparison.Ordinal);

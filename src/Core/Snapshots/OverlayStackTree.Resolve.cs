@@ -90,7 +90,7 @@ public sealed partial class OverlayStackTree
             {
                 if (!st.IsDirectory)
                 {
-                    var data = st.Kind == FileKind.Regular && _options.Metacopy ? MetacopyData(layer, abs, st, candidate) : null;
+                    var data = st.Kind == FileKind.Regular && _options.Metacopy ? MetacopyData(layer, abs, st, candidate, parentStack) : null;
                     return new ResolvedEntry(st, layer, abs, data, null);
                 }
 
@@ -158,10 +158,9 @@ public sealed partial class OverlayStackTree
     /// overlay.metacopy: the upper file holds metadata only; its data is the first regular file
     /// below at the same path or at the file's own redirect (which may name a data-only layer).
     /// </summary>
-    private byte[]? MetacopyData(int layer, byte[] abs, FileStatus st, Func<int, byte[]?> candidate)
+    private byte[]? MetacopyData(int layer, byte[] abs, FileStatus st, Func<int, byte[]?> candidate, LayerDirectory[] parentStack)
     {
-        // A metacopy file has no data blocks; skip the xattr read for every file that has some.
-        if (st.Blocks != 0 || layer == _layers.Length - 1)
+        if (!OverlayOptions.MayBeMetacopy(st) || layer == _layers.Length - 1)
         {
             return null;
         }
@@ -172,12 +171,16 @@ public sealed partial class OverlayStackTree
             return null;
         }
 
-        var redirect = fs.GetXattr(abs, _options.RedirectXattr);
+        // A renamed metacopy file keeps its origin in overlay.redirect: absolute (from the root,
+        // possibly in a data-only layer) or relative (a sibling name in the same directory). A
+        // metacopy file below may redirect again: the kernel follows the chain to the data.
+        var origin = new MetacopyOrigin(fs.GetXattr(abs, _options.RedirectXattr));
         for (var below = layer + 1; below < _layers.Length; below++)
         {
-            byte[]? path = redirect is { Length: > 0 } && redirect[0] == (byte)'/'
-                ? PathBytes.Under(_layers[below].RootBytes, redirect.AsSpan().TrimStart((byte)'/'))
-                : _dataOnly[below] ? null : candidate(below);
+            var path = origin.RootRelative is { } fromRoot
+                ? PathBytes.Under(_layers[below].RootBytes, fromRoot)
+                : _dataOnly[below] ? null
+                : origin.Sibling is { } sibling ? InParent(parentStack, below, sibling) : candidate(below);
             if (path is null || !_layers[below].FileSystem.TryLstat(path, out var lower, out _))
             {
                 continue;
@@ -188,8 +191,9 @@ public sealed partial class OverlayStackTree
                 break;
             }
 
-            if (lower.Blocks == 0 && _layers[below].FileSystem.GetXattr(path, _options.MetacopyXattr) is not null)
+            if (OverlayOptions.MayBeMetacopy(lower) && _layers[below].FileSystem.GetXattr(path, _options.MetacopyXattr) is not null)
             {
+                origin = origin.Then(_layers[below].FileSystem.GetXattr(path, _options.RedirectXattr));
                 continue;
             }
 
@@ -220,12 +224,6 @@ public sealed partial class OverlayStackTree
 
     private bool HasXwhiteouts(int layer, byte[] dirAbs)
     {
-        if (layer == 0 && _topIsUpper)
-        {
-            // The kernel ignores opaque=x and xwhiteouts in the upper layer.
-            return false;
-        }
-
         var value = _layers[layer].FileSystem.GetXattr(dirAbs, _options.OpaqueXattr);
         return value is [(byte)'x'];
     }
@@ -247,5 +245,28 @@ public sealed partial class OverlayStackTree
         var opaque = names.Contains(_options.OpaqueXattr) && fs.GetXattr(dirAbs, _options.OpaqueXattr) is [(byte)'y'];
         var redirect = names.Contains(_options.RedirectXattr) ? fs.GetXattr(dirAbs, _options.RedirectXattr) : null;
         return (opaque, redirect);
+    }
+
+    /// <summary>Where a metacopy file's data is looked for below, as redirects accumulate.</summary>
+    private readonly record struct MetacopyOrigin(byte[]? RootRelative, byte[]? Sibling)
+    {
+        public MetacopyOrigin(byte[]? redirect) : this(null, null) => this = default(MetacopyOrigin).Then(redirect);
+
+        public MetacopyOrigin Then(byte[]? redirect)
+        {
+            if (redirect is not { Length: > 0 })
+            {
+                return this;
+            }
+
+            if (redirect[0] == (byte)'/')
+            {
+                return new MetacopyOrigin(redirect.AsSpan().TrimStart((byte)'/').ToArray(), null);
+            }
+
+            return RootRelative is { } current
+                ? new MetacopyOrigin(PathBytes.Join(PathBytes.Parent(current), redirect), null)
+                : new MetacopyOrigin(null, redirect);
+        }
     }
 }

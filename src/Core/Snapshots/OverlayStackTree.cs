@@ -15,14 +15,23 @@ public sealed partial class OverlayStackTree : ISnapshotTree
 {
     private readonly DirectoryTree[] _layers;
     private readonly bool[] _dataOnly;
-    private readonly bool _topIsUpper;
     private readonly OverlayOptions _options;
     private readonly ConcurrentDictionary<byte[], ResolvedEntry> _directories = new(ByteArrayComparer.Instance);
     private readonly ConcurrentDictionary<byte[], ResolvedEntry>.AlternateLookup<ReadOnlySpan<byte>> _directoriesBySpan;
 
+    /// <summary>
+    /// Parents found absent (ENOENT) or not directories (ENOTDIR), with that errno: a new upper
+    /// directory's many children are then looked up below without a system call each.
+    /// </summary>
+    private readonly ConcurrentDictionary<byte[], int> _notDirectories = new(ByteArrayComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _notDirectoriesBySpan;
+
     /// <param name="layers">Top first, as in lowerdir=.</param>
-    /// <param name="topIsUpper">Layer 0 is an upperdir: the kernel ignores xwhiteouts and opaque=x there.</param>
-    public OverlayStackTree(IReadOnlyList<OverlayLayer> layers, OverlayOptions options, bool topIsUpper, string role, IFileSystem? fs = null)
+    /// <remarks>
+    /// An upperdir is read as the lower it becomes once committed (containerd and BuildKit view a
+    /// snapshot as lowerdir=upper:lowers), so its xwhiteouts count too (vector 60).
+    /// </remarks>
+    public OverlayStackTree(IReadOnlyList<OverlayLayer> layers, OverlayOptions options, string role, IFileSystem? fs = null)
     {
         if (layers.Count == 0)
         {
@@ -30,7 +39,6 @@ public sealed partial class OverlayStackTree : ISnapshotTree
         }
 
         _options = options;
-        _topIsUpper = topIsUpper;
         _layers = new DirectoryTree[layers.Count];
         _dataOnly = new bool[layers.Count];
         for (var i = 0; i < layers.Count; i++)
@@ -41,6 +49,7 @@ public sealed partial class OverlayStackTree : ISnapshotTree
 
         Description = $"{role} ({layers.Count} layers)";
         _directoriesBySpan = _directories.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _notDirectoriesBySpan = _notDirectories.GetAlternateLookup<ReadOnlySpan<byte>>();
         _directories[[]] = ResolveRoot();
     }
 
@@ -126,15 +135,16 @@ public sealed partial class OverlayStackTree : ISnapshotTree
 
         var slash = path.LastIndexOf((byte)'/');
         var parentPath = slash < 0 ? ReadOnlySpan<byte>.Empty : path[..slash];
-        var parent = Lookup(parentPath, out errno);
-        if (parent is null)
+        if (_notDirectoriesBySpan.TryGetValue(parentPath, out errno))
         {
             return null;
         }
 
-        if (parent.Stack is null)
+        var parent = Lookup(parentPath, out errno);
+        if (parent is null || parent.Stack is null)
         {
-            errno = Errno.ENOTDIR;
+            errno = parent is null ? errno : Errno.ENOTDIR;
+            _notDirectoriesBySpan.TryAdd(parentPath, errno);
             return null;
         }
 

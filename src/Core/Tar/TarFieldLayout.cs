@@ -58,10 +58,4 @@ internal static class TarFieldLayout
 
     /// <summary>The POSIX version, two ASCII zeros without a NUL (Go archive/tar versionUSTAR).</summary>
     public static ReadOnlySpan<byte> UstarVersion => "00"u8;
-
-    /// <summary>Largest value a 7-digit octal field holds (uid, gid, devmajor, devminor): 2097151.</summary>
-    public const long MaxOctal7 = 0x1FFFFF;
-
-    /// <summary>Largest value an 11-digit octal field holds (size, mtime): 8 GiB - 1.</summary>
-    public const long MaxOctal11 = 0x1FFFFFFFF;
 }

@@ -12,7 +12,7 @@ public static partial class TarHeaderEncoder
     /// <summary>Go maxSpecialFileSize: the writer refuses a PAX record set above 1 MiB.</summary>
     private const int MaxPaxRecordsLength = 1 << 20;
 
-    private const string XattrKeyPrefix = "SCHILY.xattr.";
+    private static ReadOnlySpan<byte> XattrKeyPrefix => "SCHILY.xattr."u8;
 
     /// <summary>Longest decimal of a long, sign included.</summary>
     private const int MaxDecimalLength = 20;
@@ -182,23 +182,29 @@ public static partial class TarHeaderEncoder
             var (name, value) = h.Xattrs[i];
             if (name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal))
             {
-                throw Fail(h, XattrKeyPrefix + name, "a PAX key may not contain '=' or NUL");
+                throw Fail(h, "xattr " + name, "a PAX key may not contain '=' or NUL");
             }
 
             byte[] key;
             try
             {
-                key = StrictUtf8.GetBytes(XattrKeyPrefix + name);
+                key = new byte[XattrKeyPrefix.Length + StrictUtf8.GetByteCount(name)];
             }
             catch (EncoderFallbackException)
             {
                 throw Fail(h, "xattr name", "not valid Unicode (a lone surrogate)");
             }
 
+            XattrKeyPrefix.CopyTo(key);
+            StrictUtf8.GetBytes(name, key.AsSpan(XattrKeyPrefix.Length));
             records[i] = new XattrRecord(key, value);
         }
 
-        Array.Sort(records, static (a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
+        if (records.Length > 1)
+        {
+            Array.Sort(records, static (a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
+        }
+
         for (var i = 1; i < records.Length; i++)
         {
             if (records[i].Key.AsSpan().SequenceEqual(records[i - 1].Key))

@@ -49,20 +49,7 @@ public static partial class TarHeaderEncoder
 
             var cleaned = joined[..CleanPath(joined[..at])];
 
-            var written = 0;
-            foreach (var b in cleaned)
-            {
-                if (written == field.Length)
-                {
-                    break;
-                }
-
-                if (b < 0x80)
-                {
-                    field[written++] = b;
-                }
-            }
-
+            var written = Math.Min(CopyToAscii(field, cleaned), field.Length);
             while (written > 0 && field[written - 1] == (byte)'/')
             {
                 field[--written] = 0;

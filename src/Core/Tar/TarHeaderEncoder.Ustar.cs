@@ -59,30 +59,35 @@ public static partial class TarHeaderEncoder
             return;
         }
 
-        var written = 0;
-        var overflow = false;
-        foreach (var b in value)
-        {
-            if (b >= 0x80)
-            {
-                continue;
-            }
-
-            if (written == field.Length)
-            {
-                overflow = true;
-                break;
-            }
-
-            field[written++] = b;
-        }
-
-        if (overflow && field[^1] == (byte)'/')
+        if (CopyToAscii(field, value) > field.Length && field[^1] == (byte)'/')
         {
             // Go keeps the bytes after that NUL as they were; only one byte changes.
             var kept = field[..^1].TrimEnd((byte)'/').Length;
             field[kept] = 0;
         }
+    }
+
+    /// <summary>
+    /// Go toASCII, cut to the field: copies the bytes below 0x80 until the field is full. Returns
+    /// the number copied, or the field length + 1 when ASCII bytes were left over (the text was cut).
+    /// </summary>
+    private static int CopyToAscii(Span<byte> field, ReadOnlySpan<byte> value)
+    {
+        var count = 0;
+        foreach (var b in value)
+        {
+            if (b < 0x80)
+            {
+                if (count == field.Length)
+                {
+                    return count + 1;
+                }
+
+                field[count++] = b;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>

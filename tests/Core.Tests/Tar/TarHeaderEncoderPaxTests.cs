@@ -186,6 +186,14 @@ public sealed class TarHeaderEncoderPaxTests
     }
 
     [Fact]
+    public void Xattr_name_with_a_lone_surrogate_should_throw()
+    {
+        var e = Assert.Throws<TarEncodingException>(() => Encode(Entry("f", xattrs: [Xattr("user.\uD800", [1])])));
+
+        Assert.Equal("f", e.EntryName);
+    }
+
+    [Fact]
     public void Duplicate_xattr_should_throw()
     {
         Assert.Throws<TarEncodingException>(() => Encode(Entry("f", xattrs: [Xattr("user.a", [1]), Xattr("user.a", [2])])));

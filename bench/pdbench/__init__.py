@@ -1,0 +1,1 @@
+"""ParallelDiff benchmark harness: seeded datasets, alternating peer runs, medians, reports."""

@@ -1,0 +1,76 @@
+"""The results as a human reads them (a table per dataset, then ratios) and as JSON."""
+
+GIB, MIB = 1 << 30, 1 << 20
+
+
+def _bytes(n) -> str:
+    if n is None:
+        return "-"
+    if n >= GIB:
+        return f"{n / GIB:.2f} GiB"
+    if n >= MIB:
+        return f"{n / MIB:.1f} MiB"
+    return f"{n:,} B"
+
+
+def _secs(s: float) -> str:
+    return f"{s * 1000:.0f} ms" if s < 10 else f"{s:.2f} s"
+
+
+def _tree(s: dict) -> str:
+    if not s:
+        return "none"
+    parts = [f"{s['files']:,} files", f"{s['dirs']:,} dirs"]
+    parts += [f"{s[k]:,} {k.replace('_', ' ')}" for k in ("symlinks", "hardlinked", "whiteouts", "opaque_dirs") if s.get(k)]
+    return ", ".join(parts) + f", {_bytes(s['bytes'])}"
+
+
+def text(r: dict) -> str:
+    m = r["machine"]
+    out = [
+        f"ParallelDiff bench  {r['date']}  commit {r['commit']}" + (" (uncommitted changes)" if r["dirty"] else ""),
+        f"machine: {m['nproc']} cores ({m['cpu']}), {m['mem_gib']:.1f} GiB, Linux {m['kernel']}; "
+        f"load average {m['load_start']:.1f} at start, {m['load_end']:.1f} at end",
+    ]
+    if max(m["load_start"], m["load_end"]) > m["nproc"]:
+        out.append(f"WARNING: the machine was busy (load > {m['nproc']} cores): wall times are inflated and noisy; CPU times hold better")
+    out += [
+        f"cli: {r['cli']} ({r['pipeline']})",
+        f"method: {r['method']}",
+    ]
+    for d in r["datasets"]:
+        out += ["", f"== {d['name']}: {d['what']}", f"   made by: {d['made_by']}",
+                f"   upper: {_tree(d['upper_stats'])}", f"   lower: {_tree(d['lower_stats'])}",
+                f"   {'command':<38} {'wall (median, min-max)':>28} {'cpu':>10} {'peak rss':>10} {'bytes out':>12}"]
+        for t in d["tools"].values():
+            s = t["summary"]
+            wall = f"{_secs(s['wall_s'])} ({_secs(s['wall_min_s'])}-{_secs(s['wall_max_s'])})"
+            out.append(f"   {t['label']:<38} {wall:>28} {_secs(s['cpu_s']):>10} "
+                       f"{s['peak_rss_kib'] / 1024:>6.0f} MiB {_bytes(s['bytes_out']):>12}")
+        out.append(f"   {'ratios (ours vs peer)':<38} {'speed-up':>10} {'cpu ratio':>10} {'size ratio':>11}")
+        for x in d["ratios"]:
+            size = f"{x['size_ratio']:.3f}" if x["size_ratio"] is not None else "-"
+            out.append(f"   {x['what']:<38} {x['speedup']:>9.2f}x {x['cpu_ratio']:>9.2f}x {size:>11}")
+        out += [f"   note: {n}" for n in d["notes"]]
+    lat = r.get("latency")
+    if lat:
+        verdict = "meets" if lat["e2e_ms"] <= lat["target_ms"] else "misses"
+        out += ["", "== latency: one CLI call end-to-end on small-on-big (zstd -3)",
+                f"   end-to-end {lat['e2e_ms']:.0f} ms median of {lat['runs']} ({verdict} the {lat['target_ms']} ms target); "
+                f"start-up (paralleldiff --help) {lat['startup_ms']:.0f} ms = {lat['startup_share']:.0%} of it; "
+                f"cpu {lat['e2e_cpu_ms']:.0f} ms vs {lat['startup_cpu_ms']:.0f} ms"]
+    return "\n".join(out) + "\n"
+
+
+def ratios(tools: dict, pairs) -> list[dict]:
+    """speed-up = peer wall / our wall; cpu ratio = peer cpu / our cpu; size ratio = our bytes / peer bytes."""
+    result = []
+    for ours, peer, what in pairs:
+        if ours not in tools or peer not in tools:
+            continue
+        a, b = tools[ours]["summary"], tools[peer]["summary"]
+        size = a["bytes_out"] / b["bytes_out"] if a["bytes_out"] and b["bytes_out"] else None
+        result.append({"ours": ours, "peer": peer, "what": what,
+                       "speedup": b["wall_s"] / a["wall_s"], "cpu_ratio": b["cpu_s"] / max(a["cpu_s"], 1e-9),
+                       "size_ratio": size})
+    return result

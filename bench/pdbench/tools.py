@@ -1,0 +1,86 @@
+"""What is measured: our CLI at each compression, our walking differ, and the peer pipelines.
+
+Peers read the raw upperdir with GNU tar, so they neither consult the lowers nor turn whiteouts
+into layer entries: they are the "just archive and compress the upper" cost our layer should be
+close to. Each peer fsyncs its output (`sync FILE`) because ours does (AtomicOutputFile), so
+neither side is charged for durability the other skips. The read floor pipes through cat: GNU
+tar notices an archive on /dev/null and then skips reading file data.
+"""
+
+import json
+import shlex
+
+from .datasets import Dataset
+
+
+class Tool:
+    def __init__(self, key: str, label: str, ours: bool, make_argv, writes_output: bool = True):
+        self.key, self.label, self.ours = key, label, ours
+        self._make_argv, self.writes_output = make_argv, writes_output
+
+    def argv(self, dataset: Dataset, output: str) -> list[str]:
+        return self._make_argv(dataset, output)
+
+    def command(self, dataset: Dataset, output: str) -> str:
+        return shlex.join(self.argv(dataset, output))
+
+
+def _ours(cli: str, compression: str, level: int | None, differ: str | None, parallelism: int | None):
+    def argv(d: Dataset, output: str) -> list[str]:
+        a = [cli, "diff", "--upper", d.upper]
+        if d.lowers:
+            a += ["--lower", ":".join(d.lowers)]
+        if d.userxattr:
+            a += ["--userxattr"]
+        a += ["--compression", compression]
+        if level is not None:
+            a += ["--level", str(level)]
+        if differ:
+            a += ["--differ", differ]
+        if parallelism:
+            a += ["--parallelism", str(parallelism)]
+        return a + ["-o", output]
+    return argv
+
+
+def _peer(pipeline: str, sync: bool = True):
+    def argv(d: Dataset, output: str) -> list[str]:
+        script = f"tar -C {shlex.quote(d.upper)} -cf - . | {pipeline}"
+        if sync:
+            script += f" > {shlex.quote(output)} && sync {shlex.quote(output)}"
+        return ["bash", "-o", "pipefail", "-c", script]
+    return argv
+
+
+def all_tools(cli: str, parallelism: int | None, threads: int) -> list[Tool]:
+    """In the order of one round: each of ours followed by its peer."""
+    p = parallelism
+    return [
+        Tool("ours-zstd", "ours zstd -3", True, _ours(cli, "zstd", 3, None, p)),
+        Tool("tar-zstd", f"tar | zstd -T{threads} -3", False, _peer(f"zstd -q -T{threads} -3")),
+        Tool("ours-gzip", "ours gzip -6", True, _ours(cli, "gzip", 6, None, p)),
+        Tool("tar-pigz", f"tar | pigz -p{threads} -6", False, _peer(f"pigz -p{threads} -6")),
+        Tool("ours-lz4", "ours lz4", True, _ours(cli, "lz4", None, None, p)),
+        Tool("tar-lz4", "tar | lz4", False, _peer("lz4 -q")),
+        Tool("ours-none", "ours none (tar)", True, _ours(cli, "none", None, None, p)),
+        Tool("tar-floor", "tar | cat > /dev/null (read floor)", False, _peer("cat > /dev/null", sync=False), writes_output=False),
+        Tool("ours-walking", "ours zstd -3 --differ walking", True, _ours(cli, "zstd", 3, "walking", p)),
+    ]
+
+
+# (ours, peer, what the ratio says); speed-up = peer wall / our wall, size = our bytes / peer bytes.
+PAIRS = [
+    ("ours-zstd", "tar-zstd", "zstd -3 vs tar|zstd"),
+    ("ours-gzip", "tar-pigz", "gzip -6 vs tar|pigz"),
+    ("ours-lz4", "tar-lz4", "lz4 vs tar|lz4"),
+    ("ours-none", "tar-floor", "uncompressed vs the read floor"),
+    ("ours-zstd", "ours-walking", "overlay differ vs walking differ"),
+]
+
+
+def descriptor(stdout: str) -> dict:
+    """Our CLI prints the layer descriptor as one JSON line."""
+    try:
+        return json.loads(stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError) as e:
+        raise ValueError(f"no descriptor on stdout: {stdout[:200]!r}") from e

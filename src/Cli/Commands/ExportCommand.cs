@@ -1,0 +1,140 @@
+using ParallelDiff.Cli.Export;
+using ParallelDiff.Cli.Layers;
+using ParallelDiff.Cli.Progress;
+using ParallelDiff.Core.Export;
+using ParallelDiff.Core.Oci;
+
+namespace ParallelDiff.Cli.Commands;
+
+/// <summary>paralleldiff export: many snapshots into one OCI layout, concurrently, resumable.</summary>
+public static class ExportCommand
+{
+    public const string Help = $$"""
+        usage: paralleldiff export --jobs JOBS.json --oci-layout DIR [--max-concurrent N] [--report FILE.json]
+                                   [--progress auto|plain|json] [--quiet] [options]
+
+        Exports many snapshots into one OCI image layout. Each becomes a layer blob and a one-layer
+        image tagged with the job's id in index.json.
+
+        jobs
+          --jobs JOBS.json     a JSON list of jobs: {"id": NAME, INPUT, ["compression": KIND],
+                               ["level": N], ["differ": KIND]}. INPUT is any input form of 'diff',
+                               spelled without the dashes: "upper" + "lower" ("Ltop:…:Lbottom" or a
+                               list, top first), "from" + "to", "mount-options", "mountpoint",
+                               "docker-layer", "mount-json" (a file), or "mounts" (containerd's mount
+                               list inline); "userxattr": true. Relative directories are relative to
+                               JOBS.json. The id is a ref name (image-layout.md). The whole file is
+                               checked before anything runs.
+          example
+            [{"id": "web", "upper": "/snap/web/fs", "lower": "/snap/base/fs"},
+             {"id": "db", "mount-options": "lowerdir=/l2:/l1,upperdir=/u,workdir=/w", "compression": "zstd"},
+             {"id": "ci", "docker-layer": "/var/lib/docker/overlay2/0f3c…"}]
+        outputs
+          --oci-layout DIR     the OCI image layout (created if absent)
+          --report FILE.json   every snapshot, sorted by id: status (done, resumed, failed), descriptor,
+                               diffID, manifest, bytes in (file data read) and out (blob), seconds,
+                               differ used, error; then the counts
+          --journal FILE       the append-only journal (default: DIR.journal.jsonl beside the layout):
+                               one JSON line per finished snapshot, fsynced as it finishes
+        concurrency (one budget for the whole machine)
+          --max-concurrent N   layers in flight at most (default: export.max-concurrent in the settings,
+                               0 = one per core). The budget: L = min(N, cores, snapshots) layers in
+                               flight, each with P = cores / L workers, so L x P <= cores; L is lowered
+                               further while L x (read-ahead + P x 2 blocks) exceeds export.memory-budget.
+        resume
+          Rerunning the same command after a crash, a kill -9 or Ctrl-C skips every snapshot that the
+          journal records as done with the same job and settings and whose layer blob (of the recorded
+          size), manifest and tag are in the layout; the rest are exported again. Leftover temporary
+          files are removed and index.json is sorted by ref name, so the layout ends byte-identical to
+          a clean run's.
+        progress (stderr)
+          --progress auto      a live view on a terminal (bar, layers done/total, MB/s in and out, the
+                               slowest running snapshots), otherwise plain (the default)
+          --progress plain     one line per finished snapshot, and a summary
+          --progress json      one JSON object per line and event: begin, start, warning, done,
+                               failed (with the report entry), end
+          --quiet              nothing but failures
+        {{LayerArguments.Help}}
+          (compression, level and differ are defaults; a job's own settings win)
+          --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
+
+        exit codes
+          0 every snapshot is in the layout; 3 some snapshots failed (each reported with its cause;
+          the others are complete); 1 the export itself failed (the layout or journal unusable);
+          2 bad command line or job file; 130 interrupted (finished snapshots stay recorded: rerun
+          to resume)
+        """;
+
+    private static readonly HashSet<string> Values =
+        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config"];
+
+    private static readonly HashSet<string> Flags = [.. LayerArguments.FlagOptions, "--quiet"];
+
+    public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
+        RunAsync(args, cancellationToken).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        var cl = CommandLine.Parse(args, Values, Flags);
+        if (cl.Positional.Count > 0)
+        {
+            throw new UsageException($"export takes no positional arguments (got '{cl.Positional[0]}')");
+        }
+
+        var jobsPath = cl.Value("--jobs") ?? throw new UsageException("export needs --jobs JOBS.json");
+        var layoutDir = cl.Value("--oci-layout") ?? throw new UsageException("export needs --oci-layout DIR");
+        var progressMode = cl.Choice("--progress", "auto", "auto", "plain", "json");
+        if (cl.Has("--quiet") && cl.Value("--progress") is not null)
+        {
+            throw new UsageException("--quiet and --progress say different things: give one");
+        }
+
+        var settings = Settings.Load(cl.Value("--config"));
+        var maxConcurrent = cl.Number("--max-concurrent") is { } n
+            ? n >= 1 ? checked((int)n) : throw new UsageException($"--max-concurrent {n}: at least 1")
+            : settings.MaxConcurrent;
+        var layer = LayerArguments.Parse(cl);
+        var compression = LayerArguments.Compression(cl, settings);
+        var jobs = ExportJobList.Load(jobsPath).Select(job => PlannedJob.For(job, layer, compression, settings)).ToList();
+
+        var layout = OciLayout.Open(layoutDir);
+        var journalPath = cl.Value("--journal") ?? Path.TrimEndingDirectorySeparator(layout.Root) + ".journal.jsonl";
+        using var journal = ExportJournal.Open(journalPath);
+        await using var writer = LayerWriters.Create(settings);
+        await using var progress = Progress(cl.Has("--quiet") ? "quiet" : progressMode, layout.Root);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        IReadOnlyList<SnapshotReport> reports;
+        try
+        {
+            reports = await new BulkExport(layout, journal, writer, progress).RunAsync(
+                jobs,
+                pending => ExportBudget.For(settings.Parallelism, maxConcurrent, pending, settings.MemoryBudget, settings.ReadAheadBytes, 2L * settings.BlockSize),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"paralleldiff export: interrupted; finished snapshots are recorded in {journal.Path}: rerun to resume");
+            return ExitCodes.Interrupted;
+        }
+
+        if (cl.Value("--report") is { } reportPath)
+        {
+            ExportReport.Write(reportPath, reports, clock.Elapsed.TotalSeconds);
+        }
+
+        return reports.Any(r => r.Status == SnapshotStatus.Failed) ? ExitCodes.PartlyFailed : ExitCodes.Success;
+    }
+
+    private static IExportProgress Progress(string mode, string destination) => mode switch
+    {
+        "quiet" => new QuietProgress(Console.Error),
+        "json" => new JsonProgress(Console.Error),
+        "plain" => new PlainProgress(Console.Error),
+        _ => IsTerminal() ? new LiveProgress(Console.Error, destination) : new PlainProgress(Console.Error),
+    };
+
+    /// <summary>A live view needs a terminal that understands cursor movement: stderr is one and TERM is not "dumb".</summary>
+    private static bool IsTerminal() =>
+        !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") is { Length: > 0 } term && term != "dumb";
+}

@@ -1,0 +1,112 @@
+using ParallelDiff.Cli.Layers;
+using ParallelDiff.Core.Export;
+using ParallelDiff.Core.Oci;
+
+namespace ParallelDiff.Cli.Commands;
+
+/// <summary>paralleldiff image: every layer of an overlay stack, exported at once, as one tagged image in an OCI layout.</summary>
+public static class ImageCommand
+{
+    public const string Help = $$"""
+        usage: paralleldiff image INPUT --oci-layout DIR --tag NAME [options]
+
+        Exports every layer of an overlay stack as an image: with --upper U --lower L3:L2:L1, L1 is a
+        bottom-most snapshot, L2 a snapshot over L1, L3 over L2:L1 and U over all of them, as a
+        snapshotter made them. The layers are exported concurrently (cores shared out as in
+        'paralleldiff export'), stored in the layout, then an image config (rootfs.diff_ids bottom
+        first) and a manifest are written and the manifest is tagged NAME in index.json. Prints the
+        manifest's descriptor as one JSON line on stdout. The config has no "created" time, so the
+        same layers always give the same image digest.
+
+        {{SnapshotArguments.Help}}
+          (--from/--to is not a stack and is refused here)
+        outputs
+          --oci-layout DIR     the OCI image layout (created if absent); blobs already there are stored once
+          --tag NAME           the ref name in index.json (image-layout.md grammar); replaces an older NAME
+          --report FILE.json   per layer (id layer-1 is the bottom): descriptor, diffID, bytes in and
+                               out, seconds, differ used
+        {{LayerArguments.Help}}
+          --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
+
+        exit codes
+          0 written and tagged; 1 failed (the message names the layer, the path and the cause;
+          index.json is not changed); 2 bad command line; 130 interrupted
+        """;
+
+    private static readonly HashSet<string> Values =
+        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "--oci-layout", "--tag", "--report", "--config"];
+
+    private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions];
+
+    public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
+        RunAsync(args, cancellationToken).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        var cl = CommandLine.Parse(args, Values, Flags);
+        if (cl.Positional.Count > 0)
+        {
+            throw new UsageException($"image takes no positional arguments (got '{cl.Positional[0]}')");
+        }
+
+        var layoutDir = cl.Value("--oci-layout") ?? throw new UsageException("image needs --oci-layout DIR");
+        var tag = cl.Value("--tag") ?? throw new UsageException("image needs --tag NAME");
+        if (!ExportJobList.IsValidId(tag))
+        {
+            throw new UsageException($"--tag '{tag}': not a valid ref name (image-layout.md: components of letters and digits joined by - . _ : @ + or --, separated by /)");
+        }
+
+        var settings = Settings.Load(cl.Value("--config"));
+        var source = SnapshotArguments.Source(cl);
+        if (source.To is not null)
+        {
+            throw new UsageException("image needs an overlay stack; --from/--to names two trees, not layers");
+        }
+
+        var options = LayerArguments.Parse(cl);
+        var compression = LayerArguments.Compression(cl, settings);
+        var layers = ImageLayers.Of(source.Resolve(Console.In.ReadToEnd));
+        var budget = ExportBudget.For(settings.Parallelism, layers.Count, layers.Count, settings.MemoryBudget, settings.ReadAheadBytes, 2L * settings.BlockSize);
+        var layout = OciLayout.Open(layoutDir);
+
+        await using var writer = LayerWriters.Create(settings);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(budget.LayersInFlight);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var exports = layers.Select(async (layer, i) =>
+        {
+            await slots.WaitAsync(failed.Token).ConfigureAwait(false);
+            try
+            {
+                var request = new LayerWriteRequest(layer, options, compression, string.Empty)
+                {
+                    Parallelism = budget.PerLayerParallelism,
+                    Warn = message => Console.Error.WriteLine($"layer-{i + 1} ({layer.Upper}): {message}"),
+                };
+                var (result, seconds) = await LayoutLayers.ExportAsync(writer, layout, request, failed.Token).ConfigureAwait(false);
+                return SnapshotReport.Exported($"layer-{i + 1}", layer.Upper, result, seconds);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The first failure stops the other layers: the image cannot be written without it.
+                await failed.CancelAsync().ConfigureAwait(false);
+                throw new LayerFailedException($"layer-{i + 1} ({layer.Upper}): {e.Message}", e);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }).ToList();
+
+        // A failed layer wins over the cancellations it caused: WhenAll then throws its exception.
+        var reports = await Task.WhenAll(exports).ConfigureAwait(false);
+        var image = ImageWriter.Write(layout, reports.Select(r => r.Layer!).ToList(), tag, cancellationToken: cancellationToken);
+        if (cl.Value("--report") is { } reportPath)
+        {
+            ExportReport.Write(reportPath, reports, clock.Elapsed.TotalSeconds);
+        }
+
+        Console.Out.WriteLine(DescriptorLine.Of(image.Manifest));
+        return ExitCodes.Success;
+    }
+}

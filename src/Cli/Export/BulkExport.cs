@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using ParallelDiff.Cli.Layers;
+using ParallelDiff.Cli.Progress;
+using ParallelDiff.Core.Export;
+using ParallelDiff.Core.Oci;
+
+namespace ParallelDiff.Cli.Export;
+
+/// <summary>
+/// Runs the snapshots of a job file into one OCI layout. Each finished snapshot is recorded before
+/// the next word about it is said: its blob moved into the layout, a one-layer image tagged with its
+/// id, then a journal line fsynced; so a kill loses at most the snapshots in flight, and a rerun
+/// skips what the journal and the layout agree is complete (<see cref="ResumeRules"/>). A failed
+/// snapshot is reported with its cause and does not stop the others. At the end index.json is put
+/// in ref-name order, so a resumed layout and a clean one are the same bytes.
+/// </summary>
+public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWriter writer, IExportProgress progress)
+{
+    /// <param name="jobs">The jobs, each with its layer settings and fingerprint, in file order.</param>
+    /// <param name="budgetFor">The budget for a number of snapshots still to export.</param>
+    /// <returns>Every job's outcome, in file order.</returns>
+    /// <exception cref="OperationCanceledException">Interrupted; finished snapshots stay recorded.</exception>
+    public async Task<IReadOnlyList<SnapshotReport>> RunAsync(IReadOnlyList<PlannedJob> jobs, Func<int, ExportBudget> budgetFor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(budgetFor);
+        var clock = Stopwatch.StartNew();
+
+        // A killed run leaves staging and temporary files; a clean run has none.
+        LayoutStaging.RemoveLeftovers(layout);
+
+        var tagged = ResumeRules.TaggedManifests(layout);
+        var outcomes = new SnapshotReport?[jobs.Count];
+        var pending = new List<int>();
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var entry = journal.Latest.GetValueOrDefault(jobs[i].Job.Id);
+            outcomes[i] = ResumeRules.CompletedEarlier(entry, jobs[i].Fingerprint, layout, tagged, out _);
+            if (outcomes[i] is null)
+            {
+                pending.Add(i);
+            }
+        }
+
+        var budget = budgetFor(pending.Count);
+        progress.Begin(jobs.Count, outcomes.OfType<SnapshotReport>().ToList(), budget);
+        var interrupted = false;
+        try
+        {
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.LayersInFlight, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(pending, parallel, async (i, ct) =>
+                outcomes[i] = await ExportOneAsync(jobs[i], budget.PerLayerParallelism, ct).ConfigureAwait(false)).ConfigureAwait(false);
+
+            LayoutIndexOrder.SortByRefName(layout, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            interrupted = true;
+            throw;
+        }
+        finally
+        {
+            await progress.EndAsync(outcomes.OfType<SnapshotReport>().ToList(), clock.Elapsed.TotalSeconds, interrupted).ConfigureAwait(false);
+        }
+
+        return outcomes.Select(o => o!).ToList();
+    }
+
+    private async Task<SnapshotReport> ExportOneAsync(PlannedJob planned, int parallelism, CancellationToken cancellationToken)
+    {
+        var job = planned.Job;
+        progress.Started(job.Id);
+        var clock = Stopwatch.StartNew();
+        SnapshotReport report;
+        try
+        {
+            // Standard input cannot serve many jobs; the job file refuses "mount-json": "-".
+            var snapshot = job.Source.Resolve();
+            var request = new LayerWriteRequest(snapshot, planned.Layer, planned.Compression, string.Empty)
+            {
+                Parallelism = parallelism,
+                Warn = message => progress.Warning(job.Id, message),
+            };
+            var (result, seconds) = await LayoutLayers.ExportAsync(writer, layout, request, cancellationToken).ConfigureAwait(false);
+            var image = ImageWriter.Write(layout, [result.Descriptor], job.Id, cancellationToken: cancellationToken);
+            report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            // Whatever went wrong with this snapshot is its own failure; the others go on.
+            report = new SnapshotReport(job.Id, SnapshotStatus.Failed)
+            {
+                Source = job.Source.Describe(),
+                Seconds = clock.Elapsed.TotalSeconds,
+                Error = e is IOException or Core.Snapshots.SnapshotException or UnauthorizedAccessException or InvalidDataException or Core.Tar.TarEncodingException
+                    ? e.Message.ReplaceLineEndings(" ")
+                    : $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}",
+            };
+        }
+
+        journal.Append(new JournalEntry(planned.Fingerprint, report));
+        progress.Finished(report);
+        return report;
+    }
+}

@@ -1,0 +1,32 @@
+using ParallelDiff.Core.Compression;
+using ParallelDiff.Core.Export;
+using ParallelDiff.Core.Layers;
+
+namespace ParallelDiff.Cli.Export;
+
+/// <summary>A job with its effective layer settings (the command's, overridden by the job's own) and their fingerprint.</summary>
+public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSettings Compression, string Fingerprint)
+{
+    /// <summary>Applies a job's overrides to the command's settings.</summary>
+    /// <exception cref="JobListException">The job names an unknown compression or differ, or a level out of range.</exception>
+    public static PlannedJob For(ExportJob job, LayerOptions commandLayer, CompressionSettings commandCompression, Settings settings)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(commandLayer);
+        ArgumentNullException.ThrowIfNull(commandCompression);
+        try
+        {
+            // A job that names its compression but no level gets that compression's default level,
+            // not a level the command chose for another compression.
+            var compression = job.Compression is { } name
+                ? LayerArguments.Compression(name, job.Level, settings)
+                : job.Level is { } level ? LayerArguments.Compression(commandCompression.Kind.ToName(), level, settings) : commandCompression;
+            var layer = job.Differ is { } differ ? commandLayer with { Differ = LayerArguments.Differ(differ) } : commandLayer;
+            return new PlannedJob(job, layer, compression, job.Fingerprint($"{compression} {layer}"));
+        }
+        catch (UsageException e)
+        {
+            throw new JobListException($"job \"{job.Id}\": {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Snapshots;
+
+namespace ParallelDiff.Cli.Layers;
+
+/// <summary>One layer to write: the snapshot, what decides its bytes, where the blob goes, and how many workers it may use.</summary>
+public sealed record LayerWriteRequest(Snapshot Snapshot, LayerOptions Layer, CompressionSettings Compression, string OutputPath)
+{
+    /// <summary>Workers this layer may use (its share of the export budget); never changes the bytes.</summary>
+    public int Parallelism { get; init; } = 1;
+
+    /// <summary>Warnings, such as the overlay differ giving way to the walking differ.</summary>
+    public Action<string> Warn { get; init; } = _ => { };
+}

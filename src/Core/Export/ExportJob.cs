@@ -1,0 +1,78 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace ParallelDiff.Core.Export;
+
+/// <summary>
+/// One snapshot of a bulk export: the id it is tagged and reported under, where it comes from,
+/// and the layer settings it overrides (compression, level, differ; null takes the command's).
+/// </summary>
+public sealed record ExportJob(string Id, SnapshotSource Source)
+{
+    /// <summary>none|gzip|zstd|lz4, or null for the command's --compression.</summary>
+    public string? Compression { get; init; }
+
+    public int? Level { get; init; }
+
+    /// <summary>auto|overlay|walking, or null for the command's --differ.</summary>
+    public string? Differ { get; init; }
+
+    /// <summary>
+    /// A digest of everything that decides this job's blob: the job as resolved (paths made absolute)
+    /// and the effective settings the caller passes. A journal entry counts for a rerun only under the
+    /// same fingerprint, so editing a job or a setting between runs redoes that job.
+    /// </summary>
+    /// <param name="effectiveSettings">The settings that decide the bytes, in a stable text form (compression, block size, layer options).</param>
+    public string Fingerprint(string effectiveSettings)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("id", Id);
+            Write(json, "upper", Source.Upper);
+            if (Source.Lowers is { } lowers)
+            {
+                json.WriteStartArray("lower");
+                foreach (var lower in lowers)
+                {
+                    json.WriteStringValue(lower);
+                }
+
+                json.WriteEndArray();
+            }
+
+            Write(json, "from", Source.From);
+            Write(json, "to", Source.To);
+            Write(json, "mount-options", Source.MountOptions);
+            Write(json, "mountpoint", Source.MountPoint);
+            Write(json, "docker-layer", Source.DockerLayer);
+            Write(json, "mount-json", Source.MountJsonPath);
+            Write(json, "mounts", Source.MountJson);
+            json.WriteBoolean("userxattr", Source.UserXattr);
+            Write(json, "compression", Compression);
+            if (Level is { } level)
+            {
+                json.WriteNumber("level", level);
+            }
+
+            Write(json, "differ", Differ);
+            json.WriteString("settings", effectiveSettings);
+            json.WriteEndObject();
+        }
+
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
+    }
+
+    private static void Write(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    /// <summary>For messages: the id and where the snapshot comes from.</summary>
+    public override string ToString() => new StringBuilder(Id).Append(" (").Append(Source.Describe()).Append(')').ToString();
+}

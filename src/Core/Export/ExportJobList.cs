@@ -1,0 +1,183 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace ParallelDiff.Core.Export;
+
+/// <summary>
+/// Reads a bulk export's job file: a JSON list of objects, each with an "id" and one snapshot input
+/// spelled as the CLI spells it ("upper" + "lower", "from" + "to", "mount-options", "mountpoint",
+/// "docker-layer", "mount-json", or "mounts" with containerd's mount list inline), optionally
+/// "userxattr", "compression", "level" and "differ". Relative directories are taken relative to the
+/// job file, so a job file means the same from any working directory. The whole file is checked
+/// before anything runs: an unknown key or a job naming no snapshot or two is an error, not a guess.
+/// </summary>
+public static partial class ExportJobList
+{
+    private static readonly HashSet<string> Keys = new(StringComparer.Ordinal)
+    {
+        "id", "upper", "lower", "from", "to", "mount-options", "mountpoint", "docker-layer", "mount-json", "mounts",
+        "userxattr", "compression", "level", "differ",
+    };
+
+    /// <summary>Reads and checks a job file.</summary>
+    /// <exception cref="JobListException">The file cannot be read, or a job is malformed; the message names it.</exception>
+    public static IReadOnlyList<ExportJob> Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new JobListException($"{path}: {e.Message}", e);
+        }
+
+        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <param name="json">The file's text.</param>
+    /// <param name="origin">Where it came from, for messages.</param>
+    /// <param name="baseDirectory">What relative directories are relative to.</param>
+    /// <exception cref="JobListException">Not a list of jobs, a malformed job, or two jobs with one id.</exception>
+    public static IReadOnlyList<ExportJob> Parse(string json, string origin, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new JobListException($"{origin}: not valid JSON: {e.Message}", e);
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                throw new JobListException($"{origin}: expected a JSON list of jobs ([{{\"id\":…,\"upper\":…}}, …]), found a {document.RootElement.ValueKind}");
+            }
+
+            var jobs = new List<ExportJob>();
+            var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+            var index = 0;
+            foreach (var element in document.RootElement.EnumerateArray())
+            {
+                var job = ParseJob(element, $"{origin}: job {index + 1}", baseDirectory);
+                if (!ids.TryAdd(job.Id, index))
+                {
+                    throw new JobListException($"{origin}: jobs {ids[job.Id] + 1} and {index + 1} both have the id \"{job.Id}\"; an id names one image in the layout");
+                }
+
+                jobs.Add(job);
+                index++;
+            }
+
+            return jobs;
+        }
+    }
+
+    /// <summary>Whether an id can be a tag in index.json (image-layout.md's ref name grammar).</summary>
+    public static bool IsValidId(string id) => RefNameGrammar().IsMatch(id);
+
+    private static ExportJob ParseJob(JsonElement element, string where, string baseDirectory)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new JobListException($"{where}: a job must be a JSON object, found a {element.ValueKind}");
+        }
+
+        foreach (var property in element.EnumerateObject().Where(p => !Keys.Contains(p.Name)))
+        {
+            throw new JobListException($"{where}: unknown key \"{property.Name}\" (known: {string.Join(", ", Keys.Order(StringComparer.Ordinal))})");
+        }
+
+        var id = Text(element, "id", where) ?? throw new JobListException($"{where}: no \"id\"");
+        where = $"{where} (\"{id}\")";
+        if (!IsValidId(id))
+        {
+            throw new JobListException($"{where}: the id must be a valid ref name, as it tags the job's image in index.json "
+                + "(image-layout.md: components of letters and digits joined by one of - . _ : @ + or --, separated by /)");
+        }
+
+        string? Dir(string key) => Text(element, key, where) is { } value ? Path.GetFullPath(value, baseDirectory) : null;
+
+        var source = new SnapshotSource
+        {
+            Upper = Dir("upper"),
+            Lowers = Lowers(element, where, baseDirectory),
+            From = Dir("from"),
+            To = Dir("to"),
+            MountOptions = Text(element, "mount-options", where),
+            MountPoint = Dir("mountpoint"),
+            DockerLayer = Dir("docker-layer"),
+            MountJsonPath = Text(element, "mount-json", where) is { } path
+                ? path == SnapshotSource.StandardInput
+                    ? throw new JobListException($"{where}: \"mount-json\": \"-\" (standard input) cannot serve many jobs; give a file or \"mounts\" inline")
+                    : Path.GetFullPath(path, baseDirectory)
+                : null,
+            MountJson = element.TryGetProperty("mounts", out var mounts)
+                ? mounts.ValueKind == JsonValueKind.Array ? mounts.GetRawText() : throw new JobListException($"{where}: \"mounts\" must be containerd's list of mounts")
+                : null,
+            UserXattr = element.TryGetProperty("userxattr", out var userXattr) && (userXattr.ValueKind is JsonValueKind.True or JsonValueKind.False
+                ? userXattr.GetBoolean()
+                : throw new JobListException($"{where}: \"userxattr\" must be true or false")),
+        };
+        if (source.Conflict() is { } conflict)
+        {
+            throw new JobListException($"{where}: {conflict}");
+        }
+
+        return new ExportJob(id, source)
+        {
+            Compression = Text(element, "compression", where),
+            Level = element.TryGetProperty("level", out var level)
+                ? level.ValueKind == JsonValueKind.Number && level.TryGetInt32(out var n) ? n : throw new JobListException($"{where}: \"level\" must be a whole number")
+                : null,
+            Differ = Text(element, "differ", where),
+        };
+    }
+
+    /// <summary>"lower": "Ltop:…:Lbottom" as on the command line, or a list (which allows ':' in names).</summary>
+    private static List<string>? Lowers(JsonElement element, string where, string baseDirectory)
+    {
+        if (!element.TryGetProperty("lower", out var lower))
+        {
+            return null;
+        }
+
+        List<string> parts = lower.ValueKind switch
+        {
+            JsonValueKind.String => [.. lower.GetString()!.Split(':')],
+            JsonValueKind.Array => [.. lower.EnumerateArray().Select(l => l.ValueKind == JsonValueKind.String
+                ? l.GetString()!
+                : throw new JobListException($"{where}: \"lower\" must list directories as strings"))],
+            _ => throw new JobListException($"{where}: \"lower\" must be \"Ltop:…:Lbottom\" or a list of directories, top first"),
+        };
+        if (parts.Count == 0 || parts.Any(p => p.Length == 0))
+        {
+            throw new JobListException($"{where}: \"lower\" has an empty layer path");
+        }
+
+        return parts.Select(p => Path.GetFullPath(p, baseDirectory)).ToList();
+    }
+
+    private static string? Text(JsonElement element, string key, string where)
+    {
+        if (!element.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.String && value.GetString()!.Length > 0
+            ? value.GetString()
+            : throw new JobListException($"{where}: \"{key}\" must be a non-empty string");
+    }
+
+    /// <summary>image-layout.md, "index.json": ref ::= component ("/" component)*; component ::= alphanum (separator alphanum)*.</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$")]
+    private static partial Regex RefNameGrammar();
+}

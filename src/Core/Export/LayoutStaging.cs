@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using ParallelDiff.Core.Oci;
+using ParallelDiff.Core.Snapshots;
+
+namespace ParallelDiff.Core.Export;
+
+/// <summary>
+/// Where a layer blob is written before its digest is known: a hidden file in the layout's own
+/// blobs/sha256 (so moving it under its digest is a rename on one file system), named
+/// ".staging-PID-RANDOM" after the writing process. A run killed with -9 leaves such files, and
+/// the temporary files of half-written configs, manifests and index.json (".NAME.tmp-RANDOM");
+/// <see cref="RemoveLeftovers"/> clears the ones no live writer can still be using, so that a
+/// resumed layout holds exactly the files a clean run's does.
+/// </summary>
+public static class LayoutStaging
+{
+    private const string StagingPrefix = ".staging-";
+
+    /// <summary>A fresh staging path for one layer blob of this process.</summary>
+    public static string NewBlobPath(OciLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var name = $"{StagingPrefix}{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+        return Path.Combine(layout.Root, "blobs", "sha256", name);
+    }
+
+    /// <summary>
+    /// Removes leftover staging and temporary files from the layout: a staging file of a process that
+    /// no longer runs (or of this one, which has staged nothing yet when it calls this), and a
+    /// temporary file that no process holds open (an atomic write holds its file open until the rename).
+    /// </summary>
+    /// <returns>The files removed.</returns>
+    public static IReadOnlyList<string> RemoveLeftovers(OciLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        // Canonical directories: /proc/PID/fd links name files by their resolved paths.
+        var candidates = new[] { layout.Root, Path.Combine(layout.Root, "blobs", "sha256") }
+            .Where(Directory.Exists)
+            .Select(dir => Encoding.UTF8.GetString(SnapshotPaths.CanonicalDirectory(dir, "layout directory")))
+            .SelectMany(dir => Directory.EnumerateFiles(dir, ".*"))
+            .Where(path => Path.GetFileName(path).Contains(".tmp-", StringComparison.Ordinal) || StagingProcess(path) is not null)
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        var open = OpenFiles();
+        var removed = new List<string>();
+        foreach (var path in candidates)
+        {
+            if (open.Contains(path))
+            {
+                continue;
+            }
+
+            if (StagingProcess(path) is { } pid && pid != Environment.ProcessId && Directory.Exists($"/proc/{pid}"))
+            {
+                // Between its rename and its move into place a staging file is closed: its writer's
+                // being alive is what says it is still wanted.
+                continue;
+            }
+
+            try
+            {
+                File.Delete(path);
+                removed.Add(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for the next run: a leftover is hidden and never read as a blob.
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>The process id in ".staging-PID-…" (also inside "..staging-PID-….tmp-…", its atomic write's temporary name).</summary>
+    private static int? StagingProcess(string path)
+    {
+        var name = Path.GetFileName(path).TrimStart('.');
+        if (!name.StartsWith(StagingPrefix[1..], StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rest = name[(StagingPrefix.Length - 1)..];
+        var dash = rest.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 && int.TryParse(rest.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
+    /// <summary>
+    /// Every file some process has open, from the /proc/PID/fd links (what fuser(1) reads). Processes
+    /// of other users cannot be read unless this one is root; their files count as not open.
+    /// </summary>
+    private static HashSet<string> OpenFiles()
+    {
+        var open = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var process in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(process), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                continue;
+            }
+
+            try
+            {
+                foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Combine(process, "fd")))
+                {
+                    if (new FileInfo(fd).LinkTarget is { } target)
+                    {
+                        open.Add(target);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while being read, or belongs to someone else.
+            }
+        }
+
+        return open;
+    }
+}

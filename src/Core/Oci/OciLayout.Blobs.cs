@@ -1,0 +1,188 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using ParallelDiff.Core.Fs;
+using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Native;
+
+namespace ParallelDiff.Core.Oci;
+
+public sealed partial class OciLayout
+{
+    private const int EXDEV = 18;
+
+    /// <summary>blobs/sha256/HEX (image-layout.md, "Blobs").</summary>
+    /// <exception cref="ArgumentException">Not a sha256 digest.</exception>
+    public string BlobPath(string digest) => Path.Combine(Root, "blobs", "sha256", OciDigest.Hex(digest));
+
+    /// <summary>Whether a blob of that digest is stored (its content is not re-checked).</summary>
+    public bool HasBlob(string digest) => File.Exists(BlobPath(digest));
+
+    /// <summary>
+    /// Stores a blob read from <paramref name="content"/>, checking its digest on the way. When a
+    /// blob with that digest is already stored and its bytes match, nothing is read.
+    /// </summary>
+    /// <returns>The blob's size.</returns>
+    /// <exception cref="InvalidDataException">The bytes do not have the expected digest; nothing is stored.</exception>
+    public long AddBlob(Stream content, string expectedDigest)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var target = BlobPath(expectedDigest);
+        if (TryVerify(target, expectedDigest, out var existing))
+        {
+            return existing;
+        }
+
+        using var file = AtomicOutputFile.Create(target);
+        string actual;
+        long size;
+        using (var digesting = new DigestingStream(file.Stream, leaveOpen: true))
+        {
+            content.CopyTo(digesting);
+            actual = digesting.Digest;
+            size = digesting.Length;
+        }
+
+        if (actual != expectedDigest)
+        {
+            throw new InvalidDataException($"blob {expectedDigest}: the content's digest is {actual}; nothing was stored");
+        }
+
+        file.Commit();
+        return size;
+    }
+
+    /// <summary>
+    /// Stores the file at <paramref name="path"/> as a blob. With <paramref name="move"/> the file is
+    /// checked, made durable and renamed into place (copied when it is on another file system) and
+    /// is gone afterwards, also when the blob was already stored; otherwise it is copied.
+    /// </summary>
+    /// <returns>The blob's size.</returns>
+    /// <exception cref="InvalidDataException">The file does not have the expected digest; it is left where it is.</exception>
+    public long AddBlobFile(string path, string expectedDigest, bool move = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var target = BlobPath(expectedDigest);
+        if (TryVerify(target, expectedDigest, out var existing))
+        {
+            if (move)
+            {
+                File.Delete(path);
+            }
+
+            return existing;
+        }
+
+        if (!move)
+        {
+            using var source = File.OpenRead(path);
+            return AddBlob(source, expectedDigest);
+        }
+
+        long size;
+        using (var source = File.OpenRead(path))
+        {
+            var actual = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(source));
+            if (actual != expectedDigest)
+            {
+                throw new InvalidDataException($"{path}: its digest is {actual}, not {expectedDigest}; it was not stored");
+            }
+
+            size = source.Length;
+        }
+
+        // The bytes must be on disk before the name says they are the blob.
+        Fsync(path, LibC.O_RDONLY);
+
+        if (!TryRename(path, target))
+        {
+            using (var source = File.OpenRead(path))
+            {
+                AddBlob(source, expectedDigest);
+            }
+
+            File.Delete(path);
+            return size;
+        }
+
+        Fsync(Path.GetDirectoryName(target)!, LibC.O_RDONLY | LibC.O_DIRECTORY);
+        return size;
+    }
+
+    /// <summary>Stores a small document (a config, a manifest) and describes it.</summary>
+    public OciDescriptor WriteBlob(string mediaType, ReadOnlySpan<byte> content)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(mediaType);
+        var digest = OciDigest.Of(content);
+        var target = BlobPath(digest);
+        if (!TryVerify(target, digest, out _))
+        {
+            using var file = AtomicOutputFile.Create(target);
+            file.Stream.Write(content);
+            file.Commit();
+        }
+
+        return new OciDescriptor(mediaType, digest, content.Length);
+    }
+
+    /// <summary>
+    /// True when the blob exists with the right bytes. A blob with wrong bytes (a copy by some other
+    /// tool that went wrong) counts as absent, so that the verified new copy replaces it.
+    /// </summary>
+    private static bool TryVerify(string blob, string digest, out long size)
+    {
+        size = 0;
+        try
+        {
+            using var stream = new FileStream(blob, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var actual = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(stream));
+            size = stream.Length;
+            return actual == digest;
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>rename(2) into place; false when the two paths are on different file systems.</summary>
+    private static unsafe bool TryRename(string from, string to)
+    {
+        using var f = new CPath(Encoding.UTF8.GetBytes(from));
+        using var t = new CPath(Encoding.UTF8.GetBytes(to));
+        if (LibC.RenameAt(LibC.AT_FDCWD, f.Pointer, LibC.AT_FDCWD, t.Pointer) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == EXDEV ? false : throw new FsException($"rename from {from}", to, errno);
+    }
+
+    /// <summary>fsync(2) of a file, or of a directory so that a renamed-in name survives a crash; a read-only descriptor is enough.</summary>
+    private static unsafe void Fsync(string path, int flags)
+    {
+        int fd;
+        using (var c = new CPath(Encoding.UTF8.GetBytes(path)))
+        {
+            fd = LibC.OpenAt(LibC.AT_FDCWD, c.Pointer, flags | LibC.O_CLOEXEC, 0);
+        }
+
+        if (fd < 0)
+        {
+            throw new FsException("open for fsync", path, Marshal.GetLastPInvokeError());
+        }
+
+        try
+        {
+            if (LibC.Fsync(fd) != 0)
+            {
+                throw new FsException("fsync", path, Marshal.GetLastPInvokeError());
+            }
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+}

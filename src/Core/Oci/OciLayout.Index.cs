@@ -1,0 +1,119 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace ParallelDiff.Core.Oci;
+
+public sealed partial class OciLayout
+{
+    /// <summary>The manifests index.json lists, in its order.</summary>
+    /// <exception cref="InvalidDataException">index.json is not an OCI image index.</exception>
+    public IReadOnlyList<OciDescriptor> Manifests()
+    {
+        // index.json is only ever replaced by rename(2), so a reader needs no lock.
+        var manifests = ReadIndex()["manifests"]!.AsArray();
+        return manifests.Select((m, i) => OciDescriptor.FromJson(JsonSerializer.SerializeToElement(m), $"{IndexPath}: manifests[{i}]")).ToList();
+    }
+
+    /// <summary>The manifest tagged <paramref name="refName"/>, or null.</summary>
+    public OciDescriptor? FindManifest(string refName) =>
+        Manifests().LastOrDefault(m => m.Annotations?.GetValueOrDefault(OciMediaTypes.RefNameAnnotation) == refName);
+
+    /// <summary>
+    /// Lists <paramref name="manifest"/> in index.json under <paramref name="refName"/> (the
+    /// org.opencontainers.image.ref.name annotation), replacing whatever had that name before.
+    /// Entries this type does not model are kept as they are.
+    /// </summary>
+    /// <exception cref="ArgumentException">A ref name outside image-layout.md's grammar.</exception>
+    /// <exception cref="InvalidOperationException">The manifest blob is not in the layout.</exception>
+    /// <exception cref="TimeoutException">Another writer held the index lock longer than <see cref="LockTimeout"/>.</exception>
+    public void Tag(OciDescriptor manifest, string refName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(refName);
+        if (!RefNameGrammar().IsMatch(refName))
+        {
+            throw new ArgumentException($"\"{refName}\" is not a valid ref name (image-layout.md: components of [A-Za-z0-9] joined by one of -._:@+ or --, separated by /)", nameof(refName));
+        }
+
+        if (!HasBlob(manifest.Digest))
+        {
+            throw new InvalidOperationException($"{Root}: the manifest {manifest.Digest} is not stored in the layout; store it before tagging it");
+        }
+
+        var annotations = new Dictionary<string, string>(manifest.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+        {
+            [OciMediaTypes.RefNameAnnotation] = refName,
+        };
+        var entry = JsonNode.Parse(OciJson.Serialize(json => (manifest with { Annotations = annotations }).WriteTo(json)))!;
+
+        UpdateIndex(
+            manifests =>
+            {
+                foreach (var old in manifests.Where(m => m?["annotations"]?[OciMediaTypes.RefNameAnnotation]?.GetValueKind() == JsonValueKind.String
+                    && (string?)m["annotations"]![OciMediaTypes.RefNameAnnotation] == refName).ToList())
+                {
+                    manifests.Remove(old);
+                }
+
+                manifests.Add(entry);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Writes an empty index unless another writer did first (checked under the lock, so an existing index is never rewritten).</summary>
+    private void EnsureIndex()
+    {
+        using var held = IndexLock.Acquire(IndexLockPath, LockTimeout, CancellationToken.None);
+        if (!File.Exists(IndexPath))
+        {
+            WriteAtomically(IndexPath, OciJson.Serialize(json => ReadIndex().WriteTo(json)));
+        }
+    }
+
+    /// <summary>Under the lock: read index.json (an empty index when absent), change its manifests, write it back atomically.</summary>
+    private void UpdateIndex(Action<JsonArray> change, CancellationToken cancellationToken)
+    {
+        using var held = IndexLock.Acquire(IndexLockPath, LockTimeout, cancellationToken);
+        var index = ReadIndex();
+        change(index["manifests"]!.AsArray());
+        WriteAtomically(IndexPath, OciJson.Serialize(json => index.WriteTo(json)));
+    }
+
+    private JsonObject ReadIndex()
+    {
+        if (!File.Exists(IndexPath))
+        {
+            return new JsonObject
+            {
+                ["schemaVersion"] = 2,
+                ["mediaType"] = OciMediaTypes.ImageIndex,
+                ["manifests"] = new JsonArray(),
+            };
+        }
+
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(File.ReadAllBytes(IndexPath));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{IndexPath}: not JSON ({e.Message}); refusing to replace it", e);
+        }
+
+        if (node is not JsonObject index
+            || index["schemaVersion"] is not JsonValue version || version.GetValueKind() != JsonValueKind.Number || version.GetValue<int>() != 2
+            || index["manifests"] is not JsonArray)
+        {
+            throw new InvalidDataException($"{IndexPath}: not an OCI image index (schemaVersion 2 and a manifests list); refusing to replace it");
+        }
+
+        return index;
+    }
+
+
+    /// <summary>image-layout.md, "index.json": ref ::= component ("/" component)*; component ::= alphanum (separator alphanum)*.</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$")]
+    private static partial Regex RefNameGrammar();
+}

@@ -1,0 +1,96 @@
+using ParallelDiff.Core.Export;
+using Xunit;
+
+namespace ParallelDiff.Core.Tests.Export;
+
+public sealed class ExportJobListTests
+{
+    private const string Base = "/jobs/dir";
+
+    private static IReadOnlyList<ExportJob> Parse(string json) => ExportJobList.Parse(json, "jobs.json", Base);
+
+    private static string Refused(string json) => Assert.Throws<JobListException>(() => Parse(json)).Message;
+
+    [Fact]
+    public void Parse_should_read_every_input_form_with_relative_directories_taken_from_the_job_file()
+    {
+        var jobs = Parse("""
+            [
+              {"id": "a", "upper": "u", "lower": "l2:/abs/l1"},
+              {"id": "b", "upper": "/u", "lower": ["with:colon", "l1"], "userxattr": true},
+              {"id": "c", "from": "old", "to": "new"},
+              {"id": "d", "mount-options": "lowerdir=rel,upperdir=/u,workdir=/w"},
+              {"id": "e", "mountpoint": "mnt"},
+              {"id": "f", "docker-layer": "overlay2/abc"},
+              {"id": "g", "mount-json": "m.json"},
+              {"id": "h", "mounts": [{"type": "bind", "source": "/x"}], "compression": "zstd", "level": 9, "differ": "walking"},
+            ]
+            """);
+
+        Assert.Equal(["a", "b", "c", "d", "e", "f", "g", "h"], jobs.Select(j => j.Id));
+        Assert.Equal("/jobs/dir/u", jobs[0].Source.Upper);
+        Assert.Equal(["/jobs/dir/l2", "/abs/l1"], jobs[0].Source.Lowers!);
+        Assert.Equal(["/jobs/dir/with:colon", "/jobs/dir/l1"], jobs[1].Source.Lowers!);
+        Assert.True(jobs[1].Source.UserXattr);
+        Assert.Equal(("/jobs/dir/old", "/jobs/dir/new"), (jobs[2].Source.From, jobs[2].Source.To));
+
+        // Mount options keep the kernel's meaning: a relative path there is not the job file's business.
+        Assert.Equal("lowerdir=rel,upperdir=/u,workdir=/w", jobs[3].Source.MountOptions);
+        Assert.Equal("/jobs/dir/mnt", jobs[4].Source.MountPoint);
+        Assert.Equal("/jobs/dir/overlay2/abc", jobs[5].Source.DockerLayer);
+        Assert.Equal("/jobs/dir/m.json", jobs[6].Source.MountJsonPath);
+        Assert.Contains("\"bind\"", jobs[7].Source.MountJson, StringComparison.Ordinal);
+        Assert.Equal(("zstd", 9, "walking"), (jobs[7].Compression, jobs[7].Level, jobs[7].Differ));
+    }
+
+    [Theory]
+    [InlineData("""[{"id":"a","upper":"x"},{"id":"a","upper":"y"}]""", "jobs 1 and 2 both have the id \"a\"")]
+    [InlineData("""[{"id":"a","upper":"x","extra":1}]""", "unknown key \"extra\"")]
+    [InlineData("""[{"upper":"x"}]""", "no \"id\"")]
+    [InlineData("""[{"id":"-a","upper":"x"}]""", "valid ref name")]
+    [InlineData("""[{"id":"a"}]""", "no snapshot given")]
+    [InlineData("""[{"id":"a","upper":"x","docker-layer":"y"}]""", "--upper/--lower and --docker-layer are different inputs")]
+    [InlineData("""[{"id":"a","lower":"x"}]""", "--lower needs --upper")]
+    [InlineData("""[{"id":"a","to":"x"}]""", "--from and --to go together")]
+    [InlineData("""[{"id":"a","upper":"x","lower":"l::m"}]""", "empty layer path")]
+    [InlineData("""[{"id":"a","mount-json":"-"}]""", "standard input")]
+    [InlineData("""[{"id":"a","mounts":"[]"}]""", "containerd's list of mounts")]
+    [InlineData("""[{"id":"a","upper":"x","level":"high"}]""", "\"level\" must be a whole number")]
+    [InlineData("""[{"id":"a","upper":""}]""", "non-empty string")]
+    [InlineData("""[{"id":"a","mount-options":"lowerdir=/a,upperdir=/b","userxattr":true}]""", "says whether the mount used userxattr")]
+    [InlineData("""[1]""", "a job must be a JSON object")]
+    [InlineData("""{"jobs":[]}""", "expected a JSON list of jobs")]
+    [InlineData("""[{"id":""", "not valid JSON")]
+    public void Parse_should_refuse_a_malformed_job_naming_it(string json, string message)
+    {
+        Assert.Contains(message, Refused(json), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_refused_job_should_be_named_by_position_and_id()
+    {
+        Assert.Contains("jobs.json: job 2 (\"b\"): ", Refused("""[{"id":"a","upper":"x"},{"id":"b"}]"""), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("web", true)]
+    [InlineData("registry.example/team/web:v1.2-rc.1", true)]
+    [InlineData("a--b", true)]
+    [InlineData("a b", false)]
+    [InlineData("a/", false)]
+    [InlineData("a..b", false)]
+    public void Ids_should_follow_the_ref_name_grammar_of_index_json(string id, bool valid)
+    {
+        Assert.Equal(valid, ExportJobList.IsValidId(id));
+    }
+
+    [Fact]
+    public void Fingerprint_should_change_with_the_job_and_the_settings_and_only_then()
+    {
+        var job = Parse("""[{"id":"a","upper":"u","lower":"l"}]""")[0];
+        Assert.Equal(job.Fingerprint("gzip 6"), Parse("""[{"id":"a","upper":"u","lower":["l"]}]""")[0].Fingerprint("gzip 6"));
+        Assert.NotEqual(job.Fingerprint("gzip 6"), job.Fingerprint("zstd 3"));
+        Assert.NotEqual(job.Fingerprint("gzip 6"), (job with { Compression = "zstd" }).Fingerprint("gzip 6"));
+        Assert.NotEqual(job.Fingerprint("gzip 6"), Parse("""[{"id":"a","upper":"u","lower":"m"}]""")[0].Fingerprint("gzip 6"));
+    }
+}
