@@ -17,8 +17,8 @@ public static class Plans
         var upper = new DirectoryTree(snapshot.Upper!, "--upper", fs);
         ISnapshotTree baseTree = snapshot.Lowers.Count == 0
             ? EmptyTree.Instance
-            : new OverlayStackTree(snapshot.Lowers, snapshot.Overlay, topIsUpper: false, "lower", fs);
-        var merged = new OverlayStackTree([new OverlayLayer(snapshot.Upper!), .. snapshot.Lowers], snapshot.Overlay, topIsUpper: true, "merged", fs);
+            : new OverlayStackTree(snapshot.Lowers, snapshot.Overlay, "lower", fs);
+        var merged = new OverlayStackTree([new OverlayLayer(snapshot.Upper!), .. snapshot.Lowers], snapshot.Overlay, "merged", fs);
         var differ = new OverlayDiffer(upper, baseTree, merged, snapshot.Overlay, options ?? DiffOptions.Default, snapshot.Lowers.Count(l => !l.DataOnly) == 1);
         return WalkPlan.Overlay(snapshot.Name, upper, differ);
     }
