@@ -16,13 +16,13 @@ namespace ParallelDiff.Actors;
 public sealed partial class ExportEngine : IAsyncDisposable
 {
     /// <summary>
-    /// For a system the engine creates: no Akka logging on stdout, where a console app's output
-    /// goes. A failed layer is reported by the exception its export throws (naming the snapshot
-    /// and the path), a fallback by the warning; a caller's Config can turn logging back on.
+    /// For a system the engine creates: only errors on stdout, where a console app's output goes.
+    /// A failed layer is reported by the exception its export throws (naming the snapshot and the
+    /// path), a fallback by the warning; a caller's Config can turn more logging on.
     /// </summary>
     private static readonly Config QuietDefaults = ConfigurationFactory.ParseString("""
-        akka.loglevel = WARNING
-        akka.stdout-loglevel = WARNING
+        akka.loglevel = ERROR
+        akka.stdout-loglevel = ERROR
         akka.log-dead-letters = off
         akka.log-dead-letters-during-shutdown = off
         """);

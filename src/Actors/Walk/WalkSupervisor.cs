@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Streams;
 using ParallelDiff.Core.Diff;
 
@@ -22,11 +23,12 @@ public sealed class WalkSupervisor : ReceiveActor, IDisposable
     private readonly IProgress<LayerProgress>? _progress;
     private readonly CancellationToken _cancellation;
     private readonly CancellationTokenSource _stop;
-    private CancellationTokenRegistration _cancelled;
     private readonly Stack<IActorRef> _idle = new();
     private readonly LinkedList<ShardAssigned> _pending = new();
     private readonly Queue<ShardResult> _classified = new();
+    private CancellationTokenRegistration _cancelled;
     private IActorRef _self = ActorRefs.Nobody;
+    private ILoggingAdapter _log = NoLogger.Instance;
     private int _nextShardId;
     private int _inFlight;
     private int _done;
@@ -69,14 +71,18 @@ public sealed class WalkSupervisor : ReceiveActor, IDisposable
     /// <summary>
     /// Explicit and loud: any exception in a worker (EACCES, a vanished file, an overlay
     /// inconsistency) fails the whole layer, and every worker stops with it. A resumed or
-    /// restarted worker would leave a hole in the layer, so there is neither.
+    /// restarted worker would leave a hole in the layer, so there is neither. The failure is
+    /// reported by the exception the layer fails with (and logged here as a warning), not by the
+    /// strategy's own error log: under DifferKind.Auto an overlay inconsistency is an expected
+    /// fallback, and a console app's stdout is no place for it.
     /// </summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
-        new AllForOneStrategy(maxNrOfRetries: 0, withinTimeRange: TimeSpan.Zero, localOnlyDecider: FailLayerOnWorkerFailure);
+        new AllForOneStrategy(maxNrOfRetries: 0, withinTimeMilliseconds: 0, localOnlyDecider: FailLayerOnWorkerFailure, loggingEnabled: false);
 
     protected override void PreStart()
     {
         _self = Self;
+        _log = Context.GetLogger();
         var self = Self;
         _cancelled = _cancellation.Register(() => self.Tell(new WalkCancelled()));
         for (var i = 0; i < _settings.Workers; i++)
@@ -235,6 +241,7 @@ public sealed class WalkSupervisor : ReceiveActor, IDisposable
         _stop.Cancel();
         _classified.Clear();
         _pending.Clear();
+        _log.Warning("layer failed: {0}", failure.Message);
         _shards.Fail(failure);
         _completion.TrySetException(failure);
         _self.Tell(new WalkEnded());

@@ -16,6 +16,7 @@ namespace ParallelDiff.Actors.Tests.Export;
 /// falls back to the walking differ in a fresh stream, and cancellation stops everything within a
 /// second while the engine stays usable.
 /// </summary>
+[Collection(Deadlines.Name)]
 public sealed class ExportEngineTests : IClassFixture<EngineFixture>
 {
     private static readonly CompressionSettings Gzip = CompressionSettings.For(LayerCompression.Gzip, blockSize: 64 * 1024);

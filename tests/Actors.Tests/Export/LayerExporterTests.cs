@@ -11,6 +11,7 @@ namespace ParallelDiff.Actors.Tests.Export;
 /// The library entry point: small uppers take Core's sequential exporter with nothing started;
 /// bigger ones the sharded walk and the layer stream, with the same bytes as the sequential path.
 /// </summary>
+[Collection(Deadlines.Name)]
 public sealed class LayerExporterTests
 {
     [Fact]

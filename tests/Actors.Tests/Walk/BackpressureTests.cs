@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace ParallelDiff.Actors.Tests.Walk;
 
 /// <summary>A slow layer stream slows the walk: no demand, no more shards than the buffer and the in-flight bound.</summary>
+[Collection(Deadlines.Name)]
 public sealed class BackpressureTests : WalkTestKit
 {
     public BackpressureTests(ITestOutputHelper output) : base(output)

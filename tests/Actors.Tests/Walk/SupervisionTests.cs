@@ -16,6 +16,7 @@ namespace ParallelDiff.Actors.Tests.Walk;
 /// the snapshot and the path, and no shard is offered after it. Cancelling the walk aborts it the
 /// same way, as a cancellation, within a second.
 /// </summary>
+[Collection(Deadlines.Name)]
 public sealed class SupervisionTests : WalkTestKit
 {
     private const int WorkerCount = 4;
