@@ -22,6 +22,7 @@ public static class BlockCompressionFlow
         ArgumentOutOfRangeException.ThrowIfGreaterThan(compression.BlockSize, BlockCompressingStream.MaxBlockSize);
         return Flow.FromGraph(new BlockCutter(compression, settings.CpuDispatcher))
             .SelectAsync(settings.EffectiveParallelism, block => block.CompressAsync())
+            .SelectError(TaskFailures.Unwrap)
             .Named("blockCompression");
     }
 }

@@ -28,6 +28,7 @@ public static class TarEncodingFlow
         // and emits them in order.
         return Flow.FromGraph(new TarFraming(settings.ChunkSize, settings.IoDispatcher, counted))
             .SelectAsync(settings.ReadsInFlight, piece => piece.ResolveAsync())
+            .SelectError(TaskFailures.Unwrap)
             .Select(piece =>
             {
                 counted.Release(piece.Counted);
