@@ -9,7 +9,7 @@ namespace ParallelDiff.Core.Compression;
 /// back into earlier blocks of the same frame), skips skippable frames, and checks every checksum
 /// the frame declares. Frames with a dictionary ID are refused: the dictionary is not available.
 /// </summary>
-internal sealed class Lz4FrameReadStream : Stream
+internal sealed class Lz4FrameReadStream : ForwardReadStream
 {
     private readonly Stream _inner;
     private readonly bool _leaveOpen;
@@ -29,20 +29,6 @@ internal sealed class Lz4FrameReadStream : Stream
     {
         _inner = inner;
         _leaveOpen = leaveOpen;
-    }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     public override int Read(Span<byte> buffer)
@@ -66,18 +52,6 @@ internal sealed class Lz4FrameReadStream : Stream
         _outStart += n;
         return n;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
