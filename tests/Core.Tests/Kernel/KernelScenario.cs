@@ -122,14 +122,16 @@ internal sealed class KernelScenario : IDisposable
     /// which the nanosecond rule may legitimately miss), applies it onto the flattened lowers and
     /// compares with the kernel's view. Returns null when they are equal, else the whole report.
     /// </summary>
+    /// <summary>The snapshot the kernel left: the upper over the lowers, with the mode's overlay options.</summary>
+    public Snapshot Snapshot => Snapshot.OfOverlay(Upper, _lowersTopFirst, KernelModes.Overlay(Mode));
+
     public string? Check(DifferKind differ)
     {
         var dest = Path.Combine(_scratch.Path, "applied-" + differ.ToString().ToLowerInvariant());
         byte[] tar = [];
         try
         {
-            var snapshot = Snapshot.OfOverlay(Upper, _lowersTopFirst, KernelModes.Overlay(Mode));
-            tar = LayerTar.ToBytes(snapshot, new LayerOptions { Differ = differ, Diff = new DiffOptions { Exact = true } });
+            tar = LayerTar.ToBytes(Snapshot, new LayerOptions { Differ = differ, Diff = new DiffOptions { Exact = true } });
             LowerStackCopy.Flatten(_lowersTopFirst, KernelModes.ReadOnlyOptions(Mode), dest);
             LayerApplier.Apply(new MemoryStream(tar), dest, new ApplyOptions { ExactTimes = true });
 
