@@ -1,3 +1,4 @@
+using ParallelDiff.Core.Fs;
 using ParallelDiff.Core.Snapshots;
 
 namespace ParallelDiff.Core.Diff;
@@ -31,20 +32,21 @@ public sealed class SnapshotDiff
     public int LowerCount { get; }
 
     /// <summary>Checks every directory and opens the trees; errors name the directory and the cause.</summary>
-    public static SnapshotDiff Open(Snapshot snapshot)
+    /// <param name="fs">The system calls to use (a test may wrap them to inject failures); the real ones by default.</param>
+    public static SnapshotDiff Open(Snapshot snapshot, IFileSystem? fs = null)
     {
         if (snapshot.IsTreePair)
         {
-            var from = new DirectoryTree(snapshot.From ?? throw new SnapshotException("--to needs --from"), "--from");
-            var to = new DirectoryTree(snapshot.To!, "--to");
+            var from = new DirectoryTree(snapshot.From ?? throw new SnapshotException("--to needs --from"), "--from", fs);
+            var to = new DirectoryTree(snapshot.To!, "--to", fs);
             return new SnapshotDiff(from, to, null, OverlayOptions.Default, 1);
         }
 
-        var upper = new DirectoryTree(snapshot.Upper ?? throw new SnapshotException("no --upper given"), "--upper");
+        var upper = new DirectoryTree(snapshot.Upper ?? throw new SnapshotException("no --upper given"), "--upper", fs);
         ISnapshotTree baseTree = snapshot.Lowers.Count == 0
             ? EmptyTree.Instance
-            : new OverlayStackTree(snapshot.Lowers, snapshot.Overlay, "lower");
-        var merged = new OverlayStackTree([new OverlayLayer(snapshot.Upper), .. snapshot.Lowers], snapshot.Overlay, "merged");
+            : new OverlayStackTree(snapshot.Lowers, snapshot.Overlay, "lower", fs);
+        var merged = new OverlayStackTree([new OverlayLayer(snapshot.Upper), .. snapshot.Lowers], snapshot.Overlay, "merged", fs);
         return new SnapshotDiff(baseTree, merged, upper, snapshot.Overlay, snapshot.Lowers.Count(l => !l.DataOnly));
     }
 

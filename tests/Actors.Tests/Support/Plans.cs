@@ -7,20 +7,16 @@ namespace ParallelDiff.Actors.Tests.Support;
 
 /// <summary>
 /// Walk plans over a snapshot whose every system call goes through a test's file system, built
-/// the way SnapshotDiff.Open builds its trees; and the sequential walk the shards must replay.
+/// by SnapshotDiff.Open itself; and the sequential walk the shards must replay.
 /// </summary>
 public static class Plans
 {
     public static WalkPlan Overlay(Snapshot snapshot, IFileSystem? fs = null, DiffOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var upper = new DirectoryTree(snapshot.Upper!, "--upper", fs);
-        ISnapshotTree baseTree = snapshot.Lowers.Count == 0
-            ? EmptyTree.Instance
-            : new OverlayStackTree(snapshot.Lowers, snapshot.Overlay, "lower", fs);
-        var merged = new OverlayStackTree([new OverlayLayer(snapshot.Upper!), .. snapshot.Lowers], snapshot.Overlay, "merged", fs);
-        var differ = new OverlayDiffer(upper, baseTree, merged, snapshot.Overlay, options ?? DiffOptions.Default, snapshot.Lowers.Count(l => !l.DataOnly) == 1);
-        return WalkPlan.Overlay(snapshot.Name, upper, differ);
+        var diff = SnapshotDiff.Open(snapshot, fs);
+        var differ = diff.OverlayDiffer(options ?? DiffOptions.Default);
+        return WalkPlan.Overlay(snapshot.Name, diff.Upper!, differ);
     }
 
     /// <summary>
