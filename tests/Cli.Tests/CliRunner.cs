@@ -7,6 +7,31 @@ public static class CliRunner
 {
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
+    /// <summary>
+    /// Another user may not be able to reach the test binaries (a clone in a 0700 temp folder, as
+    /// mktemp -d makes), so runs as another user use a copy of them in a folder everyone can read.
+    /// </summary>
+    private static readonly Lazy<string> WorldReadableCopy = new(() =>
+    {
+        var copy = Directory.CreateTempSubdirectory("pd-cli-bin-").FullName;
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(AppContext.BaseDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        const UnixFileMode readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        foreach (var entry in Directory.EnumerateFileSystemEntries(copy, "*", SearchOption.AllDirectories).Append(copy))
+        {
+            File.SetUnixFileMode(entry, readable);
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(copy, recursive: true);
+        return copy;
+    });
+
     public static Result Run(params string[] args) => RunAs(null, args);
 
     /// <summary>Runs with <paramref name="input"/> on standard input (for "--mount-json -").</summary>
@@ -44,7 +69,7 @@ public static class CliRunner
     /// <summary>Runs as another user (setpriv), for permission tests run as root.</summary>
     public static Result RunAs(int? uid, params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "paralleldiff.dll");
+        var dll = Path.Combine(uid is null ? AppContext.BaseDirectory : WorldReadableCopy.Value, "paralleldiff.dll");
         var psi = new ProcessStartInfo(uid is null ? "dotnet" : "setpriv")
         {
             RedirectStandardOutput = true,
