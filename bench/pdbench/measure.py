@@ -18,17 +18,26 @@ class BenchError(Exception):
     """A measured command failed: the bench stops and says which and why."""
 
 
+def _round(x):
+    return None if x is None else round(x, 4)
+
+
 class Sample:
-    __slots__ = ("wall_s", "cpu_s", "user_s", "sys_s", "rss_kib", "bytes_out", "stdout")
+    """One run. CPU is None where the figure would not mean one pass (the in-memory benchmarks);
+    `extra` holds what a special measurement adds (benchmark speed, RSS over time)."""
+
+    __slots__ = ("wall_s", "cpu_s", "user_s", "sys_s", "rss_kib", "bytes_out", "stdout", "extra")
 
     def __init__(self, wall_s, user_s, sys_s, rss_kib, bytes_out, stdout):
         self.wall_s, self.user_s, self.sys_s = wall_s, user_s, sys_s
-        self.cpu_s = user_s + sys_s
+        self.cpu_s = None if user_s is None else user_s + sys_s
         self.rss_kib, self.bytes_out, self.stdout = rss_kib, bytes_out, stdout
+        self.extra = {}
 
     def as_dict(self):
-        return {"wall_s": round(self.wall_s, 4), "cpu_s": round(self.cpu_s, 4), "user_s": round(self.user_s, 4),
-                "sys_s": round(self.sys_s, 4), "peak_rss_kib": self.rss_kib, "bytes_out": self.bytes_out}
+        d = {"wall_s": round(self.wall_s, 4), "cpu_s": _round(self.cpu_s), "user_s": _round(self.user_s),
+             "sys_s": _round(self.sys_s), "peak_rss_kib": self.rss_kib, "bytes_out": self.bytes_out}
+        return {**d, **self.extra}
 
 
 def run(argv: list[str], output: str | None) -> Sample:
@@ -61,7 +70,7 @@ def summary(samples: list[Sample]) -> dict:
         "wall_s": statistics.median(walls),
         "wall_min_s": min(walls),
         "wall_max_s": max(walls),
-        "cpu_s": statistics.median(s.cpu_s for s in samples),
+        "cpu_s": None if any(s.cpu_s is None for s in samples) else statistics.median(s.cpu_s for s in samples),
         "peak_rss_kib": int(statistics.median(s.rss_kib for s in samples)),
         "bytes_out": samples[0].bytes_out,
     }

@@ -13,7 +13,9 @@ def _bytes(n) -> str:
     return f"{n:,} B"
 
 
-def _secs(s: float) -> str:
+def _secs(s: float | None) -> str:
+    if s is None:
+        return "-"
     return f"{s * 1000:.0f} ms" if s < 10 else f"{s:.2f} s"
 
 
@@ -47,10 +49,15 @@ def text(r: dict) -> str:
             wall = f"{_secs(s['wall_s'])} ({_secs(s['wall_min_s'])}-{_secs(s['wall_max_s'])})"
             out.append(f"   {t['label']:<38} {wall:>28} {_secs(s['cpu_s']):>10} "
                        f"{s['peak_rss_kib'] / 1024:>6.0f} MiB {_bytes(s['bytes_out']):>12}")
-        out.append(f"   {'ratios (ours vs peer)':<38} {'speed-up':>10} {'cpu ratio':>10} {'size ratio':>11}")
+        out.append(f"   {'ratios (ours vs peer)':<48} {'speed-up':>10} {'cpu ratio':>10} {'size ratio':>11}")
         for x in d["ratios"]:
             size = f"{x['size_ratio']:.3f}" if x["size_ratio"] is not None else "-"
-            out.append(f"   {x['what']:<38} {x['speedup']:>9.2f}x {x['cpu_ratio']:>9.2f}x {size:>11}")
+            cpu = f"{x['cpu_ratio']:>9.2f}x" if x["cpu_ratio"] is not None else f"{'-':>10}"
+            out.append(f"   {x['what']:<48} {x['speedup']:>9.2f}x {cpu} {size:>11}")
+        for x in d.get("limits", []):
+            verdict = "meets" if x["met"] else "misses"
+            out.append(f"   target: {x['what']} within {x['target'] - 1:.0%} of the faster of {' and '.join(x['peers'])}: "
+                       f"the faster is {x['faster_label']}; ours takes {x['ours_vs_faster']:.2f}x its time ({verdict})")
         out += [f"   note: {n}" for n in d["notes"]]
     lat = r.get("latency")
     if lat:
@@ -71,6 +78,7 @@ def ratios(tools: dict, pairs) -> list[dict]:
         a, b = tools[ours]["summary"], tools[peer]["summary"]
         size = a["bytes_out"] / b["bytes_out"] if a["bytes_out"] and b["bytes_out"] else None
         result.append({"ours": ours, "peer": peer, "what": what,
-                       "speedup": b["wall_s"] / a["wall_s"], "cpu_ratio": b["cpu_s"] / max(a["cpu_s"], 1e-9),
+                       "speedup": b["wall_s"] / a["wall_s"],
+                       "cpu_ratio": b["cpu_s"] / max(a["cpu_s"], 1e-9) if a["cpu_s"] is not None and b["cpu_s"] is not None else None,
                        "size_ratio": size})
     return result

@@ -5,18 +5,25 @@ into layer entries: they are the "just archive and compress the upper" cost our 
 close to. Each peer fsyncs its output (`sync FILE`) because ours does (AtomicOutputFile), so
 neither side is charged for durability the other skips. The read floor pipes through cat: GNU
 tar notices an archive on /dev/null and then skips reading file data.
+
+The in-memory peers (kind "memory") are not commands on the upper: they benchmark the compressor
+alone on our uncompressed layer of the dataset, see inmemory.py.
 """
 
 import json
 import shlex
 
+from . import inmemory
 from .datasets import Dataset
 
 
 class Tool:
-    def __init__(self, key: str, label: str, ours: bool, make_argv, writes_output: bool = True):
+    """kind "command": argv(dataset, OUT) writes OUT (or nothing); kind "memory": argv(dataset,
+    LAYER) benchmarks a compressor on the uncompressed layer file LAYER."""
+
+    def __init__(self, key: str, label: str, ours: bool, make_argv, writes_output: bool = True, kind: str = "command"):
         self.key, self.label, self.ours = key, label, ours
-        self._make_argv, self.writes_output = make_argv, writes_output
+        self._make_argv, self.writes_output, self.kind = make_argv, writes_output, kind
 
     def argv(self, dataset: Dataset, output: str) -> list[str]:
         return self._make_argv(dataset, output)
@@ -52,6 +59,10 @@ def _peer(pipeline: str, sync: bool = True):
     return argv
 
 
+def _in_memory(tool: str, level: int, threads: int):
+    return lambda d, layer: inmemory.argv(tool, level, threads, layer)
+
+
 def all_tools(cli: str, parallelism: int | None, threads: int) -> list[Tool]:
     """In the order of one round: each of ours followed by its peer."""
     p = parallelism
@@ -65,16 +76,26 @@ def all_tools(cli: str, parallelism: int | None, threads: int) -> list[Tool]:
         Tool("ours-none", "ours none (tar)", True, _ours(cli, "none", None, None, p)),
         Tool("tar-floor", "tar | cat > /dev/null (read floor)", False, _peer("cat > /dev/null", sync=False), writes_output=False),
         Tool("ours-walking", "ours zstd -3 --differ walking", True, _ours(cli, "zstd", 3, "walking", p)),
+        Tool("zstd-memory", f"zstd -b3 -T{threads} in memory (limit)", False, _in_memory("zstd", 3, threads),
+             writes_output=False, kind="memory"),
+        Tool("lz4-memory", "lz4 -b1 in memory (limit)", False, _in_memory("lz4", 1, threads),
+             writes_output=False, kind="memory"),
     ]
 
 
-# (ours, peer, what the ratio says); speed-up = peer wall / our wall, size = our bytes / peer bytes.
-PAIRS = [
+def pairs(threads: int) -> list[tuple[str, str, str]]:
+    """(ours, peer, what the ratio says); speed-up = peer wall / our wall, size = our bytes / peer bytes."""
+    return [(ours, peer, what.format(threads=threads)) for ours, peer, what in _PAIRS]
+
+
+_PAIRS = [
     ("ours-zstd", "tar-zstd", "zstd -3 vs tar|zstd"),
     ("ours-gzip", "tar-pigz", "gzip -6 vs tar|pigz"),
     ("ours-lz4", "tar-lz4", "lz4 vs tar|lz4"),
     ("ours-none", "tar-floor", "uncompressed vs the read floor"),
     ("ours-zstd", "ours-walking", "overlay differ vs walking differ"),
+    ("ours-zstd", "zstd-memory", "zstd -3 vs in-memory zstd -T{threads} (physical limit)"),
+    ("ours-lz4", "lz4-memory", "lz4 vs in-memory lz4 (physical limit)"),
 ]
 
 

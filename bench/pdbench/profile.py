@@ -1,0 +1,90 @@
+"""--profile: where our CPU goes on a dataset, for BENCHMARKS.md's "what the profile shows".
+
+Runs our zstd command once more under `perf record -F 499 -e cpu-clock -g` (cpu-clock: the
+hardware cycle counter is not offered in this VM; 499 Hz is off the timer tick so samples do not
+beat with it) with DOTNET_PerfMapEnabled=1, so the runtime writes /tmp/perf-PID.map and JIT-ed
+frames get names. It then prints the top-level split of samples by thread name and by shared
+object. Thread names map to pipeline parts:
+
+    paralleldiff.io   reads and writes (the I/O dispatcher)
+    paralleldiff.cp   compression (the CPU dispatcher)
+    paralleldiff.ac   the walk actors
+    .NET TP Worker    stream stages on the thread pool
+    .NET Tiered Com   the JIT's tiered compilation
+
+perf.data stays in the run's scratch folder; the report prints the command to read it again.
+"""
+
+import os
+import re
+import shlex
+import subprocess
+
+PERF = "/usr/bin/perf"
+THREAD_ROLES = {
+    "paralleldiff.io": "reads and writes",
+    "paralleldiff.cp": "compression",
+    "paralleldiff.ac": "walk actors",
+    ".NET TP Worker": "stream stages (thread pool)",
+    ".NET Tiered Com": "JIT (tiered compilation)",
+}
+# "    42.17%  paralleldiff.cp" / "    12.00%  libzstd.so.1.5.4": one line per key with --no-children.
+_ROW = re.compile(r"^\s*([\d.]+)%\s+(.+?)\s*$")
+
+
+def _report(perf_data: str, sort: str, limit: float = 0.5) -> list[dict]:
+    argv = [PERF, "report", "-i", perf_data, "--stdio", "--no-children", "-g", "none",
+            "--sort", sort, "--percent-limit", str(limit)]
+    out = subprocess.run(argv, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{shlex.join(argv)}: {out.stderr.strip()[-500:]}")
+    rows = []
+    for line in out.stdout.splitlines():
+        if line.startswith("#"):
+            continue
+        m = _ROW.match(line)
+        if m:
+            rows.append({"name": m.group(2), "percent": float(m.group(1))})
+    return rows
+
+
+def _role(thread: str) -> str:
+    return next((role for prefix, role in THREAD_ROLES.items() if thread.startswith(prefix)), "")
+
+
+def profile(name: str, argv_writing, scratch: str) -> dict:
+    """Runs our command (argv_writing(OUT) is its argv) once under perf record; returns the thread
+    and shared-object splits."""
+    if not os.access(PERF, os.X_OK):
+        return {"error": f"{PERF} is not installed (apt-get install linux-perf)"}
+    perf_data = os.path.join(scratch, f"perf-{name}.data")
+    output = os.path.join(scratch, f"perf-{name}.layer")
+    record = [PERF, "record", "-F", "499", "-e", "cpu-clock", "-g", "-o", perf_data, "--", *argv_writing(output)]
+    env = {**os.environ, "DOTNET_PerfMapEnabled": "1"}
+    done = subprocess.run(record, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if os.path.exists(output):
+        os.unlink(output)
+    if done.returncode != 0:
+        return {"error": f"{shlex.join(record)} failed: {done.stderr.strip()[-500:]}"}
+    try:
+        threads = _report(perf_data, "comm")
+        objects = _report(perf_data, "dso")
+    except RuntimeError as e:
+        return {"error": str(e), "perf_data": perf_data}
+    for t in threads:
+        t["role"] = _role(t["name"])
+    return {"perf_data": perf_data, "command": shlex.join(record),
+            "rerun": f"perf report -i {shlex.quote(perf_data)} --sort comm,dso --no-children",
+            "by_thread": threads, "by_dso": objects}
+
+
+def text(p: dict) -> list[str]:
+    """The report's lines for one dataset's profile."""
+    if "error" in p:
+        return [f"   profile: not taken: {p['error']}"]
+    out = [f"   profile (perf, cpu-clock at 499 Hz; share of all samples): {p['command']}"]
+    out += ["   by thread: " + ", ".join(f"{t['name']} {t['percent']:.1f}%" + (f" ({t['role']})" if t["role"] else "")
+                                      for t in p["by_thread"])]
+    out += ["   by object: " + ", ".join(f"{o['name']} {o['percent']:.1f}%" for o in p["by_dso"][:10])]
+    out += [f"   read it again: {p['rerun']}"]
+    return out
