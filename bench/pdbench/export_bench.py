@@ -119,7 +119,10 @@ def bench(s: SnapshotSet, cli: str, parallelism: int | None, runs: int, warm_up:
         samples.append(run_once(command, layout))
     entry = {"label": f"ours export zstd -3 ({len(s.uppers):,} snapshots)", "command": shlex.join(argv(cli, "JOBS.json", "OCI", parallelism)),
              "summary": measure.summary(samples), "samples": [x.as_dict() for x in samples]}
-    notes = [s.note] if s.note else []
+    notes = [f"{runs} measured run(s), medians; {'one unmeasured warm-up run first' if warm_up else 'no warm-up run'}; "
+             "every run starts from an empty layout and journal; per snapshot = the whole run's wall / snapshots "
+             "(start-up included); the VmRSS curve is the last run's"]
+    notes += [s.note] if s.note else []
     notes.append(f"the job file is kept at {jobs}")
     return {"name": s.name, "path": s.path, "what": s.manifest["what"], "made_by": s.made_by, "kind": "export",
             "upper_stats": s.manifest.get("upper_stats", {}), "lower_stats": s.manifest.get("lower_stats", {}),

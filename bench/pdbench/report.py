@@ -1,5 +1,7 @@
 """The results as a human reads them (a table per dataset, then ratios) and as JSON."""
 
+from . import profile
+
 GIB, MIB = 1 << 30, 1 << 20
 
 
@@ -49,7 +51,8 @@ def text(r: dict) -> str:
             wall = f"{_secs(s['wall_s'])} ({_secs(s['wall_min_s'])}-{_secs(s['wall_max_s'])})"
             out.append(f"   {t['label']:<38} {wall:>28} {_secs(s['cpu_s']):>10} "
                        f"{s['peak_rss_kib'] / 1024:>6.0f} MiB {_bytes(s['bytes_out']):>12}")
-        out.append(f"   {'ratios (ours vs peer)':<48} {'speed-up':>10} {'cpu ratio':>10} {'size ratio':>11}")
+        if d["ratios"]:
+            out.append(f"   {'ratios (ours vs peer)':<48} {'speed-up':>10} {'cpu ratio':>10} {'size ratio':>11}")
         for x in d["ratios"]:
             size = f"{x['size_ratio']:.3f}" if x["size_ratio"] is not None else "-"
             cpu = f"{x['cpu_ratio']:>9.2f}x" if x["cpu_ratio"] is not None else f"{'-':>10}"
@@ -58,6 +61,10 @@ def text(r: dict) -> str:
             verdict = "meets" if x["met"] else "misses"
             out.append(f"   target: {x['what']} within {x['target'] - 1:.0%} of the faster of {' and '.join(x['peers'])}: "
                        f"the faster is {x['faster_label']}; ours takes {x['ours_vs_faster']:.2f}x its time ({verdict})")
+        if d.get("export"):
+            out += _export(d["export"])
+        if d.get("profile"):
+            out += profile.text(d["profile"])
         out += [f"   note: {n}" for n in d["notes"]]
     lat = r.get("latency")
     if lat:
@@ -67,6 +74,25 @@ def text(r: dict) -> str:
                 f"start-up (paralleldiff --help) {lat['startup_ms']:.0f} ms = {lat['startup_share']:.0%} of it; "
                 f"cpu {lat['e2e_cpu_ms']:.0f} ms vs {lat['startup_cpu_ms']:.0f} ms"]
     return "\n".join(out) + "\n"
+
+
+def _mib(kib) -> str:
+    return "-" if kib is None else f"{kib / 1024:.0f} MiB"
+
+
+def _export(e: dict) -> list[str]:
+    """An export scenario's figures against issue 5's targets."""
+    ms = "meets" if e["ms_per_snapshot"] <= e["target_ms_per_snapshot"] else "misses"
+    after = ", ".join(f"{n}: {_mib(kib)}" for n, kib in e["rss_after_kib"].items())
+    flat = {True: "flat", False: "GROWING", None: "too few snapshots to tell"}[e["flat"]]
+    memory_ok = e["peak_rss_kib"] / 1024 <= e["target_peak_rss_mib"] and e["flat"] is not False
+    return [
+        f"   per snapshot: {e['ms_per_snapshot']:.1f} ms wall, {e['cpu_ms_per_snapshot']:.1f} ms cpu over {e['snapshots']:,} "
+        f"snapshots ({ms} the {e['target_ms_per_snapshot']:.0f} ms target); budget {e['budget']}",
+        f"   memory: peak {_mib(e['peak_rss_kib'])} (kernel), {_mib(e['sampled_peak_rss_kib'])} (sampled every 0.5 s); "
+        f"VmRSS after snapshot {after}; {flat} "
+        f"({'meets' if memory_ok else 'misses'} peak <= {e['target_peak_rss_mib']} MiB and flat)",
+    ]
 
 
 def ratios(tools: dict, pairs) -> list[dict]:

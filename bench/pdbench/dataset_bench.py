@@ -1,0 +1,102 @@
+"""One dataset: every chosen command, warm-up then N alternating rounds; and the latency probe."""
+
+import os
+import shutil
+import statistics
+import sys
+
+from . import datasets, inmemory, measure, report, targets, tools
+
+LATENCY_TARGET_MS = 80
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _layer_for_memory_peers(d: datasets.Dataset, ours_none: tools.Tool, scratch: str) -> str:
+    """Our uncompressed layer of d, written once: the bytes the in-memory compressors are given."""
+    layer = os.path.join(scratch, "memory-input.tar")
+    log(f"{d.name}: writing our uncompressed layer for the in-memory peers")
+    measure.run(ours_none.argv(d, layer), None)
+    return layer
+
+
+def bench_dataset(d: datasets.Dataset, chosen: list, runs: int, scratch: str, ours_none: tools.Tool, threads: int) -> dict:
+    out = os.path.join(scratch, "layer.out")
+    # The largest output is the uncompressed layer, about the size of the upper (twice with the
+    # in-memory peers: their input stays while the others write theirs).
+    memory_peers = [t for t in chosen if t.kind == "memory"]
+    needed = d.manifest.get("upper_stats", {}).get("bytes", 0) * (2.2 if memory_peers else 1.1) + (256 << 20)
+    if shutil.disk_usage(scratch).free < needed:
+        raise SystemExit(f"bench: {scratch} has too little free disk for the layers of {d.name} (needs {needed / (1 << 30):.1f} GiB)")
+    layer = _layer_for_memory_peers(d, ours_none, scratch) if memory_peers else None
+
+    def once(t: tools.Tool) -> measure.Sample:
+        if t.kind == "memory":
+            return inmemory.run(t.argv(d, layer), layer)
+        return measure.run(t.argv(d, out), out if t.writes_output else None)
+
+    try:
+        # The benchmark modes loop for a second of their own; they need no warm-up run.
+        commands = [t for t in chosen if t.kind != "memory"]
+        log(f"{d.name}: warm-up ({len(commands)} commands)")
+        for t in commands:
+            once(t)
+        samples = {t.key: [] for t in chosen}
+        for i in range(runs):
+            log(f"{d.name}: round {i + 1}/{runs}")
+            for t in chosen:
+                samples[t.key].append(once(t))
+    finally:
+        if layer and os.path.exists(layer):
+            os.unlink(layer)  # 2 GiB on big-files
+    result = {}
+    ops = d.manifest.get("operations", {})
+    skipped = {k[len("skipped_"):]: v for k, v in ops.items() if k.startswith("skipped_") and v}
+    notes = [f"this upper lacks {', '.join(f'{v} {k}' for k, v in skipped.items())} the recipe asked for (made without root)"] if skipped else []
+    diff_ids = {}
+    for t in chosen:
+        entry = {"label": t.label, "command": t.command(d, "LAYER.tar" if t.kind == "memory" else "OUT"),
+                 "summary": measure.summary(samples[t.key]),
+                 "samples": [s.as_dict() for s in samples[t.key]]}
+        if t.ours:
+            descs = [tools.descriptor(s.stdout) for s in samples[t.key]]
+            digests = {x["digest"] for x in descs}
+            entry["digest"] = sorted(digests)
+            if len(digests) > 1:
+                notes.append(f"{t.label}: NOT deterministic, {len(digests)} different digests over {runs} runs")
+            diff_ids[t.label] = descs[0]["annotations"]["containerd.io/uncompressed"]
+        if t.kind == "memory":
+            size = samples[t.key][0].extra["input_bytes"]
+            entry["input_bytes"] = size
+            loaded = {x.extra["benchmarked_bytes"] for x in samples[t.key]} - {None, size}
+            if loaded:
+                notes.append(f"{t.label}: the tool benchmarked only {min(loaded):,} of {size:,} bytes (too little memory to load all)")
+        result[t.key] = entry
+    if len(set(diff_ids.values())) > 1:
+        notes.append("the uncompressed layers differ between our commands: " + ", ".join(f"{k} {v[:19]}" for k, v in diff_ids.items()))
+    elif diff_ids:
+        notes.append(f"all {len(diff_ids)} of our commands wrote the same uncompressed layer (diffID {next(iter(diff_ids.values()))[:19]}…), every run the same digest")
+    return {"name": d.name, "path": d.path, "what": d.manifest.get("what", "given"), "made_by": d.made_by,
+            "upper_stats": d.manifest.get("upper_stats", {}), "lower_stats": d.manifest.get("lower_stats", {}),
+            "load": os.getloadavg()[0], "tools": result, "ratios": report.ratios(result, tools.pairs(threads)),
+            "limits": targets.physical_limit(result), "notes": notes}
+
+
+def latency(cli: str, ours_zstd: tools.Tool, d: datasets.Dataset, runs: int, scratch: str) -> dict:
+    """One short CLI call end to end, alternating with `paralleldiff --help` (start-up alone)."""
+    out = os.path.join(scratch, "latency.out")
+    log(f"latency: {runs} runs each of the end-to-end call and of --help")
+    measure.run([cli, "--help"], None)
+    e2e, start = [], []
+    for _ in range(runs):
+        e2e.append(measure.run(ours_zstd.argv(d, out), out))
+        start.append(measure.run([cli, "--help"], None))
+    e2e_ms = statistics.median(s.wall_s for s in e2e) * 1000
+    startup_ms = statistics.median(s.wall_s for s in start) * 1000
+    return {"runs": runs, "target_ms": LATENCY_TARGET_MS, "e2e_ms": e2e_ms, "startup_ms": startup_ms,
+            "startup_share": startup_ms / e2e_ms,
+            "e2e_cpu_ms": statistics.median(s.cpu_s for s in e2e) * 1000,
+            "startup_cpu_ms": statistics.median(s.cpu_s for s in start) * 1000,
+            "command": ours_zstd.command(d, "OUT")}
