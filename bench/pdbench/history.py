@@ -1,13 +1,29 @@
 """Rows for the history tables in BENCHMARKS.md, from a saved results JSON.
 
     python3 -m pdbench.history .bench-cache/results/<run>.json     (from bench/, or PYTHONPATH=bench)
+    python3 -m pdbench.history --headers    the headers of the tables added for issue 5's measurements
 
-Prints one row per dataset and one latency row; paste them under the existing rows (history is
-kept: rows are added, never rewritten).
+Prints one row per dataset, one latency row, a physical-limit row per codec measured against
+its in-memory peer, and one row per export scenario, each block under the header of its table in
+BENCHMARKS.md; paste them under the existing rows (history is kept: rows are added, never
+rewritten).
 """
 
 import json
 import sys
+
+# Tables that came after the first two; their headers go into BENCHMARKS.md once, above the rows.
+HEADERS = {
+    "Physical limit (ours vs the faster of the tar peer and the in-memory compressor)": [
+        "| date (UTC) | commit | pipeline | machine | command | dataset | codec | ours wall | peers' wall | faster peer | ours / faster | within 10 % |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ],
+    "Bulk export (`paralleldiff export`)": [
+        "| date (UTC) | commit | pipeline | machine | command | scenario | snapshots | wall / cpu | per snapshot (target ms) "
+        "| peak RSS (target MiB) | VmRSS MiB after 1st / 10th / last | flat | budget |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ],
+}
 
 
 def _ratio(d: dict, ours: str, peer: str, field: str) -> str:
@@ -23,7 +39,9 @@ def rows(r: dict) -> list[str]:
     pipeline = f"--parallelism {r['parallelism']}" if r["parallelism"] else "sequential"
     command = "./run.sh bench " + " ".join(f"--dataset {d['name']}" for d in r["datasets"]) + f" --runs {r['runs']}"
     out = []
-    for d in r["datasets"]:
+    datasets = [d for d in r["datasets"] if d.get("kind") != "export"]
+    exports = [d for d in r["datasets"] if d.get("kind") == "export"]
+    for d in datasets:
         t = d["tools"]
         ours = t.get("ours-zstd", {}).get("summary")
         cells = [
@@ -40,11 +58,33 @@ def rows(r: dict) -> list[str]:
         out.append("")
         out.append(f"| {r['date']} | {r['commit']} | {pipeline} | {where} | {lat['e2e_ms']:.0f} ms | {lat['e2e_cpu_ms']:.0f} ms "
                    f"| {lat['startup_ms']:.0f} ms ({lat['startup_share']:.0%}) | {lat['target_ms']} ms |")
+    limits = [(d, x) for d in datasets for x in d.get("limits", [])]
+    if limits:
+        out.append("")
+    for d, x in limits:
+        t = d["tools"]
+        walls = " / ".join(f"{p} {t[p]['summary']['wall_s']:.2f} s" for p in x["peers"])
+        out.append(f"| {r['date']} | {r['commit']} | {pipeline} | {where} | `{command}` | {d['name']} | {x['what']} "
+                   f"| {t[x['ours']]['summary']['wall_s']:.2f} s | {walls} | {x['faster']} | {x['ours_vs_faster']:.2f}x "
+                   f"| {'met' if x['met'] else 'missed'} |")
+    if exports:
+        out.append("")
+    for d in exports:
+        e, s = d["export"], d["tools"]["ours-export"]["summary"]
+        after = " / ".join("-" if v is None else f"{v / 1024:.0f}" for v in e["rss_after_kib"].values())
+        flat = {True: "yes", False: "NO", None: "-"}[e["flat"]]
+        command = f"./run.sh bench --dataset {d['name']} --count {e['snapshots']} --runs {s['runs']}"
+        out.append(f"| {r['date']} | {r['commit']} | {pipeline} | {where} | `{command}` | {d['name']} | {e['snapshots']:,} "
+                   f"| {s['wall_s']:.2f} s / {s['cpu_s']:.2f} s | {e['ms_per_snapshot']:.1f} ms ({e['target_ms_per_snapshot']:.0f}) "
+                   f"| {e['peak_rss_kib'] / 1024:.0f} MiB ({e['target_peak_rss_mib']}) | {after} | {flat} | {e['budget']} |")
     return out
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--headers"]:
+        print("\n\n".join(f"### {title}\n\n" + "\n".join(lines) for title, lines in HEADERS.items()))
+        return
     if len(argv) != 1:
         raise SystemExit(__doc__)
     with open(argv[0]) as f:
