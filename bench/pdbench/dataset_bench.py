@@ -71,6 +71,9 @@ def bench_dataset(d: datasets.Dataset, chosen: list, runs: int, scratch: str, ou
             size = samples[t.key][0].extra["input_bytes"]
             entry["input_bytes"] = size
             loaded = {x.extra["benchmarked_bytes"] for x in samples[t.key]} - {None, size}
+            if size < targets.LIMIT_MIN_BYTES:
+                notes.append(f"{t.label}: the layer is {size:,} bytes, below {targets.LIMIT_MIN_BYTES >> 20} MiB: "
+                             "the in-memory time is no limit for a whole command (start-up dominates), no target judged")
             if loaded:
                 notes.append(f"{t.label}: the tool benchmarked only {min(loaded):,} of {size:,} bytes (too little memory to load all)")
         result[t.key] = entry

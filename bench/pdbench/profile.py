@@ -6,6 +6,7 @@ beat with it) with DOTNET_PerfMapEnabled=1, so the runtime writes /tmp/perf-PID.
 frames get names. It then prints the top-level split of samples by thread name and by shared
 object. Thread names map to pipeline parts:
 
+    paralleldiff      the main thread (start-up, and the whole layer on the small-upper path)
     paralleldiff.io   reads and writes (the I/O dispatcher)
     paralleldiff.cp   compression (the CPU dispatcher)
     paralleldiff.ac   the walk actors
@@ -27,6 +28,8 @@ THREAD_ROLES = {
     "paralleldiff.ac": "walk actors",
     ".NET TP Worker": "stream stages (thread pool)",
     ".NET Tiered Com": "JIT (tiered compilation)",
+    ".NET Long Runni": "long-running tasks",
+    "paralleldiff": "main thread",   # after the dispatchers: a prefix of their names
 }
 # "    42.17%  paralleldiff.cp" / "    12.00%  libzstd.so.1.5.4": one line per key with --no-children.
 _ROW = re.compile(r"^\s*([\d.]+)%\s+(.+?)\s*$")
