@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # ./run.sh bench [--dataset NAME|PATH]... [--runs N] [--json] [--parallelism N] [--tools LIST] [--generate-only]
+#                 [--count N] [--profile]   (NAME: a dataset, or an export scenario: export-small, export-many-small)
 # Installs what the peers need (idempotent), then runs the harness in bench/pdbench (Python 3
 # stdlib only). run.sh has built the CLI into artifacts/cli before calling this. See BENCHMARKS.md.
 set -euo pipefail
@@ -22,6 +23,8 @@ apt_install() {
 
 # Peers (zstd, pigz, lz4, GNU tar), sync from coreutils, the generator's python3, mount for overlayfs.
 apt_install zstd pigz lz4 tar coreutils python3 mount
+# --profile records our CLI with perf (Debian's linux-perf); only then is it needed.
+for arg in "$@"; do [[ $arg == --profile ]] && apt_install linux-perf; done
 
 export PYTHONPATH="$ROOT/bench${PYTHONPATH:+:$PYTHONPATH}"
 exec python3 -m pdbench "$@"

@@ -59,7 +59,7 @@ def profile(name: str, argv_writing, scratch: str) -> dict:
     """Runs our command (argv_writing(OUT) is its argv) once under perf record; returns the thread
     and shared-object splits."""
     if not os.access(PERF, os.X_OK):
-        return {"error": f"{PERF} is not installed (apt-get install linux-perf)"}
+        return {"error": f"{PERF} is not installed (./run.sh bench --profile installs Debian's linux-perf)"}
     perf_data = os.path.join(scratch, f"perf-{name}.data")
     output = os.path.join(scratch, f"perf-{name}.layer")
     record = [PERF, "record", "-F", "499", "-e", "cpu-clock", "-g", "-o", perf_data, "--", *argv_writing(output)]
