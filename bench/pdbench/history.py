@@ -33,10 +33,17 @@ def _ratio(d: dict, ours: str, peer: str, field: str) -> str:
     return "-"
 
 
+def _target(value) -> str:
+    """' (5)' after a figure that has a target in this scenario, nothing otherwise."""
+    return "" if value is None else f" ({value:g})"
+
+
 def rows(r: dict) -> list[str]:
     m = r["machine"]
     where = f"{m['nproc']} cores, load {m['load_start']:.0f}→{m['load_end']:.0f}"
-    pipeline = f"--parallelism {r['parallelism']}" if r["parallelism"] else "sequential"
+    # A build with the parallel pipeline but no --parallelism given runs at its default, not sequentially.
+    pipeline = (f"--parallelism {r['parallelism']}" if r["parallelism"]
+                else "default parallelism" if r.get("pipeline") == "default parallelism" else "sequential")
     command = "./run.sh bench " + " ".join(f"--dataset {d['name']}" for d in r["datasets"]) + f" --runs {r['runs']}"
     out = []
     datasets = [d for d in r["datasets"] if d.get("kind") != "export"]
@@ -75,8 +82,8 @@ def rows(r: dict) -> list[str]:
         flat = {True: "yes", False: "NO", None: "-"}[e["flat"]]
         command = f"./run.sh bench --dataset {d['name']} --count {e['snapshots']} --runs {s['runs']}"
         out.append(f"| {r['date']} | {r['commit']} | {pipeline} | {where} | `{command}` | {d['name']} | {e['snapshots']:,} "
-                   f"| {s['wall_s']:.2f} s / {s['cpu_s']:.2f} s | {e['ms_per_snapshot']:.1f} ms ({e['target_ms_per_snapshot']:.0f}) "
-                   f"| {e['peak_rss_kib'] / 1024:.0f} MiB ({e['target_peak_rss_mib']}) | {after} | {flat} | {e['budget']} |")
+                   f"| {s['wall_s']:.2f} s / {s['cpu_s']:.2f} s | {e['ms_per_snapshot']:.1f} ms{_target(e['target_ms_per_snapshot'])} "
+                   f"| {e['peak_rss_kib'] / 1024:.0f} MiB{_target(e['target_peak_rss_mib'])} | {after} | {flat} | {e['budget']} |")
     return out
 
 
