@@ -3,8 +3,10 @@
 Runs our zstd command once more under `perf record -F 499 -e cpu-clock -g` (cpu-clock: the
 hardware cycle counter is not offered in this VM; 499 Hz is off the timer tick so samples do not
 beat with it) with DOTNET_PerfMapEnabled=1, so the runtime writes /tmp/perf-PID.map and JIT-ed
-frames get names. It then prints the top-level split of samples by thread name and by shared
-object. Thread names map to pipeline parts:
+frames get names, and DOTNET_EnableWriteXorExecute=0: with W^X on, JIT-ed code runs from a
+"memfd:doublemapper" mapping that perf does not match against the perf map, so it would show as
+one nameless object. It then prints the top-level split of samples by thread name, by shared
+object, and the hottest symbols. Thread names map to pipeline parts:
 
     paralleldiff      the main thread (start-up, and the whole layer on the small-upper path)
     paralleldiff.io   reads and writes (the I/O dispatcher)
@@ -13,7 +15,8 @@ object. Thread names map to pipeline parts:
     .NET TP Worker    stream stages on the thread pool
     .NET Tiered Com   the JIT's tiered compilation
 
-perf.data stays in the run's scratch folder; the report prints the command to read it again.
+perf.data stays in the run's scratch folder; the report prints the command to read it again
+(which also needs the runtime's /tmp/perf-PID.map, left where perf looks for it).
 """
 
 import os
@@ -51,6 +54,21 @@ def _report(perf_data: str, sort: str, limit: float = 0.5) -> list[dict]:
     return rows
 
 
+# "native uint [ZstdSharp] ZstdSharp.Unsafe.Methods::ZSTD_compressBlock(…args…)[OptimizedTier1]":
+# the method and its JIT tier, without return type, assembly and arguments.
+_MANAGED = re.compile(r"\[[^\]]+\] (\S+?)\(.*\)(\[\w+\])?$")
+
+
+def _symbol(row: str) -> str:
+    """'DSO  [.] SYMBOL' as 'SYMBOL (DSO)', managed signatures shortened."""
+    dso, _, sym = re.sub(r"\s+", " ", row).partition(" [")
+    sym = sym.split("] ", 1)[-1]
+    m = _MANAGED.search(sym)
+    if m:
+        sym = m.group(1) + (m.group(2) or "")
+    return f"{sym} ({'JIT' if dso.startswith('[JIT]') else dso})"
+
+
 def _role(thread: str) -> str:
     return next((role for prefix, role in THREAD_ROLES.items() if thread.startswith(prefix)), "")
 
@@ -63,7 +81,7 @@ def profile(name: str, argv_writing, scratch: str) -> dict:
     perf_data = os.path.join(scratch, f"perf-{name}.data")
     output = os.path.join(scratch, f"perf-{name}.layer")
     record = [PERF, "record", "-F", "499", "-e", "cpu-clock", "-g", "-o", perf_data, "--", *argv_writing(output)]
-    env = {**os.environ, "DOTNET_PerfMapEnabled": "1"}
+    env = {**os.environ, "DOTNET_PerfMapEnabled": "1", "DOTNET_EnableWriteXorExecute": "0"}
     done = subprocess.run(record, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if os.path.exists(output):
         os.unlink(output)
@@ -72,13 +90,14 @@ def profile(name: str, argv_writing, scratch: str) -> dict:
     try:
         threads = _report(perf_data, "comm")
         objects = _report(perf_data, "dso")
+        symbols = _report(perf_data, "dso,sym", limit=1.0)
     except RuntimeError as e:
         return {"error": str(e), "perf_data": perf_data}
     for t in threads:
         t["role"] = _role(t["name"])
     return {"perf_data": perf_data, "command": shlex.join(record),
             "rerun": f"perf report -i {shlex.quote(perf_data)} --sort comm,dso --no-children",
-            "by_thread": threads, "by_dso": objects}
+            "by_thread": threads, "by_dso": objects, "top_symbols": symbols}
 
 
 def text(p: dict) -> list[str]:
@@ -88,6 +107,9 @@ def text(p: dict) -> list[str]:
     out = [f"   profile (perf, cpu-clock at 499 Hz; share of all samples): {p['command']}"]
     out += ["   by thread: " + ", ".join(f"{t['name']} {t['percent']:.1f}%" + (f" ({t['role']})" if t["role"] else "")
                                       for t in p["by_thread"])]
-    out += ["   by object: " + ", ".join(f"{o['name']} {o['percent']:.1f}%" for o in p["by_dso"][:10])]
+    out += ["   by object: " + ", ".join(f"{'JIT-compiled code' if o['name'].startswith('[JIT]') else o['name']} {o['percent']:.1f}%"
+                                      for o in p["by_dso"][:10])]
+    out += ["   hottest symbols (>= 1%):"]
+    out += [f"     {x['percent']:5.1f}%  {_symbol(x['name'])}" for x in p.get("top_symbols", [])[:12]]
     out += [f"   read it again: {p['rerun']}"]
     return out
