@@ -73,17 +73,19 @@ def bench_dataset(d: datasets.Dataset, chosen: list, runs: int, scratch: str, ou
             loaded = {x.extra["benchmarked_bytes"] for x in samples[t.key]} - {None, size}
             if size < targets.LIMIT_MIN_BYTES:
                 notes.append(f"{t.label}: the layer is {size:,} bytes, below {targets.LIMIT_MIN_BYTES >> 20} MiB: "
-                             "the in-memory time is no limit for a whole command (start-up dominates), no target judged")
+                             "the in-memory time is no limit for a whole command (start-up dominates), no ratio or target given")
             if loaded:
                 notes.append(f"{t.label}: the tool benchmarked only {min(loaded):,} of {size:,} bytes (too little memory to load all)")
         result[t.key] = entry
+    # An in-memory time on a tiny layer is microseconds: a ratio against a whole command says nothing.
+    too_small = {k for k, t in result.items() if t.get("input_bytes", targets.LIMIT_MIN_BYTES) < targets.LIMIT_MIN_BYTES}
     if len(set(diff_ids.values())) > 1:
         notes.append("the uncompressed layers differ between our commands: " + ", ".join(f"{k} {v[:19]}" for k, v in diff_ids.items()))
     elif diff_ids:
         notes.append(f"all {len(diff_ids)} of our commands wrote the same uncompressed layer (diffID {next(iter(diff_ids.values()))[:19]}…), every run the same digest")
     return {"name": d.name, "path": d.path, "what": d.manifest.get("what", "given"), "made_by": d.made_by,
             "upper_stats": d.manifest.get("upper_stats", {}), "lower_stats": d.manifest.get("lower_stats", {}),
-            "load": os.getloadavg()[0], "tools": result, "ratios": report.ratios(result, tools.pairs(threads)),
+            "load": os.getloadavg()[0], "tools": result, "ratios": report.ratios(result, [x for x in tools.pairs(threads) if x[1] not in too_small]),
             "limits": targets.physical_limit(result), "notes": notes}
 
 

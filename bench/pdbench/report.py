@@ -18,8 +18,10 @@ def _bytes(n) -> str:
 def _secs(s: float | None) -> str:
     if s is None:
         return "-"
+    if s < 0.001:
+        return f"{s * 1e6:.0f} µs"  # the in-memory peers on a small layer
     if s < 0.01:
-        return f"{s * 1000:.2f} ms"  # the in-memory peers on a small layer
+        return f"{s * 1000:.2f} ms"
     return f"{s * 1000:.0f} ms" if s < 10 else f"{s:.2f} s"
 
 
