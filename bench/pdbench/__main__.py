@@ -115,6 +115,7 @@ def main(argv=None):
         "commit": git("rev-parse", "--short", "HEAD"), "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
         "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
         "machine": m, "cli": cli, "parallelism": a.parallelism, "peer_threads": threads, "runs": a.runs or 5,
+        "tools": a.tools, "profile": a.profile,
         "pipeline": f"parallel pipeline, --parallelism {a.parallelism}" if a.parallelism else
                     ("default parallelism" if parallel else "sequential Core path: this build has no --parallelism"),
         "method": METHOD.format(runs=a.runs or 5, threads=threads),

@@ -44,7 +44,9 @@ def rows(r: dict) -> list[str]:
     # A build with the parallel pipeline but no --parallelism given runs at its default, not sequentially.
     pipeline = (f"--parallelism {r['parallelism']}" if r["parallelism"]
                 else "default parallelism" if r.get("pipeline") == "default parallelism" else "sequential")
-    command = "./run.sh bench " + " ".join(f"--dataset {d['name']}" for d in r["datasets"]) + f" --runs {r['runs']}"
+    parallel = f" --parallelism {r['parallelism']}" if r["parallelism"] else ""
+    command = ("./run.sh bench " + " ".join(f"--dataset {d['name']}" for d in r["datasets"] if d.get("kind") != "export")
+               + f" --runs {r['runs']}" + (f" --tools {r['tools']}" if r.get("tools") else "") + parallel)
     out = []
     datasets = [d for d in r["datasets"] if d.get("kind") != "export"]
     exports = [d for d in r["datasets"] if d.get("kind") == "export"]
@@ -80,7 +82,7 @@ def rows(r: dict) -> list[str]:
         e, s = d["export"], d["tools"]["ours-export"]["summary"]
         after = " / ".join("-" if v is None else f"{v / 1024:.0f}" for v in e["rss_after_kib"].values())
         flat = {True: "yes", False: "NO", None: "-"}[e["flat"]]
-        command = f"./run.sh bench --dataset {d['name']} --count {e['snapshots']} --runs {s['runs']}"
+        command = f"./run.sh bench --dataset {d['name']} --count {e['snapshots']} --runs {s['runs']}{parallel}"
         out.append(f"| {r['date']} | {r['commit']} | {pipeline} | {where} | `{command}` | {d['name']} | {e['snapshots']:,} "
                    f"| {s['wall_s']:.2f} s / {s['cpu_s']:.2f} s | {e['ms_per_snapshot']:.1f} ms{_target(e['target_ms_per_snapshot'])} "
                    f"| {e['peak_rss_kib'] / 1024:.0f} MiB{_target(e['target_peak_rss_mib'])} | {after} | {flat} | {e['budget']} |")
