@@ -1,6 +1,7 @@
 """One dataset: every chosen command, warm-up then N alternating rounds; and the latency probe."""
 
 import os
+import shlex
 import shutil
 import statistics
 import sys
@@ -19,6 +20,8 @@ def _layer_for_memory_peers(d: datasets.Dataset, ours_none: tools.Tool, scratch:
     layer = os.path.join(scratch, "memory-input.tar")
     log(f"{d.name}: writing our uncompressed layer for the in-memory peers")
     measure.run(ours_none.argv(d, layer), None)
+    if os.path.exists(tools.report_path(layer)):
+        os.unlink(tools.report_path(layer))
     return layer
 
 
@@ -35,7 +38,12 @@ def bench_dataset(d: datasets.Dataset, chosen: list, runs: int, scratch: str, ou
     def once(t: tools.Tool) -> measure.Sample:
         if t.kind == "memory":
             return inmemory.run(t.argv(d, layer), layer)
-        return measure.run(t.argv(d, out), out if t.writes_output else None)
+        sample = measure.run(t.argv(d, out), out if t.writes_output else None)
+        if t.ours:
+            sample.extra["work_s"] = tools.work_seconds(out)
+            if os.path.exists(tools.report_path(out)):
+                os.unlink(tools.report_path(out))
+        return sample
 
     try:
         # The benchmark modes loop for a second of their own; they need no warm-up run.
@@ -86,6 +94,7 @@ def bench_dataset(d: datasets.Dataset, chosen: list, runs: int, scratch: str, ou
     return {"name": d.name, "path": d.path, "what": d.manifest.get("what", "given"), "made_by": d.made_by,
             "upper_stats": d.manifest.get("upper_stats", {}), "lower_stats": d.manifest.get("lower_stats", {}),
             "load": os.getloadavg()[0], "tools": result, "ratios": report.ratios(result, [x for x in tools.pairs(threads) if x[1] not in too_small]),
+            "work_ratio": report.work_ratio(samples, "ours-zstd", "ours-walking"),
             "limits": targets.physical_limit(result), "notes": notes}
 
 
@@ -95,8 +104,12 @@ def latency(cli: str, ours_zstd: tools.Tool, d: datasets.Dataset, runs: int, scr
     log(f"latency: {runs} runs each of the end-to-end call and of --help")
     measure.run([cli, "--help"], None)
     e2e, start = [], []
+    # The plain call a user makes: without the --report the rounds ask for.
+    argv = ours_zstd.argv(d, out)
+    at = argv.index("--report")
+    argv = argv[:at] + argv[at + 2:]
     for _ in range(runs):
-        e2e.append(measure.run(ours_zstd.argv(d, out), out))
+        e2e.append(measure.run(argv, out))
         start.append(measure.run([cli, "--help"], None))
     e2e_ms = statistics.median(s.wall_s for s in e2e) * 1000
     startup_ms = statistics.median(s.wall_s for s in start) * 1000
@@ -104,4 +117,4 @@ def latency(cli: str, ours_zstd: tools.Tool, d: datasets.Dataset, runs: int, scr
             "startup_share": startup_ms / e2e_ms,
             "e2e_cpu_ms": statistics.median(s.cpu_s for s in e2e) * 1000,
             "startup_cpu_ms": statistics.median(s.cpu_s for s in start) * 1000,
-            "command": ours_zstd.command(d, "OUT")}
+            "command": shlex.join(argv[:-1] + ["OUT"])}

@@ -46,7 +46,8 @@ def _ours(cli: str, compression: str, level: int | None, differ: str | None, par
             a += ["--differ", differ]
         if parallelism:
             a += ["--parallelism", str(parallelism)]
-        return a + ["-o", output]
+        # The report's seconds are the export alone, without process start (see work_seconds).
+        return a + ["-o", output, "--report", report_path(output)]
     return argv
 
 
@@ -97,6 +98,20 @@ _PAIRS = [
     ("ours-zstd", "zstd-memory", "zstd -3 vs in-memory zstd -T{threads} (physical limit)"),
     ("ours-lz4", "lz4-memory", "lz4 vs in-memory lz4 (physical limit)"),
 ]
+
+
+def report_path(output: str) -> str:
+    """Where our command writes its --report, beside its output."""
+    return output + ".report.json"
+
+
+def work_seconds(output: str) -> float | None:
+    """The export's own duration from our --report (process start and settings excluded); None without one."""
+    try:
+        with open(report_path(output)) as f:
+            return float(json.load(f)["seconds"])
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def descriptor(stdout: str) -> dict:
