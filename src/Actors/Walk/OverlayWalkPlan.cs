@@ -5,11 +5,13 @@ using ParallelDiff.Core.Snapshots;
 namespace ParallelDiff.Actors.Walk;
 
 /// <summary>
-/// The overlay differ's walk, one upper directory (or one range of a huge one) per shard. Each
-/// entry is classified in the sequential walk's order; where that walk would recurse into an
-/// upper directory, the shard leaves a child slot instead, so flattening the shards in slot order
-/// replays the sequential walk exactly. Opaque, redirected and marker directories (Descent.Merged,
-/// Descent.Everything) are diffed whole inside the shard that meets them.
+/// The overlay differ's walk cut into shards of about shard-max-entries upper entries each. Each
+/// entry is classified in the sequential walk's order; a subdirectory the walk descends into as an
+/// upper directory is walked inline while the shard's entry budget lasts, and otherwise left as a
+/// child slot for a shard of its own, so flattening the shards in slot order replays the
+/// sequential walk exactly. Inlining is what keeps a deep tree of small directories from costing
+/// one shard (a message round trip, a task, a queue offer) per directory. Opaque, redirected and
+/// marker directories (Descent.Merged, Descent.Everything) are diffed whole where they are met.
 /// </summary>
 internal sealed class OverlayWalkPlan : WalkPlan
 {
@@ -27,57 +29,106 @@ internal sealed class OverlayWalkPlan : WalkPlan
     {
         ArgumentNullException.ThrowIfNull(span);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
-        var at = span.Directory;
+        var shard = new Shard(_upper, _differ, maxEntries, cancellationToken);
         try
         {
             var entries = span.Entries ?? _upper.List(span.Directory);
-            var sink = new ShardSink();
-            var children = new List<ShardSpan>();
             var here = Math.Min(entries.Count, maxEntries);
-            for (var i = 0; i < here; i++)
+            shard.Walk(span.Directory, entries, here);
+            if (here < entries.Count)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                at = PathBytes.Join(span.Directory, entries[i].Name);
-                switch (_differ.Classify(at, entries[i].Status, sink))
+                shard.At = span.Directory;
+                shard.SplitRest(span.Directory, entries, here);
+            }
+
+            return new ShardOutcome(shard.Sink.Items, shard.Children);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw Failed(shard.At ?? span.Directory, e);
+        }
+    }
+
+    /// <summary>One shard's work in progress: its items, its child shards, and the entries it may still classify.</summary>
+    private sealed class Shard
+    {
+        private readonly DirectoryTree _upper;
+        private readonly OverlayDiffer _differ;
+        private readonly int _maxEntries;
+        private readonly CancellationToken _cancellationToken;
+        private int _budget;
+
+        public Shard(DirectoryTree upper, OverlayDiffer differ, int maxEntries, CancellationToken cancellationToken)
+        {
+            _upper = upper;
+            _differ = differ;
+            _maxEntries = maxEntries;
+            _cancellationToken = cancellationToken;
+            _budget = maxEntries;
+        }
+
+        public ShardSink Sink { get; } = new();
+
+        public List<ShardSpan> Children { get; } = [];
+
+        /// <summary>The path being worked on, for the error message.</summary>
+        public byte[]? At { get; set; }
+
+        /// <summary>Classifies the first <paramref name="count"/> entries of <paramref name="directory"/>, descending as the sequential walk does.</summary>
+        public void Walk(byte[] directory, IReadOnlyList<DirEntry> entries, int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                var path = PathBytes.Join(directory, entries[i].Name);
+                At = path;
+                _budget--;
+                switch (_differ.Classify(path, entries[i].Status, Sink))
                 {
                     case OverlayDiffer.Descent.Upper:
-                        sink.AddChild(children.Count);
-                        children.Add(new ShardSpan(at, null));
+                        Enter(path);
                         break;
                     case { } whole:
-                        _differ.Descend(at, whole, sink, cancellationToken);
+                        _differ.Descend(path, whole, Sink, _cancellationToken);
                         break;
                     default:
                         break;
                 }
             }
+        }
 
-            if (here < entries.Count)
+        /// <summary>
+        /// The entries after the first range become range shards in order, after everything the
+        /// first range produced: the sequential walk reaches them only once the earlier names (and
+        /// their subtrees) are done.
+        /// </summary>
+        public void SplitRest(byte[] directory, IReadOnlyList<DirEntry> entries, int from)
+        {
+            var all = entries as DirEntry[] ?? [.. entries];
+            for (var start = from; start < all.Length; start += _maxEntries)
             {
-                at = span.Directory;
-                SplitRest(span.Directory, entries, here, maxEntries, sink, children);
+                AddChild(new ShardSpan(directory, new ArraySegment<DirEntry>(all, start, Math.Min(_maxEntries, all.Length - start))));
             }
-
-            return new ShardOutcome(sink.Items, children);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw Failed(at, e);
-        }
-    }
 
-    /// <summary>
-    /// The entries after the first range become range shards in order, after everything the first
-    /// range produced: the sequential walk reaches them only once the earlier names (and their
-    /// subtrees) are done.
-    /// </summary>
-    private static void SplitRest(byte[] directory, IReadOnlyList<DirEntry> entries, int from, int maxEntries, ShardSink sink, List<ShardSpan> children)
-    {
-        var all = entries as DirEntry[] ?? [.. entries];
-        for (var start = from; start < all.Length; start += maxEntries)
+        /// <summary>An upper subdirectory: inline if the budget holds all its entries, else a shard of its own (listing already read).</summary>
+        private void Enter(byte[] directory)
         {
-            sink.AddChild(children.Count);
-            children.Add(new ShardSpan(directory, new ArraySegment<DirEntry>(all, start, Math.Min(maxEntries, all.Length - start))));
+            var entries = _upper.List(directory);
+            if (entries.Count <= _budget)
+            {
+                Walk(directory, entries, entries.Count);
+            }
+            else
+            {
+                AddChild(new ShardSpan(directory, entries));
+            }
+        }
+
+        private void AddChild(ShardSpan span)
+        {
+            Sink.AddChild(Children.Count);
+            Children.Add(span);
         }
     }
 }

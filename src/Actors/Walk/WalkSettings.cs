@@ -2,7 +2,7 @@ namespace ParallelDiff.Actors.Walk;
 
 /// <summary>How one layer's walk is spread over workers (paralleldiff.pipeline.* in HOCON).</summary>
 /// <param name="Workers">Shard workers, each classifying one shard at a time.</param>
-/// <param name="ShardMaxEntries">A directory with more entries is cut into ranges of this many.</param>
+/// <param name="ShardMaxEntries">Entries one shard classifies, about: small subdirectories ride inline while it lasts; a directory with more entries is cut into ranges of this many.</param>
 /// <param name="MaxShardsInFlight">Shards assigned or waiting for the layer stream, at most.</param>
 /// <param name="Dispatcher">The HOCON path of the dispatcher the workers' blocking calls run on.</param>
 public sealed record WalkSettings(int Workers, int ShardMaxEntries, int MaxShardsInFlight, string Dispatcher = WalkSettings.DefaultDispatcher)

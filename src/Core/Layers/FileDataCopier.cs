@@ -25,7 +25,7 @@ public static class FileDataCopier
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var want = (int)Math.Min(buffer.Length, size - offset + 1);
-                var n = RandomAccess.Read(handle, buffer.AsSpan(0, want), offset);
+                var n = PositionalRead.Read(handle, buffer.AsSpan(0, want), offset, () => source.Locate(path));
                 if (n == 0)
                 {
                     if (offset < size)

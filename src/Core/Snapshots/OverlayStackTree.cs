@@ -26,6 +26,15 @@ public sealed partial class OverlayStackTree : ISnapshotTree
     private readonly ConcurrentDictionary<byte[], int> _notDirectories = new(ByteArrayComparer.Instance);
     private readonly ConcurrentDictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _notDirectoriesBySpan;
 
+    /// <summary>Non-directories resolved by recent listings (directories stay in <see cref="_directories"/>).</summary>
+    private readonly RecentEntries<ResolvedEntry> _recentFiles = new(RecentFileCapacity);
+
+    /// <summary>
+    /// Enough to cover a listing's entries until the differ has described them and the read-ahead
+    /// has opened them (a few thousand small files), at a few hundred bytes each.
+    /// </summary>
+    private const int RecentFileCapacity = 16384;
+
     /// <param name="layers">Top first, as in lowerdir=.</param>
     /// <remarks>
     /// An upperdir is read as the lower it becomes once committed (containerd and BuildKit view a
@@ -86,10 +95,15 @@ public sealed partial class OverlayStackTree : ISnapshotTree
         var entries = new List<DirEntry>(sorted.Count);
         foreach (var name in sorted)
         {
-            var child = ResolveChild(dir, name, PathBytes.Join(directory, name));
+            var path = PathBytes.Join(directory, name);
+            var child = ResolveChild(dir, name, path);
             if (child is not null)
             {
                 entries.Add(new DirEntry(name, child.Status));
+                if (child.Stack is null)
+                {
+                    _recentFiles.Remember(path, child);
+                }
             }
         }
 
@@ -128,7 +142,7 @@ public sealed partial class OverlayStackTree : ISnapshotTree
     private ResolvedEntry? Lookup(ReadOnlySpan<byte> path, out int errno)
     {
         errno = 0;
-        if (_directoriesBySpan.TryGetValue(path, out var cached))
+        if (_directoriesBySpan.TryGetValue(path, out var cached) || _recentFiles.TryGet(path, out cached))
         {
             return cached;
         }

@@ -41,14 +41,16 @@ public sealed class ShardingTests : WalkTestKit
     [Theory]
     [InlineData(1)]
     [InlineData(7)]
+    [InlineData(30)]
     [InlineData(2048)]
-    public async Task Walk_should_cut_every_upper_directory_into_ranges_of_shard_max_entries(int maxEntries)
+    public async Task Walk_should_inline_small_directories_and_cut_big_ones_into_ranges_of_shard_max_entries(int maxEntries)
     {
         using var snapshot = GeneratedSnapshot.Create(topDirectories: 8, bigEntries: 60);
 
         var (arrived, _) = await RunWalk(Plans.Overlay(snapshot.Snapshot), new WalkSettings(4, maxEntries, 16));
 
-        // One shard per range of each directory walked as an upper directory (an opaque one is diffed whole).
+        // Small upper directories ride inline in their parent's shard; a range of a big one is a
+        // shard of its own (an opaque one is diffed whole where it is met).
         Assert.Equal(ExpectedShards(snapshot.Upper, maxEntries, snapshot.WholeSubtrees), arrived.Count);
     }
 
@@ -90,18 +92,58 @@ public sealed class ShardingTests : WalkTestKit
         Assert.Equal(ChangeLines.Of(expected), ChangeLines.Of(ShardFlattener.Flatten(arrived)));
     }
 
+    /// <summary>
+    /// The shard rule, computed from the directory tree alone: a shard classifies at most
+    /// maxEntries entries of its own directory (the rest become range shards), and walks an upper
+    /// subdirectory inline when its entry budget still covers all of that subdirectory's entries.
+    /// </summary>
     private static int ExpectedShards(string directory, int maxEntries, IReadOnlySet<string> whole)
     {
-        var entries = new DirectoryInfo(directory).GetFileSystemInfos();
+        var entries = Listing(directory);
         var shards = Math.Max(1, (entries.Length + maxEntries - 1) / maxEntries);
-        foreach (var entry in entries)
+        var budget = maxEntries;
+        foreach (var entry in entries.Take(maxEntries))
         {
-            if (entry is DirectoryInfo { LinkTarget: null } sub && !whole.Contains(sub.FullName))
+            shards += Below(entry, maxEntries, whole, ref budget);
+        }
+
+        // The range shards start with their own budgets.
+        for (var start = maxEntries; start < entries.Length; start += maxEntries)
+        {
+            var rangeBudget = maxEntries;
+            foreach (var entry in entries.Skip(start).Take(maxEntries))
             {
-                shards += ExpectedShards(sub.FullName, maxEntries, whole);
+                shards += Below(entry, maxEntries, whole, ref rangeBudget);
             }
         }
 
         return shards;
     }
+
+    /// <summary>Shards made below one classified entry, spending the budget of the shard that classified it.</summary>
+    private static int Below(FileSystemInfo entry, int maxEntries, IReadOnlySet<string> whole, ref int budget)
+    {
+        budget--;
+        if (entry is not DirectoryInfo { LinkTarget: null } sub || whole.Contains(sub.FullName))
+        {
+            return 0;
+        }
+
+        var children = Listing(sub.FullName);
+        if (children.Length > budget)
+        {
+            return ExpectedShards(sub.FullName, maxEntries, whole);
+        }
+
+        var shards = 0;
+        foreach (var child in children)
+        {
+            shards += Below(child, maxEntries, whole, ref budget);
+        }
+
+        return shards;
+    }
+
+    private static FileSystemInfo[] Listing(string directory) =>
+        [.. new DirectoryInfo(directory).GetFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal)];
 }

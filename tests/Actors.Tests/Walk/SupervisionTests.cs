@@ -117,7 +117,8 @@ public sealed class SupervisionTests : WalkTestKit
             }
         });
         using var cancel = new CancellationTokenSource();
-        var (supervisor, _, streamDone, completion) = Start(plan, new WalkSettings(WorkerCount, 2048, 16), cancel.Token);
+        // A budget of 3 entries leaves most directories to shards of their own (2048 would walk this small tree inline).
+        var (supervisor, _, streamDone, completion) = Start(plan, new WalkSettings(WorkerCount, 3, 16), cancel.Token);
         var t0 = System.Diagnostics.Stopwatch.StartNew();
         while (plan.Classified <= WorkerCount && t0.Elapsed < Patience)
         {
