@@ -6,8 +6,9 @@ namespace ParallelDiff.Actors;
 
 /// <summary>
 /// The library's entry point for one layer, from a plain console app. A small upper is written on
-/// the calling thread with nothing started; any other starts an <see cref="ExportEngine"/> for this
-/// one export. Batch jobs should keep one <see cref="ExportEngine"/> for all their layers instead.
+/// the calling thread with nothing started and nothing read but the actor threshold (the pipeline
+/// settings are resolved only for the actor path); any other starts an <see cref="ExportEngine"/>
+/// for this one export. Batch jobs should keep one <see cref="ExportEngine"/> for all their layers instead.
 /// </summary>
 public static class LayerExporter
 {
@@ -17,13 +18,13 @@ public static class LayerExporter
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
         cancellationToken.ThrowIfCancellationRequested();
-        var settings = ExportSettings.Resolve(options);
         var diff = SnapshotDiff.Open(snapshot);
-        if (ExportEngine.IsSmall(diff, settings))
+        if (ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options)))
         {
             return ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken);
         }
 
+        var settings = ExportSettings.Resolve(options);
         var engine = new ExportEngine(options.Config);
         await using (engine.ConfigureAwait(false))
         {
@@ -42,9 +43,8 @@ public static class LayerExporter
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(engine);
         cancellationToken.ThrowIfCancellationRequested();
-        var settings = ExportSettings.Resolve(options);
         var diff = SnapshotDiff.Open(snapshot);
-        if (ExportEngine.IsSmall(diff, settings))
+        if (ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options)))
         {
             return Task.Factory.StartNew(
                 () => ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken),
@@ -53,6 +53,7 @@ public static class LayerExporter
                 TaskScheduler.Default);
         }
 
+        var settings = ExportSettings.Resolve(options);
         return engine.Value.ExportAsync(LayerSource.Of(diff, snapshot, options.Layer.Diff), options, settings, progress, cancellationToken);
     }
 }
