@@ -111,7 +111,7 @@ public static class DiffCommand
             ExportReport.Write(reportPath, [report], seconds);
         }
 
-        Console.Out.WriteLine(result.Descriptor.ToJson());
+        Console.Out.WriteLine(DescriptorLine.Of(result.Descriptor));
         return ExitCodes.Success;
     }
 }
