@@ -33,9 +33,9 @@ public static class LayerExporter
     }
 
     /// <summary>
-    /// For hosts that write many layers (batch jobs, the CLI's image and export commands): small
-    /// uppers are written on a dedicated thread with nothing started; the shared engine is started
-    /// the first time a layer needs it.
+    /// For hosts that write many layers (batch jobs, the CLI's commands): small uppers are written with
+    /// nothing started, on the calling thread unless it is a pool thread (which it would hold for the
+    /// whole write), else on a dedicated one; the shared engine is started the first time a layer needs it.
     /// </summary>
     public static Task<LayerExportResult> ExportAsync(Snapshot snapshot, ExportOptions options, Lazy<ExportEngine> engine, IProgress<LayerProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -46,6 +46,13 @@ public static class LayerExporter
         var diff = SnapshotDiff.Open(snapshot);
         if (ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options)))
         {
+            if (!Thread.CurrentThread.IsThreadPoolThread)
+            {
+                // A thread of the host's own (a console app's main thread) may block: no thread to
+                // start, which a one-file diff would notice.
+                return ExportInline(snapshot, options, progress, cancellationToken);
+            }
+
             return Task.Factory.StartNew(
                 () => ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken),
                 cancellationToken,
@@ -55,5 +62,24 @@ public static class LayerExporter
 
         var settings = ExportSettings.Resolve(options);
         return engine.Value.ExportAsync(LayerSource.Of(diff, snapshot, options.Layer.Diff), options, settings, progress, cancellationToken);
+    }
+
+    /// <summary>The sequential export as a finished task: its result, or its exception to rethrow where it is awaited.</summary>
+    private static Task<LayerExportResult> ExportInline(Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Task.FromResult(ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken));
+        }
+        catch (OperationCanceledException e) when (e.CancellationToken == cancellationToken)
+        {
+            return Task.FromCanceled<LayerExportResult>(cancellationToken);
+        }
+#pragma warning disable CA1031 // Every failure belongs to the task, as it would on the dedicated thread.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return Task.FromException<LayerExportResult>(e);
+        }
     }
 }
