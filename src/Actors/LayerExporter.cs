@@ -75,10 +75,9 @@ public static class LayerExporter
         {
             return Task.FromCanceled<LayerExportResult>(cancellationToken);
         }
-#pragma warning disable CA1031 // Every failure belongs to the task, as it would on the dedicated thread.
         catch (Exception e)
-#pragma warning restore CA1031
         {
+            // Every failure belongs to the task, as it would on the dedicated thread.
             return Task.FromException<LayerExportResult>(e);
         }
     }
