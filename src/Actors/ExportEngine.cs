@@ -75,7 +75,7 @@ public sealed partial class ExportEngine : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var settings = ExportSettings.Resolve(options);
         var diff = SnapshotDiff.Open(snapshot);
-        if (IsSmall(diff, settings))
+        if (IsSmall(diff, settings.ActorThresholdEntries))
         {
             return ExportSequentially(snapshot, options, progress, cancellationToken);
         }
@@ -99,8 +99,8 @@ public sealed partial class ExportEngine : IAsyncDisposable
     }
 
     /// <summary>Few enough entries that starting actors would cost more than it saves (counting stops at the threshold).</summary>
-    internal static bool IsSmall(SnapshotDiff diff, ExportSettings settings) =>
-        (diff.Upper ?? diff.New as DirectoryTree) is { } tree && UpperSize.IsBelow(tree, settings.ActorThresholdEntries);
+    internal static bool IsSmall(SnapshotDiff diff, int actorThresholdEntries) =>
+        (diff.Upper ?? diff.New as DirectoryTree) is { } tree && UpperSize.IsBelow(tree, actorThresholdEntries);
 
     internal static LayerExportResult ExportSequentially(Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
     {

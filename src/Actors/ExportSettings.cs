@@ -24,10 +24,24 @@ public sealed record ExportSettings(WalkSettings Walk, PipelineSettings Pipeline
             options.ShardMaxEntries ?? config.GetInt(PipelineKeys + "shard-max-entries"),
             options.MaxShardsInFlight ?? config.GetInt(PipelineKeys + "max-shards-in-flight"),
             WalkSettings.DefaultDispatcher).Validated();
-        var threshold = options.ActorThresholdEntries ?? config.GetInt(PipelineKeys + "actor-threshold-entries");
-        ArgumentOutOfRangeException.ThrowIfNegative(threshold, nameof(options.ActorThresholdEntries));
+        var threshold = ActorThreshold(options);
         var buffer = config.GetInt("paralleldiff.actors.shard-buffer");
         ArgumentOutOfRangeException.ThrowIfLessThan(buffer, 1, "paralleldiff.actors.shard-buffer");
         return new ExportSettings(walk, pipeline, threshold, buffer);
+    }
+
+    /// <summary>
+    /// <see cref="ActorThresholdEntries"/> alone, from the same sources: the one setting a small upper
+    /// needs. <see cref="Resolve"/> reads the pipeline's byte sizes too, and Akka's first byte-size read
+    /// compiles regular expressions (some 15 ms): work the sequential path would throw away.
+    /// </summary>
+    public static int ActorThreshold(ExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string key = PipelineKeys + "actor-threshold-entries";
+        var threshold = options.ActorThresholdEntries
+            ?? (options.Config is { } config && config.HasPath(key) ? config : ActorsConfig.Reference).GetInt(key);
+        ArgumentOutOfRangeException.ThrowIfNegative(threshold, nameof(options.ActorThresholdEntries));
+        return threshold;
     }
 }

@@ -6,8 +6,9 @@ namespace ParallelDiff.Actors;
 
 /// <summary>
 /// The library's entry point for one layer, from a plain console app. A small upper is written on
-/// the calling thread with nothing started; any other starts an <see cref="ExportEngine"/> for this
-/// one export. Batch jobs should keep one <see cref="ExportEngine"/> for all their layers instead.
+/// the calling thread with nothing started and nothing read but the actor threshold (the pipeline
+/// settings are resolved only for the actor path); any other starts an <see cref="ExportEngine"/>
+/// for this one export. Batch jobs should keep one <see cref="ExportEngine"/> for all their layers instead.
 /// </summary>
 public static class LayerExporter
 {
@@ -17,13 +18,13 @@ public static class LayerExporter
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
         cancellationToken.ThrowIfCancellationRequested();
-        var settings = ExportSettings.Resolve(options);
         var diff = SnapshotDiff.Open(snapshot);
-        if (ExportEngine.IsSmall(diff, settings))
+        if (ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options)))
         {
             return ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken);
         }
 
+        var settings = ExportSettings.Resolve(options);
         var engine = new ExportEngine(options.Config);
         await using (engine.ConfigureAwait(false))
         {
@@ -32,9 +33,9 @@ public static class LayerExporter
     }
 
     /// <summary>
-    /// For hosts that write many layers (batch jobs, the CLI's image and export commands): small
-    /// uppers are written on a dedicated thread with nothing started; the shared engine is started
-    /// the first time a layer needs it.
+    /// For hosts that write many layers (batch jobs, the CLI's commands): small uppers are written with
+    /// nothing started, on the calling thread unless it is a pool thread (which it would hold for the
+    /// whole write), else on a dedicated one; the shared engine is started the first time a layer needs it.
     /// </summary>
     public static Task<LayerExportResult> ExportAsync(Snapshot snapshot, ExportOptions options, Lazy<ExportEngine> engine, IProgress<LayerProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -42,10 +43,16 @@ public static class LayerExporter
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(engine);
         cancellationToken.ThrowIfCancellationRequested();
-        var settings = ExportSettings.Resolve(options);
         var diff = SnapshotDiff.Open(snapshot);
-        if (ExportEngine.IsSmall(diff, settings))
+        if (ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options)))
         {
+            if (!Thread.CurrentThread.IsThreadPoolThread)
+            {
+                // A thread of the host's own (a console app's main thread) may block: no thread to
+                // start, which a one-file diff would notice.
+                return ExportInline(snapshot, options, progress, cancellationToken);
+            }
+
             return Task.Factory.StartNew(
                 () => ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken),
                 cancellationToken,
@@ -53,6 +60,25 @@ public static class LayerExporter
                 TaskScheduler.Default);
         }
 
+        var settings = ExportSettings.Resolve(options);
         return engine.Value.ExportAsync(LayerSource.Of(diff, snapshot, options.Layer.Diff), options, settings, progress, cancellationToken);
+    }
+
+    /// <summary>The sequential export as a finished task: its result, or its exception to rethrow where it is awaited.</summary>
+    private static Task<LayerExportResult> ExportInline(Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Task.FromResult(ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken));
+        }
+        catch (OperationCanceledException e) when (e.CancellationToken == cancellationToken)
+        {
+            return Task.FromCanceled<LayerExportResult>(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // Every failure belongs to the task, as it would on the dedicated thread.
+            return Task.FromException<LayerExportResult>(e);
+        }
     }
 }

@@ -22,19 +22,19 @@ public sealed class Settings
     /// <summary>Which files the settings came from, for --help and errors.</summary>
     public string Source { get; }
 
-    public int BlockSize => checked((int)(Config.GetByteSize("paralleldiff.compression.block-size") ?? throw Missing("compression.block-size")));
+    public int BlockSize => checked((int)(ByteSize("paralleldiff.compression.block-size") ?? throw Missing("compression.block-size")));
 
     /// <summary>Workers one layer may use when it has the machine to itself (pipeline.parallelism; 0 = one per core).</summary>
     public int Parallelism => Config.GetInt("paralleldiff.pipeline.parallelism") is > 0 and var n ? n : Environment.ProcessorCount;
 
     /// <summary>File data one layer reads ahead of its tar writer (pipeline.read-ahead-bytes).</summary>
-    public long ReadAheadBytes => Config.GetByteSize("paralleldiff.pipeline.read-ahead-bytes") ?? throw Missing("pipeline.read-ahead-bytes");
+    public long ReadAheadBytes => ByteSize("paralleldiff.pipeline.read-ahead-bytes") ?? throw Missing("pipeline.read-ahead-bytes");
 
     /// <summary>Layers a bulk export runs at once unless --max-concurrent says (export.max-concurrent; 0 = one per core).</summary>
     public int MaxConcurrent => Config.GetInt("paralleldiff.export.max-concurrent");
 
     /// <summary>What all layers in flight may hold in memory together (export.memory-budget).</summary>
-    public long MemoryBudget => Config.GetByteSize("paralleldiff.export.memory-budget") ?? throw Missing("export.memory-budget");
+    public long MemoryBudget => ByteSize("paralleldiff.export.memory-budget") ?? throw Missing("export.memory-budget");
 
     public int DefaultLevel(LayerCompression kind) => kind switch
     {
@@ -87,6 +87,9 @@ public sealed class Settings
 
         return new Settings(config, source);
     }
+
+    /// <summary>Config.GetByteSize's value, without its cost (see <see cref="HoconByteSize"/>).</summary>
+    private long? ByteSize(string path) => HoconByteSize.Parse(Config.GetString(path, null));
 
     private static UsageException Missing(string key) => new($"configuration key paralleldiff.{key} is missing");
 }

@@ -57,7 +57,7 @@ public static class SnapshotArguments
     /// <summary>The snapshot the options name, read from its source (stdin for --mount-json -).</summary>
     /// <exception cref="UsageException">No form, or more than one.</exception>
     /// <exception cref="SnapshotException">The source cannot be read, or names a mount this tool cannot diff.</exception>
-    public static Snapshot Parse(CommandLine cl) => Source(cl).Resolve(Console.In.ReadToEnd);
+    public static Snapshot Parse(CommandLine cl) => Source(cl).Resolve(() => Console.In.ReadToEnd());
 
     /// <summary>overlayfs order: the leftmost directory is the top layer. Empty parts are an error.</summary>
     public static IReadOnlyList<string> ParseLowers(string value)

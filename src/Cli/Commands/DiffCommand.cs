@@ -69,11 +69,12 @@ public static class DiffCommand
         var source = SnapshotArguments.Source(cl);
         var options = LayerArguments.Parse(cl);
         var compression = LayerArguments.Compression(cl, settings);
-        var snapshot = source.Resolve(Console.In.ReadToEnd);
+        // Lambdas, not method groups: Console.In and Console.Error would be set up (some ms) to build them.
+        var snapshot = source.Resolve(() => Console.In.ReadToEnd());
         var request = new LayerWriteRequest(snapshot, options, compression, output ?? string.Empty)
         {
             Parallelism = settings.Parallelism,
-            Warn = Console.Error.WriteLine,
+            Warn = message => Console.Error.WriteLine(message),
         };
 
         await using var writer = LayerWriters.Create(settings);
@@ -111,7 +112,7 @@ public static class DiffCommand
             ExportReport.Write(reportPath, [report], seconds);
         }
 
-        Console.Out.WriteLine(result.Descriptor.ToJson());
+        StandardOutput.WriteLine(DescriptorLine.Of(result.Descriptor));
         return ExitCodes.Success;
     }
 }

@@ -68,7 +68,7 @@ public static class ImageCommand
 
         var options = LayerArguments.Parse(cl);
         var compression = LayerArguments.Compression(cl, settings);
-        var layers = ImageLayers.Of(source.Resolve(Console.In.ReadToEnd));
+        var layers = ImageLayers.Of(source.Resolve(() => Console.In.ReadToEnd()));
         var budget = ExportBudget.For(settings.Parallelism, layers.Count, layers.Count, settings.MemoryBudget, settings.ReadAheadBytes, 2L * settings.BlockSize);
         var layout = OciLayout.Open(layoutDir);
 
@@ -109,7 +109,7 @@ public static class ImageCommand
             ExportReport.Write(reportPath, reports, clock.Elapsed.TotalSeconds);
         }
 
-        Console.Out.WriteLine(DescriptorLine.Of(image.Manifest));
+        StandardOutput.WriteLine(DescriptorLine.Of(image.Manifest));
         return ExitCodes.Success;
     }
 }

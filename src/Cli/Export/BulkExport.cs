@@ -8,9 +8,10 @@ namespace ParallelDiff.Cli.Export;
 
 /// <summary>
 /// Runs the snapshots of a job file into one OCI layout. Each finished snapshot is recorded before
-/// the next word about it is said: its blob moved into the layout, a one-layer image tagged with its
-/// id, then a journal line fsynced; so a kill loses at most the snapshots in flight, and a rerun
-/// skips what the journal and the layout agree is complete (<see cref="ResumeRules"/>). A failed
+/// the next word about it is said: its blob moved into the layout and its one-layer image's blobs
+/// written, then (by the <see cref="SnapshotRecorder"/>, in groups) the image tagged with its id and a
+/// journal line fsynced; so a kill loses at most the snapshots in flight or not yet recorded, and a
+/// rerun skips what the journal and the layout agree is complete (<see cref="ResumeRules"/>). A failed
 /// snapshot is reported with its cause and does not stop the others. At the end index.json is put
 /// in ref-name order, so a resumed layout and a clean one are the same bytes.
 /// </summary>
@@ -44,13 +45,22 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
 
         var budget = budgetFor(pending.Count);
         progress.Begin(jobs.Count, outcomes.OfType<SnapshotReport>().ToList(), budget);
+        var recorder = new SnapshotRecorder(layout, journal);
         var interrupted = false;
         try
         {
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.LayersInFlight, CancellationToken = cancellationToken };
             await Parallel.ForEachAsync(pending, parallel, async (i, ct) =>
-                outcomes[i] = await ExportOneAsync(jobs[i], budget.PerLayerParallelism, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            {
+                var (entry, image) = await ExportOneAsync(jobs[i], budget.PerLayerParallelism, ct).ConfigureAwait(false);
+                recorder.Record(entry, image, report =>
+                {
+                    outcomes[i] = report;
+                    progress.Finished(report);
+                });
+            }).ConfigureAwait(false);
 
+            await recorder.CompleteAsync().ConfigureAwait(false);
             LayoutIndexOrder.SortByRefName(layout, cancellationToken);
         }
         catch (OperationCanceledException)
@@ -60,18 +70,26 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         }
         finally
         {
-            await progress.EndAsync(outcomes.OfType<SnapshotReport>().ToList(), clock.Elapsed.TotalSeconds, interrupted).ConfigureAwait(false);
+            // Interrupted or not, what finished is recorded before the end is reported.
+            try
+            {
+                await recorder.CompleteAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                await progress.EndAsync(outcomes.OfType<SnapshotReport>().ToList(), clock.Elapsed.TotalSeconds, interrupted).ConfigureAwait(false);
+            }
         }
 
         return outcomes.Select(o => o!).ToList();
     }
 
-    private async Task<SnapshotReport> ExportOneAsync(PlannedJob planned, int parallelism, CancellationToken cancellationToken)
+    /// <returns>The snapshot's journal entry, and its image (blobs written, not yet tagged) unless it failed.</returns>
+    private async Task<(JournalEntry Entry, OciImage? Image)> ExportOneAsync(PlannedJob planned, int parallelism, CancellationToken cancellationToken)
     {
         var job = planned.Job;
         progress.Started(job.Id);
         var clock = Stopwatch.StartNew();
-        SnapshotReport report;
         try
         {
             // Standard input cannot serve many jobs; the job file refuses "mount-json": "-".
@@ -82,8 +100,9 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
                 Warn = message => progress.Warning(job.Id, message),
             };
             var (result, seconds) = await LayoutLayers.ExportAsync(writer, layout, request, cancellationToken).ConfigureAwait(false);
-            var image = ImageWriter.Write(layout, [result.Descriptor], job.Id, cancellationToken: cancellationToken);
-            report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest };
+            var image = ImageWriter.WriteBlobs(layout, [result.Descriptor], job.Id);
+            var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest };
+            return (new JournalEntry(planned.Fingerprint, report), image);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -92,18 +111,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         catch (Exception e)
         {
             // Whatever went wrong with this snapshot is its own failure; the others go on.
-            report = new SnapshotReport(job.Id, SnapshotStatus.Failed)
-            {
-                Source = job.Source.Describe(),
-                Seconds = clock.Elapsed.TotalSeconds,
-                Error = e is IOException or Core.Snapshots.SnapshotException or UnauthorizedAccessException or InvalidDataException or Core.Tar.TarEncodingException
-                    ? e.Message.ReplaceLineEndings(" ")
-                    : $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}",
-            };
+            return (new JournalEntry(planned.Fingerprint, SnapshotReport.Failed(job.Id, job.Source.Describe(), clock.Elapsed.TotalSeconds, e)), null);
         }
-
-        journal.Append(new JournalEntry(planned.Fingerprint, report));
-        progress.Finished(report);
-        return report;
     }
 }

@@ -76,10 +76,17 @@ public sealed class ExportJournal : IDisposable
     public void Append(JournalEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var line = ToLine(entry);
+        Append([entry]);
+    }
+
+    /// <summary>Appends entries with one write and one fsync, durable before returning. Safe to call from many threads.</summary>
+    public void Append(IReadOnlyList<JournalEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var lines = entries.SelectMany(ToLine).ToArray();
         lock (_gate)
         {
-            _file.Write(line);
+            _file.Write(lines);
             _file.Flush(flushToDisk: true);
         }
     }

@@ -55,6 +55,23 @@ public sealed record SnapshotReport(string Id, SnapshotStatus Status)
         };
     }
 
+    /// <summary>
+    /// The report of a snapshot that failed: the message of an I/O, snapshot or tar error is its own
+    /// sentence (it names the path); any other exception is named by its type too.
+    /// </summary>
+    public static SnapshotReport Failed(string id, string? source, double seconds, Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return new SnapshotReport(id, SnapshotStatus.Failed)
+        {
+            Source = source,
+            Seconds = seconds,
+            Error = error is IOException or Snapshots.SnapshotException or UnauthorizedAccessException or InvalidDataException or Tar.TarEncodingException
+                ? error.Message.ReplaceLineEndings(" ")
+                : $"{error.GetType().Name}: {error.Message.ReplaceLineEndings(" ")}",
+        };
+    }
+
     public static string StatusName(SnapshotStatus status) => status switch
     {
         SnapshotStatus.Done => "done",

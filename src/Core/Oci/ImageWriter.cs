@@ -17,6 +17,19 @@ public static class ImageWriter
     /// <exception cref="InvalidOperationException">A layer blob is not in the layout.</exception>
     public static OciImage Write(OciLayout layout, IReadOnlyList<LayerDescriptor> layers, string refName, ImageConfig? config = null, CancellationToken cancellationToken = default)
     {
+        var image = WriteBlobs(layout, layers, refName, config);
+        layout.Tag(image.Manifest, refName, cancellationToken);
+        return image;
+    }
+
+    /// <summary>
+    /// Writes config and manifest as blobs, without tagging: for a caller that tags many images in one
+    /// index update (<see cref="OciLayout.Tag(IReadOnlyList{ValueTuple{OciDescriptor, string}}, CancellationToken)"/>).
+    /// </summary>
+    /// <returns>The image as it will be once tagged <paramref name="refName"/>.</returns>
+    /// <exception cref="InvalidOperationException">A layer blob is not in the layout.</exception>
+    public static OciImage WriteBlobs(OciLayout layout, IReadOnlyList<LayerDescriptor> layers, string refName, ImageConfig? config = null)
+    {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(layers);
         config ??= ImageConfig.Default;
@@ -27,7 +40,6 @@ public static class ImageWriter
 
         var configDescriptor = layout.WriteBlob(OciMediaTypes.ImageConfig, ConfigJson(layers, config));
         var manifest = layout.WriteBlob(OciMediaTypes.ImageManifest, ManifestJson(configDescriptor, layers)) with { Platform = config.Platform };
-        layout.Tag(manifest, refName, cancellationToken);
         return new OciImage(manifest, configDescriptor, refName);
     }
 

@@ -33,30 +33,60 @@ public sealed partial class OciLayout
         ArgumentNullException.ThrowIfNull(refName);
         if (!RefNameGrammar().IsMatch(refName))
         {
-            throw new ArgumentException($"\"{refName}\" is not a valid ref name (image-layout.md: components of [A-Za-z0-9] joined by one of -._:@+ or --, separated by /)", nameof(refName));
+            throw new ArgumentException(NotARefName(refName), nameof(refName));
         }
 
-        if (!HasBlob(manifest.Digest))
+        Tag([(manifest, refName)], cancellationToken);
+    }
+
+    /// <summary>
+    /// Tags several manifests in one update of index.json (one read, one atomic write), in their
+    /// order, each as <see cref="Tag(OciDescriptor, string, CancellationToken)"/> would. Every tag is
+    /// checked before the index changes, so a bad one leaves the index as it was.
+    /// </summary>
+    /// <exception cref="ArgumentException">A ref name outside image-layout.md's grammar.</exception>
+    /// <exception cref="InvalidOperationException">A manifest blob is not in the layout.</exception>
+    /// <exception cref="TimeoutException">Another writer held the index lock longer than <see cref="LockTimeout"/>.</exception>
+    public void Tag(IReadOnlyList<(OciDescriptor Manifest, string RefName)> tags, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        var entries = new List<(string RefName, JsonNode Entry)>(tags.Count);
+        foreach (var (manifest, refName) in tags)
         {
-            throw new InvalidOperationException($"{Root}: the manifest {manifest.Digest} is not stored in the layout; store it before tagging it");
+            if (!RefNameGrammar().IsMatch(refName))
+            {
+                throw new ArgumentException(NotARefName(refName), nameof(tags));
+            }
+
+            if (!HasBlob(manifest.Digest))
+            {
+                throw new InvalidOperationException($"{Root}: the manifest {manifest.Digest} is not stored in the layout; store it before tagging it");
+            }
+
+            var annotations = new Dictionary<string, string>(manifest.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+            {
+                [OciMediaTypes.RefNameAnnotation] = refName,
+            };
+            entries.Add((refName, JsonNode.Parse(OciJson.Serialize(json => (manifest with { Annotations = annotations }).WriteTo(json)))!));
         }
 
-        var annotations = new Dictionary<string, string>(manifest.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal)
-        {
-            [OciMediaTypes.RefNameAnnotation] = refName,
-        };
-        var entry = JsonNode.Parse(OciJson.Serialize(json => (manifest with { Annotations = annotations }).WriteTo(json)))!;
-
+        // A name tagged twice keeps its last manifest, as two Tag calls in a row would leave it.
+        var last = entries.Where((e, i) => entries.FindLastIndex(x => x.RefName == e.RefName) == i).ToList();
+        var names = last.Select(e => e.RefName).ToHashSet(StringComparer.Ordinal);
         UpdateIndex(
             manifests =>
             {
-                foreach (var old in manifests.Where(m => m?["annotations"]?[OciMediaTypes.RefNameAnnotation]?.GetValueKind() == JsonValueKind.String
-                    && (string?)m["annotations"]![OciMediaTypes.RefNameAnnotation] == refName).ToList())
+                // One pass over the index for the whole group: a bulk export's index holds thousands.
+                foreach (var old in manifests.Where(m => m?["annotations"]?[OciMediaTypes.RefNameAnnotation] is JsonValue name
+                    && name.GetValueKind() == JsonValueKind.String && names.Contains(name.GetValue<string>())).ToList())
                 {
                     manifests.Remove(old);
                 }
 
-                manifests.Add(entry);
+                foreach (var (_, entry) in last)
+                {
+                    manifests.Add(entry);
+                }
             },
             cancellationToken);
     }
@@ -112,6 +142,9 @@ public sealed partial class OciLayout
         return index;
     }
 
+
+    private static string NotARefName(string refName) =>
+        $"\"{refName}\" is not a valid ref name (image-layout.md: components of [A-Za-z0-9] joined by one of -._:@+ or --, separated by /)";
 
     /// <summary>image-layout.md, "index.json": ref ::= component ("/" component)*; component ::= alphanum (separator alphanum)*.</summary>
     [GeneratedRegex(@"^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$")]

@@ -59,4 +59,22 @@ public sealed class ExportSettingsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ExportSettings.Resolve(new ExportOptions { OutputPath = "x", MaxShardsInFlight = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => ExportSettings.Resolve(new ExportOptions { OutputPath = "x", Parallelism = -1 }));
     }
+
+    [Fact]
+    public void ActorThreshold_should_read_what_Resolve_reads()
+    {
+        var configured = ConfigurationFactory.ParseString("paralleldiff.pipeline.actor-threshold-entries = 9");
+        var other = ConfigurationFactory.ParseString("paralleldiff.pipeline.parallelism = 3");
+
+        Assert.Equal(9, ExportSettings.ActorThreshold(new ExportOptions { OutputPath = "x", Config = configured }));
+        Assert.Equal(256, ExportSettings.ActorThreshold(new ExportOptions { OutputPath = "x", Config = other }));
+        Assert.Equal(256, ExportSettings.ActorThreshold(new ExportOptions { OutputPath = "x" }));
+        Assert.Equal(0, ExportSettings.ActorThreshold(new ExportOptions { OutputPath = "x", Config = configured, ActorThresholdEntries = 0 }));
+        foreach (var options in new[] { new ExportOptions { OutputPath = "x", Config = configured }, new ExportOptions { OutputPath = "x", Config = other } })
+        {
+            Assert.Equal(ExportSettings.Resolve(options).ActorThresholdEntries, ExportSettings.ActorThreshold(options));
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => ExportSettings.ActorThreshold(new ExportOptions { OutputPath = "x", ActorThresholdEntries = -1 }));
+    }
 }

@@ -37,6 +37,30 @@ public sealed class OciLayoutIndexTests : IDisposable
     }
 
     [Fact]
+    public void Tag_of_a_group_should_leave_the_index_that_one_tag_after_another_leaves()
+    {
+        var oneByOne = OciLayout.Open(Path.Combine(_scratch.Path, "one-by-one"));
+        var grouped = OciLayout.Open(Path.Combine(_scratch.Path, "grouped"));
+        var tags = new[] { ("{\"a\":1}", "latest"), ("{\"b\":1}", "stable"), ("{\"c\":1}", "latest"), ("{\"d\":1}", "v1") };
+        foreach (var layout in new[] { oneByOne, grouped })
+        {
+            layout.Tag(StoreManifest(layout, "{\"old\":1}"), "stable");
+            layout.Tag(StoreManifest(layout, "{\"kept\":1}"), "kept");
+        }
+
+        foreach (var (content, name) in tags)
+        {
+            oneByOne.Tag(StoreManifest(oneByOne, content), name);
+        }
+
+        grouped.Tag(tags.Select(t => (StoreManifest(grouped, t.Item1), t.Item2)).ToList());
+
+        Assert.Equal(File.ReadAllBytes(oneByOne.IndexPath), File.ReadAllBytes(grouped.IndexPath));
+        Assert.Throws<ArgumentException>(() => grouped.Tag([(StoreManifest(grouped, "{}"), "not a name")]));
+        Assert.Equal(File.ReadAllBytes(oneByOne.IndexPath), File.ReadAllBytes(grouped.IndexPath));
+    }
+
+    [Fact]
     public void Tag_should_replace_an_older_manifest_with_the_same_name_and_keep_others()
     {
         var layout = OciLayout.Open(Dir);
