@@ -1,15 +1,14 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
-using Akka.IO;
 using ParallelDiff.Core.Compression;
 
 namespace ParallelDiff.Streams;
 
 /// <summary>
-/// One materialization's codec and cpu-dispatcher. Blocks outlive the stage that cut them (the
-/// last ones are still compressing when the cutter stops), so the codec is reference-counted:
-/// one reference for the cutter, one per block handed out; the last release disposes it, never
-/// while a block is still being compressed.
+/// One materialization's codec and cpu-dispatcher. Blocks outlive the stage that paired them with
+/// it (<see cref="CompressionJobs"/>; the last ones are still compressing when it stops), so the
+/// codec is reference-counted: one reference for that stage, one per block being compressed; the
+/// last release disposes it, never while a block is still being compressed.
 /// </summary>
 internal sealed class BlockCompressor
 {
@@ -24,29 +23,29 @@ internal sealed class BlockCompressor
     }
 
     /// <summary>A block that will be compressed (and so release its reference).</summary>
-    public Block Hand(byte[] buffer, int length)
+    public CompressionJob Hand(LayerBytes block)
     {
         Interlocked.Increment(ref _references);
-        return new Block(buffer, length, this);
+        return new CompressionJob(block, this);
     }
 
     /// <summary>
-    /// Compresses on the cpu-dispatcher into one unit. The unit's array is wrapped, not copied:
-    /// nothing writes to it afterwards.
+    /// Compresses on the cpu-dispatcher into one unit, then releases the block: the compressor is
+    /// the last to read it. The unit's array is wrapped, not copied: nothing writes to it afterwards.
     /// </summary>
-    public Task<ByteString> CompressAsync(Block block) => _cpu.Run(() =>
+    public Task<LayerBytes> CompressAsync(LayerBytes block) => _cpu.Run(() =>
     {
         try
         {
             var unit = new ArrayBufferWriter<byte>();
             _codec.CompressBlock(block.Span, unit);
-            return MemoryMarshal.TryGetArray(unit.WrittenMemory, out var segment)
-                ? ByteString.FromBytes(segment)
-                : ByteString.FromBytes(unit.WrittenSpan.ToArray());
+            return MemoryMarshal.TryGetArray(unit.WrittenMemory, out var segment) && segment.Offset == 0
+                ? LayerBytes.Of(segment.Array!, segment.Count)
+                : LayerBytes.Of(unit.WrittenSpan.ToArray());
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(block.Buffer);
+            block.Release();
             Release();
         }
     });

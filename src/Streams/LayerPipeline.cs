@@ -1,4 +1,3 @@
-using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using ParallelDiff.Core.Diff;
@@ -9,10 +8,10 @@ namespace ParallelDiff.Streams;
 
 /// <summary>
 /// One layer blob, end to end, as a stream: changes → <see cref="ChangeWriterFlow"/> →
-/// <see cref="TarEncodingFlow"/> (parallel read-ahead) → diffID <see cref="DigestFlow"/> →
-/// <see cref="BlockCompressionFlow"/> (parallel blocks) → blob <see cref="DigestFlow"/> →
-/// <see cref="AtomicFileSink"/>. The same composition as Core's SequentialLayerExporter, so the
-/// same bytes, with every stage backpressured by the file writer.
+/// <see cref="TarEncodingFlow"/> (the tar laid out in pooled blocks, filled by parallel reads) →
+/// diffID <see cref="DigestFlow"/> → <see cref="BlockCompressionFlow"/> (parallel blocks) → blob
+/// <see cref="DigestFlow"/> → <see cref="AtomicFileSink"/>. The same composition as Core's
+/// SequentialLayerExporter, so the same bytes, with every stage backpressured by the file writer.
 /// </summary>
 public static class LayerPipeline
 {
@@ -58,11 +57,11 @@ public static class LayerPipeline
 
         var ((((tar, diffId), blob), killSwitch), written) = changes
             .Via(ChangeWriterFlow.Create(parents, writer))
-            .ViaMaterialized(TarEncodingFlow.Create(settings), Keep.Right)
+            .ViaMaterialized(TarEncodingFlow.Create(settings, compression.BlockSize), Keep.Right)
             .ViaMaterialized(new DigestFlow(), Keep.Both)
             .Via(BlockCompressionFlow.Create(compression, settings))
             .ViaMaterialized(new DigestFlow(), Keep.Both)
-            .ViaMaterialized(KillSwitches.Single<ByteString>(), Keep.Both)
+            .ViaMaterialized(KillSwitches.Single<LayerBytes>(), Keep.Both)
             .ToMaterialized(AtomicFileSink.Create(outputPath, settings.IoDispatcher), Keep.Both)
             .Run(materializer);
 

@@ -1,4 +1,3 @@
-using Akka.IO;
 using Akka.Streams.Dsl;
 using Akka.Streams.TestKit;
 using ParallelDiff.Streams.Tests.Support;
@@ -33,8 +32,8 @@ public sealed class AtomicFileSinkTests : StreamsSpec, IDisposable
     [Fact]
     public async Task AtomicFileSink_should_delete_the_temporary_file_and_fault_when_upstream_fails()
     {
-        var written = Source.Single(ByteString.FromString("half a layer"))
-            .Concat(Source.Failed<ByteString>(new IOException("read error")))
+        var written = Source.Single(LayerBytes.Of("half a layer"u8.ToArray()))
+            .Concat(Source.Failed<LayerBytes>(new IOException("read error")))
             .RunWith(Sink.FromGraph(new AtomicFileSink(Target)), Materializer);
 
         var error = await Assert.ThrowsAsync<IOException>(() => written);
@@ -47,10 +46,10 @@ public sealed class AtomicFileSinkTests : StreamsSpec, IDisposable
     {
         await this.AssertAllStagesStoppedAsync(async () =>
         {
-            var (source, written) = this.SourceProbe<ByteString>()
+            var (source, written) = this.SourceProbe<LayerBytes>()
                 .ToMaterialized(AtomicFileSink.Create(Target, PipelineSettings.Default.IoDispatcher), Keep.Both)
                 .Run(Materializer);
-            await source.SendNextAsync(ByteString.FromString("some bytes"));
+            await source.SendNextAsync(LayerBytes.Of("some bytes"u8.ToArray()));
             await AwaitAssertAsync(() => Assert.Single(Directory.GetFiles(_dir)));
             Assert.False(File.Exists(Target), "the target must not exist before commit");
 
@@ -67,7 +66,7 @@ public sealed class AtomicFileSinkTests : StreamsSpec, IDisposable
         var target = Path.Combine(_dir, "missing", "layer.blob");
 
         var error = await Assert.ThrowsAsync<IOException>(() =>
-            Source.Single(ByteString.FromString("x")).RunWith(Sink.FromGraph(new AtomicFileSink(target)), Materializer));
+            Source.Single(LayerBytes.Of("x"u8.ToArray())).RunWith(Sink.FromGraph(new AtomicFileSink(target)), Materializer));
 
         Assert.Contains(target, error.Message);
     }
