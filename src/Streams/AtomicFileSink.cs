@@ -39,7 +39,9 @@ public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<L
     public static Sink<LayerBytes, Task<long>> Create(string targetPath, string dispatcher)
     {
         ArgumentException.ThrowIfNullOrEmpty(dispatcher);
-        return Sink.FromGraph(new AtomicFileSink(targetPath, dispatcher)).Async();
+        // Two elements queued at the island's door, not Akka's default 16: each may be a 4 MiB
+        // block, and one written while the next waits is all the overlap a sequential file needs.
+        return Sink.FromGraph(new AtomicFileSink(targetPath, dispatcher)).WithAttributes(Attributes.CreateInputBuffer(2, 2)).Async();
     }
 
     protected override Attributes InitialAttributes { get; }

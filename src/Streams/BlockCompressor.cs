@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using ParallelDiff.Core.Compression;
 
 namespace ParallelDiff.Streams;
@@ -31,17 +29,22 @@ internal sealed class BlockCompressor
 
     /// <summary>
     /// Compresses on the cpu-dispatcher into one unit, then releases the block: the compressor is
-    /// the last to read it. The unit's array is wrapped, not copied: nothing writes to it afterwards.
+    /// the last to read it. The unit is rented too (see <see cref="PooledBufferWriter"/>), sized
+    /// for every codec's worst case on incompressible data so it never grows; the file sink
+    /// releases it once written.
     /// </summary>
     public Task<LayerBytes> CompressAsync(LayerBytes block) => _cpu.Run(() =>
     {
+        var unit = new PooledBufferWriter(block.Length + (block.Length >> 6) + 4096);
         try
         {
-            var unit = new ArrayBufferWriter<byte>();
             _codec.CompressBlock(block.Span, unit);
-            return MemoryMarshal.TryGetArray(unit.WrittenMemory, out var segment) && segment.Offset == 0
-                ? LayerBytes.Of(segment.Array!, segment.Count)
-                : LayerBytes.Of(unit.WrittenSpan.ToArray());
+            return unit.Detach();
+        }
+        catch
+        {
+            unit.Abandon();
+            throw;
         }
         finally
         {

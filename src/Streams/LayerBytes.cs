@@ -3,16 +3,16 @@ using System.Buffers;
 namespace ParallelDiff.Streams;
 
 /// <summary>
-/// A run of layer bytes in stream order, viewed in place: a tar block in a buffer rented from
-/// ArrayPool.Shared, or a compressed unit (or any bytes) the GC owns.
+/// A run of layer bytes in stream order, viewed in place: a tar block or a compressed unit in a
+/// buffer rented from ArrayPool.Shared, or any bytes the GC owns.
 /// </summary>
 /// <remarks>
 /// Ownership: one stage holds a LayerBytes at a time, and the one that reads its bytes last calls
-/// <see cref="Release"/>: the compressor for a compressed layer, the file sink for an uncompressed
-/// one (its blocks pass through to the file without a copy). A rented buffer thus goes back to the
-/// pool once, after its last read; a second release throws instead of handing one buffer to two
-/// renters. Bytes lost with an aborted stream are never released and fall to the GC, which is all
-/// an abort costs.
+/// <see cref="Release"/>: the compressor for a block it compresses, the file sink for the units
+/// and for an uncompressed layer's blocks (which pass through to the file without a copy). A
+/// rented buffer thus goes back to the pool once, after its last read; a second release throws
+/// instead of handing one buffer to two renters. Bytes lost with an aborted stream are never
+/// released and fall to the GC, which is all an abort costs.
 /// </remarks>
 public sealed class LayerBytes
 {
@@ -38,13 +38,6 @@ public sealed class LayerBytes
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _released) != 0, this);
             return _array.AsSpan(0, Length);
         }
-    }
-
-    /// <summary>The first <paramref name="length"/> bytes of <paramref name="array"/>, which the GC owns (wrapped, not copied).</summary>
-    public static LayerBytes Of(byte[] array, int length)
-    {
-        ArgumentNullException.ThrowIfNull(array);
-        return new LayerBytes(array, length, rented: false);
     }
 
     /// <summary>All of <paramref name="array"/>, which the GC owns (wrapped, not copied).</summary>
