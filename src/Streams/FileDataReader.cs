@@ -82,24 +82,15 @@ internal sealed class FileDataReader
 
     /// <summary>
     /// The file's last extent asks for one byte more than is left, so a file that grew since its
-    /// lstat shows it in the same pread. That byte must not land in the block, where the padding
-    /// or the next header already sits: it is saved and put back (this task alone writes the
-    /// block), or, when the extent ends the buffer, probed with a 1-byte pread into a scratch.
+    /// lstat shows it in the same pread. That byte lands in the block (on the padding or the next
+    /// header) only when the file grew, and then the layer fails and the block is thrown away.
+    /// An extent that ends the buffer has no room for it: a 1-byte pread into a scratch probes.
     /// </summary>
     private int ReadLast(SafeFileHandle handle, byte[] block, FileExtent extent)
     {
-        var end = extent.BlockOffset + extent.Length;
-        if (end < block.Length)
+        if (extent.BlockOffset + extent.Length < block.Length)
         {
-            var saved = block[end];
-            try
-            {
-                return ReadFully(handle, block.AsSpan(extent.BlockOffset, extent.Length + 1), extent.FileOffset, extent.Length);
-            }
-            finally
-            {
-                block[end] = saved;
-            }
+            return ReadFully(handle, block.AsSpan(extent.BlockOffset, extent.Length + 1), extent.FileOffset, extent.Length);
         }
 
         var filled = ReadFully(handle, block.AsSpan(extent.BlockOffset, extent.Length), extent.FileOffset, extent.Length);
