@@ -30,6 +30,23 @@ public sealed class AtomicFileSinkTests : StreamsSpec, IDisposable
     }
 
     [Fact]
+    public async Task AtomicFileSink_should_release_each_pooled_buffer_once_written()
+    {
+        var data = BlockCompressionFlowTests.TestBytes(10_000, 4);
+        var pieces = new[] { data.AsMemory(0, 4096), data.AsMemory(4096) }.Select(piece =>
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(piece.Length);
+            piece.Span.CopyTo(buffer);
+            return LayerBytes.Rented(buffer, piece.Length);
+        }).ToList();
+
+        await Source.From(pieces).RunWith(AtomicFileSink.Create(Target, PipelineSettings.Default.IoDispatcher), Materializer);
+
+        Assert.Equal(data, File.ReadAllBytes(Target));
+        Assert.All(pieces, piece => Assert.Throws<ObjectDisposedException>(() => piece.Span.Length));
+    }
+
+    [Fact]
     public async Task AtomicFileSink_should_delete_the_temporary_file_and_fault_when_upstream_fails()
     {
         var written = Source.Single(LayerBytes.Of("half a layer"u8.ToArray()))
