@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Streams.Stage;
@@ -8,8 +7,8 @@ using ParallelDiff.Core.Layers;
 namespace ParallelDiff.Streams;
 
 /// <summary>
-/// Writes a byte stream to a file that appears complete or not at all (Core's
-/// <see cref="AtomicOutputFile"/>): bytes go to a hidden temporary file beside the target; only
+/// Writes a stream of <see cref="LayerBytes"/> (releasing each once written) to a file that
+/// appears complete or not at all (Core's <see cref="AtomicOutputFile"/>): bytes go to a hidden temporary file beside the target; only
 /// upstream completion commits it (fsync, rename, directory fsync). A failure or a cancellation
 /// deletes the temporary file before the materialized task faults, so whoever awaits the task
 /// never sees a leftover. The task's value is the number of bytes written.
@@ -19,9 +18,9 @@ namespace ParallelDiff.Streams;
 /// <see cref="Create"/> does both. (Fused without an async boundary, a dispatcher attribute moves
 /// the whole fused graph onto that dispatcher, not just this stage.)
 /// </remarks>
-public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<ByteString>, Task<long>>
+public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<LayerBytes>, Task<long>>
 {
-    private readonly Inlet<ByteString> _in = new("atomicFileSink.in");
+    private readonly Inlet<LayerBytes> _in = new("atomicFileSink.in");
     private readonly string _targetPath;
 
     /// <param name="dispatcher">Config path of the dispatcher for the blocking writes; null for the stream default.</param>
@@ -29,18 +28,20 @@ public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<B
     {
         ArgumentException.ThrowIfNullOrEmpty(targetPath);
         _targetPath = targetPath;
-        Shape = new SinkShape<ByteString>(_in);
+        Shape = new SinkShape<LayerBytes>(_in);
         var name = Attributes.CreateName("atomicFileSink");
         InitialAttributes = dispatcher is null ? name : name.And(ActorAttributes.CreateDispatcher(dispatcher));
     }
 
-    public override SinkShape<ByteString> Shape { get; }
+    public override SinkShape<LayerBytes> Shape { get; }
 
     /// <summary>The sink on <paramref name="dispatcher"/>, behind an async boundary so only the writes run there.</summary>
-    public static Sink<ByteString, Task<long>> Create(string targetPath, string dispatcher)
+    public static Sink<LayerBytes, Task<long>> Create(string targetPath, string dispatcher)
     {
         ArgumentException.ThrowIfNullOrEmpty(dispatcher);
-        return Sink.FromGraph(new AtomicFileSink(targetPath, dispatcher)).Async();
+        // Two elements queued at the island's door, not Akka's default 16: each may be a 4 MiB
+        // block, and one written while the next waits is all the overlap a sequential file needs.
+        return Sink.FromGraph(new AtomicFileSink(targetPath, dispatcher)).WithAttributes(Attributes.CreateInputBuffer(2, 2)).Async();
     }
 
     protected override Attributes InitialAttributes { get; }
@@ -86,10 +87,12 @@ public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<B
             var stream = _file!.Stream;
             Reporting(() =>
             {
-                bytes.WriteTo(stream);
+                stream.Write(bytes.Span);
                 return true;
             });
-            _written += bytes.Count;
+            // Written: the file was the bytes' last reader (an uncompressed layer's blocks).
+            bytes.Release();
+            _written += bytes.Length;
             Pull(_stage._in);
         }
 

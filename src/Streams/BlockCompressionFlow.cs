@@ -1,5 +1,4 @@
 using Akka;
-using Akka.IO;
 using Akka.Streams.Dsl;
 using ParallelDiff.Core.Compression;
 using ParallelDiff.Core.Layers;
@@ -7,21 +6,30 @@ using ParallelDiff.Core.Layers;
 namespace ParallelDiff.Streams;
 
 /// <summary>
-/// The parallel counterpart of BlockCompressingStream: cuts the tar into fixed blocks
-/// (<see cref="BlockCutter"/>), compresses up to <c>parallelism</c> of them at once on the
-/// cpu-dispatcher, and emits the units in block order. Each unit depends only on its block's
-/// bytes and the level (see IBlockCodec), so the output equals the sequential stream's at any
-/// parallelism.
+/// The parallel counterpart of BlockCompressingStream, over the blocks <see cref="TarEncodingFlow"/>
+/// cut: compresses up to <c>parallelism</c> of them at once on the cpu-dispatcher and emits the
+/// units in block order. Each unit depends only on its block's bytes and the level (see
+/// IBlockCodec), so the output equals the sequential stream's at any parallelism. For
+/// <see cref="LayerCompression.None"/> the blocks pass through untouched (the unit is the block):
+/// no copy, no hop to another thread.
 /// </summary>
 public static class BlockCompressionFlow
 {
-    public static Flow<ByteString, ByteString, NotUsed> Create(CompressionSettings compression, PipelineSettings settings)
+    /// <returns>
+    /// The flow. It releases each block it compresses; each unit it emits, or for
+    /// <see cref="LayerCompression.None"/> each block, is the consumer's to release (see <see cref="LayerBytes"/>).
+    /// </returns>
+    public static Flow<LayerBytes, LayerBytes, NotUsed> Create(CompressionSettings compression, PipelineSettings settings)
     {
         ArgumentNullException.ThrowIfNull(compression);
         ArgumentNullException.ThrowIfNull(settings);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(compression.BlockSize, BlockCompressingStream.MaxBlockSize);
-        return Flow.FromGraph(new BlockCutter(compression, settings.CpuDispatcher))
-            .SelectAsync(settings.EffectiveParallelism, block => block.CompressAsync())
+        if (compression.Kind == LayerCompression.None)
+        {
+            return Flow.Create<LayerBytes>().Named("blockCompression");
+        }
+
+        return Flow.FromGraph(new CompressionJobs(compression, settings.CpuDispatcher))
+            .SelectAsync(settings.EffectiveParallelism, job => job.RunAsync())
             .SelectError(TaskFailures.Unwrap)
             .Named("blockCompression");
     }

@@ -1,15 +1,12 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
-using Akka.IO;
 using ParallelDiff.Core.Compression;
 
 namespace ParallelDiff.Streams;
 
 /// <summary>
-/// One materialization's codec and cpu-dispatcher. Blocks outlive the stage that cut them (the
-/// last ones are still compressing when the cutter stops), so the codec is reference-counted:
-/// one reference for the cutter, one per block handed out; the last release disposes it, never
-/// while a block is still being compressed.
+/// One materialization's codec and cpu-dispatcher. Blocks outlive the stage that paired them with
+/// it (<see cref="CompressionJobs"/>; the last ones are still compressing when it stops), so the
+/// codec is reference-counted: one reference for that stage, one per block being compressed; the
+/// last release disposes it, never while a block is still being compressed.
 /// </summary>
 internal sealed class BlockCompressor
 {
@@ -24,29 +21,34 @@ internal sealed class BlockCompressor
     }
 
     /// <summary>A block that will be compressed (and so release its reference).</summary>
-    public Block Hand(byte[] buffer, int length)
+    public CompressionJob Hand(LayerBytes block)
     {
         Interlocked.Increment(ref _references);
-        return new Block(buffer, length, this);
+        return new CompressionJob(block, this);
     }
 
     /// <summary>
-    /// Compresses on the cpu-dispatcher into one unit. The unit's array is wrapped, not copied:
-    /// nothing writes to it afterwards.
+    /// Compresses on the cpu-dispatcher into one unit, then releases the block: the compressor is
+    /// the last to read it. The unit is rented too (see <see cref="PooledBufferWriter"/>), sized
+    /// for every codec's worst case on incompressible data so it never grows; the file sink
+    /// releases it once written.
     /// </summary>
-    public Task<ByteString> CompressAsync(Block block) => _cpu.Run(() =>
+    public Task<LayerBytes> CompressAsync(LayerBytes block) => _cpu.Run(() =>
     {
+        var unit = new PooledBufferWriter(block.Length + (block.Length >> 6) + 4096);
         try
         {
-            var unit = new ArrayBufferWriter<byte>();
             _codec.CompressBlock(block.Span, unit);
-            return MemoryMarshal.TryGetArray(unit.WrittenMemory, out var segment)
-                ? ByteString.FromBytes(segment)
-                : ByteString.FromBytes(unit.WrittenSpan.ToArray());
+            return unit.Detach();
+        }
+        catch
+        {
+            unit.Abandon();
+            throw;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(block.Buffer);
+            block.Release();
             Release();
         }
     });

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Stage;
 
@@ -10,16 +9,17 @@ namespace ParallelDiff.Streams;
 /// one pass: the diffID (sha256 of the uncompressed tar) and the blob digest (sha256 of the
 /// compressed bytes); one tee in front of the compressor and one behind it give both. The
 /// materialized task completes only when upstream completes: a digest of part of a stream is
-/// no digest, so a failure or a cancellation faults it.
+/// no digest, so a failure or a cancellation faults it. It only reads the bytes: releasing them
+/// stays with whoever consumes them downstream.
 /// </summary>
-public sealed class DigestFlow : GraphStageWithMaterializedValue<FlowShape<ByteString, ByteString>, Task<StreamDigest>>
+public sealed class DigestFlow : GraphStageWithMaterializedValue<FlowShape<LayerBytes, LayerBytes>, Task<StreamDigest>>
 {
-    private readonly Inlet<ByteString> _in = new("digest.in");
-    private readonly Outlet<ByteString> _out = new("digest.out");
+    private readonly Inlet<LayerBytes> _in = new("digest.in");
+    private readonly Outlet<LayerBytes> _out = new("digest.out");
 
-    public DigestFlow() => Shape = new FlowShape<ByteString, ByteString>(_in, _out);
+    public DigestFlow() => Shape = new FlowShape<LayerBytes, LayerBytes>(_in, _out);
 
-    public override FlowShape<ByteString, ByteString> Shape { get; }
+    public override FlowShape<LayerBytes, LayerBytes> Shape { get; }
 
     protected override Attributes InitialAttributes { get; } = Attributes.CreateName("digest");
 
@@ -42,8 +42,8 @@ public sealed class DigestFlow : GraphStageWithMaterializedValue<FlowShape<ByteS
                 onPush: () =>
                 {
                     var bytes = Grab(stage._in);
-                    _hash.AppendData(bytes.ToReadOnlySpan());
-                    _length += bytes.Count;
+                    _hash.AppendData(bytes.Span);
+                    _length += bytes.Length;
                     Push(stage._out, bytes);
                 },
                 onUpstreamFinish: () =>

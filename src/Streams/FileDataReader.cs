@@ -1,4 +1,3 @@
-using Akka.IO;
 using Microsoft.Win32.SafeHandles;
 using ParallelDiff.Core.Fs;
 using ParallelDiff.Core.Layers;
@@ -6,103 +5,58 @@ using ParallelDiff.Core.Layers;
 namespace ParallelDiff.Streams;
 
 /// <summary>
-/// Reads one file's data in chunks from several threads at once: one descriptor, opened by the
-/// first read, positional reads (pread, no shared offset), closed when the last chunk is in or on
-/// the first error. Like Core's FileDataCopier it insists on exactly the size the header announced:
-/// a file that grew or shrank since its lstat fails the layer (containerd: ErrWriteTooLong /
-/// "short write"), never a tar with a hole or a tail.
+/// Reads one file's data, extent by extent, straight into the tar blocks that hold it: one
+/// descriptor, opened by the first read, positional reads (pread, no shared offset, so the blocks
+/// of a large file fill in parallel), closed after the last extent or on the first error. Like
+/// Core's FileDataCopier it insists on exactly the size the header announced: a file that grew or
+/// shrank since its lstat fails the layer (containerd: ErrWriteTooLong / "short write"), never a
+/// tar with a hole or a tail.
 /// </summary>
 internal sealed class FileDataReader
 {
     private readonly LayerEntry _entry;
-    private readonly DispatcherTaskScheduler _io;
-    private readonly ReadAheadGauge _gauge;
     private readonly Lock _gate = new();
     private SafeFileHandle? _handle;
     private bool _closed;
     private Exception? _failure;
-    private int _chunksLeft;
+    private int _extentsLeft;
 
-    public FileDataReader(LayerEntry entry, int chunkSize, DispatcherTaskScheduler io, ReadAheadGauge gauge)
+    /// <param name="extents">How many extents the file's data was laid out in: the last one read closes the descriptor.</param>
+    public FileDataReader(LayerEntry entry, int extents)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(extents, 1);
         _entry = entry;
-        _io = io;
-        _gauge = gauge;
-        _chunksLeft = (int)((entry.Header.Size + chunkSize - 1) / chunkSize);
+        _extentsLeft = extents;
     }
 
     private long Size => _entry.Header.Size;
 
     private string Location => _entry.DataSource!.Locate(_entry.DataPath);
 
-    /// <summary>
-    /// Starts reading exactly <paramref name="length"/> bytes at <paramref name="offset"/> on the
-    /// io-dispatcher. The buffer counts against the read-ahead gauge from its allocation until the
-    /// caller releases it (see <see cref="TarEncodingFlow"/>).
-    /// </summary>
-    public Task<ByteString> ReadAsync(long offset, int length) => _io.Run(() =>
-    {
-        _gauge.Acquire(length);
-        try
-        {
-            return Read(offset, length);
-        }
-        catch
-        {
-            _gauge.Release(length);
-            throw;
-        }
-    });
-
-    /// <summary>Closes the descriptor; a read still running keeps it alive until it returns (SafeHandle ref-counting).</summary>
-    public void Close()
-    {
-        lock (_gate)
-        {
-            _closed = true;
-            _handle?.Dispose();
-        }
-    }
-
-    private ByteString Read(long offset, int length)
+    /// <summary>Reads exactly the extent's bytes into <paramref name="block"/>, on the calling thread (a block's fill task).</summary>
+    /// <exception cref="FsException">The file cannot be opened or read, or its size changed; the message names it.</exception>
+    public void ReadInto(byte[] block, FileExtent extent)
     {
         try
         {
             var handle = Acquire();
-
-            // The last chunk asks for one byte more than is left: a file that grew since its lstat
-            // shows it in the same read, without a second pread at the end.
-            var last = offset + length == Size;
-            var buffer = GC.AllocateUninitializedArray<byte>(last ? length + 1 : length);
-            var filled = 0;
-            while (filled < buffer.Length)
+            var filled = extent.FileOffset + extent.Length == Size
+                ? ReadLast(handle, block, extent)
+                : ReadFully(handle, block.AsSpan(extent.BlockOffset, extent.Length), extent.FileOffset, extent.Length);
+            if (filled < extent.Length)
             {
-                var wanted = buffer.Length - filled;
-                var n = RandomAccess.Read(handle, buffer.AsSpan(filled), offset + filled);
-                filled += n;
-                if (n == 0 || (n < wanted && filled >= length))
-                {
-                    // End of file, or a short read past the announced size: nothing more to wait for.
-                    break;
-                }
+                throw new FsException($"{Location}: file shrank while read (expected {Size} bytes, got {extent.FileOffset + filled})");
             }
 
-            if (filled < length)
-            {
-                throw new FsException($"{Location}: file shrank while read (expected {Size} bytes, got {offset + filled})");
-            }
-
-            if (filled > length)
+            if (filled > extent.Length)
             {
                 throw new FsException($"{Location}: file grew while read (expected {Size} bytes)");
             }
 
-            if (Interlocked.Decrement(ref _chunksLeft) == 0)
+            if (Interlocked.Decrement(ref _extentsLeft) == 0)
             {
                 Close();
             }
-
-            return ByteString.FromBytes(buffer, 0, length);
         }
         catch (Exception e)
         {
@@ -116,10 +70,62 @@ internal sealed class FileDataReader
         }
     }
 
+    /// <summary>Closes the descriptor; a read still running keeps it alive until it returns (SafeHandle ref-counting).</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            _handle?.Dispose();
+        }
+    }
+
     /// <summary>
-    /// Closes on the first error and remembers it: the file's other chunks, read in parallel,
-    /// then report that same cause (whichever of them the stream sees first) rather than the
-    /// closed descriptor they tripped over. Returns the first error.
+    /// The file's last extent asks for one byte more than is left, so a file that grew since its
+    /// lstat shows it in the same pread. That byte lands in the block (on the padding or the next
+    /// header) only when the file grew, and then the layer fails and the block is thrown away.
+    /// An extent that ends the buffer has no room for it: a 1-byte pread into a scratch probes.
+    /// </summary>
+    private int ReadLast(SafeFileHandle handle, byte[] block, FileExtent extent)
+    {
+        if (extent.BlockOffset + extent.Length < block.Length)
+        {
+            return ReadFully(handle, block.AsSpan(extent.BlockOffset, extent.Length + 1), extent.FileOffset, extent.Length);
+        }
+
+        var filled = ReadFully(handle, block.AsSpan(extent.BlockOffset, extent.Length), extent.FileOffset, extent.Length);
+        if (filled < extent.Length)
+        {
+            return filled;
+        }
+
+        Span<byte> probe = stackalloc byte[1];
+        return filled + RandomAccess.Read(handle, probe, Size);
+    }
+
+    /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; returns the bytes read, fewer at end of file.</summary>
+    private static int ReadFully(SafeFileHandle handle, Span<byte> buffer, long offset, int length)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var wanted = buffer.Length - filled;
+            var n = RandomAccess.Read(handle, buffer[filled..], offset + filled);
+            filled += n;
+            if (n == 0 || (n < wanted && filled >= length))
+            {
+                // End of file, or a short read past the wanted length: nothing more to wait for.
+                break;
+            }
+        }
+
+        return filled;
+    }
+
+    /// <summary>
+    /// Closes on the first error and remembers it: the file's other extents, read in parallel
+    /// by other blocks, then report that same cause (whichever of them the stream sees first)
+    /// rather than the closed descriptor they tripped over. Returns the first error.
     /// </summary>
     private Exception Fail(Exception cause)
     {

@@ -1,6 +1,6 @@
-using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using ParallelDiff.Core.Compression;
 using ParallelDiff.Core.Diff;
 using ParallelDiff.Core.Layers;
 using ParallelDiff.Core.Snapshots;
@@ -9,10 +9,10 @@ namespace ParallelDiff.Streams;
 
 /// <summary>
 /// One layer blob, end to end, as a stream: changes → <see cref="ChangeWriterFlow"/> →
-/// <see cref="TarEncodingFlow"/> (parallel read-ahead) → diffID <see cref="DigestFlow"/> →
-/// <see cref="BlockCompressionFlow"/> (parallel blocks) → blob <see cref="DigestFlow"/> →
-/// <see cref="AtomicFileSink"/>. The same composition as Core's SequentialLayerExporter, so the
-/// same bytes, with every stage backpressured by the file writer.
+/// <see cref="TarEncodingFlow"/> (the tar laid out in pooled blocks, filled by parallel reads) →
+/// diffID <see cref="DigestFlow"/> → <see cref="BlockCompressionFlow"/> (parallel blocks) → blob
+/// <see cref="DigestFlow"/> (compressed layers only) → <see cref="AtomicFileSink"/>. The same composition as Core's
+/// SequentialLayerExporter, so the same bytes, with every stage backpressured by the file writer.
 /// </summary>
 public static class LayerPipeline
 {
@@ -58,11 +58,11 @@ public static class LayerPipeline
 
         var ((((tar, diffId), blob), killSwitch), written) = changes
             .Via(ChangeWriterFlow.Create(parents, writer))
-            .ViaMaterialized(TarEncodingFlow.Create(settings), Keep.Right)
+            .ViaMaterialized(TarEncodingFlow.Create(settings, compression.BlockSize), Keep.Right)
             .ViaMaterialized(new DigestFlow(), Keep.Both)
             .Via(BlockCompressionFlow.Create(compression, settings))
-            .ViaMaterialized(new DigestFlow(), Keep.Both)
-            .ViaMaterialized(KillSwitches.Single<ByteString>(), Keep.Both)
+            .ViaMaterialized(BlobDigest(compression), Keep.Both)
+            .ViaMaterialized(KillSwitches.Single<LayerBytes>(), Keep.Both)
             .ToMaterialized(AtomicFileSink.Create(outputPath, settings.IoDispatcher), Keep.Both)
             .Run(materializer);
 
@@ -83,8 +83,17 @@ public static class LayerPipeline
 
         var tarResult = await tar.ConfigureAwait(false);
         var tarDigest = await diffId.ConfigureAwait(false);
-        var blobDigest = await blob.ConfigureAwait(false);
+        var blobDigest = blob is null ? tarDigest : await blob.ConfigureAwait(false);
         var descriptor = new LayerDescriptor(MediaTypes.ForLayer(compression.Kind), blobDigest.Digest, blobDigest.Length, tarDigest.Digest);
         return new LayerPipelineResult(descriptor, tarResult.Entries, tarResult.DataBytes, tarDigest.Length);
     }
+
+    /// <summary>
+    /// The blob digest's tee; none for an uncompressed layer, whose blob is the tar itself: its
+    /// digest is the diffID, and a second sha256 pass over the same bytes would only cost CPU.
+    /// </summary>
+    private static Flow<LayerBytes, LayerBytes, Task<StreamDigest>?> BlobDigest(CompressionSettings compression) =>
+        compression.Kind == LayerCompression.None
+            ? Flow.Create<LayerBytes>().MapMaterializedValue(_ => (Task<StreamDigest>?)null)
+            : Flow.FromGraph(new DigestFlow()).MapMaterializedValue(digest => (Task<StreamDigest>?)digest);
 }

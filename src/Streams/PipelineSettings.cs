@@ -3,24 +3,21 @@ using Akka.Configuration;
 namespace ParallelDiff.Streams;
 
 /// <summary>
-/// How a layer pipeline uses the machine: compression workers, the read-ahead budget, the read
-/// chunk and the dispatchers. None of these change the layer's bytes.
+/// How a layer pipeline uses the machine: compression workers, the read-ahead budget and the
+/// dispatchers. None of these change the layer's bytes.
 /// </summary>
 public sealed record PipelineSettings
 {
     public const string ConfigPath = "paralleldiff.pipeline";
 
-    public PipelineSettings(int parallelism, long readAheadBytes, int chunkSize, string ioDispatcher, string cpuDispatcher)
+    public PipelineSettings(int parallelism, long readAheadBytes, string ioDispatcher, string cpuDispatcher)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(parallelism);
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
-        // Two chunks at least: one read ahead, and one on its way downstream (see ReadsInFlight).
-        ArgumentOutOfRangeException.ThrowIfLessThan(readAheadBytes, 2L * chunkSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(readAheadBytes, 1);
         ArgumentException.ThrowIfNullOrEmpty(ioDispatcher);
         ArgumentException.ThrowIfNullOrEmpty(cpuDispatcher);
         Parallelism = parallelism;
         ReadAheadBytes = readAheadBytes;
-        ChunkSize = chunkSize;
         IoDispatcher = ioDispatcher;
         CpuDispatcher = cpuDispatcher;
     }
@@ -28,11 +25,8 @@ public sealed record PipelineSettings
     /// <summary>Blocks compressed at once; 0 means one per core (see <see cref="EffectiveParallelism"/>).</summary>
     public int Parallelism { get; init; }
 
-    /// <summary>File data read ahead of the tar writer, in bytes, across all files; at least two chunks.</summary>
+    /// <summary>Tar blocks being filled with file data ahead of the writer, in bytes; at least two blocks are, whatever it says.</summary>
     public long ReadAheadBytes { get; init; }
-
-    /// <summary>Bytes per positional read of file data.</summary>
-    public int ChunkSize { get; init; }
 
     /// <summary>Config path of the dispatcher for blocking reads and the output file.</summary>
     public string IoDispatcher { get; init; }
@@ -43,35 +37,31 @@ public sealed record PipelineSettings
     public int EffectiveParallelism => Parallelism > 0 ? Parallelism : Environment.ProcessorCount;
 
     /// <summary>
-    /// Chunk reads in flight: the whole chunks the read-ahead budget holds, less one, because a
-    /// read's slot frees (and the next read starts) as its chunk is handed downstream, so one
-    /// chunk is always in transit on top of the reads.
+    /// Tar blocks of <paramref name="blockSize"/> bytes filled at once: the whole blocks the
+    /// read-ahead budget holds, and never fewer than two, so one block fills while the one
+    /// before it is handed on.
     /// </summary>
-    public int ReadsInFlight => (int)Math.Clamp((ReadAheadBytes / ChunkSize) - 1, 1, int.MaxValue);
+    public int BlocksInFlight(int blockSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
+        return (int)Math.Clamp(ReadAheadBytes / blockSize, 2, int.MaxValue);
+    }
 
-    /// <summary>The reference defaults (64 MiB read-ahead, 1 MiB chunks, one worker per core).</summary>
+    /// <summary>The reference defaults (32 MiB read-ahead, one worker per core).</summary>
     public static PipelineSettings Default { get; } = FromConfig(StreamsConfig.Reference);
 
     /// <summary>
-    /// Reads paralleldiff.pipeline.{parallelism, read-ahead-bytes, chunk-size, io-dispatcher,
-    /// cpu-dispatcher}; keys the config lacks come from <see cref="StreamsConfig.Reference"/>, so
-    /// the CLI's hocon/paralleldiff.conf (which has no dispatcher keys) is accepted as it is.
+    /// Reads paralleldiff.pipeline.{parallelism, read-ahead-bytes, io-dispatcher, cpu-dispatcher};
+    /// keys the config lacks come from <see cref="StreamsConfig.Reference"/>, so the CLI's
+    /// hocon/paralleldiff.conf (which has no dispatcher keys) is accepted as it is.
     /// </summary>
     public static PipelineSettings FromConfig(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var merged = (ReferenceEquals(config, StreamsConfig.Reference) ? config : config.WithFallback(StreamsConfig.Reference)).GetConfig(ConfigPath);
-        var chunk = merged.GetByteSize("chunk-size", null) ?? throw Missing("chunk-size");
-        var readAhead = merged.GetByteSize("read-ahead-bytes", null) ?? throw Missing("read-ahead-bytes");
-        if (chunk > int.MaxValue)
-        {
-            throw new ConfigurationException($"{ConfigPath}.chunk-size = {chunk} bytes: at most {int.MaxValue}");
-        }
-
         return new PipelineSettings(
             merged.GetInt("parallelism", 0),
-            readAhead,
-            (int)chunk,
+            merged.GetByteSize("read-ahead-bytes", null) ?? throw Missing("read-ahead-bytes"),
             merged.GetString("io-dispatcher", null) ?? throw Missing("io-dispatcher"),
             merged.GetString("cpu-dispatcher", null) ?? throw Missing("cpu-dispatcher"));
     }

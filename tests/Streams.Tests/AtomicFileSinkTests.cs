@@ -1,4 +1,3 @@
-using Akka.IO;
 using Akka.Streams.Dsl;
 using Akka.Streams.TestKit;
 using ParallelDiff.Streams.Tests.Support;
@@ -31,10 +30,27 @@ public sealed class AtomicFileSinkTests : StreamsSpec, IDisposable
     }
 
     [Fact]
+    public async Task AtomicFileSink_should_release_each_pooled_buffer_once_written()
+    {
+        var data = BlockCompressionFlowTests.TestBytes(10_000, 4);
+        var pieces = new[] { data.AsMemory(0, 4096), data.AsMemory(4096) }.Select(piece =>
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(piece.Length);
+            piece.Span.CopyTo(buffer);
+            return LayerBytes.Rented(buffer, piece.Length);
+        }).ToList();
+
+        await Source.From(pieces).RunWith(AtomicFileSink.Create(Target, PipelineSettings.Default.IoDispatcher), Materializer);
+
+        Assert.Equal(data, File.ReadAllBytes(Target));
+        Assert.All(pieces, piece => Assert.Throws<ObjectDisposedException>(() => piece.Span.Length));
+    }
+
+    [Fact]
     public async Task AtomicFileSink_should_delete_the_temporary_file_and_fault_when_upstream_fails()
     {
-        var written = Source.Single(ByteString.FromString("half a layer"))
-            .Concat(Source.Failed<ByteString>(new IOException("read error")))
+        var written = Source.Single(LayerBytes.Of("half a layer"u8.ToArray()))
+            .Concat(Source.Failed<LayerBytes>(new IOException("read error")))
             .RunWith(Sink.FromGraph(new AtomicFileSink(Target)), Materializer);
 
         var error = await Assert.ThrowsAsync<IOException>(() => written);
@@ -47,10 +63,10 @@ public sealed class AtomicFileSinkTests : StreamsSpec, IDisposable
     {
         await this.AssertAllStagesStoppedAsync(async () =>
         {
-            var (source, written) = this.SourceProbe<ByteString>()
+            var (source, written) = this.SourceProbe<LayerBytes>()
                 .ToMaterialized(AtomicFileSink.Create(Target, PipelineSettings.Default.IoDispatcher), Keep.Both)
                 .Run(Materializer);
-            await source.SendNextAsync(ByteString.FromString("some bytes"));
+            await source.SendNextAsync(LayerBytes.Of("some bytes"u8.ToArray()));
             await AwaitAssertAsync(() => Assert.Single(Directory.GetFiles(_dir)));
             Assert.False(File.Exists(Target), "the target must not exist before commit");
 
@@ -67,7 +83,7 @@ public sealed class AtomicFileSinkTests : StreamsSpec, IDisposable
         var target = Path.Combine(_dir, "missing", "layer.blob");
 
         var error = await Assert.ThrowsAsync<IOException>(() =>
-            Source.Single(ByteString.FromString("x")).RunWith(Sink.FromGraph(new AtomicFileSink(target)), Materializer));
+            Source.Single(LayerBytes.Of("x"u8.ToArray())).RunWith(Sink.FromGraph(new AtomicFileSink(target)), Materializer));
 
         Assert.Contains(target, error.Message);
     }

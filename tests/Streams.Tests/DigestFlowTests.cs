@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Akka.IO;
 using Akka.Streams.Dsl;
 using Akka.Streams.TestKit;
 using ParallelDiff.Streams.Tests.Support;
@@ -22,11 +21,11 @@ public sealed class DigestFlowTests : StreamsSpec
 
         var (digest, passed) = await Source.From(chunks)
             .ViaMaterialized(new DigestFlow(), Keep.Right)
-            .ToMaterialized(Sink.Seq<ByteString>(), Keep.Both)
+            .ToMaterialized(Sink.Seq<LayerBytes>(), Keep.Both)
             .Run(Materializer)
             .Await();
 
-        Assert.Equal(data, passed.SelectMany(c => c.ToArray()).ToArray());
+        Assert.Equal(data, passed.SelectMany(c => c.Span.ToArray()).ToArray());
         Assert.Equal("sha256:" + Convert.ToHexStringLower(SHA256.HashData(data)), digest.Digest);
         Assert.Equal(data.Length, digest.Length);
     }
@@ -34,9 +33,9 @@ public sealed class DigestFlowTests : StreamsSpec
     [Fact]
     public async Task DigestFlow_should_digest_an_empty_stream()
     {
-        var digest = await Source.Empty<ByteString>()
+        var digest = await Source.Empty<LayerBytes>()
             .ViaMaterialized(new DigestFlow(), Keep.Right)
-            .To(Sink.Ignore<ByteString>())
+            .To(Sink.Ignore<LayerBytes>())
             .Run(Materializer);
 
         Assert.Equal("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", digest.Digest);
@@ -46,10 +45,10 @@ public sealed class DigestFlowTests : StreamsSpec
     [Fact]
     public async Task DigestFlow_should_fault_its_task_when_upstream_fails()
     {
-        var digest = Source.Single(ByteString.FromString("partial"))
-            .Concat(Source.Failed<ByteString>(new IOException("disk on fire")))
+        var digest = Source.Single(LayerBytes.Of("partial"u8.ToArray()))
+            .Concat(Source.Failed<LayerBytes>(new IOException("disk on fire")))
             .ViaMaterialized(new DigestFlow(), Keep.Right)
-            .To(Sink.Ignore<ByteString>())
+            .To(Sink.Ignore<LayerBytes>())
             .Run(Materializer);
 
         var error = await Assert.ThrowsAsync<IOException>(() => digest);
@@ -61,9 +60,9 @@ public sealed class DigestFlowTests : StreamsSpec
     {
         await this.AssertAllStagesStoppedAsync(async () =>
         {
-            var (digest, sink) = Source.Repeat(ByteString.FromString("x"))
+            var (digest, sink) = Source.Repeat(LayerBytes.Of("x"u8.ToArray()))
                 .ViaMaterialized(new DigestFlow(), Keep.Right)
-                .ToMaterialized(this.SinkProbe<ByteString>(), Keep.Both)
+                .ToMaterialized(this.SinkProbe<LayerBytes>(), Keep.Both)
                 .Run(Materializer);
             sink.Request(3);
             await sink.ExpectNextNAsync(3).ToListAsync();

@@ -42,7 +42,7 @@ public sealed class LayerPipelineDeterminismTests : StreamsSpec, IClassFixture<L
 
         var result = await LayerPipeline.RunAsync(
             Source.From(_tree.Changes), _tree.Parents, LayerTree.WriterOptions, compression,
-            SmallSettings(parallelism, chunkSize: 48 * 1024, readAheadBytes: 48 * 1024 * (parallelism + 1)),
+            SmallSettings(parallelism, readAheadBytes: 48 * 1024 * (parallelism + 1)),
             output, Materializer, CancellationToken.None);
 
         Assert.Equal(expected.Descriptor, result.Descriptor);

@@ -18,9 +18,8 @@ public sealed class PipelineSettingsTests
 
         Assert.Equal(0, settings.Parallelism);
         Assert.Equal(Environment.ProcessorCount, settings.EffectiveParallelism);
-        Assert.Equal(64L * 1024 * 1024, settings.ReadAheadBytes);
-        Assert.Equal(1024 * 1024, settings.ChunkSize);
-        Assert.Equal(63, settings.ReadsInFlight);
+        Assert.Equal(32L * 1024 * 1024, settings.ReadAheadBytes);
+        Assert.Equal(8, settings.BlocksInFlight(CompressionSettings.DefaultBlockSize));
         Assert.Equal("paralleldiff.io-dispatcher", settings.IoDispatcher);
         Assert.Equal("paralleldiff.cpu-dispatcher", settings.CpuDispatcher);
     }
@@ -29,19 +28,27 @@ public sealed class PipelineSettingsTests
     public void PipelineSettings_should_take_overrides_over_the_reference()
     {
         var settings = PipelineSettings.FromConfig(ConfigurationFactory.ParseString(
-            "paralleldiff.pipeline { parallelism = 3, read-ahead-bytes = 10 MiB, chunk-size = 256 KiB, cpu-dispatcher = my-cpu }"));
+            "paralleldiff.pipeline { parallelism = 3, read-ahead-bytes = 10 MiB, cpu-dispatcher = my-cpu }"));
 
         Assert.Equal(3, settings.EffectiveParallelism);
-        Assert.Equal(39, settings.ReadsInFlight);
+        Assert.Equal(40, settings.BlocksInFlight(256 * 1024));
         Assert.Equal("my-cpu", settings.CpuDispatcher);
         Assert.Equal("paralleldiff.io-dispatcher", settings.IoDispatcher);
     }
 
     [Fact]
-    public void PipelineSettings_should_reject_a_read_ahead_budget_smaller_than_one_chunk()
+    public void PipelineSettings_should_reject_a_read_ahead_budget_of_nothing()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => PipelineSettings.FromConfig(ConfigurationFactory.ParseString(
-            "paralleldiff.pipeline { read-ahead-bytes = 1 KiB, chunk-size = 1 MiB }")));
+            "paralleldiff.pipeline { read-ahead-bytes = 0 }")));
+    }
+
+    [Fact]
+    public void PipelineSettings_should_keep_two_blocks_in_flight_when_the_budget_holds_fewer()
+    {
+        var settings = PipelineSettings.Default with { ReadAheadBytes = 1024 };
+
+        Assert.Equal(2, settings.BlocksInFlight(CompressionSettings.DefaultBlockSize));
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using Akka.IO;
 using Akka.Streams.Dsl;
 using Akka.Streams.TestKit;
 using ParallelDiff.Core.Diff;
@@ -13,8 +11,8 @@ namespace ParallelDiff.Streams.Tests;
 
 public sealed class TarEncodingFlowTests : StreamsSpec, IClassFixture<LayerTreeFixture>
 {
-    private const int Chunk = 64 * 1024;
-    private const long Budget = 4 * Chunk;
+    private const int Block = 64 * 1024;
+    private const long Budget = 4 * Block;
     private readonly LayerTree _tree;
     private readonly ITestOutputHelper _output;
 
@@ -24,32 +22,54 @@ public sealed class TarEncodingFlowTests : StreamsSpec, IClassFixture<LayerTreeF
         _output = output;
     }
 
-    [Fact]
-    public async Task TarEncodingFlow_should_write_the_sequential_tar_writers_bytes()
+    [Theory]
+    [InlineData(509)]
+    [InlineData(7_000)]
+    [InlineData(Block)]
+    [InlineData(1 << 20)]
+    [InlineData(16 << 20)]
+    public async Task TarEncodingFlow_should_write_the_sequential_tar_writers_bytes_cut_in_blocks(int blockSize)
     {
-        var (tar, counts) = await Source.From(_tree.Changes)
+        var (blocks, counts) = await Source.From(_tree.Changes)
             .Via(ChangeWriterFlow.Create(_tree.Parents, LayerTree.WriterOptions))
-            .ViaMaterialized(TarEncodingFlow.Create(SmallSettings(chunkSize: 7_000, readAheadBytes: 70_000)), Keep.Right)
-            .ToMaterialized(Sink.Seq<ByteString>(), (c, t) => (t, c))
+            .ViaMaterialized(TarEncodingFlow.Create(SmallSettings(readAheadBytes: 10L * blockSize), blockSize), Keep.Right)
+            .ToMaterialized(Sink.Seq<LayerBytes>(), (c, t) => (t, c))
             .Run(Materializer)
             .Await();
 
-        var expected = _tree.Reference(Core.Layers.CompressionSettings.For(Core.Compression.LayerCompression.None));
-        Assert.True(_tree.ReferenceTar().AsSpan().SequenceEqual(tar.SelectMany(b => b.ToArray()).ToArray()), "tar bytes differ from TarStreamWriter's");
+        var expected = _tree.Reference(CompressionSettings.For(Core.Compression.LayerCompression.None));
+        AssertBlocks(_tree.ReferenceTar(), blockSize, blocks);
         Assert.Equal(new TarEncodingResult(expected.Entries, expected.DataBytes), counts);
+    }
+
+    [Theory]
+    [InlineData(512, 1)]
+    [InlineData(4_096, 2)]
+    [InlineData(65_536, 3)]
+    [InlineData(1 << 20, 4)]
+    public async Task TarEncodingFlow_should_pack_many_small_files_into_each_block_and_open_each_file_once(int blockSize, int seed)
+    {
+        using var files = new ManyFiles(600, seed);
+
+        var blocks = await Source.From(files.Entries)
+            .Via(TarEncodingFlow.Create(SmallSettings(readAheadBytes: 3L * blockSize), blockSize))
+            .RunWith(Sink.Seq<LayerBytes>(), Materializer);
+
+        Assert.Equal(files.Entries.Count(e => e.HasData), files.Tree.OpenThreads.Count);
+        AssertBlocks(files.ReferenceTar(), blockSize, blocks);
     }
 
     [Fact]
     public async Task TarEncodingFlow_should_keep_read_ahead_within_its_budget_when_downstream_is_slow()
     {
         var gauge = new ReadAheadGauge();
-        var settings = SmallSettings(chunkSize: Chunk, readAheadBytes: Budget);
+        var settings = SmallSettings(readAheadBytes: Budget);
         await this.AssertAllStagesStoppedAsync(async () =>
         {
             var sink = Source.From(_tree.Changes)
                 .Via(ChangeWriterFlow.Create(_tree.Parents, LayerTree.WriterOptions))
-                .Via(TarEncodingFlow.Create(settings, gauge))
-                .RunWith(this.SinkProbe<ByteString>(), Materializer);
+                .Via(TarEncodingFlow.Create(settings, Block, gauge))
+                .RunWith(this.SinkProbe<LayerBytes>(), Materializer);
 
             long received = 0;
             for (var i = 0; ; i++)
@@ -68,12 +88,15 @@ public sealed class TarEncodingFlowTests : StreamsSpec, IClassFixture<LayerTreeF
                     break;
                 }
 
-                received += ((TestSubscriber.OnNext<ByteString>)next).Element.Count;
+                var block = ((TestSubscriber.OnNext<LayerBytes>)next).Element;
+                received += block.Length;
+                block.Release();
             }
 
             _output.WriteLine($"peak read-ahead {gauge.Peak} bytes of {Budget}");
             Assert.Equal(_tree.ReferenceTar().Length, received);
-            Assert.InRange(gauge.Peak, 2 * Chunk, Budget);
+            // More than one block read ahead at once, never more than the budget.
+            Assert.InRange(gauge.Peak, Block + 1, Budget);
             Assert.Equal(0, gauge.Current);
         }, Materializer);
     }
@@ -89,9 +112,9 @@ public sealed class TarEncodingFlowTests : StreamsSpec, IClassFixture<LayerTreeF
 
         var gauge = new ReadAheadGauge();
         var (counts, digest) = await Source.Single(file.Entry())
-            .ViaMaterialized(TarEncodingFlow.Create(SmallSettings(chunkSize: 1 << 20, readAheadBytes: 8 << 20), gauge), Keep.Right)
+            .ViaMaterialized(TarEncodingFlow.Create(SmallSettings(readAheadBytes: 8 << 20), 1 << 20, gauge), Keep.Right)
             .ViaMaterialized(new DigestFlow(), Keep.Both)
-            .To(Sink.Ignore<ByteString>())
+            .To(Sink.ForEach<LayerBytes>(block => block.Release()))
             .Run(Materializer)
             .Await();
 
@@ -105,30 +128,54 @@ public sealed class TarEncodingFlowTests : StreamsSpec, IClassFixture<LayerTreeF
         Assert.InRange(gauge.Peak, 1, 8 << 20);
     }
 
-    [Fact]
-    public async Task TarEncodingFlow_should_fail_naming_a_file_that_shrank_since_its_lstat()
+    [Theory]
+    [InlineData(1_000, 2_000, Block)]
+    [InlineData(300_000, 400_000, Block)]
+    public async Task TarEncodingFlow_should_fail_naming_a_file_that_shrank_since_its_lstat(int size, int announced, int blockSize)
     {
-        using var file = new SingleFile(300_000);
+        using var file = new SingleFile(size);
 
-        var error = await Assert.ThrowsAsync<FsException>(() => Source.Single(file.Entry(announcedSize: 400_000))
-            .Via(TarEncodingFlow.Create(SmallSettings()))
-            .RunWith(Sink.Ignore<ByteString>(), Materializer));
+        var error = await Assert.ThrowsAsync<FsException>(() => Source.Single(file.Entry(announcedSize: announced))
+            .Via(TarEncodingFlow.Create(SmallSettings(), blockSize))
+            .RunWith(Sink.Ignore<LayerBytes>(), Materializer));
 
         Assert.Contains(file.FilePath, error.Message);
         Assert.Contains("shrank", error.Message);
     }
 
-    [Fact]
-    public async Task TarEncodingFlow_should_fail_naming_a_file_that_grew_since_its_lstat()
+    // In one block; spanning blocks; and ending exactly at the end of a block and of its pooled
+    // buffer (a power of two), where the extra byte that shows growth has no room.
+    [Theory]
+    [InlineData(2_000, 1_000, Block)]
+    [InlineData(300_000, 200_000, Block)]
+    [InlineData(300_000, Block - 512, Block)]
+    [InlineData(300_000, (3 * Block) - 512, Block)]
+    public async Task TarEncodingFlow_should_fail_naming_a_file_that_grew_since_its_lstat(int size, int announced, int blockSize)
     {
-        using var file = new SingleFile(300_000);
+        using var file = new SingleFile(size);
 
-        var error = await Assert.ThrowsAsync<FsException>(() => Source.Single(file.Entry(announcedSize: 200_000))
-            .Via(TarEncodingFlow.Create(SmallSettings()))
-            .RunWith(Sink.Ignore<ByteString>(), Materializer));
+        var error = await Assert.ThrowsAsync<FsException>(() => Source.Single(file.Entry(announcedSize: announced))
+            .Via(TarEncodingFlow.Create(SmallSettings(), blockSize))
+            .RunWith(Sink.Ignore<LayerBytes>(), Materializer));
 
         Assert.Contains(file.FilePath, error.Message);
         Assert.Contains("grew", error.Message);
+    }
+
+    [Fact]
+    public async Task TarEncodingFlow_should_read_a_file_ending_exactly_at_a_block_end()
+    {
+        using var file = new SingleFile((2 * Block) - 512);
+
+        var blocks = await Source.Single(file.Entry())
+            .Via(TarEncodingFlow.Create(SmallSettings(), Block))
+            .RunWith(Sink.Seq<LayerBytes>(), Materializer);
+
+        using var expected = new MemoryStream();
+        var tar = new TarStreamWriter(expected, CancellationToken.None);
+        tar.Write(file.Entry());
+        tar.Finish();
+        AssertBlocks(expected.ToArray(), Block, blocks);
     }
 
     [Fact]
@@ -139,8 +186,8 @@ public sealed class TarEncodingFlowTests : StreamsSpec, IClassFixture<LayerTreeF
         File.Delete(file.FilePath);
 
         var error = await Assert.ThrowsAsync<FsException>(() => Source.Single(entry)
-            .Via(TarEncodingFlow.Create(SmallSettings()))
-            .RunWith(Sink.Ignore<ByteString>(), Materializer));
+            .Via(TarEncodingFlow.Create(SmallSettings(), Block))
+            .RunWith(Sink.Ignore<LayerBytes>(), Materializer));
 
         Assert.Contains(file.FilePath, error.Message);
     }
@@ -152,8 +199,8 @@ public sealed class TarEncodingFlowTests : StreamsSpec, IClassFixture<LayerTreeF
         var recording = new RecordingTree(file.Tree);
 
         await Source.Single(file.Entry(source: recording))
-            .Via(TarEncodingFlow.Create(SmallSettings()))
-            .RunWith(Sink.Ignore<ByteString>(), Materializer);
+            .Via(TarEncodingFlow.Create(SmallSettings(), Block))
+            .RunWith(Sink.Ignore<LayerBytes>(), Materializer);
 
         var thread = Assert.Single(recording.OpenThreads);
         _output.WriteLine($"opened on {thread}");
@@ -167,11 +214,23 @@ public sealed class TarEncodingFlowTests : StreamsSpec, IClassFixture<LayerTreeF
         {
             var sink = Source.From(_tree.Changes)
                 .Via(ChangeWriterFlow.Create(_tree.Parents, LayerTree.WriterOptions))
-                .Via(TarEncodingFlow.Create(SmallSettings(chunkSize: Chunk, readAheadBytes: Budget)))
-                .RunWith(this.SinkProbe<ByteString>(), Materializer);
+                .Via(TarEncodingFlow.Create(SmallSettings(readAheadBytes: Budget), Block))
+                .RunWith(this.SinkProbe<LayerBytes>(), Materializer);
             sink.Request(40);
             await sink.ExpectNextNAsync(40).ToListAsync();
             sink.Cancel();
         }, Materializer);
+    }
+
+    /// <summary>The blocks are the tar cut at every multiple of the block size, and are released once.</summary>
+    private static void AssertBlocks(byte[] tar, int blockSize, IReadOnlyList<LayerBytes> blocks)
+    {
+        Assert.Equal((tar.Length + blockSize - 1) / blockSize, blocks.Count);
+        for (var k = 0; k < blocks.Count; k++)
+        {
+            var expected = tar.AsSpan(k * blockSize, Math.Min(blockSize, tar.Length - (k * blockSize)));
+            Assert.True(expected.SequenceEqual(blocks[k].Span), $"block {k} of {blocks.Count} differs from TarStreamWriter's bytes");
+            blocks[k].Release();
+        }
     }
 }

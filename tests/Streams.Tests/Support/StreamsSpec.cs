@@ -14,7 +14,7 @@ public abstract class StreamsSpec : Akka.TestKit.Xunit2.TestKit
 
     protected ActorMaterializer Materializer { get; }
 
-    /// <summary>Small numbers so a few MiB of test data cross many chunk and block boundaries.</summary>
-    protected static PipelineSettings SmallSettings(int parallelism = 4, int chunkSize = 64 * 1024, long readAheadBytes = 256 * 1024) =>
-        PipelineSettings.Default with { Parallelism = parallelism, ChunkSize = chunkSize, ReadAheadBytes = readAheadBytes };
+    /// <summary>Small numbers so a few MiB of test data cross many block boundaries.</summary>
+    protected static PipelineSettings SmallSettings(int parallelism = 4, long readAheadBytes = 256 * 1024) =>
+        PipelineSettings.Default with { Parallelism = parallelism, ReadAheadBytes = readAheadBytes };
 }
