@@ -75,7 +75,7 @@ public sealed partial class ExportEngine : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var settings = ExportSettings.Resolve(options);
         var diff = SnapshotDiff.Open(snapshot);
-        if (IsSmall(diff, settings.ActorThresholdEntries))
+        if (IsSmall(diff, settings.ActorThresholdEntries, settings.ActorThresholdBytes))
         {
             return ExportSequentially(snapshot, options, progress, cancellationToken);
         }
@@ -98,9 +98,13 @@ public sealed partial class ExportEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Few enough entries that starting actors would cost more than it saves (counting stops at the threshold).</summary>
-    internal static bool IsSmall(SnapshotDiff diff, int actorThresholdEntries) =>
-        (diff.Upper ?? diff.New as DirectoryTree) is { } tree && UpperSize.IsBelow(tree, actorThresholdEntries);
+    /// <summary>
+    /// Few enough entries and bytes that starting actors would cost more than it saves (counting
+    /// stops at a threshold). Bytes count too: two 1 GiB files are two entries, and compressing them
+    /// on one thread would leave the other cores idle.
+    /// </summary>
+    internal static bool IsSmall(SnapshotDiff diff, int actorThresholdEntries, long actorThresholdBytes) =>
+        (diff.Upper ?? diff.New as DirectoryTree) is { } tree && UpperSize.IsBelow(tree, actorThresholdEntries, actorThresholdBytes);
 
     internal static LayerExportResult ExportSequentially(Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
     {

@@ -34,6 +34,12 @@ public sealed record ExportOptions
     /// </summary>
     public int? ActorThresholdEntries { get; init; }
 
+    /// <summary>
+    /// ... and less regular-file data than this many bytes: a few big files take the parallel
+    /// pipeline (paralleldiff.pipeline.actor-threshold-bytes).
+    /// </summary>
+    public long? ActorThresholdBytes { get; init; }
+
     /// <summary>HOCON to read the settings above from (and, for an engine it creates, the actor system's config).</summary>
     public Config? Config { get; init; }
 

@@ -5,9 +5,10 @@ using ParallelDiff.Streams;
 namespace ParallelDiff.Actors;
 
 /// <summary>The settings one export runs with, resolved from its options, its HOCON and the reference defaults.</summary>
-/// <param name="ActorThresholdEntries">Uppers with fewer entries are exported sequentially; 0: never.</param>
+/// <param name="ActorThresholdEntries">Uppers with fewer entries (and less data than <paramref name="ActorThresholdBytes"/>) are exported sequentially; 0: never.</param>
 /// <param name="ShardBuffer">Classified shards buffered between the walk and the layer stream.</param>
-public sealed record ExportSettings(WalkSettings Walk, PipelineSettings Pipeline, int ActorThresholdEntries, int ShardBuffer)
+/// <param name="ActorThresholdBytes">Regular-file bytes from which an upper takes the actor path whatever its entry count.</param>
+public sealed record ExportSettings(WalkSettings Walk, PipelineSettings Pipeline, int ActorThresholdEntries, int ShardBuffer, long ActorThresholdBytes)
 {
     private const string PipelineKeys = "paralleldiff.pipeline.";
 
@@ -27,7 +28,7 @@ public sealed record ExportSettings(WalkSettings Walk, PipelineSettings Pipeline
         var threshold = ActorThreshold(options);
         var buffer = config.GetInt("paralleldiff.actors.shard-buffer");
         ArgumentOutOfRangeException.ThrowIfLessThan(buffer, 1, "paralleldiff.actors.shard-buffer");
-        return new ExportSettings(walk, pipeline, threshold, buffer);
+        return new ExportSettings(walk, pipeline, threshold, buffer, ActorThresholdBytesOf(options));
     }
 
     /// <summary>
@@ -43,5 +44,20 @@ public sealed record ExportSettings(WalkSettings Walk, PipelineSettings Pipeline
             ?? (options.Config is { } config && config.HasPath(key) ? config : ActorsConfig.Reference).GetInt(key);
         ArgumentOutOfRangeException.ThrowIfNegative(threshold, nameof(options.ActorThresholdEntries));
         return threshold;
+    }
+
+    /// <summary>
+    /// <see cref="ActorThresholdBytes"/> from the same sources, read with the CLI's byte-size reader
+    /// rather than Akka's (whose first use compiles regular expressions: see <see cref="HoconByteSize"/>).
+    /// </summary>
+    public static long ActorThresholdBytesOf(ExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string key = PipelineKeys + "actor-threshold-bytes";
+        var bytes = options.ActorThresholdBytes
+            ?? HoconByteSize.Parse((options.Config is { } config && config.HasPath(key) ? config : ActorsConfig.Reference).GetString(key, null))
+            ?? throw new ConfigurationException($"{key} is not set");
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes, nameof(options.ActorThresholdBytes));
+        return bytes;
     }
 }

@@ -19,7 +19,7 @@ public static class LayerExporter
         ArgumentNullException.ThrowIfNull(options);
         cancellationToken.ThrowIfCancellationRequested();
         var diff = SnapshotDiff.Open(snapshot);
-        if (ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options)))
+        if (ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options)))
         {
             return ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken);
         }
@@ -44,7 +44,7 @@ public static class LayerExporter
         ArgumentNullException.ThrowIfNull(engine);
         cancellationToken.ThrowIfCancellationRequested();
         var diff = SnapshotDiff.Open(snapshot);
-        if (ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options)))
+        if (ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options)))
         {
             if (!Thread.CurrentThread.IsThreadPoolThread)
             {

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using ParallelDiff.Actors;
 using ParallelDiff.Core.Compression;
 
 namespace ParallelDiff.Cli;
@@ -88,7 +89,7 @@ public sealed class Settings
         return new Settings(config, source);
     }
 
-    /// <summary>Config.GetByteSize's value, without its cost (see <see cref="HoconByteSize"/>).</summary>
+    /// <summary>Config.GetByteSize's value, without its cost (see <see cref="ParallelDiff.Actors.HoconByteSize"/>).</summary>
     private long? ByteSize(string path) => HoconByteSize.Parse(Config.GetString(path, null));
 
     private static UsageException Missing(string key) => new($"configuration key paralleldiff.{key} is missing");

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using ParallelDiff.Actors;
 using Xunit;
 
 namespace ParallelDiff.Cli.Tests;

@@ -11,23 +11,25 @@ public sealed class ExportSettingsTests
     public void ExportSettings_should_read_the_repos_hocon_with_the_same_key_names()
     {
         var config = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(RepoPaths.Root, "hocon", "paralleldiff.conf")))
-            .WithFallback(ConfigurationFactory.ParseString("paralleldiff.pipeline { shard-max-entries = 11, max-shards-in-flight = 5, actor-threshold-entries = 9, parallelism = 3 }"));
+            .WithFallback(ConfigurationFactory.ParseString("paralleldiff.pipeline { shard-max-entries = 11, max-shards-in-flight = 5, actor-threshold-entries = 9, actor-threshold-bytes = 3 KiB, parallelism = 3 }"));
 
         var fromRepo = ExportSettings.Resolve(new ExportOptions { OutputPath = "x", Config = config });
         var overridden = ExportSettings.Resolve(new ExportOptions
         {
             OutputPath = "x",
-            Config = ConfigurationFactory.ParseString("paralleldiff.pipeline { shard-max-entries = 11, max-shards-in-flight = 5, actor-threshold-entries = 9, parallelism = 3 }"),
+            Config = ConfigurationFactory.ParseString("paralleldiff.pipeline { shard-max-entries = 11, max-shards-in-flight = 5, actor-threshold-entries = 9, actor-threshold-bytes = 3 KiB, parallelism = 3 }"),
         });
 
         // The repo's file sets every key, so the values after it in the fallback chain never show.
         Assert.Equal(2048, fromRepo.Walk.ShardMaxEntries);
         Assert.Equal(64, fromRepo.Walk.MaxShardsInFlight);
         Assert.Equal(256, fromRepo.ActorThresholdEntries);
+        Assert.Equal(16L << 20, fromRepo.ActorThresholdBytes);
         Assert.Equal(Environment.ProcessorCount, fromRepo.Walk.Workers);
         Assert.Equal(11, overridden.Walk.ShardMaxEntries);
         Assert.Equal(5, overridden.Walk.MaxShardsInFlight);
         Assert.Equal(9, overridden.ActorThresholdEntries);
+        Assert.Equal(3072, overridden.ActorThresholdBytes);
         Assert.Equal(3, overridden.Walk.Workers);
         Assert.Equal(3, overridden.Pipeline.EffectiveParallelism);
     }

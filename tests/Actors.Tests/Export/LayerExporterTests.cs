@@ -93,13 +93,32 @@ public sealed class LayerExporterTests
         var entries = Directory.EnumerateFileSystemEntries(snapshot.Upper, "*", SearchOption.AllDirectories).Count();
         var tree = new ParallelDiff.Core.Snapshots.DirectoryTree(snapshot.Upper, "--upper");
 
-        Assert.True(UpperSize.IsBelow(tree, entries + 1));
-        Assert.False(UpperSize.IsBelow(tree, entries));
-        Assert.False(UpperSize.IsBelow(tree, 0));
+        Assert.True(UpperSize.IsBelow(tree, entries + 1, long.MaxValue));
+        Assert.False(UpperSize.IsBelow(tree, entries, long.MaxValue));
+        Assert.False(UpperSize.IsBelow(tree, 0, long.MaxValue));
 
         // Stops early: with a limit of 2 only the root is read, whatever lies below.
         var fs = new HookedFileSystem();
-        Assert.False(UpperSize.IsBelow(new ParallelDiff.Core.Snapshots.DirectoryTree(snapshot.Upper, "--upper", fs), 2));
+        Assert.False(UpperSize.IsBelow(new ParallelDiff.Core.Snapshots.DirectoryTree(snapshot.Upper, "--upper", fs), 2, long.MaxValue));
         Assert.Equal(1, fs.DirectoriesRead);
+    }
+
+    [Fact]
+    public void LayerExporter_should_take_a_few_big_files_as_big()
+    {
+        using var output = new OutputDirectory();
+        var upper = Directory.CreateDirectory(output.File("upper")).FullName;
+        using (var big = File.Create(Path.Combine(upper, "big.bin")))
+        {
+            big.SetLength(5000);
+        }
+
+        File.WriteAllText(Path.Combine(upper, "small.txt"), "hello");
+        var tree = new ParallelDiff.Core.Snapshots.DirectoryTree(upper, "--upper");
+
+        // Two entries, far under the entry limit: the bytes decide.
+        Assert.True(UpperSize.IsBelow(tree, 256, 5006));
+        Assert.False(UpperSize.IsBelow(tree, 256, 5005));
+        Assert.False(UpperSize.IsBelow(tree, 256, 0));
     }
 }

@@ -1,4 +1,4 @@
-namespace ParallelDiff.Cli;
+namespace ParallelDiff.Actors;
 
 /// <summary>
 /// A HOCON size in bytes ("4 MiB", "64MiB", "1024"), read exactly as Akka.NET 1.5's
