@@ -1,10 +1,9 @@
-using System.Buffers;
 
 namespace ParallelDiff.Streams;
 
 /// <summary>
 /// A run of layer bytes in stream order, viewed in place: a tar block or a compressed unit in a
-/// buffer rented from ArrayPool.Shared, or any bytes the GC owns.
+/// buffer rented from LayerBufferPool, or any bytes the GC owns.
 /// </summary>
 /// <remarks>
 /// Ownership: one stage holds a LayerBytes at a time, and the one that reads its bytes last calls
@@ -47,7 +46,7 @@ public sealed class LayerBytes
         return new LayerBytes(array, array.Length, rented: false);
     }
 
-    /// <summary>The first <paramref name="length"/> bytes of a buffer rented from ArrayPool.Shared; <see cref="Release"/> returns it.</summary>
+    /// <summary>The first <paramref name="length"/> bytes of a buffer rented from LayerBufferPool; <see cref="Release"/> returns it.</summary>
     internal static LayerBytes Rented(byte[] buffer, int length) => new(buffer, length, rented: true);
 
     /// <summary>Done with the bytes: a rented buffer goes back to the pool. Once only.</summary>
@@ -61,7 +60,7 @@ public sealed class LayerBytes
 
         if (_rented)
         {
-            ArrayPool<byte>.Shared.Return(_array);
+            LayerBufferPool.Return(_array);
         }
     }
 }

@@ -3,7 +3,7 @@ using System.Buffers;
 namespace ParallelDiff.Streams;
 
 /// <summary>
-/// An <see cref="IBufferWriter{T}"/> over a buffer rented from ArrayPool.Shared, handed on as
+/// An <see cref="IBufferWriter{T}"/> over a buffer rented from LayerBufferPool, handed on as
 /// <see cref="LayerBytes"/> without a copy. A compressed unit per 4 MiB block in fresh arrays
 /// (ArrayBufferWriter) was large-object garbage the GC let pile up into hundreds of MiB of RSS
 /// next to the pooled blocks; rented, the units recycle like the blocks do.
@@ -13,7 +13,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
     private byte[]? _buffer;
     private int _written;
 
-    public PooledBufferWriter(int capacity) => _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 256));
+    public PooledBufferWriter(int capacity) => _buffer = LayerBufferPool.Rent(Math.Max(capacity, 256));
 
     public void Advance(int count)
     {
@@ -47,7 +47,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
     {
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            LayerBufferPool.Return(_buffer);
             _buffer = null;
         }
     }
@@ -62,9 +62,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
             return;
         }
 
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Buffer.Length * 2));
+        var larger = LayerBufferPool.Rent(Math.Max(needed, Buffer.Length * 2));
         Buffer.AsSpan(0, _written).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(Buffer);
+        LayerBufferPool.Return(Buffer);
         _buffer = larger;
     }
 }

@@ -4,7 +4,7 @@ namespace ParallelDiff.Streams;
 
 /// <summary>
 /// One block of the tar as laid out by <see cref="TarBlockAssembler"/>: a buffer rented from
-/// ArrayPool.Shared that already holds the bytes known up front (headers, padding, the end
+/// LayerBufferPool that already holds the bytes known up front (headers, padding, the end
 /// marker), and the file-data extents still to read into it, in order.
 /// </summary>
 internal sealed class TarBlock
@@ -69,7 +69,7 @@ internal sealed class TarBlock
             extent.Reader.Close();
         }
 
-        ArrayPool<byte>.Shared.Return(Buffer);
+        LayerBufferPool.Return(Buffer);
     }
 
     private LayerBytes Fill()
@@ -94,7 +94,7 @@ internal sealed class TarBlock
                 _extents[i].Reader.Close();
             }
 
-            ArrayPool<byte>.Shared.Return(Buffer);
+            LayerBufferPool.Return(Buffer);
             throw;
         }
     }

@@ -218,7 +218,7 @@ internal sealed class TarBlockAssembler : GraphStageWithMaterializedValue<FlowSh
         }
 
         private TarBlock Current() =>
-            _current ??= new TarBlock(ArrayPool<byte>.Shared.Rent(BlockSize), _io!, _stage._gauge);
+            _current ??= new TarBlock(LayerBufferPool.Rent(BlockSize), _io!, _stage._gauge);
 
         private void QueueIfFull()
         {

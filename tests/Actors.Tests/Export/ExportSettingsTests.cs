@@ -22,7 +22,7 @@ public sealed class ExportSettingsTests
 
         // The repo's file sets every key, so the values after it in the fallback chain never show.
         Assert.Equal(2048, fromRepo.Walk.ShardMaxEntries);
-        Assert.Equal(64, fromRepo.Walk.MaxShardsInFlight);
+        Assert.Equal(8, fromRepo.Walk.MaxShardsInFlight);
         Assert.Equal(256, fromRepo.ActorThresholdEntries);
         Assert.Equal(16L << 20, fromRepo.ActorThresholdBytes);
         Assert.Equal(Environment.ProcessorCount, fromRepo.Walk.Workers);
