@@ -37,6 +37,9 @@ public sealed class Settings
     /// <summary>What all layers in flight may hold in memory together (export.memory-budget).</summary>
     public long MemoryBudget => ByteSize("paralleldiff.export.memory-budget") ?? throw Missing("export.memory-budget");
 
+    /// <summary>What one layer holds whatever its parallelism: its read-ahead plus export.memory-per-layer.</summary>
+    public long MemoryPerLayer => ReadAheadBytes + (ByteSize("paralleldiff.export.memory-per-layer") ?? throw Missing("export.memory-per-layer"));
+
     public int DefaultLevel(LayerCompression kind) => kind switch
     {
         LayerCompression.Gzip => Config.GetInt("paralleldiff.compression.gzip-level"),

@@ -112,7 +112,7 @@ public static class ExportCommand
         {
             reports = await new BulkExport(layout, journal, writer, progress).RunAsync(
                 jobs,
-                pending => ExportBudget.For(settings.Parallelism, maxConcurrent, pending, settings.MemoryBudget, settings.ReadAheadBytes, 2L * settings.BlockSize),
+                pending => ExportBudget.For(settings.Parallelism, maxConcurrent, pending, settings.MemoryBudget, settings.MemoryPerLayer, 2L * settings.BlockSize),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)

@@ -69,7 +69,7 @@ public static class ImageCommand
         var options = LayerArguments.Parse(cl);
         var compression = LayerArguments.Compression(cl, settings);
         var layers = ImageLayers.Of(source.Resolve(() => Console.In.ReadToEnd()));
-        var budget = ExportBudget.For(settings.Parallelism, layers.Count, layers.Count, settings.MemoryBudget, settings.ReadAheadBytes, 2L * settings.BlockSize);
+        var budget = ExportBudget.For(settings.Parallelism, layers.Count, layers.Count, settings.MemoryBudget, settings.MemoryPerLayer, 2L * settings.BlockSize);
         var layout = OciLayout.Open(layoutDir);
 
         await using var writer = LayerWriters.Create(settings);
