@@ -100,17 +100,17 @@ internal sealed class FileDataReader
         }
 
         Span<byte> probe = stackalloc byte[1];
-        return filled + RandomAccess.Read(handle, probe, Size);
+        return filled + PositionalRead.Read(handle, probe, Size, () => Location);
     }
 
     /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; returns the bytes read, fewer at end of file.</summary>
-    private static int ReadFully(SafeFileHandle handle, Span<byte> buffer, long offset, int length)
+    private int ReadFully(SafeFileHandle handle, Span<byte> buffer, long offset, int length)
     {
         var filled = 0;
         while (filled < buffer.Length)
         {
             var wanted = buffer.Length - filled;
-            var n = RandomAccess.Read(handle, buffer[filled..], offset + filled);
+            var n = PositionalRead.Read(handle, buffer[filled..], offset + filled, () => Location);
             filled += n;
             if (n == 0 || (n < wanted && filled >= length))
             {
