@@ -87,7 +87,7 @@ public sealed class AtomicOutputFile : IDisposable
             {
                 // Closed by a wrapping stream: its bytes reached the kernel at close, but fsync
                 // still has to run; any descriptor of the file will do.
-                FsyncPath(TemporaryPath, LibC.O_RDONLY, "fsync");
+                PathSync.Fsync(TemporaryPath, LibC.O_RDONLY, "fsync (open)", "fsync");
             }
         }
         catch (IOException e) when (e is not FsException)
@@ -97,7 +97,7 @@ public sealed class AtomicOutputFile : IDisposable
 
         Rename();
         _renamed = true;
-        FsyncPath(Path.GetDirectoryName(TargetPath)!, LibC.O_RDONLY | LibC.O_DIRECTORY, "fsync directory");
+        PathSync.Fsync(Path.GetDirectoryName(TargetPath)!, LibC.O_RDONLY | LibC.O_DIRECTORY, "fsync directory (open)", "fsync directory");
     }
 
     /// <summary>Closes the stream and, unless committed, deletes the temporary file.</summary>
@@ -128,32 +128,6 @@ public sealed class AtomicOutputFile : IDisposable
             {
                 // Dispose must not throw; a leftover is hidden and named *.tmp-*, never the target.
             }
-        }
-    }
-
-    private static unsafe void FsyncPath(string path, int flags, string operation)
-    {
-        int fd;
-        using (var c = new CPath(Encoding.UTF8.GetBytes(path)))
-        {
-            fd = LibC.OpenAt(LibC.AT_FDCWD, c.Pointer, flags | LibC.O_CLOEXEC, 0);
-        }
-
-        if (fd < 0)
-        {
-            throw new FsException(operation + " (open)", path, Marshal.GetLastPInvokeError());
-        }
-
-        try
-        {
-            if (LibC.Fsync(fd) != 0)
-            {
-                throw new FsException(operation, path, Marshal.GetLastPInvokeError());
-            }
-        }
-        finally
-        {
-            LibC.Close(fd);
         }
     }
 

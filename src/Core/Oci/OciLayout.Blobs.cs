@@ -92,7 +92,7 @@ public sealed partial class OciLayout
         }
 
         // The bytes must be on disk before the name says they are the blob.
-        Fsync(path, LibC.O_RDONLY);
+        PathSync.Fsync(path, LibC.O_RDONLY, "open for fsync", "fsync");
 
         if (!TryRename(path, target))
         {
@@ -105,7 +105,7 @@ public sealed partial class OciLayout
             return size;
         }
 
-        Fsync(Path.GetDirectoryName(target)!, LibC.O_RDONLY | LibC.O_DIRECTORY);
+        PathSync.Fsync(Path.GetDirectoryName(target)!, LibC.O_RDONLY | LibC.O_DIRECTORY, "open for fsync", "fsync");
         return size;
     }
 
@@ -157,32 +157,5 @@ public sealed partial class OciLayout
 
         var errno = Marshal.GetLastPInvokeError();
         return errno == EXDEV ? false : throw new FsException($"rename from {from}", to, errno);
-    }
-
-    /// <summary>fsync(2) of a file, or of a directory so that a renamed-in name survives a crash; a read-only descriptor is enough.</summary>
-    private static unsafe void Fsync(string path, int flags)
-    {
-        int fd;
-        using (var c = new CPath(Encoding.UTF8.GetBytes(path)))
-        {
-            fd = LibC.OpenAt(LibC.AT_FDCWD, c.Pointer, flags | LibC.O_CLOEXEC, 0);
-        }
-
-        if (fd < 0)
-        {
-            throw new FsException("open for fsync", path, Marshal.GetLastPInvokeError());
-        }
-
-        try
-        {
-            if (LibC.Fsync(fd) != 0)
-            {
-                throw new FsException("fsync", path, Marshal.GetLastPInvokeError());
-            }
-        }
-        finally
-        {
-            LibC.Close(fd);
-        }
     }
 }
