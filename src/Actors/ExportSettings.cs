@@ -40,8 +40,7 @@ public sealed record ExportSettings(WalkSettings Walk, PipelineSettings Pipeline
     {
         ArgumentNullException.ThrowIfNull(options);
         const string key = PipelineKeys + "actor-threshold-entries";
-        var threshold = options.ActorThresholdEntries
-            ?? (options.Config is { } config && config.HasPath(key) ? config : ActorsConfig.Reference).GetInt(key);
+        var threshold = options.ActorThresholdEntries ?? ConfigFor(options, key).GetInt(key);
         ArgumentOutOfRangeException.ThrowIfNegative(threshold, nameof(options.ActorThresholdEntries));
         return threshold;
     }
@@ -55,9 +54,17 @@ public sealed record ExportSettings(WalkSettings Walk, PipelineSettings Pipeline
         ArgumentNullException.ThrowIfNull(options);
         const string key = PipelineKeys + "actor-threshold-bytes";
         var bytes = options.ActorThresholdBytes
-            ?? HoconByteSize.Parse((options.Config is { } config && config.HasPath(key) ? config : ActorsConfig.Reference).GetString(key, null))
+            ?? HoconByteSize.Parse(ConfigFor(options, key).GetString(key, null))
             ?? throw new ConfigurationException($"{key} is not set");
         ArgumentOutOfRangeException.ThrowIfNegative(bytes, nameof(options.ActorThresholdBytes));
         return bytes;
     }
+
+    /// <summary>
+    /// The options' config when it sets <paramref name="key"/>, else Actors' reference.conf: one key
+    /// read without building the whole fallback chain (<see cref="Resolve"/> merges two reference
+    /// files, work a small upper's sequential path would throw away).
+    /// </summary>
+    private static Config ConfigFor(ExportOptions options, string key) =>
+        options.Config is { } config && config.HasPath(key) ? config : ActorsConfig.Reference;
 }
