@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
+using ParallelDiff.Core.Fs;
 using ParallelDiff.Core.Oci;
 using ParallelDiff.Core.Snapshots;
 
@@ -22,7 +22,7 @@ public static class LayoutStaging
     public static string NewBlobPath(OciLayout layout)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        var name = $"{StagingPrefix}{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+        var name = $"{StagingPrefix}{Environment.ProcessId}-{TempNames.Suffix()}";
         return Path.Combine(layout.Root, "blobs", "sha256", name);
     }
 

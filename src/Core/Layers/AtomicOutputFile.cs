@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 using ParallelDiff.Core.Fs;
 using ParallelDiff.Core.Native;
@@ -49,7 +48,7 @@ public sealed class AtomicOutputFile : IDisposable
         }
 
         var dir = Path.GetDirectoryName(target)!;
-        var temp = Path.Combine(dir, $".{name}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}");
+        var temp = Path.Combine(dir, $".{name}.tmp-{TempNames.Suffix()}");
         try
         {
             // CreateNew: never reuse or follow something that already has the temporary name.
