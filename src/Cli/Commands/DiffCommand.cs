@@ -65,10 +65,12 @@ public static class DiffCommand
             throw new UsageException(layoutDir is null ? "--tag needs --oci-layout" : $"--tag '{tag}': not a valid ref name (image-layout.md)");
         }
 
+        StartupWarmup.Digests();
         var settings = Settings.Load(cl);
         var source = SnapshotArguments.Source(cl);
         var options = LayerArguments.Parse(cl);
         var compression = LayerArguments.Compression(cl, settings);
+        StartupWarmup.Codec(compression.Kind, compression.Level);
         // Lambdas, not method groups: Console.In and Console.Error would be set up (some ms) to build them.
         var snapshot = source.Resolve(() => Console.In.ReadToEnd());
         var request = new LayerWriteRequest(snapshot, options, compression, output ?? string.Empty)
