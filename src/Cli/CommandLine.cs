@@ -18,6 +18,13 @@ public sealed class CommandLine
 
     public IReadOnlyList<string> Positional => _positional;
 
+    /// <summary>Parses the arguments of a command that takes options only: a positional argument is a usage error naming it.</summary>
+    public static CommandLine ParseOptions(string command, IReadOnlyList<string> args, IReadOnlySet<string> valueOptions, IReadOnlySet<string> flagOptions)
+    {
+        var cl = Parse(args, valueOptions, flagOptions);
+        return cl.Positional.Count == 0 ? cl : throw new UsageException($"{command} takes no positional arguments (got '{cl.Positional[0]}')");
+    }
+
     /// <param name="valueOptions">Options that take a value (e.g. "--upper", "-o").</param>
     /// <param name="flagOptions">Options that take none (e.g. "--exact").</param>
     public static CommandLine Parse(IReadOnlyList<string> args, IReadOnlySet<string> valueOptions, IReadOnlySet<string> flagOptions)

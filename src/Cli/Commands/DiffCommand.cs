@@ -46,23 +46,19 @@ public static class DiffCommand
 
     private static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var cl = CommandLine.Parse(args, Values, Flags);
-        if (cl.Positional.Count > 0)
-        {
-            throw new UsageException($"diff takes no positional arguments (got '{cl.Positional[0]}')");
-        }
+        var cl = CommandLine.ParseOptions("diff", args, Values, Flags);
 
         var output = cl.Value("-o", "--output");
         var layoutDir = cl.Value("--oci-layout");
-        var tag = cl.Value("--tag");
+        var tag = cl.Value("--tag") is { } named ? TagArgument.Check(named) : null;
         if (output is null && layoutDir is null)
         {
             throw new UsageException("diff needs -o OUT or --oci-layout DIR");
         }
 
-        if (tag is not null && (layoutDir is null || !ExportJobList.IsValidId(tag)))
+        if (tag is not null && layoutDir is null)
         {
-            throw new UsageException(layoutDir is null ? "--tag needs --oci-layout" : $"--tag '{tag}': not a valid ref name (image-layout.md)");
+            throw new UsageException("--tag needs --oci-layout");
         }
 
         StartupWarmup.Digests();

@@ -78,11 +78,7 @@ public static class ExportCommand
 
     private static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var cl = CommandLine.Parse(args, Values, Flags);
-        if (cl.Positional.Count > 0)
-        {
-            throw new UsageException($"export takes no positional arguments (got '{cl.Positional[0]}')");
-        }
+        var cl = CommandLine.ParseOptions("export", args, Values, Flags);
 
         var jobsPath = cl.Value("--jobs") ?? throw new UsageException("export needs --jobs JOBS.json");
         var layoutDir = cl.Value("--oci-layout") ?? throw new UsageException("export needs --oci-layout DIR");

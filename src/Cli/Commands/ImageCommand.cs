@@ -46,18 +46,10 @@ public static class ImageCommand
 
     private static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var cl = CommandLine.Parse(args, Values, Flags);
-        if (cl.Positional.Count > 0)
-        {
-            throw new UsageException($"image takes no positional arguments (got '{cl.Positional[0]}')");
-        }
+        var cl = CommandLine.ParseOptions("image", args, Values, Flags);
 
         var layoutDir = cl.Value("--oci-layout") ?? throw new UsageException("image needs --oci-layout DIR");
-        var tag = cl.Value("--tag") ?? throw new UsageException("image needs --tag NAME");
-        if (!ExportJobList.IsValidId(tag))
-        {
-            throw new UsageException($"--tag '{tag}': not a valid ref name (image-layout.md: components of letters and digits joined by - . _ : @ + or --, separated by /)");
-        }
+        var tag = TagArgument.Check(cl.Value("--tag") ?? throw new UsageException("image needs --tag NAME"));
 
         var settings = Settings.Load(cl);
         var source = SnapshotArguments.Source(cl);
