@@ -15,6 +15,7 @@ namespace ParallelDiff.Core.Layers;
 public sealed class AtomicOutputFile : IDisposable
 {
     private readonly FileStream _stream;
+    private readonly WritebackStream _writer;
     private bool _renamed;
     private bool _disposed;
 
@@ -23,6 +24,7 @@ public sealed class AtomicOutputFile : IDisposable
         TargetPath = targetPath;
         TemporaryPath = temporaryPath;
         _stream = stream;
+        _writer = new WritebackStream(stream);
     }
 
     /// <summary>The absolute path the file will have after <see cref="Commit"/>.</summary>
@@ -32,7 +34,7 @@ public sealed class AtomicOutputFile : IDisposable
     public string TemporaryPath { get; }
 
     /// <summary>Where to write. It may be closed before Commit (for example by a wrapping stream).</summary>
-    public Stream Stream => _stream;
+    public Stream Stream => _writer;
 
     public bool IsCommitted => _renamed;
 
