@@ -75,14 +75,15 @@ public sealed unsafe partial class LinuxFileSystem
 
     /// <summary>
     /// Opens a directory for reading its entries, following no symbolic link in any component
-    /// (openat2 RESOLVE_NO_SYMLINKS; O_NOFOLLOW alone guards only the last one), so a tree changed
-    /// under us cannot make a listing, or the names read relative to it, leave the tree.
+    /// (openat2 RESOLVE_NO_SYMLINKS: ELOOP; O_NOFOLLOW guarded only the last one, and with
+    /// O_DIRECTORY said ENOTDIR), so a tree changed under us cannot make a listing, or the names
+    /// read relative to it, leave the tree.
     /// </summary>
     private static int OpenDirectory(ReadOnlySpan<byte> path)
     {
         var how = new LibC.OpenHow
         {
-            Flags = (ulong)(LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC),
+            Flags = (ulong)(LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC),
             Resolve = LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS,
         };
         long fd;
