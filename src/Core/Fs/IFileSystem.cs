@@ -37,4 +37,11 @@ public interface IFileSystem
     /// under us cannot redirect a read outside it.
     /// </summary>
     SafeFileHandle OpenRead(ReadOnlySpan<byte> path);
+
+    /// <summary>
+    /// <see cref="OpenRead(ReadOnlySpan{byte})"/> by the file's bare name in its directory, kept
+    /// open in <paramref name="lastDirectory"/> for the next file in the same directory. The same
+    /// guarantees: no link followed in any component; errors name the file's absolute path.
+    /// </summary>
+    SafeFileHandle OpenRead(ReadOnlySpan<byte> path, LastDirectory lastDirectory) => OpenRead(path);
 }

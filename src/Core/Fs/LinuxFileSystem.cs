@@ -87,17 +87,41 @@ public sealed unsafe partial class LinuxFileSystem : IFileSystem
         }
     }
 
-    public SafeFileHandle OpenRead(ReadOnlySpan<byte> path)
+    public SafeFileHandle OpenRead(ReadOnlySpan<byte> path) =>
+        Open(LibC.AT_FDCWD, path, path, LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS);
+
+    public SafeFileHandle OpenRead(ReadOnlySpan<byte> path, LastDirectory lastDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(lastDirectory);
+        var slash = path.LastIndexOf((byte)'/');
+        if (slash <= 0)
+        {
+            return OpenRead(path);
+        }
+
+        var directory = lastDirectory.Descriptor(path[..slash], out var errno);
+        if (directory < 0)
+        {
+            throw new FsException("open", PathBytes.Display(path), errno);
+        }
+
+        // The directory was opened following no link; RESOLVE_BENEATH keeps the bare name in it.
+        return Open(directory, path[(slash + 1)..], path, LibC.RESOLVE_BENEATH | LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS);
+    }
+
+    /// <summary>openat2 of a regular file for reading, refusing a link as the last component (O_NOFOLLOW).</summary>
+    /// <param name="path">The file's absolute path, for the error.</param>
+    private static SafeFileHandle Open(int dirFd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> path, ulong resolve)
     {
         var how = new LibC.OpenHow
         {
             Flags = (ulong)(LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK),
-            Resolve = LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS,
+            Resolve = resolve,
         };
         long fd;
-        using (var c = new CPath(path))
+        using (var c = new CPath(name))
         {
-            fd = LibC.Syscall4(LibC.SysOpenat2, LibC.AT_FDCWD, (long)c.Pointer, (long)&how, sizeof(LibC.OpenHow));
+            fd = LibC.Syscall4(LibC.SysOpenat2, dirFd, (long)c.Pointer, (long)&how, sizeof(LibC.OpenHow));
         }
 
         if (fd < 0)

@@ -43,6 +43,8 @@ public sealed class DirectoryTree : ISnapshotTree
 
     public SafeFileHandle OpenData(ReadOnlySpan<byte> path) => _fs.OpenRead(Absolute(path));
 
+    public SafeFileHandle OpenData(ReadOnlySpan<byte> path, LastDirectory lastDirectory) => _fs.OpenRead(Absolute(path), lastDirectory);
+
     public string Locate(ReadOnlySpan<byte> path) => PathBytes.Display(Absolute(path));
 
     private static List<DirEntry> Sorted(List<DirEntry> entries)

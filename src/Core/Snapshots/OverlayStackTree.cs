@@ -142,6 +142,12 @@ public sealed partial class OverlayStackTree : ISnapshotTree
         return _layers[entry.Layer].FileSystem.OpenRead(entry.DataPath ?? entry.RealPath);
     }
 
+    public SafeFileHandle OpenData(ReadOnlySpan<byte> path, LastDirectory lastDirectory)
+    {
+        var entry = Lookup(path, out var errno) ?? throw new FsException("open", Locate(path), errno);
+        return _layers[entry.Layer].FileSystem.OpenRead(entry.DataPath ?? entry.RealPath, lastDirectory);
+    }
+
     public string Locate(ReadOnlySpan<byte> path)
     {
         var entry = Lookup(path, out _);
