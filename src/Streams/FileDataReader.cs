@@ -34,12 +34,13 @@ internal sealed class FileDataReader
     private string Location => _entry.DataSource!.Locate(_entry.DataPath);
 
     /// <summary>Reads exactly the extent's bytes into <paramref name="block"/>, on the calling thread (a block's fill task).</summary>
+    /// <param name="lastDirectory">The fill's own: opens the file by name when the previous file opened was in the same directory.</param>
     /// <exception cref="FsException">The file cannot be opened or read, or its size changed; the message names it.</exception>
-    public void ReadInto(byte[] block, FileExtent extent)
+    public void ReadInto(byte[] block, FileExtent extent, LastDirectory lastDirectory)
     {
         try
         {
-            var handle = Acquire();
+            var handle = Acquire(lastDirectory);
             var filled = extent.FileOffset + extent.Length == Size
                 ? ReadLast(handle, block, extent)
                 : ReadFully(handle, block.AsSpan(extent.BlockOffset, extent.Length), extent.FileOffset, extent.Length);
@@ -139,7 +140,7 @@ internal sealed class FileDataReader
         return first;
     }
 
-    private SafeFileHandle Acquire()
+    private SafeFileHandle Acquire(LastDirectory lastDirectory)
     {
         lock (_gate)
         {
@@ -149,7 +150,7 @@ internal sealed class FileDataReader
             }
 
             ObjectDisposedException.ThrowIf(_closed, this);
-            return _handle ??= _entry.DataSource!.OpenData(_entry.DataPath);
+            return _handle ??= _entry.DataSource!.OpenData(_entry.DataPath, lastDirectory);
         }
     }
 }

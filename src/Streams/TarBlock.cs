@@ -1,4 +1,5 @@
 using System.Buffers;
+using ParallelDiff.Core.Fs;
 
 namespace ParallelDiff.Streams;
 
@@ -54,8 +55,10 @@ internal sealed class TarBlock
     /// Performs the block's reads in order on the io-dispatcher: one task per block, so hundreds
     /// of small files cost one hop, and data lands in the block without a copy. The data counts
     /// against the read-ahead gauge from here until the caller releases it (see
-    /// <see cref="TarEncodingFlow"/>). On failure the block's buffer goes back to the pool (no one
-    /// else has it) and the descriptors of its unread extents are closed.
+    /// <see cref="TarEncodingFlow"/>). Consecutive files mostly share a directory: the fill keeps
+    /// the last one open (its own, on its one thread) and opens each file in it by name, then
+    /// closes it. On failure the block's buffer goes back to the pool (no one else has it) and the
+    /// descriptors of its unread extents are closed.
     /// </summary>
     public Task<LayerBytes> FillAsync() => _extents.Count == 0
         ? Task.FromResult(LayerBytes.Rented(Buffer, Length))
@@ -76,11 +79,12 @@ internal sealed class TarBlock
     {
         _gauge.Acquire(DataBytes);
         var done = 0;
+        using var lastDirectory = new LastDirectory();
         try
         {
             for (; done < _extents.Count; done++)
             {
-                _extents[done].Reader.ReadInto(Buffer, _extents[done]);
+                _extents[done].Reader.ReadInto(Buffer, _extents[done], lastDirectory);
             }
 
             return LayerBytes.Rented(Buffer, Length);

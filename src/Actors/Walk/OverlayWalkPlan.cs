@@ -32,7 +32,7 @@ internal sealed class OverlayWalkPlan : WalkPlan
         var shard = new Shard(_upper, _differ, maxEntries, cancellationToken);
         try
         {
-            var entries = span.Entries ?? _upper.List(span.Directory);
+            var entries = span.Entries ?? _upper.ListWithXattrNames(span.Directory);
             var here = Math.Min(entries.Count, maxEntries);
             shard.Walk(span.Directory, entries, here);
             if (here < entries.Count)
@@ -83,7 +83,7 @@ internal sealed class OverlayWalkPlan : WalkPlan
                 var path = PathBytes.Join(directory, entries[i].Name);
                 At = path;
                 _budget--;
-                switch (_differ.Classify(path, entries[i].Status, Sink))
+                switch (_differ.Classify(path, entries[i], Sink))
                 {
                     case OverlayDiffer.Descent.Upper:
                         Enter(path);
@@ -114,7 +114,7 @@ internal sealed class OverlayWalkPlan : WalkPlan
         /// <summary>An upper subdirectory: inline if the budget holds all its entries, else a shard of its own (listing already read).</summary>
         private void Enter(byte[] directory)
         {
-            var entries = _upper.List(directory);
+            var entries = _upper.ListWithXattrNames(directory);
             if (entries.Count <= _budget)
             {
                 Walk(directory, entries, entries.Count);

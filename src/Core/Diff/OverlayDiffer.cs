@@ -40,11 +40,11 @@ public sealed class OverlayDiffer
     /// <summary>The entries of one upper directory, and below them (a shard of the walk).</summary>
     public void WalkDirectory(byte[] directory, IChangeSink sink, CancellationToken cancellationToken)
     {
-        foreach (var entry in _upper.List(directory))
+        foreach (var entry in _upper.ListWithXattrNames(directory))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var path = PathBytes.Join(directory, entry.Name);
-            if (Classify(path, entry.Status, sink) is { } descend)
+            if (Classify(path, entry, sink) is { } descend)
             {
                 Descend(path, descend, sink, cancellationToken);
             }
@@ -85,15 +85,18 @@ public sealed class OverlayDiffer
     /// Decides what one upper entry means, reports it, and says how to go on below it (null: not
     /// a directory, or nothing below needs a look). This is the per-entry work a parallel walk shards.
     /// </summary>
-    public Descent? Classify(byte[] path, FileStatus upper, IChangeSink sink)
+    /// <param name="entry">The upper entry as <see cref="DirectoryTree.ListWithXattrNames"/> read it.</param>
+    public Descent? Classify(byte[] path, DirEntry entry, IChangeSink sink)
     {
+        var upper = entry.Status;
         if (upper.IsWhiteout)
         {
             return Delete(path, sink);
         }
 
-        // One llistxattr tells what else is worth reading: most entries have no xattr at all.
-        var names = _upper.ListXattrs(path);
+        // The xattr names tell what else is worth reading: most entries have no xattr at all. The
+        // listing read them with the directory's descriptor; a caller's own listing may not have.
+        var names = entry.XattrNames ?? _upper.ListXattrs(path);
         if (IsXwhiteout(path, upper, names))
         {
             return Delete(path, sink);

@@ -15,6 +15,13 @@ public interface IFileSystem
     /// <summary>The names in a directory (without "." and ".."), in readdir order.</summary>
     List<byte[]> ReadDirectory(ReadOnlySpan<byte> path);
 
+    /// <summary>
+    /// The entries of a directory (without "." and ".."), in readdir order, each with its lstat
+    /// and, when <paramref name="withXattrNames"/>, its xattr names. A name that vanishes before
+    /// its lstat fails the listing (the tree is changing under us); errors name the entry's path.
+    /// </summary>
+    List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames);
+
     /// <summary>lgetxattr; null when the attribute is absent (ENODATA) or the file system has none (ENOTSUP).</summary>
     byte[]? GetXattr(ReadOnlySpan<byte> path, string name);
 
@@ -30,4 +37,11 @@ public interface IFileSystem
     /// under us cannot redirect a read outside it.
     /// </summary>
     SafeFileHandle OpenRead(ReadOnlySpan<byte> path);
+
+    /// <summary>
+    /// <see cref="OpenRead(ReadOnlySpan{byte})"/> by the file's bare name in its directory, kept
+    /// open in <paramref name="lastDirectory"/> for the next file in the same directory. The same
+    /// guarantees: no link followed in any component; errors name the file's absolute path.
+    /// </summary>
+    SafeFileHandle OpenRead(ReadOnlySpan<byte> path, LastDirectory lastDirectory) => OpenRead(path);
 }

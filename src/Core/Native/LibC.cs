@@ -41,6 +41,13 @@ internal static unsafe partial class LibC
         _ => 437,
     };
 
+    /// <summary>
+    /// listxattrat(dfd, path, at_flags, list, size), Linux 6.13+. The number is the same in
+    /// x86_64's syscall_64.tbl and the generic table arm64 uses (463 setxattrat, 464 getxattrat,
+    /// 465 listxattrat, 466 removexattrat); glibc has no wrapper yet.
+    /// </summary>
+    public const long SysListxattrat = 465;
+
     [StructLayout(LayoutKind.Sequential)]
     public struct OpenHow
     {
@@ -96,6 +103,9 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
     public static partial long Syscall4(long number, long a, long b, long c, long d);
+
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    public static partial long Syscall5(long number, long a, long b, long c, long d, long e);
 
     [LibraryImport(Lib, EntryPoint = "openat", SetLastError = true)]
     public static partial int OpenAt(int dirfd, byte* path, int flags, int mode);

@@ -27,26 +27,13 @@ public sealed class DirectoryTree : ISnapshotTree
     public bool TryLstat(ReadOnlySpan<byte> path, out FileStatus status, out int errno) =>
         _fs.TryLstat(Absolute(path), out status, out errno);
 
-    public IReadOnlyList<DirEntry> List(ReadOnlySpan<byte> directory)
-    {
-        var dir = Absolute(directory);
-        var names = _fs.ReadDirectory(dir);
-        names.Sort(PathBytes.NameOrder);
-        var entries = new List<DirEntry>(names.Count);
-        foreach (var name in names)
-        {
-            var abs = PathBytes.Join(dir, name);
-            if (!_fs.TryLstat(abs, out var st, out var errno))
-            {
-                // A name that vanished between readdir and lstat: the snapshot is changing under us.
-                throw new FsException("lstat", PathBytes.Display(abs), errno);
-            }
+    public IReadOnlyList<DirEntry> List(ReadOnlySpan<byte> directory) => Sorted(_fs.ListDirectory(Absolute(directory), withXattrNames: false));
 
-            entries.Add(new DirEntry(name, st));
-        }
-
-        return entries;
-    }
+    /// <summary>
+    /// <see cref="List"/> with each entry's xattr names: for the overlay differ, which needs them
+    /// for every upper entry and gets them here relative to the directory's descriptor.
+    /// </summary>
+    public IReadOnlyList<DirEntry> ListWithXattrNames(ReadOnlySpan<byte> directory) => Sorted(_fs.ListDirectory(Absolute(directory), withXattrNames: true));
 
     public byte[] ReadLink(ReadOnlySpan<byte> path) => _fs.ReadLink(Absolute(path));
 
@@ -56,5 +43,13 @@ public sealed class DirectoryTree : ISnapshotTree
 
     public SafeFileHandle OpenData(ReadOnlySpan<byte> path) => _fs.OpenRead(Absolute(path));
 
+    public SafeFileHandle OpenData(ReadOnlySpan<byte> path, LastDirectory lastDirectory) => _fs.OpenRead(Absolute(path), lastDirectory);
+
     public string Locate(ReadOnlySpan<byte> path) => PathBytes.Display(Absolute(path));
+
+    private static List<DirEntry> Sorted(List<DirEntry> entries)
+    {
+        entries.Sort(static (a, b) => PathBytes.CompareNames(a.Name, b.Name));
+        return entries;
+    }
 }

@@ -29,6 +29,9 @@ public interface ISnapshotTree
     /// <summary>Opens the data of a regular file (for a metacopy file, the lower file holding its data).</summary>
     SafeFileHandle OpenData(ReadOnlySpan<byte> path);
 
+    /// <summary><see cref="OpenData(ReadOnlySpan{byte})"/> relative to the last directory opened through <paramref name="lastDirectory"/> when it is the file's.</summary>
+    SafeFileHandle OpenData(ReadOnlySpan<byte> path, LastDirectory lastDirectory) => OpenData(path);
+
     /// <summary>The absolute path of an entry, for messages.</summary>
     string Locate(ReadOnlySpan<byte> path);
 }

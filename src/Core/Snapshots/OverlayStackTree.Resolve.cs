@@ -7,8 +7,11 @@ public sealed partial class OverlayStackTree
     /// <summary>A real directory contributing to a merged directory.</summary>
     private readonly record struct LayerDirectory(int Layer, byte[] AbsolutePath, bool HasXwhiteouts);
 
-    /// <summary>A visible entry: its metadata, where it lives, and for directories the layers merged into it.</summary>
-    private sealed record ResolvedEntry(FileStatus Status, int Layer, byte[] RealPath, byte[]? DataPath, LayerDirectory[]? Stack);
+    /// <summary>
+    /// A visible entry: its metadata, where it lives, and for directories the layers merged into
+    /// it; with the xattr names of <see cref="RealPath"/> when a listing read them (else null).
+    /// </summary>
+    private sealed record ResolvedEntry(FileStatus Status, int Layer, byte[] RealPath, byte[]? DataPath, LayerDirectory[]? Stack, IReadOnlyList<string>? XattrNames = null);
 
     private ResolvedEntry ResolveRoot()
     {
@@ -43,7 +46,8 @@ public sealed partial class OverlayStackTree
     /// The kernel's lookup of one name in a merged directory (ovl_lookup): walk the parent's layer
     /// directories top-down and merge what is found.
     /// </summary>
-    private ResolvedEntry? ResolveChild(ResolvedEntry parent, byte[] name, byte[] path)
+    /// <param name="listed">The parent's layer directories as listed, by layer (null: look each name up by path).</param>
+    private ResolvedEntry? ResolveChild(ResolvedEntry parent, byte[] name, byte[] path, Dictionary<byte[], DirEntry>?[]? listed = null)
     {
         var parentStack = parent.Stack!;
         Func<int, byte[]?> candidate = layer => InParent(parentStack, layer, name);
@@ -64,8 +68,7 @@ public sealed partial class OverlayStackTree
                 continue;
             }
 
-            var fs = _layers[layer].FileSystem;
-            if (!fs.TryLstat(abs, out var st, out var errno))
+            if (!TryStatus(layer, abs, name, listed, out var st, out var xattrNames, out var errno))
             {
                 if (errno is Errno.ENOENT or Errno.ENOTDIR)
                 {
@@ -75,7 +78,7 @@ public sealed partial class OverlayStackTree
                 throw new FsException("lstat", PathBytes.Display(abs), errno);
             }
 
-            if (st.IsWhiteout || IsXwhiteout(parentStack, layer, abs, st))
+            if (st.IsWhiteout || IsXwhiteout(parentStack, layer, abs, st, xattrNames))
             {
                 // A whiteout hides the name here and below; below a directory it ends the merge.
                 if (top is null)
@@ -90,11 +93,11 @@ public sealed partial class OverlayStackTree
             {
                 if (!st.IsDirectory)
                 {
-                    var data = st.Kind == FileKind.Regular && _options.Metacopy ? MetacopyData(layer, abs, st, candidate, parentStack) : null;
-                    return new ResolvedEntry(st, layer, abs, data, null);
+                    var data = st.Kind == FileKind.Regular && _options.Metacopy ? MetacopyData(layer, abs, st, xattrNames, candidate, parentStack) : null;
+                    return new ResolvedEntry(st, layer, abs, data, null, xattrNames);
                 }
 
-                top = new ResolvedEntry(st, layer, abs, null, null);
+                top = new ResolvedEntry(st, layer, abs, null, null, xattrNames);
                 merged = [];
             }
             else if (!st.IsDirectory)
@@ -103,8 +106,8 @@ public sealed partial class OverlayStackTree
                 break;
             }
 
-            merged!.Add(new LayerDirectory(layer, abs, HasXwhiteouts(layer, abs)));
-            var marks = ReadMarks(layer, abs);
+            merged!.Add(new LayerDirectory(layer, abs, HasXwhiteouts(layer, abs, xattrNames)));
+            var marks = ReadMarks(layer, abs, xattrNames);
             if (marks.Opaque)
             {
                 break;
@@ -113,6 +116,8 @@ public sealed partial class OverlayStackTree
             if (marks.Redirect is { Length: > 0 } redirect && _options.RedirectFollow)
             {
                 candidate = RedirectCandidate(parentStack, redirect);
+                // The listings hold the name itself, not where the redirect points.
+                listed = null;
             }
         }
 
@@ -124,6 +129,25 @@ public sealed partial class OverlayStackTree
         var entry = top with { Stack = [.. merged!] };
         _directories.TryAdd(path, entry);
         return entry;
+    }
+
+    /// <summary>
+    /// The lstat of a candidate, with its xattr names when known: from the parent's listing of
+    /// that layer when there is one (a name it lacks is absent: ENOENT), else by path.
+    /// </summary>
+    private bool TryStatus(int layer, byte[] abs, byte[] name, Dictionary<byte[], DirEntry>?[]? listed, out FileStatus status, out IReadOnlyList<string>? xattrNames, out int errno)
+    {
+        if (listed?[layer] is { } listing)
+        {
+            var found = listing.TryGetValue(name, out var entry);
+            status = entry.Status;
+            xattrNames = entry.XattrNames;
+            errno = found ? 0 : Errno.ENOENT;
+            return found;
+        }
+
+        xattrNames = null;
+        return _layers[layer].FileSystem.TryLstat(abs, out status, out errno);
     }
 
     private static byte[]? InParent(LayerDirectory[] parentStack, int layer, byte[] name)
@@ -158,7 +182,7 @@ public sealed partial class OverlayStackTree
     /// overlay.metacopy: the upper file holds metadata only; its data is the first regular file
     /// below at the same path or at the file's own redirect (which may name a data-only layer).
     /// </summary>
-    private byte[]? MetacopyData(int layer, byte[] abs, FileStatus st, Func<int, byte[]?> candidate, LayerDirectory[] parentStack)
+    private byte[]? MetacopyData(int layer, byte[] abs, FileStatus st, IReadOnlyList<string>? xattrNames, Func<int, byte[]?> candidate, LayerDirectory[] parentStack)
     {
         if (!OverlayOptions.MayBeMetacopy(st) || layer == _layers.Length - 1)
         {
@@ -166,7 +190,7 @@ public sealed partial class OverlayStackTree
         }
 
         var fs = _layers[layer].FileSystem;
-        if (fs.GetXattr(abs, _options.MetacopyXattr) is null)
+        if (!Has(fs, abs, xattrNames, _options.MetacopyXattr))
         {
             return null;
         }
@@ -204,7 +228,7 @@ public sealed partial class OverlayStackTree
     }
 
     /// <summary>xwhiteout: a zero-size regular file with overlay.whiteout in a lower dir marked opaque=x (kernel 6.7+).</summary>
-    private bool IsXwhiteout(LayerDirectory[] parentStack, int layer, byte[] abs, FileStatus st)
+    private bool IsXwhiteout(LayerDirectory[] parentStack, int layer, byte[] abs, FileStatus st, IReadOnlyList<string>? xattrNames)
     {
         if (st.Kind != FileKind.Regular || st.Size != 0)
         {
@@ -215,20 +239,25 @@ public sealed partial class OverlayStackTree
         {
             if (dir.Layer == layer)
             {
-                return dir.HasXwhiteouts && _layers[layer].FileSystem.GetXattr(abs, _options.WhiteoutXattr) is not null;
+                return dir.HasXwhiteouts && Has(_layers[layer].FileSystem, abs, xattrNames, _options.WhiteoutXattr);
             }
         }
 
         return false;
     }
 
-    private bool HasXwhiteouts(int layer, byte[] dirAbs)
+    private bool HasXwhiteouts(int layer, byte[] dirAbs, IReadOnlyList<string>? xattrNames = null)
     {
+        if (xattrNames is not null && !xattrNames.Contains(_options.OpaqueXattr))
+        {
+            return false;
+        }
+
         var value = _layers[layer].FileSystem.GetXattr(dirAbs, _options.OpaqueXattr);
         return value is [(byte)'x'];
     }
 
-    private (bool Opaque, byte[]? Redirect) ReadMarks(int layer, byte[] dirAbs)
+    private (bool Opaque, byte[]? Redirect) ReadMarks(int layer, byte[] dirAbs, IReadOnlyList<string>? xattrNames)
     {
         if (layer == _layers.Length - 1)
         {
@@ -236,7 +265,7 @@ public sealed partial class OverlayStackTree
         }
 
         var fs = _layers[layer].FileSystem;
-        var names = fs.ListXattrs(dirAbs);
+        var names = xattrNames ?? fs.ListXattrs(dirAbs);
         if (names.Count == 0)
         {
             return (false, null);
@@ -246,6 +275,10 @@ public sealed partial class OverlayStackTree
         var redirect = names.Contains(_options.RedirectXattr) ? fs.GetXattr(dirAbs, _options.RedirectXattr) : null;
         return (opaque, redirect);
     }
+
+    /// <summary>Whether an entry has an xattr: from its listed names when known, else by reading it.</summary>
+    private static bool Has(IFileSystem fs, byte[] abs, IReadOnlyList<string>? xattrNames, string name) =>
+        xattrNames?.Contains(name) ?? fs.GetXattr(abs, name) is not null;
 
     /// <summary>Where a metacopy file's data is looked for below, as redirects accumulate.</summary>
     private readonly record struct MetacopyOrigin(byte[]? RootRelative, byte[]? Sibling)

@@ -81,13 +81,21 @@ public sealed partial class OverlayStackTree : ISnapshotTree
             throw new FsException("readdir", Locate(directory), Errno.ENOTDIR);
         }
 
+        // Each layer directory is listed once through its own descriptor, statuses and xattr names
+        // included: resolving a name then asks no system call of a layer the name was listed in
+        // (or absent from), and most xattr reads find their answer in the names.
+        var listed = new Dictionary<byte[], DirEntry>?[_layers.Length];
         var names = new HashSet<byte[]>(ByteArrayComparer.Instance);
         foreach (var layerDir in dir.Stack)
         {
-            foreach (var name in _layers[layerDir.Layer].FileSystem.ReadDirectory(layerDir.AbsolutePath))
+            var listing = new Dictionary<byte[], DirEntry>(ByteArrayComparer.Instance);
+            foreach (var entry in _layers[layerDir.Layer].FileSystem.ListDirectory(layerDir.AbsolutePath, withXattrNames: true))
             {
-                names.Add(name);
+                listing[entry.Name] = entry;
+                names.Add(entry.Name);
             }
+
+            listed[layerDir.Layer] = listing;
         }
 
         var sorted = names.ToList();
@@ -96,10 +104,10 @@ public sealed partial class OverlayStackTree : ISnapshotTree
         foreach (var name in sorted)
         {
             var path = PathBytes.Join(directory, name);
-            var child = ResolveChild(dir, name, path);
+            var child = ResolveChild(dir, name, path, listed);
             if (child is not null)
             {
-                entries.Add(new DirEntry(name, child.Status));
+                entries.Add(new DirEntry(name, child.Status, child.XattrNames));
                 if (child.Stack is null)
                 {
                     _recentFiles.Remember(path, child);
@@ -112,14 +120,32 @@ public sealed partial class OverlayStackTree : ISnapshotTree
 
     public byte[] ReadLink(ReadOnlySpan<byte> path) => LayerFs(path, out var abs).ReadLink(abs);
 
-    public byte[]? GetXattr(ReadOnlySpan<byte> path, string name) => LayerFs(path, out var abs).GetXattr(abs, name);
+    /// <remarks>
+    /// An entry resolved by a listing carries the xattr names read with it: an attribute it lacks
+    /// (on most entries, security.capability, which every added file is asked for) needs no call.
+    /// </remarks>
+    public byte[]? GetXattr(ReadOnlySpan<byte> path, string name)
+    {
+        var fs = LayerFs(path, out var abs, out var names);
+        return names is not null && !names.Contains(name) ? null : fs.GetXattr(abs, name);
+    }
 
-    public IReadOnlyList<string> ListXattrs(ReadOnlySpan<byte> path) => LayerFs(path, out var abs).ListXattrs(abs);
+    public IReadOnlyList<string> ListXattrs(ReadOnlySpan<byte> path)
+    {
+        var fs = LayerFs(path, out var abs, out var names);
+        return names ?? fs.ListXattrs(abs);
+    }
 
     public SafeFileHandle OpenData(ReadOnlySpan<byte> path)
     {
         var entry = Lookup(path, out var errno) ?? throw new FsException("open", Locate(path), errno);
         return _layers[entry.Layer].FileSystem.OpenRead(entry.DataPath ?? entry.RealPath);
+    }
+
+    public SafeFileHandle OpenData(ReadOnlySpan<byte> path, LastDirectory lastDirectory)
+    {
+        var entry = Lookup(path, out var errno) ?? throw new FsException("open", Locate(path), errno);
+        return _layers[entry.Layer].FileSystem.OpenRead(entry.DataPath ?? entry.RealPath, lastDirectory);
     }
 
     public string Locate(ReadOnlySpan<byte> path)
@@ -131,10 +157,14 @@ public sealed partial class OverlayStackTree : ISnapshotTree
     /// <summary>Which layer an entry comes from (0 = top), or -1 when absent.</summary>
     public int LayerOf(ReadOnlySpan<byte> path) => Lookup(path, out _)?.Layer ?? -1;
 
-    private IFileSystem LayerFs(ReadOnlySpan<byte> path, out byte[] absolute)
+    private IFileSystem LayerFs(ReadOnlySpan<byte> path, out byte[] absolute) => LayerFs(path, out absolute, out _);
+
+    /// <param name="xattrNames">The entry's xattr names when a listing read them, else null.</param>
+    private IFileSystem LayerFs(ReadOnlySpan<byte> path, out byte[] absolute, out IReadOnlyList<string>? xattrNames)
     {
         var entry = Lookup(path, out var errno) ?? throw new FsException("lookup", Locate(path), errno);
         absolute = entry.RealPath;
+        xattrNames = entry.XattrNames;
         return _layers[entry.Layer].FileSystem;
     }
 

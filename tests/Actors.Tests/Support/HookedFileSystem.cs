@@ -31,6 +31,25 @@ public sealed class HookedFileSystem : IFileSystem
         return _inner.ReadDirectory(path);
     }
 
+    /// <summary>Hooks "readdir" for the directory, then "lstat" (and "listxattr") for each entry, as the per-path calls it replaces.</summary>
+    public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames)
+    {
+        Interlocked.Increment(ref _directoriesRead);
+        Hook("readdir", path);
+        var entries = _inner.ListDirectory(path, withXattrNames);
+        foreach (var entry in entries)
+        {
+            var child = PathBytes.Join(path, entry.Name);
+            Hook("lstat", child);
+            if (withXattrNames)
+            {
+                Hook("listxattr", child);
+            }
+        }
+
+        return entries;
+    }
+
     public byte[]? GetXattr(ReadOnlySpan<byte> path, string name)
     {
         Hook("getxattr", path);

@@ -1,0 +1,128 @@
+using System.Runtime.InteropServices;
+using ParallelDiff.Core.Native;
+
+namespace ParallelDiff.Core.Fs;
+
+public sealed unsafe partial class LinuxFileSystem
+{
+    private const int DirentBufferSize = 32 * 1024;
+
+    public List<byte[]> ReadDirectory(ReadOnlySpan<byte> path)
+    {
+        var fd = OpenDirectory(path);
+        try
+        {
+            var names = new List<byte[]>();
+            var buffer = new byte[DirentBufferSize];
+            fixed (byte* b = buffer)
+            {
+                for (int n; (n = GetDents(fd, b, buffer.Length, path)) > 0;)
+                {
+                    for (var off = 0; NextName(b, n, ref off, out var name);)
+                    {
+                        names.Add(new ReadOnlySpan<byte>(name, Length(name)).ToArray());
+                    }
+                }
+            }
+
+            return names;
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
+    /// <summary>
+    /// What GNU tar does: one descriptor for the directory, then statx (and listxattrat) of each
+    /// bare name relative to it. By absolute path the kernel walked every component of a deep tree
+    /// again for each entry (__d_lookup_rcu, inode_permission: a tenth of a 100,000-file diff).
+    /// </summary>
+    public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames)
+    {
+        var fd = OpenDirectory(path);
+        try
+        {
+            var entries = new List<DirEntry>();
+            var buffer = new byte[DirentBufferSize];
+            fixed (byte* b = buffer)
+            {
+                for (int n; (n = GetDents(fd, b, buffer.Length, path)) > 0;)
+                {
+                    for (var off = 0; NextName(b, n, ref off, out var cName);)
+                    {
+                        var name = new ReadOnlySpan<byte>(cName, Length(cName)).ToArray();
+                        LibC.Statx sx;
+                        if (LibC.StatxCall(fd, cName, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &sx) != 0)
+                        {
+                            // A name that vanished between readdir and lstat: the tree is changing under us.
+                            throw Fail("lstat", PathBytes.Join(path, name));
+                        }
+
+                        var xattrs = withXattrNames ? ListXattrsAt(fd, cName, path, name) : null;
+                        entries.Add(new DirEntry(name, FromStatx(in sx), xattrs));
+                    }
+                }
+            }
+
+            return entries;
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
+    /// <summary>
+    /// Opens a directory for reading its entries, following no symbolic link in any component
+    /// (openat2 RESOLVE_NO_SYMLINKS: ELOOP; O_NOFOLLOW guarded only the last one, and with
+    /// O_DIRECTORY said ENOTDIR), so a tree changed under us cannot make a listing, or the names
+    /// read relative to it, leave the tree.
+    /// </summary>
+    private static int OpenDirectory(ReadOnlySpan<byte> path)
+    {
+        var how = new LibC.OpenHow
+        {
+            Flags = (ulong)(LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC),
+            Resolve = LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS,
+        };
+        long fd;
+        using (var c = new CPath(path))
+        {
+            fd = LibC.Syscall4(LibC.SysOpenat2, LibC.AT_FDCWD, (long)c.Pointer, (long)&how, sizeof(LibC.OpenHow));
+        }
+
+        return fd >= 0 ? (int)fd : throw Fail("open directory", path);
+    }
+
+    /// <summary>One getdents64 call: the bytes of records it filled, 0 at the end.</summary>
+    private static int GetDents(int fd, byte* buffer, int size, ReadOnlySpan<byte> path)
+    {
+        var n = LibC.GetDents64(fd, buffer, (nuint)size);
+        return n >= 0 ? (int)n : throw Fail("readdir", path);
+    }
+
+    /// <summary>
+    /// The next name in a getdents64 buffer, skipping "." and "..". struct linux_dirent64 is
+    /// d_ino(8) d_off(8) d_reclen(2) d_type(1) d_name[], the name NUL-terminated within d_reclen,
+    /// so it can be passed to a system call where it lies.
+    /// </summary>
+    private static bool NextName(byte* buffer, int filled, ref int offset, out byte* name)
+    {
+        while (offset < filled)
+        {
+            var record = buffer + offset;
+            offset += *(ushort*)(record + 16);
+            name = record + 19;
+            if (!(name[0] == (byte)'.' && (name[1] == 0 || (name[1] == (byte)'.' && name[2] == 0))))
+            {
+                return true;
+            }
+        }
+
+        name = null;
+        return false;
+    }
+
+    private static int Length(byte* cName) => MemoryMarshal.CreateReadOnlySpanFromNullTerminated(cName).Length;
+}

@@ -1,0 +1,164 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using ParallelDiff.Core.Native;
+
+namespace ParallelDiff.Core.Fs;
+
+public sealed unsafe partial class LinuxFileSystem
+{
+    /// <summary>
+    /// Set once listxattrat has been refused (a kernel before 6.13, or a seccomp filter that does
+    /// not know the call): every later listing asks llistxattr by absolute path straight away.
+    /// </summary>
+    private static volatile bool s_listXattrAtRefused;
+
+    /// <summary>False only in tests, to take the llistxattr path a kernel before 6.13 takes.</summary>
+    private readonly bool _useListXattrAt = true;
+
+    public LinuxFileSystem()
+    {
+    }
+
+    /// <param name="useListXattrAt">False: list xattrs by absolute path, as on a kernel before 6.13.</param>
+    internal LinuxFileSystem(bool useListXattrAt) => _useListXattrAt = useListXattrAt;
+
+    public List<string> ListXattrs(ReadOnlySpan<byte> path)
+    {
+        using var c = new CPath(path);
+        if (!TryListXattrNames(LibC.AT_FDCWD, c.Pointer, out var names, out var errno))
+        {
+            throw new FsException("listxattr", PathBytes.Display(path), errno);
+        }
+
+        return [.. names];
+    }
+
+    /// <summary>
+    /// The xattr names of <paramref name="name"/> in the directory open as <paramref name="dirFd"/>:
+    /// listxattrat, so the kernel looks up one name instead of walking the whole path again.
+    /// </summary>
+    /// <param name="cName">The same name, NUL-terminated.</param>
+    /// <param name="directory">The directory's absolute path, for the fallback and for errors.</param>
+    private string[] ListXattrsAt(int dirFd, byte* cName, ReadOnlySpan<byte> directory, ReadOnlySpan<byte> name)
+    {
+        int errno;
+        if (_useListXattrAt && !s_listXattrAtRefused)
+        {
+            if (TryListXattrNames(dirFd, cName, out var names, out errno))
+            {
+                return names;
+            }
+
+            if (errno == Errno.ENOSYS)
+            {
+                s_listXattrAtRefused = true;
+            }
+            else if (errno != Errno.EPERM)
+            {
+                throw new FsException("listxattr", PathBytes.Display(PathBytes.Join(directory, name)), errno);
+            }
+        }
+
+        // Before Linux 6.13 (ENOSYS), or a seccomp profile whose default answer to a call it does
+        // not know is EPERM: the same names by absolute path. The directory was opened without
+        // following a link and the path is canonical, so this reads the same inode unless the tree
+        // changes under us, which the status read from the descriptor would not show either.
+        var absolute = PathBytes.Join(directory, name);
+        using var c = new CPath(absolute);
+        if (!TryListXattrNames(LibC.AT_FDCWD, c.Pointer, out var fallback, out errno))
+        {
+            throw new FsException("listxattr", PathBytes.Display(absolute), errno);
+        }
+
+        if (_useListXattrAt)
+        {
+            // llistxattr answered where listxattrat said EPERM: a filter refuses the new call.
+            s_listXattrAtRefused = true;
+        }
+
+        return fallback;
+    }
+
+    /// <summary>
+    /// listxattrat(dirFd, path, AT_SYMLINK_NOFOLLOW), or llistxattr(path) when dirFd is AT_FDCWD
+    /// (the call every kernel has). No names when the file system has no xattrs (EOPNOTSUPP).
+    /// </summary>
+    private static bool TryListXattrNames(int dirFd, byte* path, out string[] names, out int errno)
+    {
+        // Most entries have no xattr, many a short list: one call into a stack buffer answers
+        // both; only a longer list needs its size asked (and may grow before it is read: ERANGE).
+        Span<byte> small = stackalloc byte[1024];
+        fixed (byte* s = small)
+        {
+            var got = ListXattrCall(dirFd, path, s, (nuint)small.Length);
+            if (got >= 0)
+            {
+                errno = 0;
+                names = ParseNames(small[..(int)got]);
+                return true;
+            }
+        }
+
+        while (true)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            if (errno == Errno.EOPNOTSUPP)
+            {
+                names = [];
+                return true;
+            }
+
+            if (errno != Errno.ERANGE)
+            {
+                names = [];
+                return false;
+            }
+
+            var size = ListXattrCall(dirFd, path, null, 0);
+            if (size < 0)
+            {
+                continue;
+            }
+
+            var list = new byte[size];
+            nint got;
+            fixed (byte* l = list)
+            {
+                got = ListXattrCall(dirFd, path, l, (nuint)list.Length);
+            }
+
+            if (got >= 0)
+            {
+                errno = 0;
+                names = ParseNames(list.AsSpan(0, (int)got));
+                return true;
+            }
+        }
+    }
+
+    private static nint ListXattrCall(int dirFd, byte* path, byte* list, nuint size) =>
+        dirFd == LibC.AT_FDCWD
+            ? LibC.LListXattr(path, list, size)
+            : (nint)LibC.Syscall5(LibC.SysListxattrat, dirFd, (long)path, LibC.AT_SYMLINK_NOFOLLOW, (long)list, (long)size);
+
+    /// <summary>The NUL-separated list listxattr(2) fills in, as names.</summary>
+    private static string[] ParseNames(ReadOnlySpan<byte> list)
+    {
+        if (list.IsEmpty)
+        {
+            return [];
+        }
+
+        var names = new List<string>();
+        foreach (var part in list.Split((byte)0))
+        {
+            var bytes = list[part];
+            if (bytes.Length > 0)
+            {
+                names.Add(Encoding.UTF8.GetString(bytes));
+            }
+        }
+
+        return [.. names];
+    }
+}
