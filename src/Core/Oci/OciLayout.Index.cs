@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace ParallelDiff.Core.Oci;
@@ -11,8 +10,9 @@ public sealed partial class OciLayout
     public IReadOnlyList<OciDescriptor> Manifests()
     {
         // index.json is only ever replaced by rename(2), so a reader needs no lock.
-        var manifests = ReadIndex()["manifests"]!.AsArray();
-        return manifests.Select((m, i) => OciDescriptor.FromJson(JsonSerializer.SerializeToElement(m), $"{IndexPath}: manifests[{i}]")).ToList();
+        using var index = ReadIndex();
+        return index.RootElement.GetProperty("manifests").EnumerateArray()
+            .Select((m, i) => OciDescriptor.FromJson(m, $"{IndexPath}: manifests[{i}]")).ToList();
     }
 
     /// <summary>The manifest tagged <paramref name="refName"/>, or null.</summary>
@@ -50,7 +50,7 @@ public sealed partial class OciLayout
     public void Tag(IReadOnlyList<(OciDescriptor Manifest, string RefName)> tags, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tags);
-        var entries = new List<(string RefName, JsonNode Entry)>(tags.Count);
+        var entries = new List<OciDescriptor>(tags.Count);
         foreach (var (manifest, refName) in tags)
         {
             if (!RefNameGrammar().IsMatch(refName))
@@ -67,28 +67,21 @@ public sealed partial class OciLayout
             {
                 [OciMediaTypes.RefNameAnnotation] = refName,
             };
-            entries.Add((refName, JsonNode.Parse(OciJson.Serialize(json => (manifest with { Annotations = annotations }).WriteTo(json)))!));
+            entries.Add(manifest with { Annotations = annotations });
         }
 
         // A name tagged twice keeps its last manifest, as two Tag calls in a row would leave it.
-        var last = entries.Where((e, i) => entries.FindLastIndex(x => x.RefName == e.RefName) == i).ToList();
-        var names = last.Select(e => e.RefName).ToHashSet(StringComparer.Ordinal);
-        UpdateIndex(
-            manifests =>
-            {
-                // One pass over the index for the whole group: a bulk export's index holds thousands.
-                foreach (var old in manifests.Where(m => m?["annotations"]?[OciMediaTypes.RefNameAnnotation] is JsonValue name
-                    && name.GetValueKind() == JsonValueKind.String && names.Contains(name.GetValue<string>())).ToList())
-                {
-                    manifests.Remove(old);
-                }
+        var lastOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < tags.Count; i++)
+        {
+            lastOf[tags[i].RefName] = i;
+        }
 
-                foreach (var (_, entry) in last)
-                {
-                    manifests.Add(entry);
-                }
-            },
-            cancellationToken);
+        var last = entries.Where((_, i) => lastOf[tags[i].RefName] == i).ToList();
+        using var held = IndexLock.Acquire(IndexLockPath, LockTimeout, cancellationToken);
+        using var index = ReadIndex();
+        // One pass over the index for the whole group: a bulk export's index holds thousands.
+        WriteAtomically(IndexPath, IndexDocument.WithEntries(index.RootElement, last));
     }
 
     /// <summary>Writes an empty index unless another writer did first (checked under the lock, so an existing index is never rewritten).</summary>
@@ -97,51 +90,26 @@ public sealed partial class OciLayout
         using var held = IndexLock.Acquire(IndexLockPath, LockTimeout, CancellationToken.None);
         if (!File.Exists(IndexPath))
         {
-            WriteAtomically(IndexPath, OciJson.Serialize(json => ReadIndex().WriteTo(json)));
+            WriteAtomically(IndexPath, IndexDocument.Empty());
         }
     }
 
-    /// <summary>Under the lock: read index.json (an empty index when absent), change its manifests, write it back atomically.</summary>
-    private void UpdateIndex(Action<JsonArray> change, CancellationToken cancellationToken)
+    /// <summary>index.json, parsed and checked; an empty index when it is absent.</summary>
+    /// <exception cref="InvalidDataException">index.json is not an OCI image index.</exception>
+    private JsonDocument ReadIndex()
     {
-        using var held = IndexLock.Acquire(IndexLockPath, LockTimeout, cancellationToken);
-        var index = ReadIndex();
-        change(index["manifests"]!.AsArray());
-        WriteAtomically(IndexPath, OciJson.Serialize(json => index.WriteTo(json)));
-    }
-
-    private JsonObject ReadIndex()
-    {
-        if (!File.Exists(IndexPath))
-        {
-            return new JsonObject
-            {
-                ["schemaVersion"] = 2,
-                ["mediaType"] = OciMediaTypes.ImageIndex,
-                ["manifests"] = new JsonArray(),
-            };
-        }
-
-        JsonNode? node;
+        byte[] bytes;
         try
         {
-            node = JsonNode.Parse(File.ReadAllBytes(IndexPath));
+            bytes = File.ReadAllBytes(IndexPath);
         }
-        catch (JsonException e)
+        catch (FileNotFoundException)
         {
-            throw new InvalidDataException($"{IndexPath}: not JSON ({e.Message}); refusing to replace it", e);
+            bytes = IndexDocument.Empty();
         }
 
-        if (node is not JsonObject index
-            || index["schemaVersion"] is not JsonValue version || version.GetValueKind() != JsonValueKind.Number || version.GetValue<int>() != 2
-            || index["manifests"] is not JsonArray)
-        {
-            throw new InvalidDataException($"{IndexPath}: not an OCI image index (schemaVersion 2 and a manifests list); refusing to replace it");
-        }
-
-        return index;
+        return IndexDocument.Parse(bytes, IndexPath);
     }
-
 
     private static string NotARefName(string refName) =>
         $"\"{refName}\" is not a valid ref name (image-layout.md: components of [A-Za-z0-9] joined by one of -._:@+ or --, separated by /)";
