@@ -28,7 +28,20 @@ public static class ImageWriter
     /// </summary>
     /// <returns>The image as it will be once tagged <paramref name="refName"/>.</returns>
     /// <exception cref="InvalidOperationException">A layer blob is not in the layout.</exception>
-    public static OciImage WriteBlobs(OciLayout layout, IReadOnlyList<LayerDescriptor> layers, string refName, ImageConfig? config = null)
+    public static OciImage WriteBlobs(OciLayout layout, IReadOnlyList<LayerDescriptor> layers, string refName, ImageConfig? config = null) =>
+        WriteBlobs(layout, layers, refName, config, (mediaType, json) => layout.WriteBlob(mediaType, json));
+
+    /// <summary>
+    /// As <see cref="WriteBlobs(OciLayout, IReadOnlyList{LayerDescriptor}, string, ImageConfig?)"/>, leaving
+    /// the fsyncs of config and manifest to <paramref name="pending"/>, whose Sync must come before the tag.
+    /// </summary>
+    public static OciImage WriteBlobs(OciLayout layout, IReadOnlyList<LayerDescriptor> layers, string refName, PendingBlobs pending, ImageConfig? config = null)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        return WriteBlobs(layout, layers, refName, config, (mediaType, json) => layout.WriteBlob(mediaType, json, pending));
+    }
+
+    private static OciImage WriteBlobs(OciLayout layout, IReadOnlyList<LayerDescriptor> layers, string refName, ImageConfig? config, Func<string, byte[], OciDescriptor> writeBlob)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(layers);
@@ -38,8 +51,8 @@ public static class ImageWriter
             throw new InvalidOperationException($"{layout.Root}: the layer blob {layer.Digest} is not stored in the layout; add it before writing the image");
         }
 
-        var configDescriptor = layout.WriteBlob(OciMediaTypes.ImageConfig, ConfigJson(layers, config));
-        var manifest = layout.WriteBlob(OciMediaTypes.ImageManifest, ManifestJson(configDescriptor, layers)) with { Platform = config.Platform };
+        var configDescriptor = writeBlob(OciMediaTypes.ImageConfig, ConfigJson(layers, config));
+        var manifest = writeBlob(OciMediaTypes.ImageManifest, ManifestJson(configDescriptor, layers)) with { Platform = config.Platform };
         return new OciImage(manifest, configDescriptor, refName);
     }
 

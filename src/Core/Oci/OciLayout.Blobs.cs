@@ -1,6 +1,4 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
 using ParallelDiff.Core.Fs;
 using ParallelDiff.Core.Layers;
 using ParallelDiff.Core.Native;
@@ -9,8 +7,6 @@ namespace ParallelDiff.Core.Oci;
 
 public sealed partial class OciLayout
 {
-    private const int EXDEV = 18;
-
     /// <summary>blobs/sha256/HEX (image-layout.md, "Blobs").</summary>
     /// <exception cref="ArgumentException">Not a sha256 digest.</exception>
     public string BlobPath(string digest) => Path.Combine(Root, "blobs", "sha256", OciDigest.Hex(digest));
@@ -30,6 +26,7 @@ public sealed partial class OciLayout
         var target = BlobPath(expectedDigest);
         if (TryVerify(target, expectedDigest, out var existing))
         {
+            SyncExisting(target);
             return existing;
         }
 
@@ -65,6 +62,7 @@ public sealed partial class OciLayout
         var target = BlobPath(expectedDigest);
         if (TryVerify(target, expectedDigest, out var existing))
         {
+            SyncExisting(target);
             if (move)
             {
                 File.Delete(path);
@@ -94,7 +92,7 @@ public sealed partial class OciLayout
         // The bytes must be on disk before the name says they are the blob.
         PathSync.Fsync(path, LibC.O_RDONLY, "open for fsync", "fsync");
 
-        if (!TryRename(path, target))
+        if (!BlobRename.TryReplacing(path, target))
         {
             using (var source = File.OpenRead(path))
             {
@@ -115,7 +113,11 @@ public sealed partial class OciLayout
         ArgumentException.ThrowIfNullOrEmpty(mediaType);
         var digest = OciDigest.Of(content);
         var target = BlobPath(digest);
-        if (!TryVerify(target, digest, out _))
+        if (TryVerify(target, digest, out _))
+        {
+            SyncExisting(target);
+        }
+        else
         {
             using var file = AtomicOutputFile.Create(target);
             file.Stream.Write(content);
@@ -145,17 +147,14 @@ public sealed partial class OciLayout
         }
     }
 
-    /// <summary>rename(2) into place; false when the two paths are on different file systems.</summary>
-    private static unsafe bool TryRename(string from, string to)
+    /// <summary>
+    /// A stored blob about to be relied on is fsynced with its directory first: it may be another
+    /// writer's, renamed into place before its group's sync (<see cref="PendingBlobs"/>). On disk
+    /// already, that costs little.
+    /// </summary>
+    private static void SyncExisting(string blob)
     {
-        using var f = new CPath(Encoding.UTF8.GetBytes(from));
-        using var t = new CPath(Encoding.UTF8.GetBytes(to));
-        if (LibC.RenameAt(LibC.AT_FDCWD, f.Pointer, LibC.AT_FDCWD, t.Pointer) == 0)
-        {
-            return true;
-        }
-
-        var errno = Marshal.GetLastPInvokeError();
-        return errno == EXDEV ? false : throw new FsException($"rename from {from}", to, errno);
+        PathSync.Fsync(blob, LibC.O_RDONLY, "open for fsync", "fsync");
+        PathSync.Fsync(Path.GetDirectoryName(blob)!, LibC.O_RDONLY | LibC.O_DIRECTORY, "open for fsync", "fsync");
     }
 }

@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using ParallelDiff.Core.Fs;
+using ParallelDiff.Core.Native;
+
+namespace ParallelDiff.Core.Oci;
+
+/// <summary>Blob writes whose fsyncs a <see cref="PendingBlobs"/> makes once for a group, and moves of staged layer blobs.</summary>
+public sealed partial class OciLayout
+{
+    /// <summary>
+    /// Stores a small document as <see cref="WriteBlob(string, ReadOnlySpan{byte})"/> does, leaving its
+    /// fsyncs to <paramref name="pending"/>: nothing may name the blob before <see cref="PendingBlobs.Sync"/>.
+    /// </summary>
+    public OciDescriptor WriteBlob(string mediaType, ReadOnlySpan<byte> content, PendingBlobs pending)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(mediaType);
+        ArgumentNullException.ThrowIfNull(pending);
+        var digest = OciDigest.Of(content);
+        var target = BlobPath(digest);
+        if (TryVerify(target, digest, out _))
+        {
+            // Perhaps another writer's, not synced yet: the group syncs it too.
+            pending.AddFile(target);
+            return new OciDescriptor(mediaType, digest, content.Length);
+        }
+
+        var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}");
+        try
+        {
+            // Held open until renamed, as AtomicOutputFile does: a leftover sweep (LayoutStaging) spares open files.
+            using var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+            file.Write(content);
+            Place(temporary, target, digest, pending);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+
+        return new OciDescriptor(mediaType, digest, content.Length);
+    }
+
+    /// <summary>
+    /// Moves a layer blob that its writer staged in blobs/sha256 under its digest, trusting the digest
+    /// the writer computed from the bytes as it wrote them (the file is not read again; its size is
+    /// checked). Its bytes are not synced yet: <paramref name="pending"/> settles them.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file's size is not <paramref name="size"/>; it is left where it is.</exception>
+    internal void AddStagedBlob(string staging, string digest, long size, PendingBlobs pending)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        var target = BlobPath(digest);
+        CheckStagedSize(staging, digest, size);
+        Place(staging, target, digest, pending);
+    }
+
+    /// <summary>
+    /// As <see cref="AddStagedBlob(string, string, long, PendingBlobs)"/>, for a staged file whose writer
+    /// made its bytes durable (AtomicOutputFile): renamed over any blob of that name, directory fsynced.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file's size is not <paramref name="size"/>; it is left where it is.</exception>
+    internal void AddStagedBlob(string staging, string digest, long size)
+    {
+        var target = BlobPath(digest);
+        CheckStagedSize(staging, digest, size);
+        BlobRename.Replacing(staging, target);
+        PathSync.Fsync(Path.GetDirectoryName(target)!, LibC.O_RDONLY | LibC.O_DIRECTORY, "open for fsync", "fsync");
+    }
+
+    /// <summary>
+    /// Gives bytes not yet synced their blob name. A new name waits for the group's sync. An existing
+    /// blob with the right bytes is kept (and synced with the group: it may be another writer's, not
+    /// synced yet); any other is replaced, but only by bytes already on disk.
+    /// </summary>
+    private static void Place(string file, string target, string digest, PendingBlobs pending)
+    {
+        if (BlobRename.TryNew(file, target))
+        {
+            pending.AddFile(target);
+            return;
+        }
+
+        if (TryVerify(target, digest, out _))
+        {
+            File.Delete(file);
+            pending.AddFile(target);
+            return;
+        }
+
+        pending.SyncNow(file);
+        BlobRename.Replacing(file, target);
+        pending.AddName();
+    }
+
+    private static void CheckStagedSize(string staging, string digest, long size)
+    {
+        var actual = new FileInfo(staging).Length;
+        if (actual != size)
+        {
+            throw new InvalidDataException($"{staging}: {actual} bytes, but its writer described {size} for {digest}; it was not stored");
+        }
+    }
+}
