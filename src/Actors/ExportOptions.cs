@@ -14,6 +14,13 @@ public sealed record ExportOptions
     /// <summary>The blob's path: written to a temporary file beside it, fsynced and renamed, so it is complete or absent.</summary>
     public required string OutputPath { get; init; }
 
+    /// <summary>
+    /// False when the caller makes the blob durable itself, as a bulk export syncs the blobs of a group
+    /// of snapshots at once: the sequential exporter then skips its fsyncs. The actor path (large
+    /// layers, where two fsyncs cost little) fsyncs either way.
+    /// </summary>
+    public bool DurableOutput { get; init; } = true;
+
     public LayerOptions Layer { get; init; } = LayerOptions.Default;
 
     /// <summary>gzip at its default level, as BuildKit writes layers, unless set.</summary>

@@ -25,6 +25,7 @@ public sealed class EngineLayerWriter : ILayerWriter
         var options = new ExportOptions
         {
             OutputPath = request.OutputPath,
+            DurableOutput = request.DurableOutput,
             Layer = request.Layer,
             Compression = request.Compression,
             Parallelism = request.Parallelism,

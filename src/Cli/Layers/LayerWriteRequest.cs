@@ -9,6 +9,9 @@ public sealed record LayerWriteRequest(Snapshot Snapshot, LayerOptions Layer, Co
     /// <summary>Workers this layer may use (its share of the export budget); never changes the bytes.</summary>
     public int Parallelism { get; init; } = 1;
 
+    /// <summary>False when the caller syncs the blob itself (<see cref="ParallelDiff.Actors.ExportOptions.DurableOutput"/>).</summary>
+    public bool DurableOutput { get; init; } = true;
+
     /// <summary>Warnings, such as the overlay differ giving way to the walking differ.</summary>
     public Action<string> Warn { get; init; } = _ => { };
 }

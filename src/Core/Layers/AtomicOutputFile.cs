@@ -19,12 +19,13 @@ public sealed class AtomicOutputFile : IDisposable
     private bool _renamed;
     private bool _disposed;
 
-    private AtomicOutputFile(string targetPath, string temporaryPath, FileStream stream)
+    private AtomicOutputFile(string targetPath, string temporaryPath, FileStream stream, bool durable)
     {
         TargetPath = targetPath;
         TemporaryPath = temporaryPath;
         _stream = stream;
         _writer = new WritebackStream(stream);
+        Durable = durable;
     }
 
     /// <summary>The absolute path the file will have after <see cref="Commit"/>.</summary>
@@ -38,8 +39,16 @@ public sealed class AtomicOutputFile : IDisposable
 
     public bool IsCommitted => _renamed;
 
+    /// <summary>
+    /// Whether <see cref="Commit"/> fsyncs. Without, the file is still whole or absent under its name
+    /// while the system runs, but a crash may leave it incomplete: for a file whose owner makes it
+    /// durable later, such as a layer blob staged in an OCI layout and synced with a group of others.
+    /// </summary>
+    public bool Durable { get; }
+
+    /// <param name="durable">False leaves the fsyncs to the caller (<see cref="Durable"/>).</param>
     /// <exception cref="IOException">The temporary file cannot be created; the message names it and the cause.</exception>
-    public static AtomicOutputFile Create(string targetPath)
+    public static AtomicOutputFile Create(string targetPath, bool durable = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(targetPath);
         var target = Path.GetFullPath(targetPath);
@@ -60,7 +69,7 @@ public sealed class AtomicOutputFile : IDisposable
                 Access = FileAccess.Write,
                 Share = FileShare.None,
             });
-            return new AtomicOutputFile(target, temp, stream);
+            return new AtomicOutputFile(target, temp, stream, durable);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -68,7 +77,7 @@ public sealed class AtomicOutputFile : IDisposable
         }
     }
 
-    /// <summary>Makes the written bytes durable and gives them the target name, replacing any file there.</summary>
+    /// <summary>Makes the written bytes durable (unless not <see cref="Durable"/>) and gives them the target name, replacing any file there.</summary>
     public void Commit()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -81,10 +90,10 @@ public sealed class AtomicOutputFile : IDisposable
         {
             if (_stream.CanWrite)
             {
-                _stream.Flush(flushToDisk: true);
+                _stream.Flush(flushToDisk: Durable);
                 _stream.Dispose();
             }
-            else
+            else if (Durable)
             {
                 // Closed by a wrapping stream: its bytes reached the kernel at close, but fsync
                 // still has to run; any descriptor of the file will do.
@@ -98,7 +107,10 @@ public sealed class AtomicOutputFile : IDisposable
 
         Rename();
         _renamed = true;
-        PathSync.Fsync(Path.GetDirectoryName(TargetPath)!, LibC.O_RDONLY | LibC.O_DIRECTORY, "fsync directory (open)", "fsync directory");
+        if (Durable)
+        {
+            PathSync.Fsync(Path.GetDirectoryName(TargetPath)!, LibC.O_RDONLY | LibC.O_DIRECTORY, "fsync directory (open)", "fsync directory");
+        }
     }
 
     /// <summary>Closes the stream and, unless committed, deletes the temporary file.</summary>

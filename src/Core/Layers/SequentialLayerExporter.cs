@@ -10,13 +10,15 @@ namespace ParallelDiff.Core.Layers;
 /// </summary>
 public static class SequentialLayerExporter
 {
-    public static LayerExportResult Export(Snapshot snapshot, LayerOptions options, CompressionSettings compression, string outputPath, Action<string> warn, CancellationToken cancellationToken)
+    /// <param name="durable">False when the caller makes the blob durable itself (<see cref="AtomicOutputFile.Durable"/>).</param>
+    public static LayerExportResult Export(
+        Snapshot snapshot, LayerOptions options, CompressionSettings compression, string outputPath, Action<string> warn, CancellationToken cancellationToken, bool durable = true)
     {
         // Every input is checked and the whole diff is known before the output file exists.
         var diff = SnapshotDiff.Open(snapshot);
         var changes = LayerTar.Changes(diff, options, warn, cancellationToken, out var differ);
 
-        using var output = AtomicOutputFile.Create(outputPath);
+        using var output = AtomicOutputFile.Create(outputPath, durable);
         var (result, descriptor, tarBytes) = WriteBlob(diff, changes, differ, options, compression, output.Stream, cancellationToken);
         output.Commit();
         return new LayerExportResult(descriptor, result, tarBytes);

@@ -13,10 +13,13 @@ public sealed class AtomicOutputFileTests : IDisposable
 
     private string Target => Path.Combine(_dir.FullName, "layer.tar.zst");
 
-    [Fact]
-    public void Target_should_appear_only_after_commit()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // the fsyncs left to the caller: still whole or absent while the system runs
+    public void Target_should_appear_only_after_commit(bool durable)
     {
-        using var file = AtomicOutputFile.Create(Target);
+        using var file = AtomicOutputFile.Create(Target, durable);
+        Assert.Equal(durable, file.Durable);
         file.Stream.Write([1, 2, 3]);
         file.Stream.Flush();
 
