@@ -9,8 +9,8 @@ namespace ParallelDiff.Cli.Export;
 /// <summary>
 /// Runs the snapshots of a job file into one OCI layout. Each finished snapshot is recorded before
 /// the next word about it is said: its blob moved into the layout and its one-layer image's blobs
-/// written, then (by the <see cref="SnapshotRecorder"/>, in groups) the image tagged with its id and a
-/// journal line fsynced; so a kill loses at most the snapshots in flight or not yet recorded, and a
+/// written, then (by the <see cref="SnapshotRecorder"/>, in groups) those blobs synced, the image
+/// tagged with its id and a journal line fsynced; so a kill loses at most the snapshots in flight or not yet recorded, and a
 /// rerun skips what the journal and the layout agree is complete (<see cref="ResumeRules"/>). A failed
 /// snapshot is reported with its cause and does not stop the others. At the end index.json is put
 /// in ref-name order, so a resumed layout and a clean one are the same bytes.
@@ -45,14 +45,15 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
 
         var budget = budgetFor(pending.Count);
         progress.Begin(jobs.Count, outcomes.OfType<SnapshotReport>().ToList(), budget);
-        var recorder = new SnapshotRecorder(layout, journal);
+        var unsynced = new PendingBlobs(layout);
+        var recorder = new SnapshotRecorder(layout, journal, unsynced);
         var interrupted = false;
         try
         {
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.LayersInFlight, CancellationToken = cancellationToken };
             await Parallel.ForEachAsync(pending, parallel, async (i, ct) =>
             {
-                var (entry, image) = await ExportOneAsync(jobs[i], budget.PerLayerParallelism, ct).ConfigureAwait(false);
+                var (entry, image) = await ExportOneAsync(jobs[i], budget.PerLayerParallelism, unsynced, ct).ConfigureAwait(false);
                 recorder.Record(entry, image, report =>
                 {
                     outcomes[i] = report;
@@ -85,7 +86,8 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
     }
 
     /// <returns>The snapshot's journal entry, and its image (blobs written, not yet tagged) unless it failed.</returns>
-    private async Task<(JournalEntry Entry, OciImage? Image)> ExportOneAsync(PlannedJob planned, int parallelism, CancellationToken cancellationToken)
+    /// <param name="unsynced">Where its blobs wait for the recorder's group sync.</param>
+    private async Task<(JournalEntry Entry, OciImage? Image)> ExportOneAsync(PlannedJob planned, int parallelism, PendingBlobs unsynced, CancellationToken cancellationToken)
     {
         var job = planned.Job;
         progress.Started(job.Id);
@@ -99,8 +101,8 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
                 Parallelism = parallelism,
                 Warn = message => progress.Warning(job.Id, message),
             };
-            var (result, seconds) = await LayoutLayers.ExportAsync(writer, layout, request, cancellationToken).ConfigureAwait(false);
-            var image = ImageWriter.WriteBlobs(layout, [result.Descriptor], job.Id);
+            var (result, seconds) = await LayoutLayers.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false);
+            var image = ImageWriter.WriteBlobs(layout, [result.Descriptor], job.Id, unsynced);
             var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest };
             return (new JournalEntry(planned.Fingerprint, report), image);
         }

@@ -5,16 +5,28 @@ using ParallelDiff.Core.Oci;
 
 namespace ParallelDiff.Cli.Layers;
 
-/// <summary>Writes layers straight into an OCI layout: staged in its blobs directory, then moved under their digest.</summary>
+/// <summary>
+/// Writes layers straight into an OCI layout: staged in its blobs directory, then moved under their
+/// digest. The digest is the one the writer computed from the bytes as it wrote them, so the staged
+/// file is not read again.
+/// </summary>
 public static class LayoutLayers
 {
     /// <summary>
     /// Writes the layer of <paramref name="request"/> (its OutputPath is ignored) and stores it in the
-    /// layout, once however often it is written. Nothing is left in the layout on failure.
+    /// layout, durable on return, once however often it is written. Nothing is left in the layout on failure.
     /// </summary>
     /// <returns>The export result and the seconds it took.</returns>
+    public static Task<(LayerExportResult Result, double Seconds)> ExportAsync(
+        ILayerWriter writer, OciLayout layout, LayerWriteRequest request, CancellationToken cancellationToken) =>
+        ExportAsync(writer, layout, request, pending: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ExportAsync(ILayerWriter, OciLayout, LayerWriteRequest, CancellationToken)"/>, with
+    /// the blob's fsyncs left to <paramref name="pending"/>: nothing may name it before its Sync.
+    /// </summary>
     public static async Task<(LayerExportResult Result, double Seconds)> ExportAsync(
-        ILayerWriter writer, OciLayout layout, LayerWriteRequest request, CancellationToken cancellationToken)
+        ILayerWriter writer, OciLayout layout, LayerWriteRequest request, PendingBlobs? pending, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(layout);
@@ -23,8 +35,17 @@ public static class LayoutLayers
         var staging = LayoutStaging.NewBlobPath(layout);
         try
         {
-            var result = await writer.WriteAsync(request with { OutputPath = staging }, cancellationToken).ConfigureAwait(false);
-            layout.AddBlobFile(staging, result.Descriptor.Digest, move: true);
+            var result = await writer.WriteAsync(request with { OutputPath = staging, DurableOutput = pending is null }, cancellationToken).ConfigureAwait(false);
+            var blob = result.Descriptor;
+            if (pending is null)
+            {
+                layout.AddStagedBlob(staging, blob.Digest, blob.Size);
+            }
+            else
+            {
+                layout.AddStagedBlob(staging, blob.Digest, blob.Size, pending);
+            }
+
             return (result, clock.Elapsed.TotalSeconds);
         }
         finally

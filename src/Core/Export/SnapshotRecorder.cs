@@ -11,29 +11,34 @@ namespace ParallelDiff.Core.Export;
 /// as that rewrite grows, so its cost per snapshot stays flat.
 /// <para>
 /// The order is what resume relies on. A snapshot reaches the recorder with its layer, config and
-/// manifest blobs already durable (each an atomic, fsynced write, its directory fsynced). Its tag is
-/// made durable next (index.json replaced atomically: fsync, rename, directory fsync), and its journal
-/// line last. So a line that says done never names a blob or a tag that a crash could take back, and a
-/// crash before the line only makes the rerun export that snapshot again, with the same bytes.
+/// manifest blobs in the layout under their names, listed in <see cref="PendingBlobs"/> until they are
+/// synced. A group's blobs are made durable first (one fsync per blob file and one of blobs/sha256 for
+/// the whole group, rather than two per blob on the exporting thread), its tags next (index.json
+/// replaced atomically: fsync, rename, directory fsync), and its journal lines last. So a tag never
+/// names a blob, and a line that says done never names a blob or a tag, that a crash could take back;
+/// a crash before the line only makes the rerun export that snapshot again, with the same bytes.
 /// </para>
 /// </summary>
 public sealed class SnapshotRecorder
 {
     private readonly OciLayout _layout;
     private readonly ExportJournal _journal;
+    private readonly PendingBlobs _pending;
     private readonly Channel<Finished> _finished = Channel.CreateUnbounded<Finished>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _recording;
 
-    public SnapshotRecorder(OciLayout layout, ExportJournal journal)
+    /// <param name="pending">Where the snapshots' blobs are listed until synced; synced before each group's tags.</param>
+    public SnapshotRecorder(OciLayout layout, ExportJournal journal, PendingBlobs pending)
     {
         _layout = layout;
         _journal = journal;
+        _pending = pending;
         _recording = Task.Run(RecordAsync);
     }
 
     /// <summary>Queues a finished snapshot; <paramref name="recorded"/> gets its report once its line is durable.</summary>
     /// <param name="entry">Its journal entry (done or failed).</param>
-    /// <param name="image">The image to tag, whose blobs are durable in the layout; null for a failed snapshot.</param>
+    /// <param name="image">The image to tag, whose blobs are in the layout and listed in the recorder's <see cref="PendingBlobs"/> if not yet durable; null for a failed snapshot.</param>
     /// <param name="recorded">Called on the recorder's thread with the report as recorded: failed if the tag could not be written.</param>
     /// <exception cref="InvalidOperationException">Recording has stopped: <see cref="CompleteAsync"/> was called, or the journal failed.</exception>
     public void Record(JournalEntry entry, OciImage? image, Action<SnapshotReport> recorded)
@@ -85,12 +90,15 @@ public sealed class SnapshotRecorder
         {
             try
             {
+                // Every blob listed before these snapshots were queued, theirs among them, is durable
+                // before a tag names it.
+                _pending.Sync();
                 // Not cancelled: what finished is recorded even when the export is being interrupted.
                 _layout.Tag(tagged.Select(t => (t.Image!.Manifest, t.Image.RefName)).ToList(), CancellationToken.None);
             }
             catch (Exception e)
             {
-                // Each snapshot fails with the cause, as its own Tag call would have; the others go on.
+                // Each snapshot fails with the cause (a failed sync or tag), as its own Tag call would have; the others go on.
                 foreach (var (_, i) in tagged)
                 {
                     var report = entries[i].Report;

@@ -1,0 +1,94 @@
+using ParallelDiff.Core.Export;
+using ParallelDiff.Core.Fs;
+using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Oci;
+using ParallelDiff.Core.Tests.Support;
+using Xunit;
+
+namespace ParallelDiff.Core.Tests.Export;
+
+/// <summary>The order resume relies on: a group's blobs synced, then its tags, then its journal lines.</summary>
+public sealed class SnapshotRecorderTests : IDisposable
+{
+    private readonly ScratchDirectory _scratch = ScratchDirectory.Create("pd-recorder-");
+
+    public void Dispose() => _scratch.Dispose();
+
+    private static HashSet<string> TaggedNames(OciLayout layout) =>
+        layout.Manifests().Select(m => m.Annotations![OciMediaTypes.RefNameAnnotation]).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>A one-layer image with all three blobs left to <paramref name="pending"/>, as a bulk export writes one.</summary>
+    private static (JournalEntry Entry, OciImage Image, string[] Blobs) Snapshot(OciLayout layout, PendingBlobs pending, string id)
+    {
+        var blob = layout.WriteBlob(MediaTypes.ForLayer(Core.Compression.LayerCompression.None), System.Text.Encoding.UTF8.GetBytes($"layer of {id}"), pending);
+        var layer = new LayerDescriptor(blob.MediaType, blob.Digest, blob.Size, blob.Digest);
+        var image = ImageWriter.WriteBlobs(layout, [layer], id, pending);
+        var report = new SnapshotReport(id, SnapshotStatus.Done) { Layer = layer, Manifest = image.Manifest };
+        return (new JournalEntry("sha256:f", report), image, [layer.Digest, image.Config.Digest, image.Manifest.Digest]);
+    }
+
+    [Fact]
+    public async Task A_snapshots_blobs_should_be_synced_before_its_tag_is_written()
+    {
+        var layout = OciLayout.Open(Path.Combine(_scratch.Path, "layout"));
+        using var journal = ExportJournal.Open(Path.Combine(_scratch.Path, "journal.jsonl"));
+        var synced = new List<(string Path, HashSet<string> TaggedThen)>();
+        var pending = new PendingBlobs(layout, path => synced.Add((path, TaggedNames(layout))), path => synced.Add((path, TaggedNames(layout))));
+        var recorder = new SnapshotRecorder(layout, journal, pending);
+        var taggedWhenRecorded = new Dictionary<string, bool>();
+
+        var snapshots = Enumerable.Range(0, 12).Select(i => Snapshot(layout, pending, $"s{i}")).ToList();
+        foreach (var (entry, image, _) in snapshots)
+        {
+            recorder.Record(entry, image, report => taggedWhenRecorded[report.Id] = TaggedNames(layout).Contains(report.Id));
+        }
+
+        await recorder.CompleteAsync();
+
+        var blobDir = Path.Combine(layout.Root, "blobs", "sha256");
+        foreach (var (entry, _, blobs) in snapshots)
+        {
+            var id = entry.Report.Id;
+            foreach (var blob in blobs.Select(layout.BlobPath))
+            {
+                var sync = synced.FindIndex(s => s.Path == blob);
+                Assert.True(sync >= 0, $"{id}: {blob} was never synced");
+                Assert.DoesNotContain(id, synced[sync].TaggedThen);
+                var directory = synced.FindIndex(sync, s => s.Path == blobDir);
+                Assert.True(directory > sync, $"{id}: blobs/sha256 was not synced after {blob}");
+                Assert.DoesNotContain(id, synced[directory].TaggedThen);
+            }
+
+            Assert.True(taggedWhenRecorded[id], $"{id}: reported recorded before it was tagged");
+        }
+
+        Assert.Equal(12, TaggedNames(layout).Count);
+    }
+
+    [Fact]
+    public async Task A_failed_sync_should_fail_the_groups_snapshots_and_tag_none_of_them()
+    {
+        var layout = OciLayout.Open(Path.Combine(_scratch.Path, "layout"));
+        var journalPath = Path.Combine(_scratch.Path, "journal.jsonl");
+        var pending = new PendingBlobs(layout, path => throw new FsException("fsync", path, 5), _ => { });
+        var reports = new List<SnapshotReport>();
+        using (var journal = ExportJournal.Open(journalPath))
+        {
+            var recorder = new SnapshotRecorder(layout, journal, pending);
+            foreach (var (entry, image, _) in Enumerable.Range(0, 3).Select(i => Snapshot(layout, pending, $"s{i}")))
+            {
+                recorder.Record(entry, image, reports.Add);
+            }
+
+            await recorder.CompleteAsync();
+        }
+
+        Assert.Equal(3, reports.Count);
+        Assert.All(reports, r => Assert.Equal(SnapshotStatus.Failed, r.Status));
+        Assert.All(reports, r => Assert.Contains("fsync", r.Error, StringComparison.Ordinal));
+        Assert.Empty(TaggedNames(layout));
+        using var reopened = ExportJournal.Open(journalPath);
+        Assert.All(reopened.Latest.Values, e => Assert.Equal(SnapshotStatus.Failed, e.Report.Status));
+        Assert.Equal(3, reopened.Latest.Count);
+    }
+}
