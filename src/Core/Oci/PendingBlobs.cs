@@ -20,7 +20,7 @@ namespace ParallelDiff.Core.Oci;
 public sealed class PendingBlobs
 {
     private readonly string _directory;
-    private readonly Action<string> _syncFile;
+    private readonly Action<IReadOnlyCollection<string>> _syncFiles;
     private readonly Action<string> _syncDirectory;
     private readonly Lock _gate = new();
     private readonly Lock _syncing = new();
@@ -31,18 +31,18 @@ public sealed class PendingBlobs
     public PendingBlobs(OciLayout layout)
         : this(
             layout,
-            path => PathSync.Fsync(path, LibC.O_RDONLY, "open for fsync", "fsync"),
+            BlobFileSync.All,
             path => PathSync.Fsync(path, LibC.O_RDONLY | LibC.O_DIRECTORY, "open for fsync", "fsync"))
     {
     }
 
-    /// <param name="syncFile">fsync of one blob file (tests record the calls).</param>
+    /// <param name="syncFiles">fsync of each of some blob files (tests record the calls).</param>
     /// <param name="syncDirectory">fsync of blobs/sha256.</param>
-    internal PendingBlobs(OciLayout layout, Action<string> syncFile, Action<string> syncDirectory)
+    internal PendingBlobs(OciLayout layout, Action<IReadOnlyCollection<string>> syncFiles, Action<string> syncDirectory)
     {
         ArgumentNullException.ThrowIfNull(layout);
         _directory = Path.Combine(layout.Root, "blobs", "sha256");
-        _syncFile = syncFile;
+        _syncFiles = syncFiles;
         _syncDirectory = syncDirectory;
     }
 
@@ -84,9 +84,9 @@ public sealed class PendingBlobs
 
             try
             {
-                foreach (var file in files)
+                if (files.Count > 0)
                 {
-                    _syncFile(file);
+                    _syncFiles(files);
                 }
 
                 if (files.Count > 0 || names)
@@ -103,7 +103,7 @@ public sealed class PendingBlobs
     }
 
     /// <summary>fsyncs one file now: bytes about to replace an existing blob cannot wait for the group.</summary>
-    internal void SyncNow(string file) => _syncFile(file);
+    internal void SyncNow(string file) => _syncFiles([file]);
 
     /// <summary>A blob whose bytes and name both wait for <see cref="Sync"/>.</summary>
     internal void AddFile(string blobPath)

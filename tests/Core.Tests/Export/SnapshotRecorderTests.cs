@@ -33,7 +33,10 @@ public sealed class SnapshotRecorderTests : IDisposable
         var layout = OciLayout.Open(Path.Combine(_scratch.Path, "layout"));
         using var journal = ExportJournal.Open(Path.Combine(_scratch.Path, "journal.jsonl"));
         var synced = new List<(string Path, HashSet<string> TaggedThen)>();
-        var pending = new PendingBlobs(layout, path => synced.Add((path, TaggedNames(layout))), path => synced.Add((path, TaggedNames(layout))));
+        var pending = new PendingBlobs(
+            layout,
+            files => synced.AddRange(files.Select(path => (path, TaggedNames(layout)))),
+            path => synced.Add((path, TaggedNames(layout))));
         var recorder = new SnapshotRecorder(layout, journal, pending);
         var taggedWhenRecorded = new Dictionary<string, bool>();
 
@@ -70,7 +73,7 @@ public sealed class SnapshotRecorderTests : IDisposable
     {
         var layout = OciLayout.Open(Path.Combine(_scratch.Path, "layout"));
         var journalPath = Path.Combine(_scratch.Path, "journal.jsonl");
-        var pending = new PendingBlobs(layout, path => throw new FsException("fsync", path, 5), _ => { });
+        var pending = new PendingBlobs(layout, files => throw new FsException("fsync", files.First(), 5), _ => { });
         var reports = new List<SnapshotReport>();
         using (var journal = ExportJournal.Open(journalPath))
         {

@@ -25,7 +25,7 @@ public sealed class PendingBlobsTests : IDisposable
 
     /// <summary>A PendingBlobs that records its fsyncs ("file PATH", "dir PATH") instead of making them.</summary>
     private PendingBlobs Recording(OciLayout layout) =>
-        new(layout, path => _synced.Add($"file {path}"), path => _synced.Add($"dir {path}"));
+        new(layout, files => _synced.AddRange(files.Select(path => $"file {path}")), path => _synced.Add($"dir {path}"));
 
     private static ulong Inode(string path) =>
         LinuxFileSystem.Instance.TryLstat(PathBytes.FromString(path), out var status, out _) ? status.Inode : throw new FileNotFoundException(path);
@@ -126,7 +126,7 @@ public sealed class PendingBlobsTests : IDisposable
         var failures = 1;
         var pending = new PendingBlobs(
             layout,
-            path => _ = failures-- > 0 ? throw new FsException("fsync", path, 5) : 0,
+            files => _ = failures-- > 0 ? throw new FsException("fsync", files.First(), 5) : 0,
             _ => { });
         layout.WriteBlob(OciMediaTypes.ImageConfig, [1], pending);
 
