@@ -17,13 +17,8 @@ public sealed partial class OciLayout
         ArgumentNullException.ThrowIfNull(pending);
         var digest = OciDigest.Of(content);
         var target = BlobPath(digest);
-        if (TryVerify(target, digest, out _))
-        {
-            // Perhaps another writer's, not synced yet: the group syncs it too.
-            pending.AddFile(target);
-            return new OciDescriptor(mediaType, digest, content.Length);
-        }
-
+        // Written first and checked against an existing blob only if the name is taken (Place):
+        // a new blob, the usual case, costs no look-up.
         var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}");
         try
         {
