@@ -10,10 +10,8 @@ namespace ParallelDiff.Core.Oci;
 /// so that their data goes out together instead of one file's per fsync round trip; then each file
 /// is fsynced (its data, its inode, the device cache), which is what makes it durable.
 /// </summary>
-internal static partial class BlobFileSync
+internal static class BlobFileSync
 {
-    private const uint SYNC_FILE_RANGE_WRITE = 2;
-
     /// <exception cref="FsException">A file could not be opened or fsynced; the message names it.</exception>
     public static unsafe void All(IReadOnlyCollection<string> files)
     {
@@ -35,7 +33,7 @@ internal static partial class BlobFileSync
 
                 opened.Add((path, fd));
                 // Only a head start: errors, if any, are fsync's to report.
-                _ = SyncFileRange(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+                _ = LibC.SyncFileRange(fd, 0, 0, LibC.SYNC_FILE_RANGE_WRITE);
             }
 
             foreach (var (path, fd) in opened)
@@ -54,7 +52,4 @@ internal static partial class BlobFileSync
             }
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
-    private static partial int SyncFileRange(int fd, long offset, long nbytes, uint flags);
 }
