@@ -40,6 +40,9 @@ public sealed class Settings
     /// <summary>What one layer holds whatever its parallelism: its read-ahead plus export.memory-per-layer.</summary>
     public long MemoryPerLayer => ReadAheadBytes + (ByteSize("paralleldiff.export.memory-per-layer") ?? throw Missing("export.memory-per-layer"));
 
+    /// <summary>The least time between two groups of finished snapshots a bulk export records (export.group-interval-ms).</summary>
+    public TimeSpan GroupInterval => TimeSpan.FromMilliseconds(Config.GetInt("paralleldiff.export.group-interval-ms"));
+
     public int DefaultLevel(LayerCompression kind) => kind switch
     {
         LayerCompression.Gzip => Config.GetInt("paralleldiff.compression.gzip-level"),

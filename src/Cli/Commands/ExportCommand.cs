@@ -106,7 +106,7 @@ public static class ExportCommand
         IReadOnlyList<SnapshotReport> reports;
         try
         {
-            reports = await new BulkExport(layout, journal, writer, progress).RunAsync(
+            reports = await new BulkExport(layout, journal, writer, progress, settings.GroupInterval).RunAsync(
                 jobs,
                 pending => ExportBudget.For(settings.Parallelism, maxConcurrent, pending, settings.MemoryBudget, settings.MemoryPerLayer, 2L * settings.BlockSize),
                 cancellationToken).ConfigureAwait(false);

@@ -15,7 +15,8 @@ namespace ParallelDiff.Cli.Export;
 /// snapshot is reported with its cause and does not stop the others. At the end index.json is put
 /// in ref-name order, so a resumed layout and a clean one are the same bytes.
 /// </summary>
-public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWriter writer, IExportProgress progress)
+/// <param name="groupInterval">The least time between two groups the recorder writes (export.group-interval-ms).</param>
+public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWriter writer, IExportProgress progress, TimeSpan groupInterval)
 {
     /// <param name="jobs">The jobs, each with its layer settings and fingerprint, in file order.</param>
     /// <param name="budgetFor">The budget for a number of snapshots still to export.</param>
@@ -46,7 +47,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         var budget = budgetFor(pending.Count);
         progress.Begin(jobs.Count, outcomes.OfType<SnapshotReport>().ToList(), budget);
         var unsynced = new PendingBlobs(layout);
-        var recorder = new SnapshotRecorder(layout, journal, unsynced);
+        var recorder = new SnapshotRecorder(layout, journal, unsynced, groupInterval);
         var interrupted = false;
         try
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using ParallelDiff.Core.Oci;
 
@@ -24,15 +25,24 @@ public sealed class SnapshotRecorder
     private readonly OciLayout _layout;
     private readonly ExportJournal _journal;
     private readonly PendingBlobs _pending;
+    private readonly TimeSpan _groupInterval;
     private readonly Channel<Finished> _finished = Channel.CreateUnbounded<Finished>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource _completing = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _recording;
 
     /// <param name="pending">Where the snapshots' blobs are listed until synced; synced before each group's tags.</param>
-    public SnapshotRecorder(OciLayout layout, ExportJournal journal, PendingBlobs pending)
+    /// <param name="groupInterval">
+    /// The least time from the start of one group to the start of the next, so that a group gathers
+    /// the snapshots that finish meanwhile; <see cref="TimeSpan.Zero"/> records whatever is queued
+    /// as soon as the previous group is done.
+    /// </param>
+    public SnapshotRecorder(OciLayout layout, ExportJournal journal, PendingBlobs pending, TimeSpan groupInterval)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(groupInterval, TimeSpan.Zero);
         _layout = layout;
         _journal = journal;
         _pending = pending;
+        _groupInterval = groupInterval;
         _recording = Task.Run(RecordAsync);
     }
 
@@ -56,6 +66,7 @@ public sealed class SnapshotRecorder
     public Task CompleteAsync()
     {
         _finished.Writer.TryComplete();
+        _completing.TrySetResult();
         return _recording;
     }
 
@@ -66,6 +77,7 @@ public sealed class SnapshotRecorder
         {
             while (await _finished.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
+                var started = Stopwatch.GetTimestamp();
                 while (_finished.Reader.TryRead(out var snapshot))
                 {
                     group.Add(snapshot);
@@ -73,6 +85,15 @@ public sealed class SnapshotRecorder
 
                 RecordGroup(group);
                 group.Clear();
+
+                // Each group rewrites index.json whole and makes four fsyncs of its own: when the
+                // recorder keeps up with the exports, groups of one snapshot would pay that for
+                // every snapshot. The wait ends early once no more snapshots will come.
+                var left = _groupInterval - Stopwatch.GetElapsedTime(started);
+                if (left > TimeSpan.Zero && !_completing.Task.IsCompleted)
+                {
+                    await Task.WhenAny(Task.Delay(left), _completing.Task).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception e)

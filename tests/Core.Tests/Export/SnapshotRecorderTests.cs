@@ -37,7 +37,7 @@ public sealed class SnapshotRecorderTests : IDisposable
             layout,
             files => synced.AddRange(files.Select(path => (path, TaggedNames(layout)))),
             path => synced.Add((path, TaggedNames(layout))));
-        var recorder = new SnapshotRecorder(layout, journal, pending);
+        var recorder = new SnapshotRecorder(layout, journal, pending, TimeSpan.Zero);
         var taggedWhenRecorded = new Dictionary<string, bool>();
 
         var snapshots = Enumerable.Range(0, 12).Select(i => Snapshot(layout, pending, $"s{i}")).ToList();
@@ -77,7 +77,7 @@ public sealed class SnapshotRecorderTests : IDisposable
         var reports = new List<SnapshotReport>();
         using (var journal = ExportJournal.Open(journalPath))
         {
-            var recorder = new SnapshotRecorder(layout, journal, pending);
+            var recorder = new SnapshotRecorder(layout, journal, pending, TimeSpan.Zero);
             foreach (var (entry, image, _) in Enumerable.Range(0, 3).Select(i => Snapshot(layout, pending, $"s{i}")))
             {
                 recorder.Record(entry, image, reports.Add);
@@ -93,5 +93,37 @@ public sealed class SnapshotRecorderTests : IDisposable
         using var reopened = ExportJournal.Open(journalPath);
         Assert.All(reopened.Latest.Values, e => Assert.Equal(SnapshotStatus.Failed, e.Report.Status));
         Assert.Equal(3, reopened.Latest.Count);
+    }
+
+    [Fact]
+    public async Task Snapshots_finishing_within_the_group_interval_should_share_one_group_and_completion_should_not_wait_it_out()
+    {
+        var layout = OciLayout.Open(Path.Combine(_scratch.Path, "layout"));
+        using var journal = ExportJournal.Open(Path.Combine(_scratch.Path, "journal.jsonl"));
+        var groups = 0;
+        var pending = new PendingBlobs(layout, _ => { }, _ => Interlocked.Increment(ref groups));
+        var recorder = new SnapshotRecorder(layout, journal, pending, TimeSpan.FromSeconds(30));
+        var first = new TaskCompletionSource();
+
+        // Each snapshot's blobs are written just before it is queued, so each group has blobs to sync.
+        var (entry, image, _) = Snapshot(layout, pending, "s0");
+        recorder.Record(entry, image, _ => first.SetResult());
+        await first.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        (entry, image, _) = Snapshot(layout, pending, "s1");
+        recorder.Record(entry, image, _ => { });
+        // An idle recorder without an interval would record s1 alone by now.
+        await Task.Delay(200);
+        foreach (var id in new[] { "s2", "s3", "s4" })
+        {
+            (entry, image, _) = Snapshot(layout, pending, id);
+            recorder.Record(entry, image, _ => { });
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await recorder.CompleteAsync();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"completion waited {clock.Elapsed} for the group interval");
+        Assert.Equal(2, groups);
+        Assert.Equal(5, TaggedNames(layout).Count);
     }
 }
