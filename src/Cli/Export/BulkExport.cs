@@ -10,10 +10,11 @@ namespace ParallelDiff.Cli.Export;
 /// Runs the snapshots of a job file into one OCI layout. Each finished snapshot is recorded before
 /// the next word about it is said: its blob moved into the layout and its one-layer image's blobs
 /// written, then (by the <see cref="SnapshotRecorder"/>, in groups) those blobs synced, the image
-/// tagged with its id and a journal line fsynced; so a kill loses at most the snapshots in flight or not yet recorded, and a
-/// rerun skips what the journal and the layout agree is complete (<see cref="ResumeRules"/>). A failed
-/// snapshot is reported with its cause and does not stop the others. At the end index.json is put
-/// in ref-name order, so a resumed layout and a clean one are the same bytes.
+/// tagged with its id and a journal line fsynced; so a kill loses at most the snapshots in flight or
+/// not yet recorded, and a rerun skips what the journal and the layout agree is complete
+/// (<see cref="ResumeRules"/>). A failed snapshot is reported with its cause and does not stop the
+/// others. At the end index.json is put in ref-name order, so a resumed layout and a clean one are
+/// the same bytes.
 /// </summary>
 /// <param name="groupInterval">The least time between two groups the recorder writes (export.group-interval-ms).</param>
 public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWriter writer, IExportProgress progress, TimeSpan groupInterval)

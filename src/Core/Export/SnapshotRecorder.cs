@@ -119,7 +119,8 @@ public sealed class SnapshotRecorder
             }
             catch (Exception e)
             {
-                // Each snapshot fails with the cause (a failed sync or tag), as its own Tag call would have; the others go on.
+                // Each snapshot fails with the cause, as its own Tag call would have. After a failed
+                // tag later groups go on; after a failed sync PendingBlobs fails theirs too.
                 foreach (var (_, i) in tagged)
                 {
                     var report = entries[i].Report;
