@@ -82,6 +82,20 @@ internal sealed class FileDataReader
     }
 
     /// <summary>
+    /// Closes the descriptor because another file of the same block failed: this file's extents
+    /// in other blocks then fail with that cause (unless this file already failed on its own).
+    /// </summary>
+    public void Abort(Exception cause)
+    {
+        lock (_gate)
+        {
+            _failure ??= cause;
+        }
+
+        Close();
+    }
+
+    /// <summary>
     /// The file's last extent asks for one byte more than is left, so a file that grew since its
     /// lstat shows it in the same pread. That byte lands in the block (on the padding or the next
     /// header) only when the file grew, and then the layer fails and the block is thrown away.

@@ -89,13 +89,15 @@ internal sealed class TarBlock
 
             return LayerBytes.Rented(Buffer, Length);
         }
-        catch
+        catch (Exception cause)
         {
             _gauge.Release(DataBytes);
-            // A file spanning into later blocks would otherwise wait for this extent forever.
+            // A file spanning into later blocks would otherwise wait for this extent forever. The
+            // later blocks, filling in parallel, may reach its other extents before this task has
+            // faulted: they must report this cause, not the closed descriptor they find.
             for (var i = done; i < _extents.Count; i++)
             {
-                _extents[i].Reader.Close();
+                _extents[i].Reader.Abort(cause);
             }
 
             LayerBufferPool.Return(Buffer);
