@@ -61,12 +61,10 @@ public static class DiffCommand
             throw new UsageException("--tag needs --oci-layout");
         }
 
-        StartupWarmup.Digests();
         var settings = Settings.Load(cl);
         var source = SnapshotArguments.Source(cl);
         var options = LayerArguments.Parse(cl);
         var compression = LayerArguments.Compression(cl, settings);
-        StartupWarmup.Codec(compression.Kind, compression.Level);
         // Lambdas, not method groups: Console.In and Console.Error would be set up (some ms) to build them.
         var snapshot = source.Resolve(() => Console.In.ReadToEnd());
         var request = new LayerWriteRequest(snapshot, options, compression, output ?? string.Empty)
