@@ -48,16 +48,11 @@ internal sealed unsafe class RootedDirectory : IDisposable
     /// </summary>
     public int TryResolveDirectory(ReadOnlySpan<byte> relative, out SafeFileHandle? directory)
     {
-        var how = new LibC.OpenHow
-        {
-            Flags = (ulong)(LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC),
-            Resolve = LibC.RESOLVE_IN_ROOT | LibC.RESOLVE_NO_MAGICLINKS,
-        };
-        using var c = new CPath(relative.IsEmpty ? "."u8 : relative);
+        var path = relative.IsEmpty ? "."u8 : relative;
         directory = null;
         for (var attempt = 0; ; attempt++)
         {
-            var fd = LibC.Syscall4(LibC.SysOpenat2, AtCalls.Fd(_root), (long)c.Pointer, (long)&how, sizeof(LibC.OpenHow));
+            var fd = LibC.OpenAt2(AtCalls.Fd(_root), path, (ulong)(LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC), LibC.RESOLVE_IN_ROOT | LibC.RESOLVE_NO_MAGICLINKS);
             if (fd >= 0)
             {
                 directory = new SafeFileHandle((nint)fd, ownsHandle: true);

@@ -28,18 +28,9 @@ public sealed unsafe class LastDirectory : IDisposable
         }
 
         Close();
-        var how = new LibC.OpenHow
-        {
-            // No O_NOFOLLOW: with it a link as the last component meets O_DIRECTORY (ENOTDIR);
-            // RESOLVE_NO_SYMLINKS refuses it as it refuses an inner one (ELOOP), as the open by path does.
-            Flags = (ulong)(LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC),
-            Resolve = LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS,
-        };
-        long fd;
-        using (var c = new CPath(directory))
-        {
-            fd = LibC.Syscall4(LibC.SysOpenat2, LibC.AT_FDCWD, (long)c.Pointer, (long)&how, sizeof(LibC.OpenHow));
-        }
+        // No O_NOFOLLOW: with it a link as the last component meets O_DIRECTORY (ENOTDIR);
+        // RESOLVE_NO_SYMLINKS refuses it as it refuses an inner one (ELOOP), as the open by path does.
+        var fd = LibC.OpenAt2(LibC.AT_FDCWD, directory, (ulong)(LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC), LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS);
 
         if (fd < 0)
         {

@@ -81,17 +81,7 @@ public sealed unsafe partial class LinuxFileSystem
     /// </summary>
     private static int OpenDirectory(ReadOnlySpan<byte> path)
     {
-        var how = new LibC.OpenHow
-        {
-            Flags = (ulong)(LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC),
-            Resolve = LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS,
-        };
-        long fd;
-        using (var c = new CPath(path))
-        {
-            fd = LibC.Syscall4(LibC.SysOpenat2, LibC.AT_FDCWD, (long)c.Pointer, (long)&how, sizeof(LibC.OpenHow));
-        }
-
+        var fd = LibC.OpenAt2(LibC.AT_FDCWD, path, (ulong)(LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC), LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS);
         return fd >= 0 ? (int)fd : throw Fail("open directory", path);
     }
 

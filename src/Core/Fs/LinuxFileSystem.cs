@@ -113,16 +113,7 @@ public sealed unsafe partial class LinuxFileSystem : IFileSystem
     /// <param name="path">The file's absolute path, for the error.</param>
     private static SafeFileHandle Open(int dirFd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> path, ulong resolve)
     {
-        var how = new LibC.OpenHow
-        {
-            Flags = (ulong)(LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK),
-            Resolve = resolve,
-        };
-        long fd;
-        using (var c = new CPath(name))
-        {
-            fd = LibC.Syscall4(LibC.SysOpenat2, dirFd, (long)c.Pointer, (long)&how, sizeof(LibC.OpenHow));
-        }
+        var fd = LibC.OpenAt2(dirFd, name, (ulong)(LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK), resolve);
 
         if (fd < 0)
         {
