@@ -14,7 +14,7 @@ internal static class LayerBufferPool
 {
     /// <summary>
     /// Idle buffers kept per size: enough for the blocks in flight of a default pipeline (read-ahead
-    /// 32 MiB = 8 blocks, plus those compressing and the sink's), not more.
+    /// 16 MiB = 4 blocks, plus those compressing and the sink's), not more.
     /// </summary>
     public const int MaxIdle = 12;
 

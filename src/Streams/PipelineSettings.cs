@@ -47,7 +47,7 @@ public sealed record PipelineSettings
         return (int)Math.Clamp(ReadAheadBytes / blockSize, 2, int.MaxValue);
     }
 
-    /// <summary>The reference defaults (32 MiB read-ahead, one worker per core).</summary>
+    /// <summary>The reference defaults (16 MiB read-ahead, one worker per core).</summary>
     public static PipelineSettings Default { get; } = FromConfig(StreamsConfig.Reference);
 
     /// <summary>

@@ -18,8 +18,8 @@ public sealed class PipelineSettingsTests
 
         Assert.Equal(0, settings.Parallelism);
         Assert.Equal(Environment.ProcessorCount, settings.EffectiveParallelism);
-        Assert.Equal(32L * 1024 * 1024, settings.ReadAheadBytes);
-        Assert.Equal(8, settings.BlocksInFlight(CompressionSettings.DefaultBlockSize));
+        Assert.Equal(16L * 1024 * 1024, settings.ReadAheadBytes);
+        Assert.Equal(4, settings.BlocksInFlight(CompressionSettings.DefaultBlockSize));
         Assert.Equal("paralleldiff.io-dispatcher", settings.IoDispatcher);
         Assert.Equal("paralleldiff.cpu-dispatcher", settings.CpuDispatcher);
     }
