@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Text;
 using ParallelDiff.Core.Fs;
 using ParallelDiff.Core.Native;
 
@@ -105,7 +103,7 @@ public sealed class AtomicOutputFile : IDisposable
             throw new IOException($"{TargetPath}: cannot flush the temporary file {TemporaryPath} to disk: {e.Message}", e);
         }
 
-        Rename();
+        FileRename.Replacing(TemporaryPath, TargetPath);
         _renamed = true;
         if (Durable)
         {
@@ -144,13 +142,4 @@ public sealed class AtomicOutputFile : IDisposable
         }
     }
 
-    private unsafe void Rename()
-    {
-        using var from = new CPath(Encoding.UTF8.GetBytes(TemporaryPath));
-        using var to = new CPath(Encoding.UTF8.GetBytes(TargetPath));
-        if (LibC.RenameAt(LibC.AT_FDCWD, from.Pointer, LibC.AT_FDCWD, to.Pointer) != 0)
-        {
-            throw new FsException($"rename from {TemporaryPath}", TargetPath, Marshal.GetLastPInvokeError());
-        }
-    }
 }

@@ -92,7 +92,7 @@ public sealed partial class OciLayout
         // The bytes must be on disk before the name says they are the blob.
         PathSync.Fsync(path, LibC.O_RDONLY, "open for fsync", "fsync");
 
-        if (!BlobRename.TryReplacing(path, target))
+        if (!FileRename.TryReplacing(path, target))
         {
             using (var source = File.OpenRead(path))
             {

@@ -57,7 +57,7 @@ public sealed partial class OciLayout
     {
         var target = BlobPath(digest);
         CheckStagedSize(staging, digest, size);
-        BlobRename.Replacing(staging, target);
+        FileRename.Replacing(staging, target);
         PathSync.Fsync(Path.GetDirectoryName(target)!, LibC.O_RDONLY | LibC.O_DIRECTORY, "open for fsync", "fsync");
     }
 
@@ -68,7 +68,7 @@ public sealed partial class OciLayout
     /// </summary>
     private static void Place(string file, string target, string digest, PendingBlobs pending)
     {
-        if (BlobRename.TryNew(file, target))
+        if (FileRename.TryNew(file, target))
         {
             pending.AddFile(target);
             return;
@@ -82,7 +82,7 @@ public sealed partial class OciLayout
         }
 
         pending.SyncNow(file);
-        BlobRename.Replacing(file, target);
+        FileRename.Replacing(file, target);
         pending.AddName();
     }
 

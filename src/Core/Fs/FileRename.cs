@@ -1,22 +1,18 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using ParallelDiff.Core.Fs;
 using ParallelDiff.Core.Native;
 
-namespace ParallelDiff.Core.Oci;
+namespace ParallelDiff.Core.Fs;
 
 /// <summary>
-/// The renames that give a blob its name in blobs/sha256: one that replaces whatever has the name
-/// (for bytes already on disk), and one that never does (renameat2 RENAME_NOREPLACE, for bytes not
-/// yet synced, which must not take the place of a blob someone may already rely on).
+/// The renames that give a finished file its name: one that replaces whatever has the name (an
+/// atomic output file, a blob whose bytes are already on disk), and one that never does (renameat2
+/// RENAME_NOREPLACE, for a blob's bytes not yet synced, which must not take the place of a blob
+/// someone may already rely on).
 /// </summary>
-internal static partial class BlobRename
+internal static partial class FileRename
 {
     private const uint RENAME_NOREPLACE = 1;
-    private const int EEXIST = 17;
-    private const int EXDEV = 18;
-    private const int EINVAL = 22;
-    private const int ENOSYS = 38;
 
     /// <summary>rename(2) over whatever has the name.</summary>
     /// <exception cref="FsException">The rename failed (EXDEV too).</exception>
@@ -24,7 +20,7 @@ internal static partial class BlobRename
     {
         if (!TryReplacing(from, to))
         {
-            throw new FsException($"rename from {from}", to, EXDEV);
+            throw new FsException($"rename from {from}", to, Errno.EXDEV);
         }
     }
 
@@ -40,7 +36,7 @@ internal static partial class BlobRename
         }
 
         var errno = Marshal.GetLastPInvokeError();
-        return errno == EXDEV ? false : throw new FsException($"rename from {from}", to, errno);
+        return errno == Errno.EXDEV ? false : throw new FsException($"rename from {from}", to, errno);
     }
 
     /// <summary>
@@ -58,7 +54,7 @@ internal static partial class BlobRename
         }
 
         var errno = Marshal.GetLastPInvokeError();
-        return errno is EEXIST or EINVAL or ENOSYS ? false : throw new FsException($"rename (no replace) from {from}", to, errno);
+        return errno is Errno.EEXIST or Errno.EINVAL or Errno.ENOSYS ? false : throw new FsException($"rename (no replace) from {from}", to, errno);
     }
 
     [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true)]
