@@ -13,7 +13,22 @@ internal static class PathSync
     /// <param name="openOperation">Names the open in the error when the path cannot be opened.</param>
     /// <param name="operation">Names the fsync in the error when it fails.</param>
     /// <exception cref="FsException">The open or the fsync failed; the message names the path and the errno.</exception>
-    public static unsafe void Fsync(string path, int flags, string openOperation, string operation)
+    public static void Fsync(string path, int flags, string openOperation, string operation)
+    {
+        var fd = Open(path, flags, openOperation);
+        try
+        {
+            Fsync(fd, path, operation);
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
+    /// <summary>A descriptor to fsync later (the caller closes it).</summary>
+    /// <exception cref="FsException">The open failed; the message names <paramref name="openOperation"/>, the path and the errno.</exception>
+    public static unsafe int Open(string path, int flags, string openOperation)
     {
         int fd;
         using (var c = new CPath(Encoding.UTF8.GetBytes(path)))
@@ -21,21 +36,15 @@ internal static class PathSync
             fd = LibC.OpenAt(LibC.AT_FDCWD, c.Pointer, flags | LibC.O_CLOEXEC, 0);
         }
 
-        if (fd < 0)
-        {
-            throw new FsException(openOperation, path, Marshal.GetLastPInvokeError());
-        }
+        return fd >= 0 ? fd : throw new FsException(openOperation, path, Marshal.GetLastPInvokeError());
+    }
 
-        try
+    /// <exception cref="FsException">The fsync failed; the message names <paramref name="operation"/>, the path and the errno.</exception>
+    public static void Fsync(int fd, string path, string operation)
+    {
+        if (LibC.Fsync(fd) != 0)
         {
-            if (LibC.Fsync(fd) != 0)
-            {
-                throw new FsException(operation, path, Marshal.GetLastPInvokeError());
-            }
-        }
-        finally
-        {
-            LibC.Close(fd);
+            throw new FsException(operation, path, Marshal.GetLastPInvokeError());
         }
     }
 }

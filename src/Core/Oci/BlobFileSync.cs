@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Text;
 using ParallelDiff.Core.Fs;
 using ParallelDiff.Core.Native;
 
@@ -13,24 +11,14 @@ namespace ParallelDiff.Core.Oci;
 internal static class BlobFileSync
 {
     /// <exception cref="FsException">A file could not be opened or fsynced; the message names it.</exception>
-    public static unsafe void All(IReadOnlyCollection<string> files)
+    public static void All(IReadOnlyCollection<string> files)
     {
         var opened = new List<(string Path, int Fd)>(files.Count);
         try
         {
             foreach (var path in files)
             {
-                int fd;
-                using (var c = new CPath(Encoding.UTF8.GetBytes(path)))
-                {
-                    fd = LibC.OpenAt(LibC.AT_FDCWD, c.Pointer, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
-                }
-
-                if (fd < 0)
-                {
-                    throw new FsException("open for fsync", path, Marshal.GetLastPInvokeError());
-                }
-
+                var fd = PathSync.Open(path, LibC.O_RDONLY, "open for fsync");
                 opened.Add((path, fd));
                 // Only a head start: errors, if any, are fsync's to report.
                 _ = LibC.SyncFileRange(fd, 0, 0, LibC.SYNC_FILE_RANGE_WRITE);
@@ -38,10 +26,7 @@ internal static class BlobFileSync
 
             foreach (var (path, fd) in opened)
             {
-                if (LibC.Fsync(fd) != 0)
-                {
-                    throw new FsException("fsync", path, Marshal.GetLastPInvokeError());
-                }
+                PathSync.Fsync(fd, path, "fsync");
             }
         }
         finally
