@@ -1,6 +1,6 @@
 namespace ParallelDiff.Core.Fs;
 
-/// <summary>Random suffixes for temporary and staging file names.</summary>
+/// <summary>Random suffixes for temporary and staging file names, and the temporary name beside a target.</summary>
 public static class TempNames
 {
     /// <summary>
@@ -10,4 +10,11 @@ public static class TempNames
     /// one-file diff.
     /// </summary>
     public static string Suffix() => Random.Shared.NextInt64(1L << 48).ToString("x12", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A hidden temporary path beside <paramref name="target"/>, ".NAME.tmp-SUFFIX": the same directory,
+    /// so a rename gives it the target's name atomically, and the shape LayoutStaging sweeps as a leftover.
+    /// </summary>
+    public static string Beside(string target) =>
+        Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.tmp-{Suffix()}");
 }

@@ -56,8 +56,7 @@ public sealed class AtomicOutputFile : IDisposable
             throw new ArgumentException($"{targetPath}: an output file path must name a file, not a directory", nameof(targetPath));
         }
 
-        var dir = Path.GetDirectoryName(target)!;
-        var temp = Path.Combine(dir, $".{name}.tmp-{TempNames.Suffix()}");
+        var temp = TempNames.Beside(target);
         try
         {
             // CreateNew: never reuse or follow something that already has the temporary name.

@@ -18,7 +18,7 @@ public sealed partial class OciLayout
         var target = BlobPath(digest);
         // Written first and checked against an existing blob only if the name is taken (Place):
         // a new blob, the usual case, costs no look-up.
-        var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.tmp-{TempNames.Suffix()}");
+        var temporary = TempNames.Beside(target);
         try
         {
             // Held open until renamed, as AtomicOutputFile does: a leftover sweep (LayoutStaging) spares open files.

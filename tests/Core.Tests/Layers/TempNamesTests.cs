@@ -29,4 +29,13 @@ public sealed class TempNamesTests
 
         Assert.Equal(all.Count, all.Distinct().Count());
     }
+
+    [Fact]
+    public void Beside_should_name_a_hidden_temporary_in_the_targets_directory()
+    {
+        var temp = TempNames.Beside("/layout/blobs/sha256/abc");
+
+        Assert.Equal("/layout/blobs/sha256", Path.GetDirectoryName(temp));
+        Assert.Matches(@"^\.abc\.tmp-[0-9a-f]{12}$", Path.GetFileName(temp));
+    }
 }
