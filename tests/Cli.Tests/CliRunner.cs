@@ -2,21 +2,29 @@ using System.Diagnostics;
 
 namespace ParallelDiff.Cli.Tests;
 
-/// <summary>Runs the real paralleldiff binary (built beside the tests) as a separate process.</summary>
+/// <summary>
+/// Runs the real paralleldiff as a separate process: the published native binary when
+/// PARALLELDIFF_CLI names one (run.sh test does, so the tests check what ships), else the JIT build
+/// beside the tests through `dotnet`.
+/// </summary>
 public static class CliRunner
 {
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
+    /// <summary>The published binary under test, or null for the JIT build beside the tests.</summary>
+    public static readonly string? PublishedBinary = PublishedBinaryFromEnvironment();
+
     /// <summary>
-    /// Another user may not be able to reach the test binaries (a clone in a 0700 temp folder, as
+    /// Another user may not be able to reach the binaries (a clone in a 0700 temp folder, as
     /// mktemp -d makes), so runs as another user use a copy of them in a folder everyone can read.
     /// </summary>
     private static readonly Lazy<string> WorldReadableCopy = new(() =>
     {
+        var from = PublishedBinary is null ? AppContext.BaseDirectory : Path.GetDirectoryName(PublishedBinary)!;
         var copy = Directory.CreateTempSubdirectory("pd-cli-bin-").FullName;
-        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
         {
-            var target = Path.Combine(copy, Path.GetRelativePath(AppContext.BaseDirectory, file));
+            var target = Path.Combine(copy, Path.GetRelativePath(from, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }
@@ -37,7 +45,7 @@ public static class CliRunner
     /// <summary>Runs with <paramref name="input"/> on standard input (for "--mount-json -").</summary>
     public static Result RunWithInput(string input, params string[] args)
     {
-        var psi = StartInfo(args);
+        var psi = StartInfo(null, args);
         psi.RedirectStandardInput = true;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
@@ -49,39 +57,42 @@ public static class CliRunner
     }
 
     /// <summary>Starts the binary and returns at once, stdout and stderr redirected (a harness reads them, or kills it).</summary>
-    public static Process Start(params string[] args) => Process.Start(StartInfo(args))!;
-
-    private static ProcessStartInfo StartInfo(string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment.Remove("SOURCE_DATE_EPOCH");
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "paralleldiff.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        return psi;
-    }
+    public static Process Start(params string[] args) => Process.Start(StartInfo(null, args))!;
 
     /// <summary>Runs as another user (setpriv), for permission tests run as root.</summary>
     public static Result RunAs(int? uid, params string[] args)
     {
-        var dll = Path.Combine(uid is null ? AppContext.BaseDirectory : WorldReadableCopy.Value, "paralleldiff.dll");
-        var psi = new ProcessStartInfo(uid is null ? "dotnet" : "setpriv")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        using var p = Process.Start(StartInfo(uid, args))!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static ProcessStartInfo StartInfo(int? uid, string[] args)
+    {
+        // The command line before the arguments: [setpriv ... --] [dotnet] paralleldiff[.dll]
+        var directory = uid is null
+            ? (PublishedBinary is null ? AppContext.BaseDirectory : Path.GetDirectoryName(PublishedBinary)!)
+            : WorldReadableCopy.Value;
+        var program = new List<string>();
         if (uid is { } id)
         {
-            foreach (var a in new[] { $"--reuid={id}", $"--regid={id}", "--clear-groups", "dotnet" })
-            {
-                psi.ArgumentList.Add(a);
-            }
+            program.AddRange(["setpriv", $"--reuid={id}", $"--regid={id}", "--clear-groups"]);
+        }
 
+        if (PublishedBinary is null)
+        {
+            program.AddRange(["dotnet", Path.Combine(directory, "paralleldiff.dll")]);
+        }
+        else
+        {
+            program.Add(Path.Combine(directory, Path.GetFileName(PublishedBinary)));
+        }
+
+        var psi = new ProcessStartInfo(program[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (uid is not null)
+        {
             psi.Environment["HOME"] = Path.GetTempPath();
             psi.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
         }
@@ -89,17 +100,26 @@ public static class CliRunner
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
         psi.Environment.Remove("SOURCE_DATE_EPOCH");
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args)
+        foreach (var a in program.Skip(1).Concat(args))
         {
             psi.ArgumentList.Add(a);
         }
 
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+        return psi;
+    }
+
+    private static string? PublishedBinaryFromEnvironment()
+    {
+        var path = Environment.GetEnvironmentVariable("PARALLELDIFF_CLI");
+        if (string.IsNullOrEmpty(path))
+        {
+            return null;
+        }
+
+        // Named but missing is a broken test run, not a reason to test something else.
+        return File.Exists(path)
+            ? Path.GetFullPath(path)
+            : throw new FileNotFoundException($"PARALLELDIFF_CLI={path}: no such binary (build it with ./run.sh --help)", path);
     }
 
     /// <summary>Runs a tool with bytes on stdin, returning its stdout bytes (decoders as oracles).</summary>
