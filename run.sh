@@ -25,8 +25,12 @@ build() {
   if needs_build; then
     # NativeAOT links with clang (the SDK takes gcc when clang is missing).
     apt_install clang
-    log "building ParallelDiff (Release, NativeAOT; about 3 minutes the first time) into $OUT ..."
-    dotnet publish "$ROOT/src/Cli/ParallelDiff.Cli.csproj" -c Release -r linux-x64 -o "$OUT" -v quiet -nologo >&2
+    log "building ParallelDiff (Release, NativeAOT; about 5 minutes the first time) into $OUT ..."
+    # paralleldiff (the front, quick to start) and paralleldiff-engine (Akka kept whole), side by side.
+    local project
+    for project in Cli Engine; do
+      dotnet publish "$ROOT/src/$project/ParallelDiff.$project.csproj" -c Release -r linux-x64 -o "$OUT" -v quiet -nologo >&2
+    done
     touch "$STAMP"
   fi
 }
@@ -64,7 +68,7 @@ sample() {
 }
 
 run_tests() {
-  apt_install zstd lz4 gzip pigz attr libcap2-bin tar python3 skopeo umoci containerd
+  apt_install zstd lz4 gzip pigz attr libcap2-bin tar python3 skopeo umoci containerd strace
   cd "$ROOT"
   # The CLI tests run the published native binary: what ships is what is tested.
   build

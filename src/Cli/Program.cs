@@ -73,6 +73,12 @@ public static class Program
 
         try
         {
+            if (EngineHandoff.IsFront && command is "image" or "export")
+            {
+                // Their layers are big (a whole stack) or many: the engine's start-up is paid once.
+                EngineHandoff.Exec($"runs 'paralleldiff {command}'");
+            }
+
             return run(rest, cancellationToken);
         }
         catch (Exception e) when (e is UsageException or Core.Export.JobListException)

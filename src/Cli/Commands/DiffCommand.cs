@@ -65,6 +65,12 @@ public static class DiffCommand
         var source = SnapshotArguments.Source(cl);
         var options = LayerArguments.Parse(cl);
         var compression = LayerArguments.Compression(cl, settings);
+        if (EngineHandoff.IsFront && source.MountJsonPath == SnapshotSource.StandardInput)
+        {
+            // Standard input, once read here, could not be read again by the engine should the upper need it.
+            EngineHandoff.Exec("reads --mount-json from standard input");
+        }
+
         // Lambdas, not method groups: Console.In and Console.Error would be set up (some ms) to build them.
         var snapshot = source.Resolve(() => Console.In.ReadToEnd());
         var request = new LayerWriteRequest(snapshot, options, compression, output ?? string.Empty)

@@ -16,7 +16,18 @@ public sealed class EngineLayerWriter : ILayerWriter
     public EngineLayerWriter(Settings settings)
     {
         _settings = settings;
-        _engine = new Lazy<ExportEngine>(() => new ExportEngine(settings.Config), LazyThreadSafetyMode.ExecutionAndPublication);
+        _engine = new Lazy<ExportEngine>(StartEngine, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The engine, or in the published front, the handoff of the whole command to the engine's executable.</summary>
+    private ExportEngine StartEngine()
+    {
+        if (EngineHandoff.IsFront)
+        {
+            EngineHandoff.Exec("writes uppers above pipeline.actor-threshold-entries or -bytes");
+        }
+
+        return new ExportEngine(_settings.Config);
     }
 
     public Task<LayerExportResult> WriteAsync(LayerWriteRequest request, CancellationToken cancellationToken)

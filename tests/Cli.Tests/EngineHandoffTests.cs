@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace ParallelDiff.Cli.Tests;
+
+/// <summary>
+/// The published paralleldiff writes small uppers itself and execs paralleldiff-engine, beside it,
+/// for what needs Akka: the engine then runs the whole command, and without it the front says so.
+/// </summary>
+public sealed class EngineHandoffTests : IDisposable
+{
+    private const string Actors = "paralleldiff.pipeline.actor-threshold-entries = 0";
+
+    private readonly SampleTree _tree = new();
+
+    public void Dispose() => _tree.Dispose();
+
+    private string Config(string hocon)
+    {
+        var path = Path.Combine(_tree.Root, $"config-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, hocon);
+        return path;
+    }
+
+    /// <summary>Runs <paramref name="binary"/> under strace, returning its result and every program it exec'd.</summary>
+    private static (CliRunner.Result Result, List<string> Programs) Traced(string binary, params string[] args)
+    {
+        var trace = Path.GetTempFileName();
+        try
+        {
+            var psi = new ProcessStartInfo("strace") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { "-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", trace, binary }.Concat(args))
+            {
+                psi.ArgumentList.Add(a);
+            }
+
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            p.WaitForExit();
+            var programs = File.ReadAllLines(trace)
+                .Where(l => l.Contains("execve(\"", StringComparison.Ordinal) && l.EndsWith("= 0", StringComparison.Ordinal))
+                .Select(l => l[(l.IndexOf("execve(\"", StringComparison.Ordinal) + 8)..])
+                .Select(l => Path.GetFileName(l[..l.IndexOf('"', StringComparison.Ordinal)]))
+                .ToList();
+            return (new CliRunner.Result(p.ExitCode, stdout.Result, stderr.Result), programs);
+        }
+        finally
+        {
+            File.Delete(trace);
+        }
+    }
+
+    private string[] Diff(string output, params string[] extra) =>
+        ["diff", "--upper", _tree.Upper, "--lower", _tree.Lower, "-o", Path.Combine(_tree.Output, output), .. extra];
+
+    [PublishedBinaryFact]
+    public void A_small_upper_should_be_written_by_the_front_alone()
+    {
+        var (result, programs) = Traced(CliRunner.PublishedBinary!, Diff("small"));
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Equal(["paralleldiff"], programs);
+    }
+
+    [PublishedBinaryFact]
+    public void Work_for_the_actor_engine_should_run_in_the_engine_with_the_same_arguments()
+    {
+        var (result, programs) = Traced(CliRunner.PublishedBinary!, Diff("big", "--config", Config(Actors)));
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Equal(["paralleldiff", "paralleldiff-engine"], programs);
+        Assert.Equal(CliRunner.Run(Diff("small")).StdOut, result.StdOut);
+    }
+
+    [PublishedBinaryFact]
+    public void Without_the_engine_beside_it_the_front_should_say_what_is_missing_and_write_nothing()
+    {
+        var alone = Path.Combine(_tree.Root, "front-alone");
+        Directory.CreateDirectory(Path.Combine(alone, "hocon"));
+        var published = Path.GetDirectoryName(CliRunner.PublishedBinary)!;
+        File.Copy(CliRunner.PublishedBinary!, Path.Combine(alone, "paralleldiff"));
+        foreach (var conf in Directory.GetFiles(Path.Combine(published, "hocon")))
+        {
+            File.Copy(conf, Path.Combine(alone, "hocon", Path.GetFileName(conf)));
+        }
+
+        var front = Path.Combine(alone, "paralleldiff");
+        var small = Traced(front, Diff("small")).Result;
+        var big = Traced(front, Diff("big", "--config", Config(Actors))).Result;
+
+        Assert.True(small.ExitCode == 0, small.StdErr);
+        Assert.Equal(1, big.ExitCode);
+        Assert.Contains("paralleldiff-engine", big.StdErr, StringComparison.Ordinal);
+        Assert.Contains("ENOENT", big.StdErr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_tree.Output, "big")));
+        Assert.Empty(Directory.GetFiles(_tree.Output, ".*"));
+    }
+}
