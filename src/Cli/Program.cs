@@ -17,6 +17,9 @@ public static class Program
           export  export many snapshots (a job file) into one OCI layout: concurrent, resumable
           apply   apply a layer onto a directory (containerd semantics, never outside it)
 
+        paralleldiff writes small uppers itself; it hands bigger ones, image and export to
+        paralleldiff-engine beside it (the same program with the actor engine, slower to start)
+
         exit codes: 0 success, 1 failure (the message names the path and the cause),
                     2 bad command line, 3 some snapshots of an export failed, 130 interrupted
         """;
