@@ -2,21 +2,18 @@
 
 Runs our zstd command once more under `perf record -F 499 -e cpu-clock -g` (cpu-clock: the
 hardware cycle counter is not offered in this VM; 499 Hz is off the timer tick so samples do not
-beat with it) with DOTNET_PerfMapEnabled=1, so the runtime writes /tmp/perf-PID.map and JIT-ed
-frames get names, and DOTNET_EnableWriteXorExecute=0: with W^X on, JIT-ed code runs from a
-"memfd:doublemapper" mapping that perf does not match against the perf map, so it would show as
-one nameless object. It then prints the top-level split of samples by thread name, by shared
-object, and the hottest symbols. Thread names map to pipeline parts:
+beat with it). The executables are NativeAOT, so perf names their frames from their own symbol
+tables; no JIT, no perf map. It then prints the top-level split of samples by thread name, by
+shared object, and the hottest symbols (the command that big uppers run in is paralleldiff-engine,
+exec'd by paralleldiff under the same process id). Thread names map to pipeline parts:
 
     paralleldiff      the main thread (start-up, and the whole layer on the small-upper path)
     paralleldiff.io   reads and writes (the I/O dispatcher)
     paralleldiff.cp   compression (the CPU dispatcher)
     paralleldiff.ac   the walk actors
     .NET TP Worker    stream stages on the thread pool
-    .NET Tiered Com   the JIT's tiered compilation
 
-perf.data stays in the run's scratch folder; the report prints the command to read it again
-(which also needs the runtime's /tmp/perf-PID.map, left where perf looks for it).
+perf.data stays in the run's scratch folder; the report prints the command to read it again.
 """
 
 import os
@@ -30,7 +27,6 @@ THREAD_ROLES = {
     "paralleldiff.cp": "compression",
     "paralleldiff.ac": "walk actors",
     ".NET TP Worker": "stream stages (thread pool)",
-    ".NET Tiered Com": "JIT (tiered compilation)",
     ".NET Long Runni": "long-running tasks",
     "paralleldiff": "main thread",   # after the dispatchers: a prefix of their names
 }
@@ -81,8 +77,7 @@ def profile(name: str, argv_writing, scratch: str) -> dict:
     perf_data = os.path.join(scratch, f"perf-{name}.data")
     output = os.path.join(scratch, f"perf-{name}.layer")
     record = [PERF, "record", "-F", "499", "-e", "cpu-clock", "-g", "-o", perf_data, "--", *argv_writing(output)]
-    env = {**os.environ, "DOTNET_PerfMapEnabled": "1", "DOTNET_EnableWriteXorExecute": "0"}
-    done = subprocess.run(record, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(record, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if os.path.exists(output):
         os.unlink(output)
     if done.returncode != 0:
