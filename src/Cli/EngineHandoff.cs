@@ -33,34 +33,61 @@ public static unsafe partial class EngineHandoff
     public static void Exec(string why)
     {
         var engine = Path.Combine(AppContext.BaseDirectory, EngineFileName ?? throw new InvalidOperationException("not the front: the engine is this process"));
-        var arguments = File.ReadAllBytes("/proc/self/cmdline").AsSpan().TrimEnd((byte)0);
-        var argv0 = System.Text.Encoding.UTF8.GetBytes(engine + "\0");
+        var path = System.Text.Encoding.UTF8.GetBytes(engine + "\0");
+        var arguments = Arguments(File.ReadAllBytes("/proc/self/cmdline"));
 
-        // argv: the engine's path, then this process's arguments (argv[1..]), each NUL-terminated.
-        var first = arguments.IndexOf((byte)0);
-        var rest = first < 0 ? [] : arguments[(first + 1)..];
-        var count = rest.IsEmpty ? 0 : rest.Count((byte)0) + 1;
-        var block = new byte[rest.Length + 1];
-        rest.CopyTo(block);
-        fixed (byte* path = argv0)
-        fixed (byte* strings = block)
+        // argv: the engine's path, then this process's arguments, each NUL-terminated, then NULL.
+        var handles = arguments.Select(a => GCHandle.Alloc(a, GCHandleType.Pinned)).ToList();
+        try
         {
-            var argv = stackalloc byte*[count + 2];
-            argv[0] = path;
-            var at = 0;
-            for (var i = 1; i <= count; i++)
+            fixed (byte* pathBytes = path)
             {
-                argv[i] = strings + at;
-                at += new ReadOnlySpan<byte>(strings + at, block.Length - at).IndexOf((byte)0) + 1;
-            }
+                var argv = stackalloc byte*[arguments.Count + 2];
+                argv[0] = pathBytes;
+                for (var i = 0; i < arguments.Count; i++)
+                {
+                    argv[i + 1] = (byte*)handles[i].AddrOfPinnedObject();
+                }
 
-            argv[count + 1] = null;
-            execv(path, argv);
+                argv[arguments.Count + 1] = null;
+                execv(pathBytes, argv);
+            }
+        }
+        finally
+        {
+            handles.ForEach(h => h.Free());
         }
 
         var errno = Marshal.GetLastPInvokeError();
         throw new IOException($"{engine}: cannot start the actor engine, which {why}: {Errno.Describe(errno)}; " +
             "paralleldiff-engine belongs beside paralleldiff (rebuild with ./run.sh, or copy both)");
+    }
+
+    /// <summary>
+    /// The arguments after argv[0] in /proc/PID/cmdline's form (every argument NUL-terminated),
+    /// each with its NUL: bytes as given, empty arguments kept.
+    /// </summary>
+    public static IReadOnlyList<byte[]> Arguments(ReadOnlySpan<byte> cmdline)
+    {
+        var arguments = new List<byte[]>();
+        var end = cmdline.IndexOf((byte)0);
+        if (end < 0)
+        {
+            return arguments;
+        }
+
+        for (var rest = cmdline[(end + 1)..]; !rest.IsEmpty; rest = rest[(end + 1)..])
+        {
+            end = rest.IndexOf((byte)0);
+            if (end < 0)
+            {
+                throw new InvalidDataException("/proc/self/cmdline: the last argument is not NUL-terminated");
+            }
+
+            arguments.Add(rest[..(end + 1)].ToArray());
+        }
+
+        return arguments;
     }
 
     [LibraryImport("libc", SetLastError = true)]
