@@ -96,4 +96,37 @@ public sealed class EngineHandoffTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_tree.Output, "big")));
         Assert.Empty(Directory.GetFiles(_tree.Output, ".*"));
     }
+
+    [PublishedBinaryFact]
+    public void Ctrl_C_should_reach_the_engine_and_leave_no_output()
+    {
+        // 96 MiB for gzip -9 on one worker: seconds of work, so the signal lands mid-layer.
+        var data = new byte[96 * 1024 * 1024];
+        new Random(3).NextBytes(data);
+        File.WriteAllBytes(Path.Combine(_tree.Upper, "big.bin"), data);
+        var output = Path.Combine(_tree.Output, "interrupted");
+
+        using var process = CliRunner.Start(Diff("interrupted", "--config", Config(Actors), "--compression", "gzip", "--level", "9", "--parallelism", "1"));
+        var comm = $"/proc/{process.Id}/comm";
+        var clock = Stopwatch.StartNew();
+        while (!process.HasExited && File.ReadAllText(comm).Trim() != "paralleldiff-en" && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(10);
+        }
+
+        Thread.Sleep(300);
+        Assert.False(process.HasExited, "the layer was written before the signal: make it bigger");
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("interrupted", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+        Assert.Empty(Directory.GetFiles(_tree.Output, ".*"));
+    }
 }
