@@ -44,24 +44,47 @@ public static class LayerExporter
         ArgumentNullException.ThrowIfNull(engine);
         cancellationToken.ThrowIfCancellationRequested();
         var diff = SnapshotDiff.Open(snapshot);
-        if (ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options)))
-        {
-            if (!Thread.CurrentThread.IsThreadPoolThread)
-            {
-                // A thread of the host's own (a console app's main thread) may block: no thread to
-                // start, which a one-file diff would notice.
-                return ExportInline(snapshot, options, progress, cancellationToken);
-            }
+        return TryExportSmall(diff, snapshot, options, progress, cancellationToken) ?? OnEngine();
 
-            return Task.Factory.StartNew(
-                () => ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken),
-                cancellationToken,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default);
+        Task<LayerExportResult> OnEngine()
+        {
+            var settings = ExportSettings.Resolve(options);
+            return engine.Value.ExportAsync(LayerSource.Of(diff, snapshot, options.Layer.Diff), options, settings, progress, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The small-upper half of <see cref="ExportAsync(Snapshot, ExportOptions, Lazy{ExportEngine}, IProgress{LayerProgress}?, CancellationToken)"/>:
+    /// the export of a small upper, nothing started, or null when the upper needs the engine. For hosts
+    /// that must not start Akka themselves (the CLI's native front, which hands the rest on).
+    /// </summary>
+    public static Task<LayerExportResult>? TryExportSmall(Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        return TryExportSmall(SnapshotDiff.Open(snapshot), snapshot, options, progress, cancellationToken);
+    }
+
+    private static Task<LayerExportResult>? TryExportSmall(SnapshotDiff diff, Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (!ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options)))
+        {
+            return null;
         }
 
-        var settings = ExportSettings.Resolve(options);
-        return engine.Value.ExportAsync(LayerSource.Of(diff, snapshot, options.Layer.Diff), options, settings, progress, cancellationToken);
+        if (!Thread.CurrentThread.IsThreadPoolThread)
+        {
+            // A thread of the host's own (a console app's main thread) may block: no thread to
+            // start, which a one-file diff would notice.
+            return ExportInline(snapshot, options, progress, cancellationToken);
+        }
+
+        return Task.Factory.StartNew(
+            () => ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
     }
 
     /// <summary>The sequential export as a finished task: its result, or its exception to rethrow where it is awaited.</summary>

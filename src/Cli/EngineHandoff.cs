@@ -5,34 +5,45 @@ using ParallelDiff.Core.Fs;
 namespace ParallelDiff.Cli;
 
 /// <summary>
-/// The published CLI is two native executables built from this code. <c>paralleldiff</c> leaves
-/// Akka's reflection-built parts out, so it starts in a few milliseconds, and writes small uppers
-/// itself; whatever needs the actor engine it hands to <c>paralleldiff-engine</c> beside it, which
-/// keeps Akka whole and costs ~40 ms more to start (loading its type data). The handoff is an
-/// exec of the same command line, before anything has been written, so the engine does the whole
-/// command. Builds without the setting (the JIT build the tests load, the engine itself) do all
-/// the work in-process.
+/// The published CLI is two native executables built from this code. <c>paralleldiff</c>, the
+/// front, is compiled without the actor engine (its code sits behind <see cref="IsFront"/>, a
+/// feature switch), so it starts in ~10 ms, and writes small uppers itself; whatever needs the
+/// engine it hands to <c>paralleldiff-engine</c> beside it, which keeps Akka whole and costs ~40 ms
+/// more to start (loading its type data). The handoff is an exec of the same command line, before
+/// anything has been written, so the engine does the whole command. Builds without the switch
+/// (the JIT build the tests load, the engine itself) do all the work in-process.
 /// </summary>
 public static unsafe partial class EngineHandoff
 {
-    /// <summary>The runtime setting (set at publish in the CLI's project) that names the engine's file.</summary>
-    public const string Setting = "ParallelDiff.Cli.EngineExecutable";
+    /// <summary>
+    /// The feature switch, set (with Trim) only when the CLI's project is published, that makes this
+    /// process the front. Being a feature switch, it is a constant to the native compiler, which then
+    /// leaves out the code behind every "not the front" branch: Akka's engine, image, export.
+    /// </summary>
+    public const string FrontSwitch = "ParallelDiff.Cli.IsFront";
 
-    /// <summary>The engine's file name when this process is the front, else null.</summary>
-    public static string? EngineFileName { get; } = AppContext.GetData(Setting) as string;
+    /// <summary>The engine's file, beside the front.</summary>
+    public const string EngineFileName = "paralleldiff-engine";
 
     /// <summary>True in the published front, which must not start Akka itself.</summary>
-    public static bool IsFront => EngineFileName is not null;
+    [FeatureSwitchDefinition(FrontSwitch)]
+    public static bool IsFront => AppContext.TryGetSwitch(FrontSwitch, out var front) && front;
 
     /// <summary>
     /// Replaces this process with the engine, run with this process's exact command-line bytes
-    /// (names need not be UTF-8); returns only by throwing when the engine cannot be started.
+    /// (names need not be UTF-8). Returns only when the engine cannot be started, with the error to
+    /// throw: <c>throw EngineHandoff.Exec(...)</c>, so that nothing after it is reachable code.
     /// </summary>
     /// <param name="why">What needs the engine, for the error message.</param>
-    [DoesNotReturn]
-    public static void Exec(string why)
+    public static IOException Exec(string why)
     {
-        var engine = Path.Combine(AppContext.BaseDirectory, EngineFileName ?? throw new InvalidOperationException("not the front: the engine is this process"));
+        var engine = Path.Combine(AppContext.BaseDirectory, EngineFileName);
+        if (Path.GetFileName(Environment.ProcessPath) == EngineFileName)
+        {
+            // An engine built with the front's switch would exec itself for ever.
+            return new IOException($"{engine}: this build of the engine hands its work on as the front does, which {why}; rebuild with ./run.sh");
+        }
+
         var path = System.Text.Encoding.UTF8.GetBytes(engine + "\0");
         var arguments = Arguments(File.ReadAllBytes("/proc/self/cmdline"));
 
@@ -59,7 +70,7 @@ public static unsafe partial class EngineHandoff
         }
 
         var errno = Marshal.GetLastPInvokeError();
-        throw new IOException($"{engine}: cannot start the actor engine, which {why}: {Errno.Describe(errno)}; " +
+        return new IOException($"{engine}: cannot start the actor engine, which {why}: {Errno.Describe(errno)}; " +
             "paralleldiff-engine belongs beside paralleldiff (rebuild with ./run.sh, or copy both)");
     }
 

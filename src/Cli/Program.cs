@@ -56,8 +56,10 @@ public static class Program
         var (help, run) = command switch
         {
             "diff" => (DiffCommand.Help, (Func<IReadOnlyList<string>, CancellationToken, int>)DiffCommand.Run),
-            "image" => (ImageCommand.Help, ImageCommand.Run),
-            "export" => (ExportCommand.Help, ExportCommand.Run),
+            // In the front these go to the engine whole: their layers are big (a whole stack) or
+            // many, and the engine's start-up is paid once.
+            "image" => (ImageCommand.Help, EngineHandoff.IsFront ? HandOff : ImageCommand.Run),
+            "export" => (ExportCommand.Help, EngineHandoff.IsFront ? HandOff : ExportCommand.Run),
             "apply" => (ApplyCommand.Help, ApplyCommand.Run),
             _ => (null, null),
         };
@@ -76,12 +78,6 @@ public static class Program
 
         try
         {
-            if (EngineHandoff.IsFront && command is "image" or "export")
-            {
-                // Their layers are big (a whole stack) or many: the engine's start-up is paid once.
-                EngineHandoff.Exec($"runs 'paralleldiff {command}'");
-            }
-
             return run(rest, cancellationToken);
         }
         catch (Exception e) when (e is UsageException or Core.Export.JobListException)
@@ -102,6 +98,9 @@ public static class Program
             return ExitCodes.Failed;
         }
     }
+
+    private static int HandOff(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
+        throw EngineHandoff.Exec("runs image and export");
 
     private static string OneLine(Exception e) => e is FsException or SnapshotException
         ? e.Message

@@ -68,7 +68,7 @@ public static class DiffCommand
         if (EngineHandoff.IsFront && source.MountJsonPath == SnapshotSource.StandardInput)
         {
             // Standard input, once read here, could not be read again by the engine should the upper need it.
-            EngineHandoff.Exec("reads --mount-json from standard input");
+            throw EngineHandoff.Exec("reads --mount-json from standard input");
         }
 
         // Lambdas, not method groups: Console.In and Console.Error would be set up (some ms) to build them.

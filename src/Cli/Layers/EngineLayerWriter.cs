@@ -16,18 +16,7 @@ public sealed class EngineLayerWriter : ILayerWriter
     public EngineLayerWriter(Settings settings)
     {
         _settings = settings;
-        _engine = new Lazy<ExportEngine>(StartEngine, LazyThreadSafetyMode.ExecutionAndPublication);
-    }
-
-    /// <summary>The engine, or in the published front, the handoff of the whole command to the engine's executable.</summary>
-    private ExportEngine StartEngine()
-    {
-        if (EngineHandoff.IsFront)
-        {
-            EngineHandoff.Exec("writes uppers above pipeline.actor-threshold-entries or -bytes");
-        }
-
-        return new ExportEngine(_settings.Config);
+        _engine = new Lazy<ExportEngine>(() => new ExportEngine(settings.Config), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public Task<LayerExportResult> WriteAsync(LayerWriteRequest request, CancellationToken cancellationToken)
@@ -43,6 +32,14 @@ public sealed class EngineLayerWriter : ILayerWriter
             Config = _settings.Config,
             Warn = request.Warn,
         };
+        if (EngineHandoff.IsFront)
+        {
+            // The front writes small uppers and hands the whole command on for any other: the
+            // engine's path is not even compiled into it.
+            return LayerExporter.TryExportSmall(request.Snapshot, options, progress: null, cancellationToken)
+                ?? throw EngineHandoff.Exec("writes uppers above pipeline.actor-threshold-entries or -bytes");
+        }
+
         return LayerExporter.ExportAsync(request.Snapshot, options, _engine, progress: null, cancellationToken);
     }
 
