@@ -3,29 +3,24 @@ using Xunit;
 namespace ParallelDiff.Cli.Tests;
 
 /// <summary>
-/// The actor path in a real CLI process, which under run.sh test is the published native binary.
+/// The actor path in a real CLI process, which under run.sh test is the published paralleldiff-engine
+/// (the front execs it for this path).
 /// Akka finds types by name (from HOCON) and builds actors and stages by reflection: trimming or
 /// native compilation can break exactly that while every small-upper test, which never starts an
 /// actor system, still passes. The thresholds are set by --config so small trees take either path.
 /// </summary>
 public sealed class ActorPathTests : IDisposable
 {
-    private const string Actors = "paralleldiff.pipeline.actor-threshold-entries = 0";
+    /// <summary>--config settings that send every upper down the actor path.</summary>
+    internal const string Actors = "paralleldiff.pipeline.actor-threshold-entries = 0";
     private const string Sequential = "paralleldiff.pipeline { actor-threshold-entries = 1000000, actor-threshold-bytes = 1 GiB }";
 
     private readonly SampleTree _tree = new();
 
     public void Dispose() => _tree.Dispose();
 
-    private string Config(string hocon)
-    {
-        var path = Path.Combine(_tree.Root, $"config-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, hocon);
-        return path;
-    }
-
     private CliRunner.Result Diff(string hocon, params string[] extra) => CliRunner.Run(
-        ["diff", "--upper", _tree.Upper, "--lower", _tree.Lower, "-o", Path.Combine(_tree.Output, $"layer-{Guid.NewGuid():N}"), "--config", Config(hocon), .. extra]);
+        ["diff", "--upper", _tree.Upper, "--lower", _tree.Lower, "-o", Path.Combine(_tree.Output, $"layer-{Guid.NewGuid():N}"), "--config", _tree.WriteConfig(hocon), .. extra]);
 
     [Fact]
     public void A_threshold_of_zero_should_take_the_actor_path()
@@ -63,7 +58,7 @@ public sealed class ActorPathTests : IDisposable
     {
         using var farm = new SnapshotFarm(6);
         string[] Export(string layout, string hocon) =>
-            ["export", "--jobs", farm.JobsFile, "--oci-layout", farm.At(layout), "--max-concurrent", "2", "--quiet", "--config", Config(hocon)];
+            ["export", "--jobs", farm.JobsFile, "--oci-layout", farm.At(layout), "--max-concurrent", "2", "--quiet", "--config", _tree.WriteConfig(hocon)];
 
         var sequential = CliRunner.Run(Export("sequential", Sequential));
         var actors = CliRunner.Run(Export("actors", Actors));
@@ -77,7 +72,7 @@ public sealed class ActorPathTests : IDisposable
     public void Image_on_the_actor_path_should_tag_the_image_of_the_sequential_path()
     {
         string[] Image(string layout, string hocon) =>
-            ["image", "--upper", _tree.Upper, "--lower", _tree.Lower, "--oci-layout", Path.Combine(_tree.Output, layout), "--tag", "t", "--config", Config(hocon)];
+            ["image", "--upper", _tree.Upper, "--lower", _tree.Lower, "--oci-layout", Path.Combine(_tree.Output, layout), "--tag", "t", "--config", _tree.WriteConfig(hocon)];
 
         var sequential = CliRunner.Run(Image("sequential", Sequential));
         var actors = CliRunner.Run(Image("actors", Actors));

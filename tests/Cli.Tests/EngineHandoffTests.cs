@@ -9,18 +9,11 @@ namespace ParallelDiff.Cli.Tests;
 /// </summary>
 public sealed class EngineHandoffTests : IDisposable
 {
-    private const string Actors = "paralleldiff.pipeline.actor-threshold-entries = 0";
+    private const string Actors = ActorPathTests.Actors;
 
     private readonly SampleTree _tree = new();
 
     public void Dispose() => _tree.Dispose();
-
-    private string Config(string hocon)
-    {
-        var path = Path.Combine(_tree.Root, $"config-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, hocon);
-        return path;
-    }
 
     /// <summary>Runs <paramref name="binary"/> under strace, returning its result and every program it exec'd.</summary>
     private static (CliRunner.Result Result, List<string> Programs) Traced(string binary, params string[] args)
@@ -66,7 +59,7 @@ public sealed class EngineHandoffTests : IDisposable
     [PublishedBinaryFact]
     public void Work_for_the_actor_engine_should_run_in_the_engine_with_the_same_arguments()
     {
-        var (result, programs) = Traced(CliRunner.PublishedBinary!, Diff("big", "--config", Config(Actors)));
+        var (result, programs) = Traced(CliRunner.PublishedBinary!, Diff("big", "--config", _tree.WriteConfig(Actors)));
 
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Equal(["paralleldiff", "paralleldiff-engine"], programs);
@@ -87,7 +80,7 @@ public sealed class EngineHandoffTests : IDisposable
 
         var front = Path.Combine(alone, "paralleldiff");
         var small = Traced(front, Diff("small")).Result;
-        var big = Traced(front, Diff("big", "--config", Config(Actors))).Result;
+        var big = Traced(front, Diff("big", "--config", _tree.WriteConfig(Actors))).Result;
 
         Assert.True(small.ExitCode == 0, small.StdErr);
         Assert.Equal(1, big.ExitCode);
@@ -106,7 +99,7 @@ public sealed class EngineHandoffTests : IDisposable
         File.WriteAllBytes(Path.Combine(_tree.Upper, "big.bin"), data);
         var output = Path.Combine(_tree.Output, "interrupted");
 
-        using var process = CliRunner.Start(Diff("interrupted", "--config", Config(Actors), "--compression", "gzip", "--level", "9", "--parallelism", "1"));
+        using var process = CliRunner.Start(Diff("interrupted", "--config", _tree.WriteConfig(Actors), "--compression", "gzip", "--level", "9", "--parallelism", "1"));
         var comm = $"/proc/{process.Id}/comm";
         var clock = Stopwatch.StartNew();
         while (!process.HasExited && File.ReadAllText(comm).Trim() != "paralleldiff-en" && clock.Elapsed < TimeSpan.FromSeconds(30))

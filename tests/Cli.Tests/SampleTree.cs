@@ -39,5 +39,13 @@ public sealed class SampleTree : IDisposable
 
     public string Output { get; }
 
+    /// <summary>Writes a HOCON override file (for --config) under the tree's root; returns its path.</summary>
+    public string WriteConfig(string hocon)
+    {
+        var path = Path.Combine(Root, $"config-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, hocon);
+        return path;
+    }
+
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }
