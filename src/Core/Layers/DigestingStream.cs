@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace ParallelDiff.Core.Layers;
 
 /// <summary>
@@ -12,7 +10,7 @@ public sealed class DigestingStream : Stream
 {
     private readonly Stream _inner;
     private readonly bool _leaveOpen;
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Sha256Hasher _hash = new();
     private long _length;
     private byte[]? _final;
 
@@ -29,7 +27,7 @@ public sealed class DigestingStream : Stream
     public string Digest => "sha256:" + Convert.ToHexStringLower(DigestBytes);
 
     /// <summary>The raw 32-byte SHA-256 of the bytes written so far; still available after Dispose.</summary>
-    public byte[] DigestBytes => _final is null ? _hash.GetCurrentHash() : (byte[])_final.Clone();
+    public byte[] DigestBytes => _final is null ? _hash.CurrentHash() : (byte[])_final.Clone();
 
     public override bool CanRead => false;
 
@@ -50,7 +48,7 @@ public sealed class DigestingStream : Stream
     {
         ObjectDisposedException.ThrowIf(_final is not null, this);
         _inner.Write(buffer);
-        _hash.AppendData(buffer);
+        _hash.Append(buffer);
         _length += buffer.Length;
     }
 
@@ -62,7 +60,7 @@ public sealed class DigestingStream : Stream
     {
         ObjectDisposedException.ThrowIf(_final is not null, this);
         await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-        _hash.AppendData(buffer.Span);
+        _hash.Append(buffer.Span);
         _length += buffer.Length;
     }
 
@@ -84,7 +82,7 @@ public sealed class DigestingStream : Stream
         if (disposing && _final is null)
         {
             // Keep the digest: callers typically read it after the using block that wrote the layer.
-            _final = _hash.GetHashAndReset();
+            _final = _hash.CurrentHash();
             _hash.Dispose();
             if (!_leaveOpen)
             {
