@@ -78,7 +78,7 @@ public sealed class Settings
             throw new UsageException($"{defaults}: the default configuration is missing (reinstall or rebuild)");
         }
 
-        var config = ConfigurationFactory.ParseString(File.ReadAllText(defaults));
+        var config = ConfigurationFactory.ParseString(HoconComments.WithoutCommentLines(File.ReadAllText(defaults)));
         var source = defaults;
         overridePath ??= Environment.GetEnvironmentVariable("PARALLELDIFF_CONFIG");
         if (!string.IsNullOrEmpty(overridePath))
@@ -88,7 +88,7 @@ public sealed class Settings
                 throw new UsageException($"--config {overridePath}: no such file");
             }
 
-            config = ConfigurationFactory.ParseString(File.ReadAllText(overridePath)).WithFallback(config);
+            config = ConfigurationFactory.ParseString(HoconComments.WithoutCommentLines(File.ReadAllText(overridePath))).WithFallback(config);
             source = overridePath + " over " + defaults;
         }
 

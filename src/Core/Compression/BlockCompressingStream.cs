@@ -19,6 +19,13 @@ public sealed class BlockCompressingStream : Stream
 {
     public const int MaxBlockSize = 256 * 1024 * 1024;
 
+    /// <summary>
+    /// The block buffer starts this small and doubles up to <see cref="BlockSize"/> as bytes
+    /// arrive: a one-file layer is a few KiB, and renting the whole 4 MiB block for it was a
+    /// large-object allocation that cost a full collection in a short process.
+    /// </summary>
+    internal const int FirstBufferSize = 64 * 1024;
+
     private readonly Stream _inner;
     private readonly IBlockCodec _codec;
     private readonly bool _leaveOpen;
@@ -42,7 +49,7 @@ public sealed class BlockCompressingStream : Stream
         _codec = codec;
         _leaveOpen = leaveOpen;
         BlockSize = blockSize;
-        _block = ArrayPool<byte>.Shared.Rent(blockSize);
+        _block = ArrayPool<byte>.Shared.Rent(Math.Min(blockSize, FirstBufferSize));
         _units = new ArrayBufferWriter<byte>();
     }
 
@@ -201,6 +208,11 @@ public sealed class BlockCompressingStream : Stream
         }
 
         var take = Math.Min(BlockSize - _filled, data.Length);
+        if (_filled + take > block.Length)
+        {
+            block = Grow(_filled + take);
+        }
+
         data[..take].CopyTo(block.AsSpan(_filled));
         _filled += take;
         if (_filled == BlockSize)
@@ -210,6 +222,16 @@ public sealed class BlockCompressingStream : Stream
         }
 
         return take;
+    }
+
+    private byte[] Grow(int needed)
+    {
+        var old = _block!;
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Min(BlockSize, Math.Max(needed, old.Length * 2)));
+        old.AsSpan(0, _filled).CopyTo(grown);
+        _block = grown;
+        ArrayPool<byte>.Shared.Return(old);
+        return grown;
     }
 
     private void CompressFinalBlock()

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using ParallelDiff.Core.Native;
 
@@ -7,22 +8,35 @@ public sealed unsafe partial class LinuxFileSystem
 {
     private const int DirentBufferSize = 32 * 1024;
 
+    /// <summary>
+    /// Pooled: a fresh 32 KiB array per directory was zeroed by the allocator every time, 8,000
+    /// times in a 100,000-file upper, and a tenth of a one-file diff's work.
+    /// </summary>
+    private static byte[] RentDirentBuffer() => ArrayPool<byte>.Shared.Rent(DirentBufferSize);
+
     public List<byte[]> ReadDirectory(ReadOnlySpan<byte> path)
     {
         var fd = OpenDirectory(path);
         try
         {
             var names = new List<byte[]>();
-            var buffer = new byte[DirentBufferSize];
-            fixed (byte* b = buffer)
+            var buffer = RentDirentBuffer();
+            try
             {
-                for (int n; (n = GetDents(fd, b, buffer.Length, path)) > 0;)
+                fixed (byte* b = buffer)
                 {
-                    for (var off = 0; NextName(b, n, ref off, out var name);)
+                    for (int n; (n = GetDents(fd, b, DirentBufferSize, path)) > 0;)
                     {
-                        names.Add(new ReadOnlySpan<byte>(name, Length(name)).ToArray());
+                        for (var off = 0; NextName(b, n, ref off, out var name);)
+                        {
+                            names.Add(new ReadOnlySpan<byte>(name, Length(name)).ToArray());
+                        }
                     }
                 }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
 
             return names;
@@ -44,25 +58,32 @@ public sealed unsafe partial class LinuxFileSystem
         try
         {
             var entries = new List<DirEntry>();
-            var buffer = new byte[DirentBufferSize];
-            fixed (byte* b = buffer)
+            var buffer = RentDirentBuffer();
+            try
             {
-                for (int n; (n = GetDents(fd, b, buffer.Length, path)) > 0;)
+                fixed (byte* b = buffer)
                 {
-                    for (var off = 0; NextName(b, n, ref off, out var cName);)
+                    for (int n; (n = GetDents(fd, b, DirentBufferSize, path)) > 0;)
                     {
-                        var name = new ReadOnlySpan<byte>(cName, Length(cName)).ToArray();
-                        LibC.Statx sx;
-                        if (LibC.StatxCall(fd, cName, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &sx) != 0)
+                        for (var off = 0; NextName(b, n, ref off, out var cName);)
                         {
-                            // A name that vanished between readdir and lstat: the tree is changing under us.
-                            throw Fail("lstat", PathBytes.Join(path, name));
-                        }
+                            var name = new ReadOnlySpan<byte>(cName, Length(cName)).ToArray();
+                            LibC.Statx sx;
+                            if (LibC.StatxCall(fd, cName, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &sx) != 0)
+                            {
+                                // A name that vanished between readdir and lstat: the tree is changing under us.
+                                throw Fail("lstat", PathBytes.Join(path, name));
+                            }
 
-                        var xattrs = withXattrNames ? ListXattrsAt(fd, cName, path, name) : null;
-                        entries.Add(new DirEntry(name, FromStatx(in sx), xattrs));
+                            var xattrs = withXattrNames ? ListXattrsAt(fd, cName, path, name) : null;
+                            entries.Add(new DirEntry(name, FromStatx(in sx), xattrs));
+                        }
                     }
                 }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
 
             return entries;

@@ -15,7 +15,9 @@ public static class FileDataCopier
     public static void Copy(ISnapshotTree source, byte[] path, long size, Stream output, CancellationToken cancellationToken)
     {
         using var handle = source.OpenData(path);
-        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        // No bigger than the file: a megabyte for a 40-byte file is a large-object allocation,
+        // and in a short process the first few of those cost a full collection.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(ChunkSize, size + 1));
         try
         {
             // Reads ask for one byte more than is left, so a file that grew since its lstat shows

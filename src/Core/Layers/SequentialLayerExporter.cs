@@ -32,7 +32,9 @@ public static class SequentialLayerExporter
         using var codec = BlockCodecs.Create(compression.Kind, compression.Level);
         using var compressor = new BlockCompressingStream(blobDigest, codec, compression.BlockSize, leaveOpen: true);
         using var tarDigest = new DigestingStream(compressor, leaveOpen: true);
-        using var buffered = new BufferedStream(tarDigest, 256 * 1024);
+        // Below the large-object threshold (85,000 bytes): file data above the buffer's size
+        // passes straight through, so a bigger one would only gather headers.
+        using var buffered = new BufferedStream(tarDigest, 64 * 1024);
 
         var tar = new TarStreamWriter(buffered, cancellationToken);
         var writer = new ChangeWriter(tar, diff.New, options.Writer with { Xattrs = options.Diff.Xattrs });
