@@ -18,30 +18,8 @@ public sealed class EngineHandoffTests : IDisposable
     /// <summary>Runs <paramref name="binary"/> under strace, returning its result and every program it exec'd.</summary>
     private static (CliRunner.Result Result, List<string> Programs) Traced(string binary, params string[] args)
     {
-        var trace = Path.GetTempFileName();
-        try
-        {
-            var psi = new ProcessStartInfo("strace") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", trace, binary }.Concat(args))
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            using var p = Process.Start(psi)!;
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            p.WaitForExit();
-            var programs = File.ReadAllLines(trace)
-                .Where(l => l.Contains("execve(\"", StringComparison.Ordinal) && l.EndsWith("= 0", StringComparison.Ordinal))
-                .Select(l => l[(l.IndexOf("execve(\"", StringComparison.Ordinal) + 8)..])
-                .Select(l => Path.GetFileName(l[..l.IndexOf('"', StringComparison.Ordinal)]))
-                .ToList();
-            return (new CliRunner.Result(p.ExitCode, stdout.Result, stderr.Result), programs);
-        }
-        finally
-        {
-            File.Delete(trace);
-        }
+        var (result, calls) = Strace.Run("execve", binary, args);
+        return (result, Strace.ExecutedPrograms(calls));
     }
 
     private string[] Diff(string output, params string[] extra) =>
