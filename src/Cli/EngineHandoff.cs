@@ -7,9 +7,10 @@ namespace ParallelDiff.Cli;
 /// <summary>
 /// The published CLI is two native executables built from this code. <c>paralleldiff</c>, the
 /// front, is compiled without the actor engine (its code sits behind <see cref="IsFront"/>, a
-/// feature switch), so it starts in ~10 ms, and writes small uppers itself; whatever needs the
-/// engine it hands to <c>paralleldiff-engine</c> beside it, which keeps Akka whole and costs ~40 ms
-/// more to start (loading its type data). The handoff is an exec of the same command line, before
+/// feature switch), so it starts in ~8 ms, and writes small uppers itself; whatever needs the
+/// engine it hands to <c>paralleldiff-engine</c> beside it, which keeps Akka whole and costs a few
+/// ms more to start (its type data is five times larger; before that data was kept whole, in
+/// src/NativeExecutable.props, it cost ~40 ms more). The handoff is an exec of the same command line, before
 /// anything has been written, so the engine does the whole command. Builds without the switch
 /// (the JIT build the tests load, the engine itself) do all the work in-process.
 /// </summary>
