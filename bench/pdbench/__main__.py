@@ -135,7 +135,8 @@ def main(argv=None):
                 results["datasets"][-1]["profile"] = profile.profile(d.name, lambda out, d=d: by_key["ours-zstd"].argv(d, out), scratch)
         small = next((d for d in loaded if d.name == "small-on-big"), None)
         if small:
-            results["latency"] = latency(cli, every[0], small, max(a.latency_runs, a.runs or 5), scratch)
+            results["latency"] = latency(cli, by_key["ours-zstd"], by_key["ours-walking"] if "ours-walking" in keys else None,
+                                         small, max(a.latency_runs, a.runs or 5), scratch)
     except BenchError as e:
         raise SystemExit(f"bench: a command failed, no figures reported\n{e}") from None
     m["load_end"] = os.getloadavg()[0]

@@ -98,23 +98,36 @@ def bench_dataset(d: datasets.Dataset, chosen: list, runs: int, scratch: str, ou
             "limits": targets.physical_limit(result), "notes": notes}
 
 
-def latency(cli: str, ours_zstd: tools.Tool, d: datasets.Dataset, runs: int, scratch: str) -> dict:
-    """One short CLI call end to end, alternating with `paralleldiff --help` (start-up alone)."""
-    out = os.path.join(scratch, "latency.out")
-    log(f"latency: {runs} runs each of the end-to-end call and of --help")
-    measure.run([cli, "--help"], None)
-    e2e, start = [], []
-    # The plain call a user makes: without the --report the rounds ask for.
-    argv = ours_zstd.argv(d, out)
+def _plain(argv: list[str]) -> list[str]:
+    """The plain call a user makes: without the --report the rounds ask for (a second durable file)."""
     at = argv.index("--report")
-    argv = argv[:at] + argv[at + 2:]
+    return argv[:at] + argv[at + 2:]
+
+
+def latency(cli: str, ours_zstd: tools.Tool, ours_walking: tools.Tool | None, d: datasets.Dataset, runs: int, scratch: str) -> dict:
+    """One short CLI call end to end, alternating with `paralleldiff --help` (start-up alone) and,
+    when chosen, the same call with the walking differ: issue 5's 100x, on the plain calls."""
+    out = os.path.join(scratch, "latency.out")
+    walking_note = " and the walking differ's" if ours_walking else ""
+    log(f"latency: {runs} runs each of the end-to-end call, of --help{walking_note}")
+    measure.run([cli, "--help"], None)
+    e2e, start, walking = [], [], []
+    argv = _plain(ours_zstd.argv(d, out))
+    walking_argv = _plain(ours_walking.argv(d, out)) if ours_walking else None
     for _ in range(runs):
         e2e.append(measure.run(argv, out))
         start.append(measure.run([cli, "--help"], None))
+        if walking_argv:
+            walking.append(measure.run(walking_argv, out))
     e2e_ms = statistics.median(s.wall_s for s in e2e) * 1000
     startup_ms = statistics.median(s.wall_s for s in start) * 1000
-    return {"runs": runs, "target_ms": LATENCY_TARGET_MS, "e2e_ms": e2e_ms, "startup_ms": startup_ms,
-            "startup_share": startup_ms / e2e_ms,
-            "e2e_cpu_ms": statistics.median(s.cpu_s for s in e2e) * 1000,
-            "startup_cpu_ms": statistics.median(s.cpu_s for s in start) * 1000,
-            "command": shlex.join(argv[:-1] + ["OUT"])}
+    result = {"runs": runs, "target_ms": LATENCY_TARGET_MS, "e2e_ms": e2e_ms, "startup_ms": startup_ms,
+              "startup_share": startup_ms / e2e_ms,
+              "e2e_cpu_ms": statistics.median(s.cpu_s for s in e2e) * 1000,
+              "startup_cpu_ms": statistics.median(s.cpu_s for s in start) * 1000,
+              "command": shlex.join(argv[:-1] + ["OUT"])}
+    if walking:
+        walking_ms = statistics.median(s.wall_s for s in walking) * 1000
+        result.update({"walking_ms": walking_ms, "walking_ratio": walking_ms / e2e_ms,
+                       "walking_command": shlex.join(walking_argv[:-1] + ["OUT"])})
+    return result

@@ -65,8 +65,9 @@ def rows(r: dict) -> list[str]:
     lat = r.get("latency")
     if lat:
         out.append("")
+        walking = f"{lat['walking_ratio']:.1f}x ({lat['walking_ms'] / 1000:.2f} s)" if "walking_ratio" in lat else "-"
         out.append(f"| {r['date']} | {r['commit']} | {pipeline} | {where} | {lat['e2e_ms']:.0f} ms | {lat['e2e_cpu_ms']:.0f} ms "
-                   f"| {lat['startup_ms']:.0f} ms ({lat['startup_share']:.0%}) | {lat['target_ms']} ms |")
+                   f"| {lat['startup_ms']:.0f} ms ({lat['startup_share']:.0%}) | {lat['target_ms']} ms | {walking} |")
     limits = [(d, x) for d in datasets for x in d.get("limits", [])]
     if limits:
         out.append("")

@@ -83,6 +83,9 @@ def text(r: dict) -> str:
                 f"   end-to-end {lat['e2e_ms']:.0f} ms median of {lat['runs']} ({verdict} the {lat['target_ms']} ms target); "
                 f"start-up (paralleldiff --help) {lat['startup_ms']:.0f} ms = {lat['startup_share']:.0%} of it; "
                 f"cpu {lat['e2e_cpu_ms']:.0f} ms vs {lat['startup_cpu_ms']:.0f} ms"]
+        if "walking_ms" in lat:
+            out.append(f"   overlay vs walking differ, plain calls: {lat['walking_ratio']:.2f}x ({lat['e2e_ms']:.0f} ms vs "
+                       f"{_ms(lat['walking_ms'])}, median of {lat['runs']} each, in the same alternation)")
     return "\n".join(out) + "\n"
 
 
