@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using ParallelDiff.Core.Fs;
 
 namespace ParallelDiff.Cli;
 
@@ -13,9 +14,6 @@ namespace ParallelDiff.Cli;
 public static partial class StandardOutput
 {
     private const int StdOut = 1;
-    private const int EINTR = 4;
-    private const int EAGAIN = 11;
-    private const int EPIPE = 32;
 
     public static void WriteLine(string line) => Write(line + "\n");
 
@@ -42,11 +40,11 @@ public static partial class StandardOutput
             var errno = Marshal.GetLastPInvokeError();
             switch (errno)
             {
-                case EINTR:
+                case Errno.EINTR:
                     continue;
-                case EPIPE:
+                case Errno.EPIPE:
                     return;
-                case EAGAIN:
+                case Errno.EAGAIN:
                     // A non-blocking stdout that is full: Console's stream waits for it to drain.
                     using (var console = Console.OpenStandardOutput())
                     {

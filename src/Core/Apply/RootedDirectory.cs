@@ -15,7 +15,6 @@ namespace ParallelDiff.Core.Apply;
 /// </summary>
 internal sealed unsafe class RootedDirectory : IDisposable
 {
-    private const int EAGAIN = 11;
 
     /// <summary>The kernel's own bound on symlinks in one lookup (MAXSYMLINKS).</summary>
     private const int MaxSymlinks = 40;
@@ -62,7 +61,7 @@ internal sealed unsafe class RootedDirectory : IDisposable
             // EAGAIN: a rename elsewhere raced the ".." checks of RESOLVE_IN_ROOT; the kernel
             // asks the caller to retry (openat2(2)).
             var errno = Marshal.GetLastPInvokeError();
-            if (errno != EAGAIN || attempt == 16)
+            if (errno != Errno.EAGAIN || attempt == 16)
             {
                 return errno == Errno.ENOSYS
                     ? throw new FsException("openat2 is not available (Linux 5.6 or later is needed to confine a layer to its root)")

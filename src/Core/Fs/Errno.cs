@@ -8,12 +8,16 @@ public static class Errno
     public const int EINTR = 4;
     public const int EIO = 5;
     public const int EBADF = 9;
+
+    /// <summary>Also EWOULDBLOCK on Linux: a non-blocking call (flock, write, openat2 RESOLVE_IN_ROOT) that would wait.</summary>
+    public const int EAGAIN = 11;
     public const int EACCES = 13;
     public const int EEXIST = 17;
     public const int EXDEV = 18;
     public const int ENOTDIR = 20;
     public const int EISDIR = 21;
     public const int EINVAL = 22;
+    public const int EPIPE = 32;
     public const int ERANGE = 34;
     public const int ENOSYS = 38;
     public const int ENOTEMPTY = 39;
@@ -26,6 +30,7 @@ public static class Errno
         EPERM => "operation not permitted (EPERM)",
         ENOENT => "no such file or directory (ENOENT)",
         EIO => "input/output error (EIO)",
+        EAGAIN => "resource temporarily unavailable (EAGAIN)",
         EACCES => "permission denied (EACCES)",
         EEXIST => "file exists (EEXIST)",
         EXDEV => "cross-device link (EXDEV)",
@@ -36,6 +41,7 @@ public static class Errno
         ENODATA => "no such attribute (ENODATA)",
         EOPNOTSUPP => "operation not supported (EOPNOTSUPP)",
         ENOTEMPTY => "directory not empty (ENOTEMPTY)",
+        EPIPE => "broken pipe (EPIPE)",
         _ => $"errno {errno}",
     };
 }

@@ -18,8 +18,6 @@ internal sealed partial class IndexLock : IDisposable
 {
     private const int LOCK_EX = 2;
     private const int LOCK_NB = 4;
-    private const int EINTR = 4;
-    private const int EWOULDBLOCK = 11;
 
     private int _fd;
 
@@ -47,12 +45,12 @@ internal sealed partial class IndexLock : IDisposable
             while (Flock(fd, LOCK_EX | LOCK_NB) != 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno == EINTR)
+                if (errno == Errno.EINTR)
                 {
                     continue;
                 }
 
-                if (errno != EWOULDBLOCK)
+                if (errno != Errno.EAGAIN)
                 {
                     throw new FsException("flock", path, errno);
                 }
