@@ -9,9 +9,9 @@ namespace ParallelDiff.Cli;
 /// front, is compiled without the actor engine (its code sits behind <see cref="IsFront"/>, a
 /// feature switch), so it starts in ~8 ms, and writes small uppers itself; whatever needs the
 /// engine it hands to <c>paralleldiff-engine</c> beside it, which keeps Akka whole and costs a few
-/// ms more to start (its type data is five times larger; before that data was kept whole, in
-/// src/NativeExecutable.props, it cost ~40 ms more). The handoff is an exec of the same command line, before
-/// anything has been written, so the engine does the whole command. Builds without the switch
+/// ms more to start (its type data is five times larger; ~40 ms more before that data was kept
+/// undehydrated, in src/NativeExecutable.props). The handoff is an exec of the same command
+/// line, before anything has been written, so the engine does the whole command. Builds without the switch
 /// (the JIT build the tests load, the engine itself) do all the work in-process.
 /// </summary>
 public static unsafe partial class EngineHandoff

@@ -15,7 +15,6 @@ namespace ParallelDiff.Core.Apply;
 /// </summary>
 internal sealed unsafe class RootedDirectory : IDisposable
 {
-
     /// <summary>The kernel's own bound on symlinks in one lookup (MAXSYMLINKS).</summary>
     private const int MaxSymlinks = 40;
 
