@@ -14,13 +14,16 @@ public static class CliRunner
     /// <summary>The published binary under test, or null for the JIT build beside the tests.</summary>
     public static readonly string? PublishedBinary = PublishedBinaryFromEnvironment();
 
+    /// <summary>Where the binary under test lives, with what it reads beside it (hocon/, the engine).</summary>
+    private static string BinaryDirectory => PublishedBinary is null ? AppContext.BaseDirectory : Path.GetDirectoryName(PublishedBinary)!;
+
     /// <summary>
     /// Another user may not be able to reach the binaries (a clone in a 0700 temp folder, as
     /// mktemp -d makes), so runs as another user use a copy of them in a folder everyone can read.
     /// </summary>
     private static readonly Lazy<string> WorldReadableCopy = new(() =>
     {
-        var from = PublishedBinary is null ? AppContext.BaseDirectory : Path.GetDirectoryName(PublishedBinary)!;
+        var from = BinaryDirectory;
         var copy = Directory.CreateTempSubdirectory("pd-cli-bin-").FullName;
         foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
         {
@@ -72,9 +75,7 @@ public static class CliRunner
     private static ProcessStartInfo StartInfo(int? uid, string[] args)
     {
         // The command line before the arguments: [setpriv ... --] [dotnet] paralleldiff[.dll]
-        var directory = uid is null
-            ? (PublishedBinary is null ? AppContext.BaseDirectory : Path.GetDirectoryName(PublishedBinary)!)
-            : WorldReadableCopy.Value;
+        var directory = uid is null ? BinaryDirectory : WorldReadableCopy.Value;
         var program = new List<string>();
         if (uid is { } id)
         {
