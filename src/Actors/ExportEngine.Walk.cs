@@ -34,6 +34,7 @@ public sealed partial class ExportEngine
         {
             // The same words as Core's SnapshotDiff.Run, so both paths warn alike.
             Warner(source.Snapshot, options, progress)($"warning: overlay differ failed ({inconsistency.Message}); falling back to the walking differ");
+            options.Meter?.Reset();
             return await RunWalkAsync(source, source.PlanFor(DifferKind.Walking), options, settings, progress, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -49,7 +50,7 @@ public sealed partial class ExportEngine
         var writer = options.Layer.Writer with { Xattrs = options.Layer.Diff.Xattrs };
         try
         {
-            var written = await LayerPipeline.RunAsync(shards, source.Parents, writer, options.Compression, settings.Pipeline, options.OutputPath, Materializer, cancellationToken)
+            var written = await LayerPipeline.RunAsync(shards, source.Parents, writer, options.Compression, settings.Pipeline, options.OutputPath, Materializer, cancellationToken, options.Meter)
                 .ConfigureAwait(false);
             var summary = await walked.Task.ConfigureAwait(false);
             progress?.Report(new LayerProgress(source.Snapshot, ExportPhase.Completed, summary.Shards, summary.Shards));

@@ -50,6 +50,9 @@ public sealed record ExportOptions
     /// <summary>HOCON to read the settings above from (and, for an engine it creates, the actor system's config).</summary>
     public Config? Config { get; init; }
 
+    /// <summary>Counts the layer's bytes while it is written, for a progress view to sample; optional, and it never changes the bytes.</summary>
+    public LayerMeter? Meter { get; init; }
+
     /// <summary>Warnings (e.g. the overlay differ giving way to the walking differ), besides <see cref="LayerProgress.Message"/>.</summary>
     public Action<string>? Warn { get; init; }
 }

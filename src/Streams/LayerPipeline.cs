@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using ParallelDiff.Core.Compression;
@@ -25,10 +26,35 @@ public static class LayerPipeline
         PipelineSettings settings,
         string outputPath,
         IMaterializer materializer,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        LayerMeter? meter = null)
     {
         ArgumentNullException.ThrowIfNull(shards);
-        return RunAsync(shards.Via(new OrderedShardMerge()), parents, writer, compression, settings, outputPath, materializer, cancellationToken);
+        if (meter is not null)
+        {
+            // The walk's shards arrive as it classifies them, ahead of the tar: each adds its
+            // changes' data to the total, which is whole when the walk ends (the source completes).
+            shards = shards
+                .Select(shard =>
+                {
+                    foreach (var item in shard.Items)
+                    {
+                        if (item.Change is { } change)
+                        {
+                            meter.AddTotal(LayerMeter.DataOf(change));
+                        }
+                    }
+
+                    return shard;
+                })
+                .WatchTermination((mat, done) =>
+                {
+                    done.ContinueWith(_ => meter.CompleteTotal(), TaskScheduler.Default);
+                    return mat;
+                });
+        }
+
+        return RunAsync(shards.Via(new OrderedShardMerge()), parents, writer, compression, settings, outputPath, materializer, cancellationToken, meter);
     }
 
     /// <summary>
@@ -36,6 +62,7 @@ public static class LayerPipeline
     /// Cancelling <paramref name="cancellationToken"/> aborts the whole graph; the output file
     /// then does not exist (nor its temporary file) when the returned task ends.
     /// </summary>
+    /// <param name="meter">Counts file data read and blob bytes written as they pass, for progress views; optional (no stage is added without it).</param>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     /// <exception cref="IOException">A file could not be read as the diff described it (the message names the path), or the output could not be written.</exception>
     public static async Task<LayerPipelineResult> RunAsync<TMat>(
@@ -46,7 +73,8 @@ public static class LayerPipeline
         PipelineSettings settings,
         string outputPath,
         IMaterializer materializer,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        LayerMeter? meter = null)
     {
         ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(compression);
@@ -58,10 +86,11 @@ public static class LayerPipeline
 
         var ((((tar, diffId), blob), killSwitch), written) = changes
             .Via(ChangeWriterFlow.Create(parents, writer))
-            .ViaMaterialized(TarEncodingFlow.Create(settings, compression.BlockSize), Keep.Right)
+            .ViaMaterialized(TarEncodingFlow.Create(settings, compression.BlockSize, meter: meter), Keep.Right)
             .ViaMaterialized(new DigestFlow(), Keep.Both)
             .Via(BlockCompressionFlow.Create(compression, settings))
             .ViaMaterialized(BlobDigest(compression), Keep.Both)
+            .Via(Metered(meter))
             .ViaMaterialized(KillSwitches.Single<LayerBytes>(), Keep.Both)
             .ToMaterialized(AtomicFileSink.Create(outputPath, settings.IoDispatcher), Keep.Both)
             .Run(materializer);
@@ -81,12 +110,23 @@ public static class LayerPipeline
             }
         }
 
+        meter?.Finish();
         var tarResult = await tar.ConfigureAwait(false);
         var tarDigest = await diffId.ConfigureAwait(false);
         var blobDigest = blob is null ? tarDigest : await blob.ConfigureAwait(false);
         var descriptor = new LayerDescriptor(MediaTypes.ForLayer(compression.Kind), blobDigest.Digest, blobDigest.Length, tarDigest.Digest);
         return new LayerPipelineResult(descriptor, tarResult.Entries, tarResult.DataBytes, tarDigest.Length);
     }
+
+    /// <summary>Counts the blob's bytes on their way to the file; nothing at all without a meter.</summary>
+    private static Flow<LayerBytes, LayerBytes, NotUsed> Metered(LayerMeter? meter) =>
+        meter is null
+            ? Flow.Create<LayerBytes>()
+            : Flow.Create<LayerBytes>().Select(bytes =>
+            {
+                meter.AddOut(bytes.Length);
+                return bytes;
+            });
 
     /// <summary>
     /// The blob digest's tee; none for an uncompressed layer, whose blob is the tar itself: its

@@ -17,12 +17,13 @@ public static class TarEncodingFlow
 {
     /// <param name="blockSize">The compression block size (CompressionSettings.BlockSize): each element is one block.</param>
     /// <param name="gauge">Counts the read-ahead bytes (tests and progress reporting); optional.</param>
+    /// <param name="meter">Counts the file data of each block as it leaves, read; optional.</param>
     /// <returns>
     /// The flow, whose blocks the consumer must release (see <see cref="LayerBytes"/>); its task
     /// completes with the entry and data-byte counts once the whole tar has passed, and faults if
     /// the stream fails (a file that vanished, grew or shrank names its path).
     /// </returns>
-    public static Flow<LayerEntry, LayerBytes, Task<TarEncodingResult>> Create(PipelineSettings settings, int blockSize, ReadAheadGauge? gauge = null)
+    public static Flow<LayerEntry, LayerBytes, Task<TarEncodingResult>> Create(PipelineSettings settings, int blockSize, ReadAheadGauge? gauge = null, LayerMeter? meter = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(blockSize, BlockCompressingStream.MaxBlockSize);
@@ -37,6 +38,7 @@ public static class TarEncodingFlow
             .Select(filled =>
             {
                 counted.Release(filled.DataBytes);
+                meter?.AddIn(filled.DataBytes);
                 return filled.Bytes;
             })
             .WatchTermination(Finish)

@@ -31,6 +31,7 @@ public sealed class EngineLayerWriter : ILayerWriter
             Parallelism = request.Parallelism,
             Config = _settings.Config,
             Warn = request.Warn,
+            Meter = request.Meter,
         };
         if (EngineHandoff.IsFront)
         {

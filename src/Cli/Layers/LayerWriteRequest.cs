@@ -12,6 +12,9 @@ public sealed record LayerWriteRequest(Snapshot Snapshot, LayerOptions Layer, Co
     /// <summary>False when the caller syncs the blob itself (<see cref="ParallelDiff.Actors.ExportOptions.DurableOutput"/>).</summary>
     public bool DurableOutput { get; init; } = true;
 
+    /// <summary>Counts the layer's bytes as it is written, for the progress views; null when nobody watches.</summary>
+    public LayerMeter? Meter { get; init; }
+
     /// <summary>Warnings, such as the overlay differ giving way to the walking differ.</summary>
     public Action<string> Warn { get; init; } = _ => { };
 }

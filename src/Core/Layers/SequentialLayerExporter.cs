@@ -11,24 +11,36 @@ namespace ParallelDiff.Core.Layers;
 public static class SequentialLayerExporter
 {
     /// <param name="durable">False when the caller makes the blob durable itself (<see cref="AtomicOutputFile.Durable"/>).</param>
+    /// <param name="meter">Counts the bytes as they go, for a progress view; optional.</param>
     public static LayerExportResult Export(
-        Snapshot snapshot, LayerOptions options, CompressionSettings compression, string outputPath, Action<string> warn, CancellationToken cancellationToken, bool durable = true)
+        Snapshot snapshot, LayerOptions options, CompressionSettings compression, string outputPath, Action<string> warn, CancellationToken cancellationToken, bool durable = true, LayerMeter? meter = null)
     {
         // Every input is checked and the whole diff is known before the output file exists.
         var diff = SnapshotDiff.Open(snapshot);
         var changes = LayerTar.Changes(diff, options, warn, cancellationToken, out var differ);
+        if (meter is not null)
+        {
+            foreach (var change in changes)
+            {
+                meter.AddTotal(LayerMeter.DataOf(change));
+            }
+
+            meter.CompleteTotal();
+        }
 
         using var output = AtomicOutputFile.Create(outputPath, durable);
-        var (result, descriptor, tarBytes) = WriteBlob(diff, changes, differ, options, compression, output.Stream, cancellationToken);
+        var (result, descriptor, tarBytes) = WriteBlob(diff, changes, differ, options, compression, output.Stream, cancellationToken, meter);
         output.Commit();
+        meter?.Finish();
         return new LayerExportResult(descriptor, result, tarBytes);
     }
 
     /// <summary>Encodes the changes as a tar, compresses it and digests both, into <paramref name="blob"/>.</summary>
     public static (LayerTarResult Result, LayerDescriptor Descriptor, long TarBytes) WriteBlob(
-        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken)
+        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken, LayerMeter? meter = null)
     {
-        using var blobDigest = new DigestingStream(blob, leaveOpen: true);
+        using var metered = meter is null ? null : new MeteredWriteStream(blob, meter);
+        using var blobDigest = new DigestingStream(metered ?? blob, leaveOpen: true);
         using var codec = BlockCodecs.Create(compression.Kind, compression.Level);
         using var compressor = new BlockCompressingStream(blobDigest, codec, compression.BlockSize, leaveOpen: true);
         using var tarDigest = new DigestingStream(compressor, leaveOpen: true);
@@ -36,7 +48,7 @@ public static class SequentialLayerExporter
         // passes straight through, so a bigger one would only gather headers.
         using var buffered = new BufferedStream(tarDigest, 64 * 1024);
 
-        var tar = new TarStreamWriter(buffered, cancellationToken);
+        var tar = new TarStreamWriter(buffered, cancellationToken, meter);
         var writer = new ChangeWriter(tar, diff.New, options.Writer with { Xattrs = options.Diff.Xattrs });
         foreach (var change in changes)
         {

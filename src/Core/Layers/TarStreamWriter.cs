@@ -11,13 +11,16 @@ public sealed class TarStreamWriter : ILayerEntrySink
 {
     private readonly Stream _output;
     private readonly CancellationToken _cancellationToken;
+    private readonly LayerMeter? _meter;
     private readonly ArrayBufferWriter<byte> _header = new(4096);
     private static readonly byte[] Zeros = new byte[TarArchive.BlockSize];
 
-    public TarStreamWriter(Stream output, CancellationToken cancellationToken)
+    /// <param name="meter">Counts each file's data once it is in the tar; optional.</param>
+    public TarStreamWriter(Stream output, CancellationToken cancellationToken, LayerMeter? meter = null)
     {
         _output = output;
         _cancellationToken = cancellationToken;
+        _meter = meter;
     }
 
     /// <summary>Bytes of file data copied (the "bytes in" of a layer).</summary>
@@ -34,6 +37,7 @@ public sealed class TarStreamWriter : ILayerEntrySink
             FileDataCopier.Copy(entry.DataSource!, entry.DataPath!, entry.Header.Size, _output, _cancellationToken);
             _output.Write(Zeros, 0, TarArchive.PaddingFor(entry.Header.Size));
             DataBytes += entry.Header.Size;
+            _meter?.AddIn(entry.Header.Size);
         }
     }
 
