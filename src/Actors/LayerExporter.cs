@@ -66,6 +66,17 @@ public static class LayerExporter
         return TryExportSmall(SnapshotDiff.Open(snapshot), snapshot, options, progress, cancellationToken);
     }
 
+    /// <summary>
+    /// Whether <see cref="TryExportSmall(Snapshot, ExportOptions, IProgress{LayerProgress}?, CancellationToken)"/>
+    /// would write this snapshot itself (a host that hands bigger ones elsewhere can decide before it says anything).
+    /// </summary>
+    public static bool IsSmall(Snapshot snapshot, ExportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        return ExportEngine.IsSmall(SnapshotDiff.Open(snapshot), ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options));
+    }
+
     private static Task<LayerExportResult>? TryExportSmall(SnapshotDiff diff, Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
     {
         if (!ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options)))

@@ -43,6 +43,9 @@ public sealed class Settings
     /// <summary>The least time between two groups of finished snapshots a bulk export records (export.group-interval-ms).</summary>
     public TimeSpan GroupInterval => TimeSpan.FromMilliseconds(Config.GetInt("paralleldiff.export.group-interval-ms"));
 
+    /// <summary>How often progress views sample the running layers (progress.interval-ms, at least 10 ms).</summary>
+    public TimeSpan ProgressInterval => TimeSpan.FromMilliseconds(Math.Max(10, Config.GetInt("paralleldiff.progress.interval-ms")));
+
     public int DefaultLevel(LayerCompression kind) => kind switch
     {
         LayerCompression.Gzip => Config.GetInt("paralleldiff.compression.gzip-level"),

@@ -1,4 +1,5 @@
 using ParallelDiff.Cli.Layers;
+using ParallelDiff.Cli.Progress;
 using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Layers;
 using ParallelDiff.Core.Oci;
@@ -25,6 +26,7 @@ public static class DiffCommand
                                tag it NAME in index.json
           --report FILE.json   a report: descriptor, diffID, bytes in (file data read) and out (blob),
                                seconds, and the differ used
+        {{LayerProgressArguments.Help}}
         {{LayerArguments.Help}}
           --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
           --parallelism N      workers inside one layer: classifying, reading ahead, compressing
@@ -37,9 +39,9 @@ public static class DiffCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--oci-layout", "--tag", "--report", "--config", "--parallelism"];
+        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--oci-layout", "--tag", "--report", "--config", "--parallelism", .. LayerProgressArguments.ValueOptions];
 
-    private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions];
+    private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions, .. LayerProgressArguments.FlagOptions];
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
         RunAsync(args, cancellationToken).GetAwaiter().GetResult();
@@ -73,25 +75,45 @@ public static class DiffCommand
 
         // Lambdas, not method groups: Console.In and Console.Error would be set up (some ms) to build them.
         var snapshot = source.Resolve(() => Console.In.ReadToEnd());
+        var id = tag ?? snapshot.Name;
+        await using var view = LayerProgressArguments.View(cl, settings);
         var request = new LayerWriteRequest(snapshot, options, compression, output ?? string.Empty)
         {
             Parallelism = settings.Parallelism,
-            Warn = message => Console.Error.WriteLine(message),
+            Meter = view is null ? null : new LayerMeter(),
+            Warn = view is null ? message => Console.Error.WriteLine(message) : message => view.Warning(id, message),
         };
 
         await using var writer = LayerWriters.Create(settings);
         LayerExportResult result;
         double seconds;
         OciDescriptor? manifest = null;
-        if (output is not null)
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (view is not null)
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            result = await writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
-            seconds = clock.Elapsed.TotalSeconds;
+            writer.Prepare(request);
+            view.Begin(1, [], new ExportBudget(1, request.Parallelism));
+            view.Started(id, request.Meter);
         }
-        else
+
+        try
         {
-            (result, seconds) = await LayoutLayers.ExportAsync(writer, OciLayout.Open(layoutDir!), request, cancellationToken).ConfigureAwait(false);
+            if (output is not null)
+            {
+                result = await writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+                seconds = clock.Elapsed.TotalSeconds;
+            }
+            else
+            {
+                (result, seconds) = await LayoutLayers.ExportAsync(writer, OciLayout.Open(layoutDir!), request, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (view is not null && e is not OperationCanceledException)
+        {
+            var failed = SnapshotReport.Failed(id, source.Describe(), clock.Elapsed.TotalSeconds, e);
+            view.Finished(failed);
+            await view.EndAsync([failed], clock.Elapsed.TotalSeconds, interrupted: false).ConfigureAwait(false);
+            throw;
         }
 
         if (layoutDir is not null)
@@ -108,9 +130,15 @@ public static class DiffCommand
             }
         }
 
+        var report = SnapshotReport.Exported(id, source.Describe(), result, seconds) with { Manifest = manifest };
+        if (view is not null)
+        {
+            view.Finished(report);
+            await view.EndAsync([report], clock.Elapsed.TotalSeconds, interrupted: false).ConfigureAwait(false);
+        }
+
         if (cl.Value("--report") is { } reportPath)
         {
-            var report = SnapshotReport.Exported(tag ?? snapshot.Name, source.Describe(), result, seconds) with { Manifest = manifest };
             ExportReport.Write(reportPath, [report], seconds);
         }
 

@@ -48,11 +48,12 @@ public static class ExportCommand
           files are removed and index.json is sorted by ref name, so the layout ends byte-identical to
           a clean run's.
         progress (stderr)
-          --progress auto      a live view on a terminal (bar, layers done/total, MB/s in and out, the
-                               slowest running snapshots), otherwise plain (the default)
+          --progress auto      a live view on a terminal (a bar moved by finished layers and by the bytes
+                               of running ones, MB/s in and out, each running layer's bytes read of its
+                               file data, rate, bytes written and ETA), otherwise plain (the default)
           --progress plain     one line per finished snapshot, and a summary
-          --progress json      one JSON object per line and event: begin, start, warning, done,
-                               failed (with the report entry), end
+          --progress json      one JSON object per line and event: begin, start, warning, progress,
+                               done, failed (with the report entry), end. {{ProgressHelp.JsonEvent}}
           --quiet              nothing but failures
         {{LayerArguments.Help}}
           (compression, level and differ are defaults; a job's own settings win)
@@ -100,7 +101,7 @@ public static class ExportCommand
         var journalPath = cl.Value("--journal") ?? Path.TrimEndingDirectorySeparator(layout.Root) + ".journal.jsonl";
         using var journal = ExportJournal.Open(journalPath);
         await using var writer = LayerWriters.Create(settings);
-        await using var progress = Progress(cl.Has("--quiet") ? "quiet" : progressMode, layout.Root);
+        await using var progress = Progress(cl.Has("--quiet") ? "quiet" : progressMode, layout.Root, settings.ProgressInterval);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<SnapshotReport> reports;
@@ -125,15 +126,11 @@ public static class ExportCommand
         return reports.Any(r => r.Status == SnapshotStatus.Failed) ? ExitCodes.PartlyFailed : ExitCodes.Success;
     }
 
-    private static IExportProgress Progress(string mode, string destination) => mode switch
+    private static IExportProgress Progress(string mode, string destination, TimeSpan interval) => mode switch
     {
         "quiet" => new QuietProgress(Console.Error),
-        "json" => new JsonProgress(Console.Error),
+        "json" => new JsonProgress(Console.Error, interval),
         "plain" => new PlainProgress(Console.Error),
-        _ => IsTerminal() ? new LiveProgress(Console.Error, destination) : new PlainProgress(Console.Error),
+        _ => Terminal.IsStandardError() ? new LiveProgress(Console.Error, destination, interval) : new PlainProgress(Console.Error),
     };
-
-    /// <summary>A live view needs a terminal that understands cursor movement: stderr is one and TERM is not "dumb".</summary>
-    private static bool IsTerminal() =>
-        !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") is { Length: > 0 } term && term != "dumb";
 }

@@ -1,4 +1,6 @@
 using ParallelDiff.Cli.Layers;
+using ParallelDiff.Cli.Progress;
+using ParallelDiff.Core.Layers;
 using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Oci;
 
@@ -25,6 +27,7 @@ public static class ImageCommand
           --tag NAME           the ref name in index.json (image-layout.md grammar); replaces an older NAME
           --report FILE.json   per layer (id layer-1 is the bottom): descriptor, diffID, bytes in and
                                out, seconds, differ used
+        {{LayerProgressArguments.Help}}
         {{LayerArguments.Help}}
           --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
           --parallelism N      workers inside one layer: classifying, reading ahead, compressing
@@ -37,9 +40,9 @@ public static class ImageCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "--oci-layout", "--tag", "--report", "--config", "--parallelism"];
+        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "--oci-layout", "--tag", "--report", "--config", "--parallelism", .. LayerProgressArguments.ValueOptions];
 
-    private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions];
+    private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions, .. LayerProgressArguments.FlagOptions];
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
         RunAsync(args, cancellationToken).GetAwaiter().GetResult();
@@ -65,27 +68,37 @@ public static class ImageCommand
         var layout = OciLayout.Open(layoutDir);
 
         await using var writer = LayerWriters.Create(settings);
+        await using var view = LayerProgressArguments.View(cl, settings);
+        view?.Begin(layers.Count, [], budget);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(budget.LayersInFlight);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var exports = layers.Select(async (layer, i) =>
         {
             await slots.WaitAsync(failed.Token).ConfigureAwait(false);
+            var id = $"layer-{i + 1}";
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
+                var meter = view is null ? null : new LayerMeter();
+                view?.Started(id, meter);
                 var request = new LayerWriteRequest(layer, options, compression, string.Empty)
                 {
                     Parallelism = budget.PerLayerParallelism,
-                    Warn = message => Console.Error.WriteLine($"layer-{i + 1} ({layer.Upper}): {message}"),
+                    Meter = meter,
+                    Warn = message => Warn($"{id} ({layer.Upper}): {message}"),
                 };
                 var (result, seconds) = await LayoutLayers.ExportAsync(writer, layout, request, failed.Token).ConfigureAwait(false);
-                return SnapshotReport.Exported($"layer-{i + 1}", layer.Upper, result, seconds);
+                var report = SnapshotReport.Exported(id, layer.Upper, result, seconds);
+                view?.Finished(report);
+                return report;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The first failure stops the other layers: the image cannot be written without it.
                 await failed.CancelAsync().ConfigureAwait(false);
-                throw new LayerFailedException($"layer-{i + 1} ({layer.Upper}): {e.Message}", e);
+                view?.Finished(SnapshotReport.Failed(id, layer.Upper, clock.Elapsed.TotalSeconds, e));
+                throw new LayerFailedException($"{id} ({layer.Upper}): {e.Message}", e);
             }
             finally
             {
@@ -94,7 +107,22 @@ public static class ImageCommand
         }).ToList();
 
         // A failed layer wins over the cancellations it caused: WhenAll then throws its exception.
-        var reports = await Task.WhenAll(exports).ConfigureAwait(false);
+        SnapshotReport[] reports;
+        try
+        {
+            reports = await Task.WhenAll(exports).ConfigureAwait(false);
+        }
+        catch (Exception e) when (view is not null && e is not OperationCanceledException)
+        {
+            await view.EndAsync([.. exports.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result)], clock.Elapsed.TotalSeconds, interrupted: false).ConfigureAwait(false);
+            throw;
+        }
+
+        if (view is not null)
+        {
+            await view.EndAsync(reports, clock.Elapsed.TotalSeconds, interrupted: false).ConfigureAwait(false);
+        }
+
         var image = ImageWriter.Write(layout, reports.Select(r => r.Layer!).ToList(), tag, cancellationToken: cancellationToken);
         if (cl.Value("--report") is { } reportPath)
         {
@@ -103,5 +131,17 @@ public static class ImageCommand
 
         StandardOutput.WriteLine(DescriptorLine.Of(image.Manifest));
         return ExitCodes.Success;
+
+        void Warn(string message)
+        {
+            if (view is null)
+            {
+                Console.Error.WriteLine(message);
+            }
+            else
+            {
+                view.Warning("image", message);
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ParallelDiff.Cli.Layers;
 using ParallelDiff.Cli.Progress;
 using ParallelDiff.Core.Export;
+using ParallelDiff.Core.Layers;
 using ParallelDiff.Core.Oci;
 
 namespace ParallelDiff.Cli.Export;
@@ -92,7 +93,8 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
     private async Task<(JournalEntry Entry, OciImage? Image)> ExportOneAsync(PlannedJob planned, int parallelism, PendingBlobs unsynced, CancellationToken cancellationToken)
     {
         var job = planned.Job;
-        progress.Started(job.Id);
+        var meter = progress.WatchesBytes ? new LayerMeter() : null;
+        progress.Started(job.Id, meter);
         var clock = Stopwatch.StartNew();
         try
         {
@@ -101,6 +103,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
             var request = new LayerWriteRequest(snapshot, planned.Layer, planned.Compression, string.Empty)
             {
                 Parallelism = parallelism,
+                Meter = meter,
                 Warn = message => progress.Warning(job.Id, message),
             };
             var (result, seconds) = await LayoutLayers.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false);

@@ -19,10 +19,32 @@ public sealed class EngineLayerWriter : ILayerWriter
         _engine = new Lazy<ExportEngine>(() => new ExportEngine(settings.Config), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
+    public void Prepare(LayerWriteRequest request)
+    {
+        if (EngineHandoff.IsFront && !LayerExporter.IsSmall(request.Snapshot, Options(request)))
+        {
+            throw EngineHandoff.Exec("writes uppers above pipeline.actor-threshold-entries or -bytes");
+        }
+    }
+
     public Task<LayerExportResult> WriteAsync(LayerWriteRequest request, CancellationToken cancellationToken)
     {
+        var options = Options(request);
+        if (EngineHandoff.IsFront)
+        {
+            // The front writes small uppers and hands the whole command on for any other: the
+            // engine's path is not even compiled into it.
+            return LayerExporter.TryExportSmall(request.Snapshot, options, progress: null, cancellationToken)
+                ?? throw EngineHandoff.Exec("writes uppers above pipeline.actor-threshold-entries or -bytes");
+        }
+
+        return LayerExporter.ExportAsync(request.Snapshot, options, _engine, progress: null, cancellationToken);
+    }
+
+    private ExportOptions Options(LayerWriteRequest request)
+    {
         ArgumentNullException.ThrowIfNull(request);
-        var options = new ExportOptions
+        return new ExportOptions
         {
             OutputPath = request.OutputPath,
             DurableOutput = request.DurableOutput,
@@ -33,15 +55,6 @@ public sealed class EngineLayerWriter : ILayerWriter
             Warn = request.Warn,
             Meter = request.Meter,
         };
-        if (EngineHandoff.IsFront)
-        {
-            // The front writes small uppers and hands the whole command on for any other: the
-            // engine's path is not even compiled into it.
-            return LayerExporter.TryExportSmall(request.Snapshot, options, progress: null, cancellationToken)
-                ?? throw EngineHandoff.Exec("writes uppers above pipeline.actor-threshold-entries or -bytes");
-        }
-
-        return LayerExporter.ExportAsync(request.Snapshot, options, _engine, progress: null, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

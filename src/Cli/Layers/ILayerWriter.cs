@@ -8,6 +8,12 @@ namespace ParallelDiff.Cli.Layers;
 /// </summary>
 public interface ILayerWriter : IAsyncDisposable
 {
+    /// <summary>
+    /// Called before anything is said about the layer (a progress view's first event): a writer that
+    /// hands the whole command on for this layer does it here, so nothing is said twice.
+    /// </summary>
+    void Prepare(LayerWriteRequest request);
+
     /// <summary>Writes the blob to <see cref="LayerWriteRequest.OutputPath"/>: complete, or absent on failure.</summary>
     Task<LayerExportResult> WriteAsync(LayerWriteRequest request, CancellationToken cancellationToken);
 }

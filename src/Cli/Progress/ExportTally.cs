@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ParallelDiff.Core.Export;
+using ParallelDiff.Core.Layers;
 
 namespace ParallelDiff.Cli.Progress;
 
@@ -7,7 +8,7 @@ namespace ParallelDiff.Cli.Progress;
 public sealed class ExportTally
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, long> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Started, LayerMeter? Meter)> _running = new(StringComparer.Ordinal);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<SnapshotReport> _failures = [];
 
@@ -19,9 +20,35 @@ public sealed class ExportTally
 
     public int Failed { get; private set; }
 
+    /// <summary>File data read by the finished snapshots.</summary>
     public long BytesIn { get; private set; }
 
+    /// <summary>Blob bytes written by the finished snapshots.</summary>
     public long BytesOut { get; private set; }
+
+    /// <summary>File data read so far, the running snapshots' included: what a rate shown while they run counts.</summary>
+    public long BytesInNow
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return BytesIn + _running.Values.Sum(r => r.Meter?.BytesIn ?? 0);
+            }
+        }
+    }
+
+    /// <summary>Blob bytes written so far, the running snapshots' included.</summary>
+    public long BytesOutNow
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return BytesOut + _running.Values.Sum(r => r.Meter?.BytesOut ?? 0);
+            }
+        }
+    }
 
     /// <summary>Snapshots ended in any way, resumed ones included.</summary>
     public int Ended
@@ -46,12 +73,58 @@ public sealed class ExportTally
         }
     }
 
-    public void Started(string id)
+    /// <param name="meter">The layer's byte counts while it runs, or null where nobody counts them.</param>
+    public void Started(string id, LayerMeter? meter = null)
     {
         lock (_gate)
         {
-            _running[id] = Stopwatch.GetTimestamp();
+            _running[id] = (Stopwatch.GetTimestamp(), meter);
         }
+    }
+
+    /// <summary>A running snapshot's meter read now, or null (not running, or not metered).</summary>
+    public LayerSample? RunningLayer(string id)
+    {
+        lock (_gate)
+        {
+            return _running.TryGetValue(id, out var r) && r.Meter is not null ? Sample(id, r.Meter, r.Started) : null;
+        }
+    }
+
+    /// <summary>Every running snapshot that has a meter, in the order they started.</summary>
+    public IReadOnlyList<LayerSample> RunningLayers()
+    {
+        lock (_gate)
+        {
+            return _running
+                .Where(r => r.Value.Meter is not null)
+                .OrderBy(r => r.Value.Started)
+                .Select(r => Sample(r.Key, r.Value.Meter!, r.Value.Started))
+                .ToList();
+        }
+    }
+
+    /// <summary>The snapshots ended, with the running ones' share done counted in (how far a bar goes).</summary>
+    public double EndedWithShares
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Done + Resumed + Failed + _running.Values.Sum(r => r.Meter is { } m && m.TotalIn > 0 && m.TotalKnown
+                    ? Math.Min(1.0, (double)m.BytesIn / m.TotalIn)
+                    : 0);
+            }
+        }
+    }
+
+    /// <summary>A meter read at this moment.</summary>
+    public static LayerSample Sample(string id, LayerMeter meter, long startedTimestamp)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        // Known before the counts are read: a total read as known is then never behind them.
+        var known = meter.TotalKnown;
+        return new LayerSample(id, meter.BytesIn, meter.BytesOut, meter.TotalIn, known, Stopwatch.GetElapsedTime(startedTimestamp));
     }
 
     /// <returns>How many snapshots have ended, this one included (for "[n/total]").</returns>
@@ -74,15 +147,6 @@ public sealed class ExportTally
             }
 
             return Done + Resumed + Failed;
-        }
-    }
-
-    /// <summary>The running snapshots that have run longest, longest first.</summary>
-    public IReadOnlyList<(string Id, TimeSpan Running)> Slowest(int count)
-    {
-        lock (_gate)
-        {
-            return _running.OrderBy(r => r.Value).Take(count).Select(r => (r.Key, Stopwatch.GetElapsedTime(r.Value))).ToList();
         }
     }
 

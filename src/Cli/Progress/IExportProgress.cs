@@ -1,4 +1,5 @@
 using ParallelDiff.Core.Export;
+using ParallelDiff.Core.Layers;
 
 namespace ParallelDiff.Cli.Progress;
 
@@ -11,7 +12,14 @@ public interface IExportProgress : IAsyncDisposable
     /// <summary>The run starts: how many snapshots, how many are already complete, how the machine is shared.</summary>
     void Begin(int total, IReadOnlyList<SnapshotReport> resumed, ExportBudget budget);
 
-    void Started(string id);
+    /// <summary>
+    /// Whether the view shows bytes while layers run: only then does the export count them
+    /// (<see cref="Started"/> gets a meter), so a view that does not costs nothing on the hot path.
+    /// </summary>
+    bool WatchesBytes { get; }
+
+    /// <param name="meter">The layer's byte counts, when <see cref="WatchesBytes"/>; the view samples it at its own pace.</param>
+    void Started(string id, LayerMeter? meter);
 
     /// <summary>A warning about one snapshot (e.g. the walking differ took over).</summary>
     void Warning(string id, string message);

@@ -1,33 +1,37 @@
 using System.Globalization;
 using ParallelDiff.Core.Export;
+using ParallelDiff.Core.Layers;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
 namespace ParallelDiff.Cli.Progress;
 
 /// <summary>
-/// On a terminal: a live view redrawn in place (overall bar, layers done of total, MB/s in and out,
-/// the snapshots that have been running longest). Failures and warnings are kept and printed under
+/// On a terminal: a live view redrawn in place (overall bar, moved by finished layers and by the
+/// bytes of running ones; MB/s in and out; each running layer's bytes, total, rate and ETA). Failures and warnings are kept and printed under
 /// the final view, so they do not scroll the live region away.
 /// </summary>
 public sealed class LiveProgress : IExportProgress
 {
     private const int BarWidth = 40;
-    private const int SlowestShown = 5;
+    private const int RunningShown = 8;
 
     private readonly IAnsiConsole _console;
     private readonly TextWriter _output;
     private readonly string _destination;
+    private readonly TimeSpan _interval;
     private readonly ExportTally _tally = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<string> _warnings = [];
     private string _budget = string.Empty;
     private Task? _view;
 
-    public LiveProgress(TextWriter output, string destination)
+    /// <param name="interval">How often the view is redrawn (progress.interval-ms).</param>
+    public LiveProgress(TextWriter output, string destination, TimeSpan interval)
     {
         _output = output;
         _destination = destination;
+        _interval = interval;
         _console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
     }
 
@@ -44,7 +48,7 @@ public sealed class LiveProgress : IExportProgress
                 context.UpdateTarget(Render());
                 try
                 {
-                    await Task.Delay(250, _stop.Token).ConfigureAwait(false);
+                    await Task.Delay(_interval, _stop.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -56,7 +60,9 @@ public sealed class LiveProgress : IExportProgress
         });
     }
 
-    public void Started(string id) => _tally.Started(id);
+    public bool WatchesBytes => true;
+
+    public void Started(string id, LayerMeter? meter) => _tally.Started(id, meter);
 
     public void Warning(string id, string message)
     {
@@ -107,24 +113,44 @@ public sealed class LiveProgress : IExportProgress
     {
         var ended = _tally.Ended;
         var total = Math.Max(_tally.Total, 1);
-        var filled = (int)Math.Round(BarWidth * (double)ended / total);
+        var share = Math.Min(_tally.EndedWithShares / total, 1.0);
+        var filled = (int)Math.Round(BarWidth * share);
         var elapsed = _tally.Elapsed;
         var lines = new List<IRenderable>
         {
             new Markup(Invariant($"[bold]export[/] {_tally.Total} snapshots → {Markup.Escape(_destination)}  [grey]({Markup.Escape(_budget)})[/]")),
-            new Markup(Invariant($"[green]{new string('█', filled)}[/][grey]{new string('░', BarWidth - filled)}[/] {100.0 * ended / total,5:0.0}%  ")
+            new Markup(Invariant($"[green]{new string('█', filled)}[/][grey]{new string('░', BarWidth - filled)}[/] {100.0 * share,5:0.0}%  ")
                 + Invariant($"{ended}/{_tally.Total} layers  [green]{_tally.Done} done[/]  {_tally.Resumed} resumed  ")
                 + (_tally.Failed > 0 ? Invariant($"[red]{_tally.Failed} failed[/]") : "0 failed")),
-            new Markup(Invariant($"in {ExportTally.MegabytesPerSecond(_tally.BytesIn, elapsed),7:0.0} MB/s   out {ExportTally.MegabytesPerSecond(_tally.BytesOut, elapsed),7:0.0} MB/s   ")
+            new Markup(Invariant($"in {ExportTally.MegabytesPerSecond(_tally.BytesInNow, elapsed),7:0.0} MB/s   out {ExportTally.MegabytesPerSecond(_tally.BytesOutNow, elapsed),7:0.0} MB/s   ")
                 + Invariant($"{_tally.Running} running   elapsed {elapsed:h\\:mm\\:ss}")),
         };
-        var slowest = _tally.Slowest(SlowestShown);
-        if (slowest.Count > 0)
+        var running = _tally.RunningLayers();
+        if (running.Count > 0)
         {
-            var table = new Table().Border(TableBorder.Simple).AddColumn("slowest running").AddColumn(new TableColumn("seconds").RightAligned());
-            foreach (var (id, running) in slowest)
+            var table = new Table().Border(TableBorder.Simple)
+                .AddColumn("running")
+                .AddColumn(new TableColumn("read").RightAligned())
+                .AddColumn(new TableColumn("of").RightAligned())
+                .AddColumn(new TableColumn("MB/s").RightAligned())
+                .AddColumn(new TableColumn("written").RightAligned())
+                .AddColumn(new TableColumn("ETA").RightAligned())
+                .AddColumn(new TableColumn("seconds").RightAligned());
+            foreach (var layer in running.Take(RunningShown))
             {
-                table.AddRow(Markup.Escape(id), running.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
+                table.AddRow(
+                    Markup.Escape(layer.Id),
+                    PlainProgress.Size(layer.BytesIn),
+                    layer.TotalIn > 0 ? (layer.TotalKnown ? string.Empty : "≥ ") + PlainProgress.Size(layer.TotalIn) : "?",
+                    Invariant($"{layer.BytesInPerSecond / 1e6:0.0}"),
+                    PlainProgress.Size(layer.BytesOut),
+                    layer.Eta is { } eta ? LayerSample.Clock(eta) : "-",
+                    layer.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
+            }
+
+            if (running.Count > RunningShown)
+            {
+                table.Caption(Invariant($"and {running.Count - RunningShown} more"));
             }
 
             lines.Add(table);

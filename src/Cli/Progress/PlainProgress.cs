@@ -1,5 +1,6 @@
 using System.Globalization;
 using ParallelDiff.Core.Export;
+using ParallelDiff.Core.Layers;
 
 namespace ParallelDiff.Cli.Progress;
 
@@ -16,7 +17,9 @@ public sealed class PlainProgress(TextWriter output) : IExportProgress
         output.WriteLine(Invariant($"export: {total} snapshots, {resumed.Count} already complete in the layout; {budget}"));
     }
 
-    public void Started(string id) => _tally.Started(id);
+    public bool WatchesBytes => false;
+
+    public void Started(string id, LayerMeter? meter) => _tally.Started(id);
 
     public void Warning(string id, string message) => output.WriteLine($"{id}: warning: {message}");
 

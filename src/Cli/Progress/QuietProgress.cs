@@ -1,4 +1,5 @@
 using ParallelDiff.Core.Export;
+using ParallelDiff.Core.Layers;
 
 namespace ParallelDiff.Cli.Progress;
 
@@ -9,7 +10,9 @@ public sealed class QuietProgress(TextWriter output) : IExportProgress
     {
     }
 
-    public void Started(string id)
+    public bool WatchesBytes => false;
+
+    public void Started(string id, LayerMeter? meter)
     {
     }
 
