@@ -62,6 +62,13 @@ public static class CliRunner
     /// <summary>Starts the binary and returns at once, stdout and stderr redirected (a harness reads them, or kills it).</summary>
     public static Process Start(params string[] args) => Process.Start(StartInfo(null, args))!;
 
+    /// <summary>The program and arguments that run the binary under test, for a wrapper that starts it (script, for a pseudo-terminal).</summary>
+    public static IReadOnlyList<string> CommandLineOf(params string[] args)
+    {
+        var psi = StartInfo(null, args);
+        return [psi.FileName, .. psi.ArgumentList];
+    }
+
     /// <summary>Runs as another user (setpriv), for permission tests run as root.</summary>
     public static Result RunAs(int? uid, params string[] args)
     {
