@@ -32,7 +32,7 @@ class Tool:
         return shlex.join(self.argv(dataset, output))
 
 
-def _ours(cli: str, compression: str, level: int | None, differ: str | None, parallelism: int | None):
+def _ours(cli: str, compression: str, level: int | None, differ: str | None, parallelism: int | None, extra: tuple = ()):
     def argv(d: Dataset, output: str) -> list[str]:
         a = [cli, "diff", "--upper", d.upper]
         if d.lowers:
@@ -46,6 +46,7 @@ def _ours(cli: str, compression: str, level: int | None, differ: str | None, par
             a += ["--differ", differ]
         if parallelism:
             a += ["--parallelism", str(parallelism)]
+        a += list(extra)
         # The report's seconds are the export alone, without process start (see work_seconds).
         return a + ["-o", output, "--report", report_path(output)]
     return argv
@@ -77,6 +78,10 @@ def all_tools(cli: str, parallelism: int | None, threads: int) -> list[Tool]:
         Tool("ours-none", "ours none (tar)", True, _ours(cli, "none", None, None, p)),
         Tool("tar-floor", "tar | cat > /dev/null (read floor)", False, _peer("cat > /dev/null", sync=False), writes_output=False),
         Tool("ours-walking", "ours zstd -3 --differ walking", True, _ours(cli, "zstd", 3, "walking", p)),
+        # The cost of watching a layer: --progress json samples it 4 times a second (its events go to
+        # the harness's stderr pipe); --quiet counts nothing.
+        Tool("ours-zstd-progress", "ours zstd -3 --progress json", True, _ours(cli, "zstd", 3, None, p, ("--progress", "json"))),
+        Tool("ours-zstd-quiet", "ours zstd -3 --quiet", True, _ours(cli, "zstd", 3, None, p, ("--quiet",))),
         Tool("zstd-memory", f"zstd -b3 -T{threads} in memory (limit)", False, _in_memory("zstd", 3, threads),
              writes_output=False, kind="memory"),
         Tool("lz4-memory", "lz4 -b1 in memory (limit)", False, _in_memory("lz4", 1, threads),
@@ -97,6 +102,8 @@ _PAIRS = [
     ("ours-zstd", "ours-walking", "overlay differ vs walking differ"),
     ("ours-zstd", "zstd-memory", "zstd -3 vs in-memory zstd -T{threads} (physical limit)"),
     ("ours-lz4", "lz4-memory", "lz4 vs in-memory lz4 (physical limit)"),
+    # Issue 18's target: progress on no slower than 1.02x --quiet, i.e. this speed-up at least 0.98.
+    ("ours-zstd-progress", "ours-zstd-quiet", "progress json vs --quiet (target >= 0.98)"),
 ]
 
 
