@@ -148,6 +148,18 @@ public sealed class LayerProgressTests : IDisposable
         Assert.True(events.Count(e => e.GetProperty("event").GetString() == "progress" && e.GetProperty("id").GetString() == "big") >= 3);
     }
 
+    [Fact]
+    public void Export_on_a_terminal_should_show_each_running_layer_with_its_bytes_rate_and_eta()
+    {
+        var jobs = Path.Combine(_tree.Root, "jobs-tty.json");
+        File.WriteAllText(jobs, JsonSerializer.Serialize(new[] { new Dictionary<string, string> { ["id"] = "weights", ["upper"] = _tree.Upper } }));
+        var typescript = RunOnTerminal(["export", "--jobs", jobs, "--oci-layout", Path.Combine(_tree.Output, "tty-layout"), "--config", _fastSampling]);
+
+        // A row of the running table while the layer runs: read, of (its total), MB/s, written, ETA.
+        Assert.Matches(@"weights +\d+(\.\d)? [kMG]?B +\d+(\.\d)? [kMG]?B +\d+\.\d +\d+(\.\d)? [kMG]?B +\d+:\d\d", typescript);
+        Assert.Matches(@"in +[1-9]\d*\.\d MB/s", typescript);
+    }
+
     /// <summary>Runs the CLI under script(1), which gives it a pseudo-terminal, and returns what it wrote there.</summary>
     private string RunOnTerminal(string[] args)
     {
