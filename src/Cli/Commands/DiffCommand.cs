@@ -75,6 +75,7 @@ public static class DiffCommand
 
         // Lambdas, not method groups: Console.In and Console.Error would be set up (some ms) to build them.
         var snapshot = source.Resolve(() => Console.In.ReadToEnd());
+        CheckOutputs(cl, output, layoutDir, snapshot);
         var id = tag ?? snapshot.Name;
         await using var view = LayerProgressArguments.View(cl, settings);
         var request = new LayerWriteRequest(snapshot, options, compression, output ?? string.Empty)
@@ -144,5 +145,38 @@ public static class DiffCommand
 
         StandardOutput.WriteLine(DescriptorLine.Of(result.Descriptor));
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Every output checked before the upper is read (<see cref="OutputPaths"/>), and what earlier
+    /// killed runs left beside them removed: -o's temporary files, the layout's staging files.
+    /// </summary>
+    private static void CheckOutputs(CommandLine cl, string? output, string? layoutDir, Core.Snapshots.Snapshot snapshot)
+    {
+        var dirs = OutputPaths.DirectoriesOf(snapshot);
+        if (output is not null)
+        {
+            OutputPaths.CheckFile("-o", output, dirs);
+        }
+
+        if (layoutDir is not null)
+        {
+            OutputPaths.CheckDirectory("--oci-layout", layoutDir, dirs);
+        }
+
+        if (cl.Value("--report") is { } report)
+        {
+            OutputPaths.CheckFile("--report", report, dirs);
+        }
+
+        if (output is not null)
+        {
+            AtomicOutputFile.RemoveLeftovers(output);
+        }
+
+        if (layoutDir is not null && Directory.Exists(layoutDir))
+        {
+            LayoutStaging.RemoveLeftovers(OciLayout.Open(layoutDir));
+        }
     }
 }

@@ -3,6 +3,7 @@ using ParallelDiff.Cli.Layers;
 using ParallelDiff.Cli.Progress;
 using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Oci;
+using ParallelDiff.Core.Snapshots;
 
 namespace ParallelDiff.Cli.Commands;
 
@@ -97,6 +98,7 @@ public static class ExportCommand
         var compression = LayerArguments.Compression(cl, settings);
         var jobs = ExportJobList.Load(jobsPath).Select(job => PlannedJob.For(job, layer, compression, settings)).ToList();
 
+        CheckOutputs(cl, layoutDir, jobs);
         var layout = OciLayout.Open(layoutDir);
         var journalPath = cl.Value("--journal") ?? Path.TrimEndingDirectorySeparator(layout.Root) + ".journal.jsonl";
         using var journal = ExportJournal.Open(journalPath);
@@ -133,4 +135,33 @@ public static class ExportCommand
         "plain" => new PlainProgress(Console.Error),
         _ => Terminal.IsStandardError() ? new LiveProgress(Console.Error, destination, interval) : new PlainProgress(Console.Error),
     };
+
+    /// <summary>
+    /// The layout, journal and report checked before any snapshot is read (<see cref="OutputPaths"/>):
+    /// none may lie inside a job's snapshot, and a report into a missing folder fails now, not after
+    /// the whole export. A job whose snapshot cannot be resolved is skipped here: it fails on its own.
+    /// </summary>
+    private static void CheckOutputs(CommandLine cl, string layoutDir, IReadOnlyList<PlannedJob> jobs)
+    {
+        var dirs = new List<(string Role, string Path)>();
+        foreach (var planned in jobs)
+        {
+            try
+            {
+                dirs.AddRange(OutputPaths.DirectoriesOf(planned.Job.Source.Resolve()).Select(d => ($"{planned.Job.Id} {d.Role}", d.Path)));
+            }
+            catch (Exception e) when (e is SnapshotException or IOException or UsageException or ArgumentException)
+            {
+                // Reported as that job's failure when it runs.
+            }
+        }
+
+        OutputPaths.CheckDirectory("--oci-layout", layoutDir, dirs);
+        var layoutPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(layoutDir));
+        OutputPaths.CheckFile(cl.Value("--journal") is null ? "journal" : "--journal", cl.Value("--journal") ?? layoutPath + ".journal.jsonl", dirs);
+        if (cl.Value("--report") is { } report)
+        {
+            OutputPaths.CheckFile("--report", report, dirs);
+        }
+    }
 }

@@ -63,7 +63,15 @@ public static class ImageCommand
 
         var options = LayerArguments.Parse(cl);
         var compression = LayerArguments.Compression(cl, settings);
-        var layers = ImageLayers.Of(source.Resolve(() => Console.In.ReadToEnd()));
+        var stack = source.Resolve(() => Console.In.ReadToEnd());
+        var dirs = OutputPaths.DirectoriesOf(stack);
+        OutputPaths.CheckDirectory("--oci-layout", layoutDir, dirs);
+        if (cl.Value("--report") is { } report)
+        {
+            OutputPaths.CheckFile("--report", report, dirs);
+        }
+
+        var layers = ImageLayers.Of(stack);
         var budget = ExportBudget.For(settings.Parallelism, layers.Count, layers.Count, settings.MemoryBudget, settings.MemoryPerLayer, 2L * settings.BlockSize);
         var layout = OciLayout.Open(layoutDir);
 

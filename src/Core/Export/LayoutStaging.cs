@@ -47,7 +47,7 @@ public static class LayoutStaging
             return [];
         }
 
-        var open = OpenFiles();
+        var open = OpenFiles.All();
         var removed = new List<string>();
         foreach (var path in candidates)
         {
@@ -89,38 +89,5 @@ public static class LayoutStaging
         var rest = name[(StagingPrefix.Length - 1)..];
         var dash = rest.IndexOf('-', StringComparison.Ordinal);
         return dash > 0 && int.TryParse(rest.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
-    }
-
-    /// <summary>
-    /// Every file some process has open, from the /proc/PID/fd links (what fuser(1) reads). Processes
-    /// of other users cannot be read unless this one is root; their files count as not open.
-    /// </summary>
-    private static HashSet<string> OpenFiles()
-    {
-        var open = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var process in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(process), NumberStyles.None, CultureInfo.InvariantCulture, out _))
-            {
-                continue;
-            }
-
-            try
-            {
-                foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Combine(process, "fd")))
-                {
-                    if (new FileInfo(fd).LinkTarget is { } target)
-                    {
-                        open.Add(target);
-                    }
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The process ended while being read, or belongs to someone else.
-            }
-        }
-
-        return open;
     }
 }

@@ -141,4 +141,64 @@ public sealed class AtomicOutputFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Removes the temporary files that earlier writes of <paramref name="targetPath"/> left beside it
+    /// (".NAME.tmp-…" after a kill -9 or a crash), except any that a process still holds open (a live
+    /// writer's) or that changed in the last <see cref="LeftoverQuietTime"/> (a writer between closing
+    /// its file and renaming it).
+    /// </summary>
+    /// <returns>The files removed.</returns>
+    public static IReadOnlyList<string> RemoveLeftovers(string targetPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(targetPath);
+        var target = Path.GetFullPath(targetPath);
+        var directory = Path.GetDirectoryName(target);
+        if (directory is null || !Directory.Exists(directory))
+        {
+            return [];
+        }
+
+        var prefix = $".{Path.GetFileName(target)}.tmp-";
+        List<string> candidates;
+        try
+        {
+            // Resolved, as the /proc/PID/fd links name open files.
+            var canonical = System.Text.Encoding.UTF8.GetString(Snapshots.SnapshotPaths.CanonicalDirectory(directory, "output directory"));
+            candidates = Directory.EnumerateFiles(canonical, prefix + "*").ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Snapshots.SnapshotException)
+        {
+            return [];
+        }
+
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        var open = OpenFiles.All();
+        var removed = new List<string>();
+        foreach (var path in candidates)
+        {
+            try
+            {
+                if (open.Contains(path) || DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < LeftoverQuietTime)
+                {
+                    continue;
+                }
+
+                File.Delete(path);
+                removed.Add(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Someone else's, or gone meanwhile: a leftover is hidden and never read as the output.
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>How long a temporary file must have been left alone before it counts as a leftover.</summary>
+    public static readonly TimeSpan LeftoverQuietTime = TimeSpan.FromSeconds(10);
 }
