@@ -92,9 +92,16 @@ public static class Program
             return ExitCodes.Interrupted;
         }
         catch (Exception e) when (e is IOException or SnapshotException or UnauthorizedAccessException or InvalidDataException or ArgumentException
-            or Core.Tar.TarEncodingException or LayerFailedException or TimeoutException)
+            or Core.Tar.TarEncodingException or LayerFailedException or TimeoutException or Actors.Walk.WalkFailedException)
         {
             Console.Error.WriteLine($"paralleldiff {command}: {OneLine(e)}");
+            return ExitCodes.Failed;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Nothing expected ends here, but a person still gets one line and exit 1, not an abort
+            // with a stack trace; the type says where to look.
+            Console.Error.WriteLine($"paralleldiff {command}: {OneLine(e)} ({e.GetType().Name})");
             return ExitCodes.Failed;
         }
     }

@@ -76,6 +76,23 @@ public static class DiffCommand
         // Lambdas, not method groups: Console.In and Console.Error would be set up (some ms) to build them.
         var snapshot = source.Resolve(() => Console.In.ReadToEnd());
         CheckOutputs(cl, output, layoutDir, snapshot);
+        var newLayout = layoutDir is not null && !Directory.Exists(layoutDir);
+        try
+        {
+            return await WriteAsync(cl, snapshot, source, settings, options, compression, output, layoutDir, tag, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (newLayout)
+        {
+            // A layout this run created and never stored a blob in goes too: a failure leaves no empty image store.
+            OciLayout.RemoveIfEmpty(layoutDir!);
+            throw;
+        }
+    }
+
+    private static async Task<int> WriteAsync(
+        CommandLine cl, Core.Snapshots.Snapshot snapshot, SnapshotSource source, Settings settings, LayerOptions options,
+        CompressionSettings compression, string? output, string? layoutDir, string? tag, CancellationToken cancellationToken)
+    {
         var id = tag ?? snapshot.Name;
         await using var view = LayerProgressArguments.View(cl, settings);
         var request = new LayerWriteRequest(snapshot, options, compression, output ?? string.Empty)

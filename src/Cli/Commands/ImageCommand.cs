@@ -73,6 +73,23 @@ public static class ImageCommand
 
         var layers = ImageLayers.Of(stack);
         var budget = ExportBudget.For(settings.Parallelism, layers.Count, layers.Count, settings.MemoryBudget, settings.MemoryPerLayer, 2L * settings.BlockSize);
+        var newLayout = !Directory.Exists(layoutDir);
+        try
+        {
+            return await ExportAsync(cl, settings, layers, options, compression, budget, layoutDir, tag, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (newLayout)
+        {
+            // A layout this run created and never stored a blob in goes too: a failure leaves no empty image store.
+            OciLayout.RemoveIfEmpty(layoutDir);
+            throw;
+        }
+    }
+
+    private static async Task<int> ExportAsync(
+        CommandLine cl, Settings settings, IReadOnlyList<Core.Snapshots.Snapshot> layers, Core.Layers.LayerOptions options,
+        Core.Layers.CompressionSettings compression, ExportBudget budget, string layoutDir, string tag, CancellationToken cancellationToken)
+    {
         var layout = OciLayout.Open(layoutDir);
 
         await using var writer = LayerWriters.Create(settings);
