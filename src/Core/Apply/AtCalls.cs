@@ -152,6 +152,17 @@ internal static unsafe class AtCalls
         return LibC.UnlinkAt(dirFd, c.Pointer, flags) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
+    /// <summary>renameat: <paramref name="toName"/> is replaced atomically (it names no directory here).</summary>
+    public static void Rename(int fromDirFd, ReadOnlySpan<byte> fromName, int toDirFd, ReadOnlySpan<byte> toName)
+    {
+        using var from = new CPath(fromName);
+        using var to = new CPath(toName);
+        Check(LibC.RenameAt(fromDirFd, from.Pointer, toDirFd, to.Pointer), "rename", toName);
+    }
+
+    /// <summary>unlinkat that reports nothing: for a temporary file on the way out of a failure.</summary>
+    public static void TryUnlink(int dirFd, ReadOnlySpan<byte> name) => Unlink(dirFd, name, 0);
+
     public static void Mkdir(int dirFd, ReadOnlySpan<byte> name, uint mode)
     {
         using var c = new CPath(name);

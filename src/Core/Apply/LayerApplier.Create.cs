@@ -62,33 +62,50 @@ public sealed partial class LayerApplier
     }
 
     /// <summary>
-    /// O_CREAT|O_EXCL|O_NOFOLLOW: whatever was at the name has just been removed, so a name that
-    /// exists now (a symlink above all) is refused rather than written through.
+    /// The data goes to a hidden temporary name beside the entry's (O_CREAT|O_EXCL|O_NOFOLLOW, so
+    /// nothing that exists is written through), which is renamed over the name once complete: a
+    /// failed or interrupted apply never leaves a partial file under a name of the layer.
     /// </summary>
-    private static void WriteRegular(TarReaderEntry entry, int parentFd, byte[] baseName)
+    private void WriteRegular(TarReaderEntry entry, int parentFd, byte[] baseName)
     {
-        var errno = AtCalls.TryOpen(parentFd, baseName, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW, 0x180, out var file);
+        var temporary = System.Text.Encoding.ASCII.GetBytes($".pd-apply-{Environment.ProcessId}-{TempNames.Suffix()}.tmp");
+        var errno = AtCalls.TryOpen(parentFd, temporary, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW, 0x180, out var file);
         if (file is null)
         {
             throw new FsException("create", PathBytes.Display(baseName), errno);
         }
 
-        using (file)
+        var renamed = false;
+        try
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
-            try
+            using (file)
             {
-                long offset = 0;
-                int n;
-                while ((n = entry.Data.Read(buffer)) > 0)
+                var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
+                try
                 {
-                    RandomAccess.Write(file, buffer.AsSpan(0, n), offset);
-                    offset += n;
+                    long offset = 0;
+                    int n;
+                    while ((n = entry.Data.Read(buffer)) > 0)
+                    {
+                        _cancellationToken.ThrowIfCancellationRequested();
+                        RandomAccess.Write(file, buffer.AsSpan(0, n), offset);
+                        offset += n;
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
-            finally
+
+            AtCalls.Rename(parentFd, temporary, parentFd, baseName);
+            renamed = true;
+        }
+        finally
+        {
+            if (!renamed)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                AtCalls.TryUnlink(parentFd, temporary);
             }
         }
     }

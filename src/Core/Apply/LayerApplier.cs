@@ -32,6 +32,7 @@ public sealed partial class LayerApplier
     private long _whiteouts;
     private long _ignored;
     private long _bytes;
+    private CancellationToken _cancellationToken;
 
     private LayerApplier(RootedDirectory root, ApplyOptions options)
     {
@@ -45,16 +46,22 @@ public sealed partial class LayerApplier
     /// could not be applied, or <see cref="TarFormatException"/> for a malformed archive; the
     /// entries before it stay applied.
     /// </summary>
-    public static ApplyResult Apply(Stream uncompressedTar, string destination, ApplyOptions options)
+    public static ApplyResult Apply(Stream uncompressedTar, string destination, ApplyOptions options) =>
+        Apply(uncompressedTar, destination, options, CancellationToken.None);
+
+    /// <inheritdoc cref="Apply(Stream, string, ApplyOptions)"/>
+    /// <exception cref="OperationCanceledException">Cancelled: checked before each entry and while a file's data is copied; the entries before stay applied.</exception>
+    public static ApplyResult Apply(Stream uncompressedTar, string destination, ApplyOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(uncompressedTar);
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(options);
         using var root = RootedDirectory.Open(destination);
-        var applier = new LayerApplier(root, options);
+        var applier = new LayerApplier(root, options) { _cancellationToken = cancellationToken };
         var reader = new TarReader(uncompressedTar);
         while (reader.Next() is { } entry)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             applier.ApplyEntry(entry);
         }
 
@@ -129,7 +136,15 @@ public sealed partial class LayerApplier
         }
 
         Create(entry, kind, directory, baseName, merge);
-        SetMetadata(header, directory, baseName);
+        if (header.Type != TarEntryType.HardLink)
+        {
+            // A hard link is another name of an inode that already has its metadata, and that inode
+            // may also be linked from outside the destination (a `cp -al` tree): chown, chmod (a
+            // setuid bit above all) or utime through it would reach that file too. GNU tar sets
+            // nothing on a hard link either.
+            SetMetadata(header, directory, baseName);
+        }
+
         _unpacked.Add(KeyOf(directory, baseName));
     }
 

@@ -44,7 +44,11 @@ public static class LayerDecompression
     }
 
     /// <summary>Sniffs the first bytes of <paramref name="blob"/> and returns a stream of the uncompressed tar.</summary>
-    public static Stream OpenDecompressing(Stream blob, bool leaveOpen = false)
+    public static Stream OpenDecompressing(Stream blob, bool leaveOpen = false) => OpenDecompressing(blob, out _, leaveOpen);
+
+    /// <inheritdoc cref="OpenDecompressing(Stream, bool)"/>
+    /// <param name="detected">The compression the first bytes name.</param>
+    public static Stream OpenDecompressing(Stream blob, out LayerCompression detected, bool leaveOpen = false)
     {
         ArgumentNullException.ThrowIfNull(blob);
         var magic = new byte[MagicLength];
@@ -61,7 +65,8 @@ public static class LayerDecompression
         }
 
         var replay = new PrefixedReadStream(magic.AsMemory(0, got), blob, leaveOpen);
-        return OpenDecompressing(replay, Detect(magic.AsSpan(0, got)), leaveOpen: false);
+        detected = Detect(magic.AsSpan(0, got));
+        return OpenDecompressing(replay, detected, leaveOpen: false);
     }
 
     /// <summary>Returns a stream of the uncompressed tar of a blob whose compression is already known.</summary>
@@ -82,5 +87,25 @@ public static class LayerDecompression
             LayerCompression.Lz4 => new Lz4FrameReadStream(blob, leaveOpen),
             _ => throw new ArgumentOutOfRangeException(nameof(compression), compression, "not a LayerCompression value"),
         };
+    }
+
+    /// <summary>
+    /// What went wrong reading a layer blob of <paramref name="compression"/>, in words that say which
+    /// stream broke: the decompressors' own messages ("Premature end of stream", "The archive entry
+    /// was compressed using an unsupported compression method") say neither that the blob is damaged
+    /// nor in which format, and a damaged compressed stream can surface as a malformed tar first.
+    /// </summary>
+    public static string Describe(Exception failure, LayerCompression compression)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        var name = compression.ToName();
+        var what = (failure, compression) switch
+        {
+            (Tar.TarFormatException, LayerCompression.None) => "not a valid tar",
+            (Tar.TarFormatException, _) => $"the tar inside the {name} stream is malformed (a damaged blob?)",
+            (_, LayerCompression.None) => "the blob cannot be read",
+            _ => $"the {name} stream is damaged or cut short",
+        };
+        return $"{what}: {failure.Message.ReplaceLineEndings(" ")}";
     }
 }
