@@ -117,6 +117,43 @@ public sealed class ApplyHardeningTests : IDisposable
     }
 
     [Fact]
+    public void Apply_should_set_every_time_a_tar_carries_as_tar_xf_does()
+    {
+        // Before 1970, after 2262 (containerd would clamp both to 1970) and with fractions of a second.
+        var times = new[]
+        {
+            ("old", new DateTimeOffset(1960, 3, 1, 12, 0, 0, TimeSpan.Zero).AddTicks(2_500_000)),
+            ("future", new DateTimeOffset(2446, 5, 10, 8, 30, 0, TimeSpan.Zero).AddTicks(1_234_567)),
+            ("fraction", new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(9_876_543)),
+        };
+        var layer = Path.Combine(_root, "times.tar");
+        using (var file = File.Create(layer))
+        using (var tar = new TarWriter(file, TarEntryFormat.Pax))
+        {
+            foreach (var (name, time) in times)
+            {
+                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { ModificationTime = time, Mode = (UnixFileMode)0b110_100_100 });
+            }
+
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "dir/") { ModificationTime = times[0].Item2, Mode = (UnixFileMode)0b111_101_101 });
+        }
+
+        var ours = Directory.CreateDirectory(Path.Combine(_root, "ours")).FullName;
+        var gnu = Directory.CreateDirectory(Path.Combine(_root, "gnu")).FullName;
+        var result = CliRunner.Run("apply", layer, ours);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Run("tar", "-xf", layer, "-C", gnu);
+
+        foreach (var name in times.Select(t => t.Item1).Append("dir"))
+        {
+            Assert.Equal(Mtime(Path.Combine(gnu, name)), Mtime(Path.Combine(ours, name)));
+        }
+
+        Assert.Equal("-310391999.750000000", Mtime(Path.Combine(ours, "old")));
+        Assert.EndsWith(".123456700", Mtime(Path.Combine(ours, "future")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_directory_as_layer_should_be_named_as_such()
     {
         var result = CliRunner.Run("apply", _root, Directory.CreateDirectory(Path.Combine(_root, "dest")).FullName);
@@ -148,6 +185,15 @@ public sealed class ApplyHardeningTests : IDisposable
         using var p = Process.Start(tool, args);
         p.WaitForExit();
         Assert.Equal(0, p.ExitCode);
+    }
+
+    /// <summary>The mtime to the nanosecond, as stat(1) prints it ("-310391999.750000000").</summary>
+    private static string Mtime(string path)
+    {
+        using var p = Process.Start(new ProcessStartInfo("stat", ["-c", "%.9Y", path]) { RedirectStandardOutput = true })!;
+        var text = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return text;
     }
 
     /// <summary>mode, uid, gid and mtime, as stat(1) prints them.</summary>

@@ -43,7 +43,7 @@ public sealed partial class LayerApplier
             }
         }
 
-        SetTimes(parentFd, baseName, header.MtimeSeconds);
+        SetTimes(parentFd, baseName, header.MtimeSeconds, header.MtimeNanoseconds);
     }
 
     private static unsafe void SetOwner(TarHeader header, int parentFd, byte[] baseName)
@@ -99,13 +99,18 @@ public sealed partial class LayerApplier
         throw new FsException($"setxattr {name}", PathBytes.Display(baseName), errno);
     }
 
-    /// <summary>utimensat without following: atime = mtime = the header's mtime, bounded.</summary>
-    private unsafe void SetTimes(int parentFd, byte[] baseName, long mtimeSeconds)
+    /// <summary>
+    /// utimensat without following: atime = mtime = the header's mtime. Bounded to containerd's
+    /// range and whole seconds by default (containerd's applier drops a PAX fraction too); exact,
+    /// fraction included, with <see cref="ApplyOptions.ExactTimes"/>.
+    /// </summary>
+    private unsafe void SetTimes(int parentFd, byte[] baseName, long mtimeSeconds, int mtimeNanoseconds)
     {
         var seconds = !_options.ExactTimes && mtimeSeconds is < 0 or > MaxSeconds ? 0 : mtimeSeconds;
+        var nanoseconds = _options.ExactTimes ? mtimeNanoseconds : 0;
         var times = stackalloc LibC.Timespec[2];
-        times[0] = new LibC.Timespec { Seconds = seconds };
-        times[1] = new LibC.Timespec { Seconds = seconds };
+        times[0] = new LibC.Timespec { Seconds = seconds, Nanoseconds = nanoseconds };
+        times[1] = new LibC.Timespec { Seconds = seconds, Nanoseconds = nanoseconds };
         using var c = new CPath(baseName);
         AtCalls.Check(LibC.UtimensAt(parentFd, c.Pointer, times, LibC.AT_SYMLINK_NOFOLLOW), "utimensat", baseName);
     }

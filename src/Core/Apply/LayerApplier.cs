@@ -25,7 +25,7 @@ public sealed partial class LayerApplier
     /// Directory entries. Creating or removing a child moves a directory's mtime, so applyNaive
     /// sets directory times once more after the last entry (spec §6 step 12).
     /// </summary>
-    private readonly List<(byte[] Name, long MtimeSeconds)> _directories = [];
+    private readonly List<(byte[] Name, long MtimeSeconds, int MtimeNanoseconds)> _directories = [];
 
     private readonly List<string> _warnings = [];
     private long _applied;
@@ -107,7 +107,7 @@ public sealed partial class LayerApplier
                 ApplyFile(entry, directory, baseName);
                 if (header.Type == TarEntryType.Directory)
                 {
-                    _directories.Add((name, header.MtimeSeconds));
+                    _directories.Add((name, header.MtimeSeconds, header.MtimeNanoseconds));
                 }
             }
 
@@ -157,7 +157,7 @@ public sealed partial class LayerApplier
     /// <summary>Sets each directory entry's times again, now that nothing more is created in it.</summary>
     private void RestoreDirectoryTimes()
     {
-        foreach (var (name, mtime) in _directories)
+        foreach (var (name, mtime, nanoseconds) in _directories)
         {
             try
             {
@@ -172,7 +172,7 @@ public sealed partial class LayerApplier
                 {
                     if (AtCalls.LstatOrNull(AtCalls.Fd(directory!), baseName) is { IsDirectory: true })
                     {
-                        SetTimes(AtCalls.Fd(directory!), baseName, mtime);
+                        SetTimes(AtCalls.Fd(directory!), baseName, mtime, nanoseconds);
                     }
                 }
             }

@@ -150,4 +150,35 @@ internal static class TarFieldParser
 
         return true;
     }
+
+    /// <summary>
+    /// A PAX time with its fraction kept: whole seconds, floored, and the nanoseconds after them
+    /// (0..999,999,999; digits past the ninth are dropped, as Go's archive/tar parsePAXTime does).
+    /// "-1.25" is -2 s + 750,000,000 ns.
+    /// </summary>
+    public static bool TryParsePaxTime(ReadOnlySpan<byte> text, out long seconds, out int nanoseconds)
+    {
+        nanoseconds = 0;
+        if (!TryParsePaxSeconds(text, out seconds))
+        {
+            return false;
+        }
+
+        var dot = text.IndexOf((byte)'.');
+        if (dot < 0)
+        {
+            return true;
+        }
+
+        var fraction = text[(dot + 1)..];
+        var nanos = 0;
+        for (var i = 0; i < 9; i++)
+        {
+            nanos = (nanos * 10) + (i < fraction.Length ? fraction[i] - '0' : 0);
+        }
+
+        // The seconds are already floored below zero: the fraction then counts up from there.
+        nanoseconds = text[0] == (byte)'-' && nanos != 0 ? 1_000_000_000 - nanos : nanos;
+        return true;
+    }
 }

@@ -23,6 +23,13 @@ public sealed class TarHeader
     /// <summary>mtime in whole seconds since the epoch (already truncated, may be negative).</summary>
     public long MtimeSeconds { get; init; }
 
+    /// <summary>
+    /// The nanoseconds after <see cref="MtimeSeconds"/> that a PAX mtime carried (0..999,999,999),
+    /// kept by the reader for an applier; the layer writer never writes them (BuildKit's layers
+    /// have whole-second times), so they play no part in a layer's bytes.
+    /// </summary>
+    public int MtimeNanoseconds { get; init; }
+
     /// <summary>Symlink target, or the earlier name a hard link points to.</summary>
     public byte[] LinkName { get; init; } = [];
 

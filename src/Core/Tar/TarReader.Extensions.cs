@@ -23,6 +23,8 @@ public sealed partial class TarReader
 
         public long MtimeSeconds { get; set; }
 
+        public int MtimeNanoseconds { get; set; }
+
         public List<KeyValuePair<string, byte[]>> Xattrs { get; } = [];
     }
 
@@ -149,8 +151,9 @@ public sealed partial class TarReader
                     case "gid" when TryParseDecimal(value, out number):
                         fields.Gid = number;
                         break;
-                    case "mtime" when TryParsePaxSeconds(value, out number):
+                    case "mtime" when TryParsePaxTime(value, out number, out var nanoseconds):
                         fields.MtimeSeconds = number;
+                        fields.MtimeNanoseconds = nanoseconds;
                         break;
                 }
             }

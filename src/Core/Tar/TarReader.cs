@@ -148,6 +148,7 @@ public sealed partial class TarReader
             Gid = fields.Gid,
             Size = dataLength,
             MtimeSeconds = fields.MtimeSeconds,
+            MtimeNanoseconds = fields.MtimeNanoseconds,
             LinkName = fields.LinkName,
             DevMajor = format == TarEntryFormat.V7 ? 0 : Number(block.Slice(329, 8), "devmajor", blockOffset),
             DevMinor = format == TarEntryFormat.V7 ? 0 : Number(block.Slice(337, 8), "devminor", blockOffset),
