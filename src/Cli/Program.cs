@@ -10,6 +10,7 @@ public static class Program
 {
     public const string Help = """
         usage: paralleldiff COMMAND [options]     (paralleldiff COMMAND --help for details)
+               paralleldiff --version             the version and the source commit it was built from
 
         commands
           diff    write the layer of one snapshot (a file, or into an OCI layout) and print its descriptor
@@ -49,6 +50,12 @@ public static class Program
         {
             StandardOutput.Write(Help);
             return args.Count == 0 ? ExitCodes.Usage : ExitCodes.Success;
+        }
+
+        if (args[0] is "--version" or "version")
+        {
+            StandardOutput.WriteLine(VersionLine());
+            return ExitCodes.Success;
         }
 
         var command = args[0];
@@ -104,6 +111,19 @@ public static class Program
             Console.Error.WriteLine($"paralleldiff {command}: {OneLine(e)} ({e.GetType().Name})");
             return ExitCodes.Failed;
         }
+    }
+
+    /// <summary>"paralleldiff 0.9.0 (commit 0123456789ab)": the version and the commit it was built from ("unknown" outside git).</summary>
+    public static string VersionLine()
+    {
+        var informational = typeof(Program).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), inherit: false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>()
+            .FirstOrDefault()?.InformationalVersion ?? "unknown";
+        var plus = informational.IndexOf('+', StringComparison.Ordinal);
+        var version = plus < 0 ? informational : informational[..plus];
+        var commit = plus < 0 ? "unknown" : informational[(plus + 1)..];
+        return $"paralleldiff {version} (commit {(commit.Length > 12 ? commit[..12] : commit)})";
     }
 
     private static int HandOff(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
