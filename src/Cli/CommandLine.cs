@@ -72,7 +72,11 @@ public sealed class CommandLine
                     throw new UsageException($"{name} needs a value");
                 }
 
-                result._values[name] = value;
+                if (!result._values.TryAdd(name, value))
+                {
+                    // Keeping the last, as many tools do, would silently drop an upper or an output.
+                    throw new UsageException($"{name} given twice ('{result._values[name]}' and '{value}'): give it once");
+                }
             }
             else
             {
@@ -87,7 +91,10 @@ public sealed class CommandLine
 
     public string? Value(string name) => _values.GetValueOrDefault(name);
 
-    public string? Value(string name, string alias) => Value(name) ?? Value(alias);
+    /// <summary>An option that has two spellings (-o, --output): given once, in either.</summary>
+    public string? Value(string name, string alias) => Value(name) is { } value && Value(alias) is { } other
+        ? throw new UsageException($"{name} and {alias} are the same option ('{value}' and '{other}'): give it once")
+        : Value(name) ?? Value(alias);
 
     public long? Number(string name)
     {

@@ -91,14 +91,14 @@ public static class LayerArguments
         }
 
         var chosen = level ?? settings.DefaultLevel(kind);
-        try
+        if (chosen < kind.MinLevel() || chosen > kind.MaxLevel())
         {
-            return CompressionSettings.For(kind, chosen, settings.BlockSize);
+            // Our words, not ArgumentOutOfRangeException's "(Parameter 'level')".
+            var from = level is null ? $" (the default in {settings.Source})" : string.Empty;
+            throw new UsageException($"--level {chosen}{from}: {kind.ToName()} levels are {kind.MinLevel()} to {kind.MaxLevel()}");
         }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new UsageException($"--level {chosen}: {e.Message.Split('\n')[0]}");
-        }
+
+        return CompressionSettings.For(kind, chosen, settings.BlockSize);
     }
 
     /// <summary>--differ's words.</summary>

@@ -31,7 +31,13 @@ public static partial class ExportJobList
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new JobListException($"{path}: {e.Message}", e);
+            // .NET's words ("Access to the path is denied" for a directory, "Could not find file")
+            // are replaced by the cause as the system states it.
+            var cause = Directory.Exists(path) ? "is a directory, not a job file"
+                : e is FileNotFoundException or DirectoryNotFoundException ? "no such file or directory (ENOENT)"
+                : e is UnauthorizedAccessException ? "permission denied (EACCES)"
+                : e.Message;
+            throw new JobListException($"{path}: {cause}", e);
         }
 
         return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -93,6 +99,12 @@ public static partial class ExportJobList
         foreach (var property in element.EnumerateObject().Where(p => !Keys.Contains(p.Name)))
         {
             throw new JobListException($"{where}: unknown key \"{property.Name}\" (known: {string.Join(", ", Keys.Order(StringComparer.Ordinal))})");
+        }
+
+        // JSON leaves a repeated key's meaning open (System.Text.Json would keep the last): refuse it.
+        if (element.EnumerateObject().GroupBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+        {
+            throw new JobListException($"{where}: the key \"{repeated.Key}\" appears {repeated.Count()} times; give it once");
         }
 
         var id = Text(element, "id", where) ?? throw new JobListException($"{where}: no \"id\"");
