@@ -56,6 +56,8 @@ internal sealed class FileDataReader
 
             if (Interlocked.Decrement(ref _extentsLeft) == 0)
             {
+                // Every extent is read: the file must still be as the diff listed it.
+                ReadConsistency.Check(handle, _entry.DataStatus, () => Location);
                 Close();
             }
         }

@@ -79,7 +79,7 @@ public sealed class ChangeWriter : IChangeSink
             return;
         }
 
-        Emit(header, change.Source, change.Path);
+        Emit(header, change.Source, change.Path, change.Status);
         if (additional is not null)
         {
             foreach (var extra in additional)
@@ -89,11 +89,11 @@ public sealed class ChangeWriter : IChangeSink
         }
     }
 
-    private void Emit(TarHeader header, ISnapshotTree? source, byte[]? path)
+    private void Emit(TarHeader header, ISnapshotTree? source, byte[]? path, FileStatus? status = null)
     {
         IncludeParents(header);
         var hasData = header.Type == TarEntryType.Regular && header.Size > 0;
-        _output.Write(new LayerEntry(header, hasData ? source : null, hasData ? path : null));
+        _output.Write(new LayerEntry(header, hasData ? source : null, hasData ? path : null) { DataStatus = hasData ? status : null });
         EntriesWritten++;
     }
 

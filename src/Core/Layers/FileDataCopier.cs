@@ -12,7 +12,8 @@ public static class FileDataCopier
 {
     public const int ChunkSize = 1024 * 1024;
 
-    public static void Copy(ISnapshotTree source, byte[] path, long size, Stream output, CancellationToken cancellationToken)
+    /// <param name="listed">The file's status when the diff listed it: a file changed since fails (<see cref="ReadConsistency"/>).</param>
+    public static void Copy(ISnapshotTree source, byte[] path, long size, Stream output, CancellationToken cancellationToken, FileStatus? listed = null)
     {
         using var handle = source.OpenData(path);
         // No bigger than the file: a megabyte for a 40-byte file is a large-object allocation,
@@ -35,6 +36,7 @@ public static class FileDataCopier
                         throw new FsException($"{source.Locate(path)}: file shrank while read (expected {size} bytes, got {offset})");
                     }
 
+                    ReadConsistency.Check(handle, listed, () => source.Locate(path));
                     return;
                 }
 
@@ -48,6 +50,7 @@ public static class FileDataCopier
                 if (offset == size && n < want)
                 {
                     // A short read that asked past the announced size: the end of the file is here.
+                    ReadConsistency.Check(handle, listed, () => source.Locate(path));
                     return;
                 }
             }

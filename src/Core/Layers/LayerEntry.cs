@@ -10,4 +10,7 @@ namespace ParallelDiff.Core.Layers;
 public sealed record LayerEntry(TarHeader Header, ISnapshotTree? DataSource, byte[]? DataPath)
 {
     public bool HasData => DataSource is not null && Header.Size > 0;
+
+    /// <summary>The file's status when the diff listed it: what the data, once read, is checked against (<see cref="ReadConsistency"/>).</summary>
+    public Fs.FileStatus? DataStatus { get; init; }
 }

@@ -34,7 +34,7 @@ public sealed class TarStreamWriter : ILayerEntrySink
         _output.Write(_header.WrittenSpan);
         if (entry.HasData)
         {
-            FileDataCopier.Copy(entry.DataSource!, entry.DataPath!, entry.Header.Size, _output, _cancellationToken);
+            FileDataCopier.Copy(entry.DataSource!, entry.DataPath!, entry.Header.Size, _output, _cancellationToken, entry.DataStatus);
             _output.Write(Zeros, 0, TarArchive.PaddingFor(entry.Header.Size));
             DataBytes += entry.Header.Size;
             _meter?.AddIn(entry.Header.Size);
