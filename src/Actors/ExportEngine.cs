@@ -16,13 +16,17 @@ namespace ParallelDiff.Actors;
 public sealed partial class ExportEngine : IAsyncDisposable
 {
     /// <summary>
-    /// For a system the engine creates: only errors on stdout, where a console app's output goes.
-    /// A failed layer is reported by the exception its export throws (naming the snapshot and the
-    /// path), a fallback by the warning; a caller's Config can turn more logging on.
+    /// For a system the engine creates: no log at all, and never on stdout. A failed layer is
+    /// reported by the exception its export throws (naming the snapshot and the path), a fallback by
+    /// the warning; Akka's "Error in stage" line with its stack trace would only repeat that, on
+    /// the stream a script reads for the descriptor. A caller's Config turns logging on
+    /// (akka.loglevel), to standard error (<see cref="StandardErrorLogger"/>) or its own loggers.
     /// </summary>
     private static readonly Config QuietDefaults = ConfigurationFactory.ParseString("""
-        akka.loglevel = ERROR
-        akka.stdout-loglevel = ERROR
+        akka.loglevel = OFF
+        akka.stdout-loglevel = OFF
+        akka.loggers = ["ParallelDiff.Actors.StandardErrorLogger, ParallelDiff.Actors"]
+        akka.stdout-logger-class = "ParallelDiff.Actors.StandardErrorStartupLogger, ParallelDiff.Actors"
         akka.log-dead-letters = off
         akka.log-dead-letters-during-shutdown = off
         """);

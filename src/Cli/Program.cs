@@ -102,10 +102,12 @@ public static class Program
             or Core.Tar.TarEncodingException or LayerFailedException or TimeoutException or Actors.Walk.WalkFailedException)
         {
             Console.Error.WriteLine($"paralleldiff {command}: {OneLine(e)}");
+            FailureDetail.WriteIfAsked(e);
             return ExitCodes.Failed;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            FailureDetail.WriteIfAsked(e);
             // Nothing expected ends here, but a person still gets one line and exit 1, not an abort
             // with a stack trace; the type says where to look.
             Console.Error.WriteLine($"paralleldiff {command}: {OneLine(e)} ({e.GetType().Name})");

@@ -129,9 +129,13 @@ public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<L
 
         private bool Report(Exception cause)
         {
+            var temporary = _file?.TemporaryPath;
             _file?.Dispose();
             _file = null;
-            _result.TrySetException(cause);
+            // .NET names the temporary file ("No space left on device : '/out/.x.tmp-…'"): say which output could not be written.
+            _result.TrySetException(cause is IOException io && temporary is not null && io.Message.Contains(temporary, StringComparison.Ordinal)
+                ? new IOException($"{_stage._targetPath}: cannot write the layer: {io.Message.Replace($" : '{temporary}'", string.Empty, StringComparison.Ordinal)}", io)
+                : cause);
             return false;
         }
 

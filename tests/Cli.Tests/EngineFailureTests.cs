@@ -66,6 +66,41 @@ public sealed class EngineFailureTests : IDisposable
         Assert.True(Directory.Exists(layout));
     }
 
+    [RootFact]
+    public void A_full_disk_on_the_engine_path_should_leave_stdout_empty_and_say_one_line()
+    {
+        var tiny = Directory.CreateDirectory(Path.Combine(_tree.Root, "tiny")).FullName;
+        Run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", tiny);
+        try
+        {
+            // The sample upper's 3 MiB blob does not fit in 1 MiB.
+            var output = Path.Combine(tiny, "layer.tar");
+            var result = CliRunner.Run("diff", "--upper", _tree.Upper, "--compression", "none", "-o", output, "--config", _engineConfig);
+            Assert.Equal(1, result.ExitCode);
+            AssertOneLine(result, output, "No space left on device");
+            Assert.DoesNotContain("Error in stage", result.StdErr, StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFileSystemEntries(tiny));
+
+            // Asked for, the engine's log and the stack trace follow on stderr, still not on stdout.
+            var debug = CliRunner.Run("diff", "--upper", _tree.Upper, "--compression", "none", "-o", output, "--config", _engineConfig, "--log-level", "debug");
+            Assert.Equal(1, debug.ExitCode);
+            Assert.Empty(debug.StdOut);
+            Assert.Contains("Error in stage", debug.StdErr, StringComparison.Ordinal);
+            Assert.Contains("   at ", debug.StdErr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Run("umount", tiny);
+        }
+    }
+
+    private static void Run(string tool, params string[] args)
+    {
+        using var p = System.Diagnostics.Process.Start(tool, args);
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+    }
+
     private static void AssertOneLine(CliRunner.Result result, params string[] mentions)
     {
         Assert.Empty(result.StdOut);

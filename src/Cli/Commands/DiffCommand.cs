@@ -29,6 +29,8 @@ public static class DiffCommand
         {{LayerProgressArguments.Help}}
         {{LayerArguments.Help}}
           --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
+          --log-level LEVEL    off (default)|error|warning|info|debug: the actor engine's log, on stderr;
+                               debug also prints a failure's stack trace after its one-line message
           --parallelism N      workers inside one layer: classifying, reading ahead, compressing
                                (default pipeline.parallelism in the HOCON, 0 = one per core);
                                the bytes are the same at any value
@@ -39,7 +41,7 @@ public static class DiffCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--oci-layout", "--tag", "--report", "--config", "--parallelism", .. LayerProgressArguments.ValueOptions];
+        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--oci-layout", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions];
 
     private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions, .. LayerProgressArguments.FlagOptions];
 

@@ -59,6 +59,8 @@ public static class ExportCommand
         {{LayerArguments.Help}}
           (compression, level and differ are defaults; a job's own settings win)
           --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
+          --log-level LEVEL    off (default)|error|warning|info|debug: the actor engine's log, on stderr;
+                               debug also prints a failure's stack trace after its one-line message
           --parallelism N      workers inside one layer: classifying, reading ahead, compressing
                                (default pipeline.parallelism in the HOCON, 0 = one per core);
                                the bytes are the same at any value
@@ -71,7 +73,7 @@ public static class ExportCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config", "--parallelism"];
+        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config", "--parallelism", "--log-level"];
 
     private static readonly HashSet<string> Flags = [.. LayerArguments.FlagOptions, "--quiet"];
 

@@ -30,6 +30,8 @@ public static class ImageCommand
         {{LayerProgressArguments.Help}}
         {{LayerArguments.Help}}
           --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
+          --log-level LEVEL    off (default)|error|warning|info|debug: the actor engine's log, on stderr;
+                               debug also prints a failure's stack trace after its one-line message
           --parallelism N      workers inside one layer: classifying, reading ahead, compressing
                                (default pipeline.parallelism in the HOCON, 0 = one per core);
                                the bytes are the same at any value
@@ -40,7 +42,7 @@ public static class ImageCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "--oci-layout", "--tag", "--report", "--config", "--parallelism", .. LayerProgressArguments.ValueOptions];
+        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "--oci-layout", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions];
 
     private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions, .. LayerProgressArguments.FlagOptions];
 
