@@ -103,9 +103,16 @@ public static class ApplyCommand
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new IOException($"{path}: {e.Message}", e);
+            // The system's cause, not .NET's sentence ("Could not find file '…'").
+            var cause = e switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => Errno.Describe(Errno.ENOENT),
+                UnauthorizedAccessException => Errno.Describe(Errno.EACCES),
+                _ => e.Message,
+            };
+            throw new IOException($"{path}: {cause}", e);
         }
     }
 }

@@ -19,6 +19,8 @@ public static class Errno
     public const int EINVAL = 22;
     public const int EPIPE = 32;
     public const int ERANGE = 34;
+    public const int ENAMETOOLONG = 36;
+    public const int ENOSPC = 28;
     public const int ENOSYS = 38;
     public const int ENOTEMPTY = 39;
     public const int ELOOP = 40;
@@ -41,6 +43,8 @@ public static class Errno
         ENODATA => "no such attribute (ENODATA)",
         EOPNOTSUPP => "operation not supported (EOPNOTSUPP)",
         ENOTEMPTY => "directory not empty (ENOTEMPTY)",
+        ENAMETOOLONG => "file name too long (ENAMETOOLONG)",
+        ENOSPC => "no space left on device (ENOSPC)",
         EPIPE => "broken pipe (EPIPE)",
         _ => $"errno {errno}",
     };
