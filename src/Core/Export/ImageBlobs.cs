@@ -33,6 +33,10 @@ internal static class ImageBlobs
         {
             return $"manifest blob {manifest.Digest} is not an image manifest";
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"manifest blob {manifest.Digest} cannot be read ({e.Message})";
+        }
 
         if (blobs.Fault(config.Digest, config.Size) is { } configFault)
         {

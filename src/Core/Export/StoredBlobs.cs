@@ -26,7 +26,6 @@ public sealed class StoredBlobs(OciLayout layout)
     public IReadOnlyCollection<string> Damaged => _damaged.Keys.Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Why the blob cannot be trusted ("is missing", "is damaged (digest mismatch)"); null when it is intact.</summary>
-    /// <exception cref="IOException">The blob exists but cannot be read.</exception>
     public string? Fault(string digest, long size)
     {
         ArgumentNullException.ThrowIfNull(digest);
@@ -55,19 +54,31 @@ public sealed class StoredBlobs(OciLayout layout)
         {
             return "is missing";
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not known to be damaged, so not removed: the redo's write meets the same cause and fails with it.
+            return $"cannot be read ({e.Message})";
+        }
 
         using (stream)
         {
-            if (stream.Length != size)
+            try
             {
-                _damaged.TryAdd(digest, 0);
-                return FormattableString.Invariant($"is damaged ({stream.Length} bytes, not {size})");
-            }
+                if (stream.Length != size)
+                {
+                    _damaged.TryAdd(digest, 0);
+                    return FormattableString.Invariant($"is damaged ({stream.Length} bytes, not {size})");
+                }
 
-            if (Digest(stream) != digest)
+                if (Digest(stream) != digest)
+                {
+                    _damaged.TryAdd(digest, 0);
+                    return "is damaged (digest mismatch)";
+                }
+            }
+            catch (IOException e)
             {
-                _damaged.TryAdd(digest, 0);
-                return "is damaged (digest mismatch)";
+                return $"cannot be read ({e.Message})";
             }
         }
 
