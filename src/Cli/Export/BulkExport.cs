@@ -13,7 +13,7 @@ namespace ParallelDiff.Cli.Export;
 /// written, then (by the <see cref="SnapshotRecorder"/>, in groups) those blobs synced, the image
 /// tagged with its id and a journal line fsynced; so a kill loses at most the snapshots in flight or
 /// not yet recorded, and a rerun skips what the journal and the layout agree is complete
-/// (<see cref="ResumeRules"/>). A failed snapshot is reported with its cause and does not stop the
+/// (<see cref="ResumeRules"/>, every blob re-hashed by <see cref="ResumeCheck"/>). A failed snapshot is reported with its cause and does not stop the
 /// others. At the end index.json is put in ref-name order, so a resumed layout and a clean one are
 /// the same bytes.
 /// </summary>
@@ -33,21 +33,16 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         // A killed run leaves staging and temporary files; a clean run has none.
         LayoutStaging.RemoveLeftovers(layout);
 
-        var tagged = ResumeRules.TaggedManifests(layout);
-        var outcomes = new SnapshotReport?[jobs.Count];
-        var pending = new List<int>();
-        for (var i = 0; i < jobs.Count; i++)
-        {
-            var entry = journal.Latest.GetValueOrDefault(jobs[i].Job.Id);
-            outcomes[i] = ResumeRules.CompletedEarlier(entry, jobs[i].Fingerprint, layout, tagged, out _);
-            if (outcomes[i] is null)
-            {
-                pending.Add(i);
-            }
-        }
+        var (outcomes, redo) = ResumeCheck.Run(layout, journal, jobs, cancellationToken);
+        var pending = Enumerable.Range(0, jobs.Count).Where(i => outcomes[i] is null).ToList();
 
         var budget = budgetFor(pending.Count);
         progress.Begin(jobs.Count, outcomes.OfType<SnapshotReport>().ToList(), budget);
+        foreach (var (id, why) in redo)
+        {
+            progress.Warning(id, $"{why}; exporting it again");
+        }
+
         var unsynced = new PendingBlobs(layout);
         var recorder = new SnapshotRecorder(layout, journal, unsynced, groupInterval);
         var interrupted = false;

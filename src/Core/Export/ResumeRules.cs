@@ -31,9 +31,19 @@ public static class ResumeRules
     /// <summary>The earlier outcome to reuse, marked <see cref="SnapshotStatus.Resumed"/>; null when the job must run.</summary>
     /// <param name="why">When null is returned for a job the journal knows, why it runs again (for messages).</param>
     public static SnapshotReport? CompletedEarlier(
-        JournalEntry? entry, string fingerprint, OciLayout layout, IReadOnlyDictionary<string, string> taggedManifests, out string? why)
+        JournalEntry? entry, string fingerprint, OciLayout layout, IReadOnlyDictionary<string, string> taggedManifests, out string? why) =>
+        CompletedEarlier(entry, fingerprint, new StoredBlobs(layout), taggedManifests, out why);
+
+    /// <summary>
+    /// The earlier outcome to reuse, marked <see cref="SnapshotStatus.Resumed"/>; null when the job must run.
+    /// Every blob of its image (manifest, config, layers) must be present with its size and digest.
+    /// </summary>
+    /// <param name="blobs">The run's checks of the layout's blobs, shared by all jobs so each blob is hashed once.</param>
+    /// <param name="why">When null is returned for a job the journal knows, why it runs again (for messages).</param>
+    public static SnapshotReport? CompletedEarlier(
+        JournalEntry? entry, string fingerprint, StoredBlobs blobs, IReadOnlyDictionary<string, string> taggedManifests, out string? why)
     {
-        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(taggedManifests);
         why = null;
         if (entry is null)
@@ -47,25 +57,9 @@ public static class ResumeRules
             { Status: SnapshotStatus.Failed } => "it failed before",
             _ when entry.Fingerprint != fingerprint => "its job or settings changed",
             { Layer: null } or { Manifest: null } => "its journal entry names no blob",
-            _ when !HasBlob(layout, report.Layer.Digest, report.Layer.Size) => $"its layer blob {report.Layer.Digest} is missing or not {report.Layer.Size} bytes",
-            _ when !HasBlob(layout, report.Manifest.Digest, report.Manifest.Size) => $"its manifest {report.Manifest.Digest} is missing or not {report.Manifest.Size} bytes",
             _ when taggedManifests.GetValueOrDefault(report.Id) != report.Manifest.Digest => $"index.json does not tag {report.Manifest.Digest} as {report.Id}",
-            _ => null,
+            _ => ImageBlobs.Fault(blobs, report.Manifest, report.Layer.Digest),
         };
         return why is null ? report with { Status = SnapshotStatus.Resumed } : null;
-    }
-
-    private static bool HasBlob(OciLayout layout, string digest, long size)
-    {
-        try
-        {
-            var info = new FileInfo(layout.BlobPath(digest));
-            return info.Exists && info.Length == size;
-        }
-        catch (ArgumentException)
-        {
-            // Not a sha256 digest: not something this tool wrote.
-            return false;
-        }
     }
 }

@@ -88,4 +88,43 @@ public sealed class ResumeRulesTests : IDisposable
         Assert.Contains("manifest", why, StringComparison.Ordinal);
         Assert.NotEqual(other.Manifest.Digest, _entry.Report.Manifest.Digest);
     }
+
+    [Fact]
+    public void A_deleted_config_blob_should_make_it_run_again()
+    {
+        var config = ConfigDigest();
+        File.Delete(_layout.BlobPath(config));
+        Assert.Null(Check(_entry, out var why));
+        Assert.Equal($"config blob {config} is missing", why);
+    }
+
+    [Fact]
+    public void A_layer_blob_with_one_byte_changed_at_the_same_size_should_make_it_run_again()
+    {
+        var layer = _entry.Report.Layer!.Digest;
+        var bytes = File.ReadAllBytes(_layout.BlobPath(layer));
+        bytes[^5] ^= 0x80;
+        File.WriteAllBytes(_layout.BlobPath(layer), bytes);
+        Assert.Null(Check(_entry, out var why));
+        Assert.Equal($"layer blob {layer} is damaged (digest mismatch)", why);
+    }
+
+    [Fact]
+    public void A_damaged_blob_should_be_listed_once_and_a_missing_one_not_at_all()
+    {
+        var blobs = new StoredBlobs(_layout);
+        var layer = _entry.Report.Layer!;
+        File.WriteAllBytes(_layout.BlobPath(layer.Digest), new byte[layer.Size]);
+        Assert.Equal("is damaged (digest mismatch)", blobs.Fault(layer.Digest, layer.Size));
+        Assert.Equal("is damaged (digest mismatch)", blobs.Fault(layer.Digest, layer.Size));
+        Assert.Equal("is missing", blobs.Fault("sha256:" + new string('0', 64), 1));
+        Assert.Null(blobs.Fault(_entry.Report.Manifest!.Digest, _entry.Report.Manifest.Size));
+        Assert.Equal([layer.Digest], blobs.Damaged);
+    }
+
+    private string ConfigDigest()
+    {
+        using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(_layout.BlobPath(_entry.Report.Manifest!.Digest)));
+        return manifest.RootElement.GetProperty("config").GetProperty("digest").GetString()!;
+    }
 }
