@@ -109,9 +109,16 @@ public static class DiffCommand
         double seconds;
         OciDescriptor? manifest = null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (view is not null || layoutDir is not null)
+        {
+            // The front hands a large upper to the engine here, before it prints a progress line or
+            // creates the layout: the engine runs the command afresh, and a layout it found already
+            // there would not be one it may remove on failure.
+            writer.Prepare(request);
+        }
+
         if (view is not null)
         {
-            writer.Prepare(request);
             view.Begin(1, [], new ExportBudget(1, request.Parallelism));
             view.Started(id, request.Meter);
         }
