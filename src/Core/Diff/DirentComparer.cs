@@ -13,6 +13,7 @@ public sealed class DirentComparer
     private readonly bool _exact;
     private readonly bool _sameInodeMeansSame;
     private readonly bool _copyUpBreaksLinks;
+    private readonly XattrPolicy _xattrs;
 
     /// <param name="exact">Compare content whenever metadata is equal (see <see cref="DiffOptions.Exact"/>).</param>
     /// <param name="sameInodeMeansSame">The base is one real directory (BuildKit bind-mounts a single lower), so equal dev/ino is the same file.</param>
@@ -20,8 +21,13 @@ public sealed class DirentComparer
     /// The trees are an overlay's lower and merged views, where an entry that is another inode than
     /// its hard-linked base is a copy-up that broke the link; with <paramref name="exact"/> it counts as a change.
     /// </param>
-    public DirentComparer(bool exact, bool sameInodeMeansSame, bool copyUpBreaksLinks = false)
+    /// <param name="xattrs">
+    /// The attributes the layer carries: with <see cref="XattrPolicy.All"/> an entry whose only
+    /// change is an xattr (set, changed, emptied or removed) is a change, else the layer would keep the lower's set.
+    /// </param>
+    public DirentComparer(bool exact, bool sameInodeMeansSame, bool copyUpBreaksLinks = false, XattrPolicy xattrs = XattrPolicy.Capability)
     {
+        _xattrs = xattrs;
         _exact = exact;
         _sameInodeMeansSame = sameInodeMeansSame;
         _copyUpBreaksLinks = exact && copyUpBreaksLinks;
@@ -41,6 +47,11 @@ public sealed class DirentComparer
         }
 
         if (!baseTree.GetXattr(path, EntryDetails.Capability).AsSpan().SequenceEqual(newTree.GetXattr(path, EntryDetails.Capability)))
+        {
+            return false;
+        }
+
+        if (_xattrs == XattrPolicy.All && !SameXattrs(baseTree, a, newTree, b, path))
         {
             return false;
         }
@@ -88,6 +99,30 @@ public sealed class DirentComparer
         }
 
         return SameContent(baseTree, newTree, path);
+    }
+
+    /// <summary>
+    /// The exported attribute sets (overlay's private ones left out) are equal, names and values;
+    /// an empty value is a value. BuildKit compares security.capability only, which the default policy keeps.
+    /// </summary>
+    private static bool SameXattrs(ISnapshotTree baseTree, FileStatus a, ISnapshotTree newTree, FileStatus b, byte[] path)
+    {
+        var before = EntryDetails.ReadXattrs(baseTree, path, a, XattrPolicy.All);
+        var after = EntryDetails.ReadXattrs(newTree, path, b, XattrPolicy.All);
+        if (before.Count != after.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < before.Count; i++)
+        {
+            if (!string.Equals(before[i].Key, after[i].Key, StringComparison.Ordinal) || !before[i].Value.AsSpan().SequenceEqual(after[i].Value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool SameContent(ISnapshotTree baseTree, ISnapshotTree newTree, byte[] path)

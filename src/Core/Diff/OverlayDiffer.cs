@@ -31,7 +31,7 @@ public sealed class OverlayDiffer
         _merged = merged;
         _overlay = overlay;
         _options = options;
-        _comparer = new DirentComparer(options.Exact, baseIsSingleDirectory, copyUpBreaksLinks: true);
+        _comparer = new DirentComparer(options.Exact, baseIsSingleDirectory, copyUpBreaksLinks: true, options.Xattrs);
         _subtrees = new TreeDiffer(baseTree, merged, _comparer, options.Xattrs);
     }
 

@@ -54,7 +54,7 @@ public sealed class SnapshotDiff
         new(Upper ?? throw new SnapshotException("the overlay differ needs an upperdir"), Base, New, Overlay, options, LowerCount == 1);
 
     public TreeDiffer WalkingDiffer(DiffOptions options) =>
-        new(Base, New, new DirentComparer(options.Exact, sameInodeMeansSame: false, copyUpBreaksLinks: Upper is not null), options.Xattrs);
+        new(Base, New, new DirentComparer(options.Exact, sameInodeMeansSame: false, copyUpBreaksLinks: Upper is not null, options.Xattrs), options.Xattrs);
 
     /// <summary>
     /// Runs the differ into <paramref name="sink"/>. With <see cref="DifferKind.Auto"/> an overlay

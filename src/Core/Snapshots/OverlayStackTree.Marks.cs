@@ -12,12 +12,12 @@ public sealed partial class OverlayStackTree
     /// overlay.redirect: an absolute value names a path from the overlay root in every lower layer;
     /// a relative one names a sibling in the same parent (a rename within the directory).
     /// </summary>
-    private Func<int, byte[]?> RedirectCandidate(LayerDirectory[] parentStack, byte[] redirect)
+    private Func<int, byte[]?> RedirectCandidate(LayerDirectory[] parentStack, byte[] redirect, int layerOfRedirect)
     {
         if (redirect[0] == (byte)'/')
         {
-            var relative = redirect.AsSpan().TrimStart((byte)'/').ToArray();
-            return layer => PathBytes.Under(_layers[layer].RootBytes, relative);
+            var paths = RedirectPaths(redirect, layerOfRedirect);
+            return layer => paths[layer];
         }
 
         return layer => InParent(parentStack, layer, redirect);
@@ -44,10 +44,12 @@ public sealed partial class OverlayStackTree
         // possibly in a data-only layer) or relative (a sibling name in the same directory). A
         // metacopy file below may redirect again: the kernel follows the chain to the data.
         var origin = new MetacopyOrigin(fs.GetXattr(abs, _options.RedirectXattr));
+        var originLayer = layer;
+        byte[]?[]? redirected = null;
         for (var below = layer + 1; below < _layers.Length; below++)
         {
             var path = origin.RootRelative is { } fromRoot
-                ? PathBytes.Under(_layers[below].RootBytes, fromRoot)
+                ? (redirected ??= RedirectPaths(fromRoot, originLayer))[below]
                 : _dataOnly[below] ? null
                 : origin.Sibling is { } sibling ? InParent(parentStack, below, sibling) : candidate(below);
             if (path is null || !_layers[below].FileSystem.TryLstat(path, out var lower, out _))
@@ -62,7 +64,15 @@ public sealed partial class OverlayStackTree
 
             if (OverlayOptions.MayBeMetacopy(lower) && _layers[below].FileSystem.GetXattr(path, _options.MetacopyXattr) is not null)
             {
-                origin = origin.Then(_layers[below].FileSystem.GetXattr(path, _options.RedirectXattr));
+                var next = origin.Then(_layers[below].FileSystem.GetXattr(path, _options.RedirectXattr));
+                if (next != origin)
+                {
+                    // A new redirect below is resolved from its own layer down.
+                    origin = next;
+                    originLayer = below;
+                    redirected = null;
+                }
+
                 continue;
             }
 

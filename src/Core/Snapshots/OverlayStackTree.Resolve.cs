@@ -115,7 +115,7 @@ public sealed partial class OverlayStackTree
 
             if (marks.Redirect is { Length: > 0 } redirect && _options.RedirectFollow)
             {
-                candidate = RedirectCandidate(parentStack, redirect);
+                candidate = RedirectCandidate(parentStack, redirect, layer);
                 // The listings hold the name itself, not where the redirect points.
                 listed = null;
             }

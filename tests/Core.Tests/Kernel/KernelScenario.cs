@@ -21,11 +21,13 @@ internal sealed class KernelScenario : IDisposable
     private readonly StringBuilder _story = new();
     private readonly List<string> _lowersTopFirst = [];
     private IReadOnlyList<TreeEntry> _truth = [];
+    private SortedDictionary<string, SortedDictionary<string, byte[]>> _truthXattrs = [];
 
-    private KernelScenario(KernelMode mode, int seed)
+    private KernelScenario(KernelMode mode, int seed, bool withXattrs)
     {
         Mode = mode;
         Seed = seed;
+        WithXattrs = withXattrs;
         _scratch = ScratchDirectory.Create("pd-kernel-");
         Upper = Path.Combine(_scratch.Path, "upper");
     }
@@ -34,15 +36,18 @@ internal sealed class KernelScenario : IDisposable
 
     public int Seed { get; }
 
+    /// <summary>Lower layers carry user.* xattrs and the operations set, change, empty and remove them.</summary>
+    public bool WithXattrs { get; }
+
     public string Upper { get; }
 
     /// <summary>How the stack was built and every operation with its outcome: with the seed, enough to replay it.</summary>
     public string Story => _story.ToString();
 
     /// <summary>Builds the stack, runs the operations and captures the truth; the scratch directory is removed on failure.</summary>
-    public static KernelScenario Run(KernelMode mode, int seed)
+    public static KernelScenario Run(KernelMode mode, int seed, bool withXattrs = false)
     {
-        var scenario = new KernelScenario(mode, seed);
+        var scenario = new KernelScenario(mode, seed, withXattrs);
         try
         {
             scenario.Build();
@@ -59,7 +64,7 @@ internal sealed class KernelScenario : IDisposable
     private void Build()
     {
         var rng = new Random(Seed);
-        _story.Append(CultureInfo.InvariantCulture, $"mode {Mode}, seed {Seed}\n");
+        _story.Append(CultureInfo.InvariantCulture, $"mode {Mode}, seed {Seed}{(WithXattrs ? ", with xattrs" : "")}\n");
         var layerCount = rng.Next(1, 4);
         for (var i = 0; i < layerCount; i++)
         {
@@ -68,6 +73,10 @@ internal sealed class KernelScenario : IDisposable
             {
                 _story.Append(CultureInfo.InvariantCulture, $"lower layer{i}, written on disk:\n");
                 Append(RandomLayer.Build(layer, rng, withOverlayMarkers: i > 0, KernelModes.OpaqueXattr(Mode)));
+                if (WithXattrs)
+                {
+                    Append(RandomOperations.DecorateLayer(layer, rng));
+                }
             }
             else
             {
@@ -83,6 +92,7 @@ internal sealed class KernelScenario : IDisposable
 
         using var truth = OverlayMount.ReadOnly([Upper, .. _lowersTopFirst], KernelModes.ReadOnlyOptions(Mode));
         _truth = TreeSnapshot.Capture(truth.MountPoint);
+        _truthXattrs = WithXattrs ? UserXattrListing.Capture(truth.MountPoint) : [];
         SaveStory();
     }
 
@@ -104,7 +114,7 @@ internal sealed class KernelScenario : IDisposable
         var mountPoint = Path.Combine(_scratch.Path, name + "-merged");
         using var overlay = ReadWriteOverlay.Mount(
             _lowersTopFirst, upper, Path.Combine(_scratch.Path, name + "-work"), mountPoint, KernelModes.ReadWriteOptions(Mode));
-        var operations = new RandomOperations(overlay.MountPoint, rng);
+        var operations = new RandomOperations(overlay.MountPoint, rng) { WithXattrs = WithXattrs };
         operations.Run(count);
         return operations.Log;
     }
@@ -125,19 +135,28 @@ internal sealed class KernelScenario : IDisposable
     /// <summary>The snapshot the kernel left: the upper over the lowers, with the mode's overlay options.</summary>
     public Snapshot Snapshot => Snapshot.OfOverlay(Upper, _lowersTopFirst, KernelModes.Overlay(Mode));
 
-    public string? Check(DifferKind differ)
+    public string? Check(DifferKind differ) => Check(differ, XattrPolicy.Capability);
+
+    /// <summary>As <see cref="Check(DifferKind)"/>; with <see cref="XattrPolicy.All"/> the user.* xattrs must match the kernel's too.</summary>
+    public string? Check(DifferKind differ, XattrPolicy xattrs)
     {
         var dest = Path.Combine(_scratch.Path, "applied-" + differ.ToString().ToLowerInvariant());
         byte[] tar = [];
         try
         {
-            tar = LayerTar.ToBytes(Snapshot, new LayerOptions { Differ = differ, Diff = new DiffOptions { Exact = true } });
+            tar = LayerTar.ToBytes(Snapshot, new LayerOptions { Differ = differ, Diff = new DiffOptions { Exact = true, Xattrs = xattrs } });
             LowerStackCopy.Flatten(_lowersTopFirst, KernelModes.ReadOnlyOptions(Mode), dest);
             LayerApplier.Apply(new MemoryStream(tar), dest, new ApplyOptions { ExactTimes = true });
 
             // Sockets cannot travel in a layer (none are made; the rule is the README's all the same).
             var differences = TreeComparison.Compare(_truth, TreeSnapshot.Capture(dest), TreeComparisonOptions.Default with { IgnoreSockets = true });
-            return differences.Count == 0 ? null : Report(differ, TreeComparison.Format(differences), tar);
+            var xattrDifferences = xattrs == XattrPolicy.All ? UserXattrListing.Compare(_truthXattrs, UserXattrListing.Capture(dest), tar, dest) : [];
+            if (differences.Count == 0 && xattrDifferences.Count == 0)
+            {
+                return null;
+            }
+
+            return Report(differ, TreeComparison.Format(differences) + string.Join("\n", xattrDifferences), tar);
         }
         catch (Exception e) when (e is IOException or SnapshotException)
         {

@@ -40,7 +40,7 @@ internal sealed partial class RandomOperations
             string line;
             try
             {
-                line = Step(tree);
+                line = WithXattrs && _rng.Next(3) == 0 ? XattrStep(tree) : Step(tree);
             }
             catch (IOException e)
             {
