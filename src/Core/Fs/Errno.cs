@@ -19,6 +19,7 @@ public static class Errno
     public const int EINVAL = 22;
     public const int EPIPE = 32;
     public const int ERANGE = 34;
+    public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
     public const int ENOTEMPTY = 39;
     public const int ELOOP = 40;
@@ -42,6 +43,7 @@ public static class Errno
         EOPNOTSUPP => "operation not supported (EOPNOTSUPP)",
         ENOTEMPTY => "directory not empty (ENOTEMPTY)",
         EPIPE => "broken pipe (EPIPE)",
+        ENAMETOOLONG => "file name too long (ENAMETOOLONG)",
         _ => $"errno {errno}",
     };
 }
