@@ -92,6 +92,28 @@ public sealed class ApplyHardeningTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(dest));
     }
 
+    [Theory]
+    [InlineData("zstd", "zst")]
+    [InlineData("lz4", "lz4")]
+    public void A_compressed_layer_cut_short_should_be_named_with_its_stream_cut_short(string tool, string extension)
+    {
+        // Compressed by the format's own tool, then cut in half: the decompressor alone says only
+        // "Premature end of stream", naming neither the layer nor the format.
+        var tar = ZerosLayer(1 << 20, "data", random: true);
+        var whole = $"{tar}.{extension}";
+        Run("bash", "-c", $"{tool} -q -c < '{tar}' > '{whole}'");
+        var bytes = File.ReadAllBytes(whole);
+        var cut = Path.Combine(_root, "cut." + extension);
+        File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
+
+        var result = CliRunner.Run("apply", cut, Directory.CreateDirectory(Path.Combine(_root, "dest")).FullName);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{cut}: the {tool} stream is damaged or cut short", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("partly applied", result.StdErr, StringComparison.Ordinal);
+        Assert.Single(result.StdErr.Trim().Split('\n'));
+        Assert.Empty(result.StdOut);
+    }
+
     [Fact]
     public void A_damaged_gzip_layer_should_be_reported_as_a_damaged_gzip_stream()
     {

@@ -18,6 +18,9 @@ internal sealed unsafe class RootedDirectory : IDisposable
     /// <summary>The kernel's own bound on symlinks in one lookup (MAXSYMLINKS).</summary>
     private const int MaxSymlinks = 40;
 
+    /// <summary>The longest path one lookup takes: PATH_MAX (4096) counts the terminating NUL.</summary>
+    private const int MaxLookupBytes = 4095;
+
     private readonly SafeFileHandle _root;
 
     private RootedDirectory(SafeFileHandle root) => _root = root;
@@ -44,13 +47,54 @@ internal sealed unsafe class RootedDirectory : IDisposable
     /// An O_PATH descriptor of the directory at a relative path ("" is the root), following
     /// symlinks inside the root; 0 and the handle, or the errno (ENOENT, ENOTDIR, ELOOP...).
     /// </summary>
+    /// <remarks>
+    /// The kernel refuses a path of PATH_MAX (4096) bytes or more with ENAMETOOLONG, but a tar name
+    /// may be longer; GNU tar extracts such names by walking them with *at calls. A long path is
+    /// looked up in pieces of whole components: the first inside the root, each next one beneath
+    /// the directory the previous reached (RESOLVE_BENEATH), so a symlink there that would climb
+    /// above that directory is refused (EXDEV) rather than followed; nothing leaves the root.
+    /// </remarks>
     public int TryResolveDirectory(ReadOnlySpan<byte> relative, out SafeFileHandle? directory)
     {
-        var path = relative.IsEmpty ? "."u8 : relative;
+        var rest = relative.IsEmpty ? "."u8 : relative;
+        var resolve = LibC.RESOLVE_IN_ROOT;
+        SafeFileHandle? current = null;
+        directory = null;
+        while (true)
+        {
+            var take = rest.Length < MaxLookupBytes ? rest.Length : rest[..MaxLookupBytes].LastIndexOf((byte)'/');
+            if (take <= 0)
+            {
+                current?.Dispose();
+                return Errno.ENAMETOOLONG;
+            }
+
+            var errno = TryOpenDirectory(current ?? _root, rest[..take], resolve | LibC.RESOLVE_NO_MAGICLINKS, out var next);
+            current?.Dispose();
+            current = next;
+            if (current is null)
+            {
+                return errno;
+            }
+
+            rest = rest[take..].TrimStart((byte)'/');
+            if (rest.IsEmpty)
+            {
+                directory = current;
+                return 0;
+            }
+
+            resolve = LibC.RESOLVE_BENEATH;
+        }
+    }
+
+    /// <summary>One openat2 of a directory relative to <paramref name="from"/>; 0 and the handle, or the errno.</summary>
+    private static int TryOpenDirectory(SafeFileHandle from, ReadOnlySpan<byte> path, ulong resolve, out SafeFileHandle? directory)
+    {
         directory = null;
         for (var attempt = 0; ; attempt++)
         {
-            var fd = LibC.OpenAt2(AtCalls.Fd(_root), path, (ulong)(LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC), LibC.RESOLVE_IN_ROOT | LibC.RESOLVE_NO_MAGICLINKS);
+            var fd = LibC.OpenAt2(AtCalls.Fd(from), path, (ulong)(LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC), resolve);
             if (fd >= 0)
             {
                 directory = new SafeFileHandle((nint)fd, ownsHandle: true);

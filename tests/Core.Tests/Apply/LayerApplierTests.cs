@@ -92,6 +92,17 @@ public sealed class LayerApplierTests : ApplyFixture
     }
 
     [Fact]
+    public void Apply_should_apply_names_longer_than_PATH_MAX_as_tar_xf_does()
+    {
+        // 45 components of 100 bytes: a 4,500-byte name, which one lookup refuses (ENAMETOOLONG).
+        var deep = string.Join('/', Enumerable.Range(0, 45).Select(i => $"c{i:D3}".PadRight(100, 'x')));
+        Apply(new TestTar().File(deep + "/f", "deep").HardLink(deep + "/g", deep + "/f").Symlink(deep + "/s", "f"));
+
+        // .NET's own file APIs take whole paths too, so find(1), which walks with *at calls, looks.
+        Assert.Equal(["f 2 4", "g 2 4", "s 1 1"], Find("-mindepth", "45", "-not", "-type", "d", "-printf", "%f %n %s\n"));
+    }
+
+    [Fact]
     public void Apply_should_fail_a_hard_link_to_a_missing_target_naming_the_entry()
     {
         var e = Assert.Throws<LayerApplyException>(() => Apply(new TestTar().HardLink("b", "missing")));
@@ -201,5 +212,14 @@ public sealed class LayerApplierTests : ApplyFixture
         Apply(new TestTar().Add(new TestEntry(B("pipe"), TarEntryType.Fifo) { Mode = Oct("640") }));
         Assert.Equal(FileKind.Fifo, Lstat("pipe").Kind);
         Assert.Equal(Oct("640"), Lstat("pipe").Mode);
+    }
+
+    /// <summary>find(1) run in Dest, its output lines sorted.</summary>
+    private List<string> Find(params string[] args)
+    {
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("find", [".", .. args]) { WorkingDirectory = Dest, RedirectStandardOutput = true })!;
+        var lines = p.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToList();
+        p.WaitForExit();
+        return lines;
     }
 }
