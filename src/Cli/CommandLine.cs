@@ -1,4 +1,5 @@
 using System.Globalization;
+using ParallelDiff.Core.Fs;
 
 namespace ParallelDiff.Cli;
 
@@ -11,6 +12,13 @@ public sealed class CommandLine
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
     private readonly List<string> _positional = [];
+
+    /// <summary>
+    /// Options whose paths reach the file system through byte syscalls only, so they may name
+    /// bytes that are not UTF-8 (RawArguments). Every other path goes through .NET's file APIs,
+    /// which would write or read a different name: such a value is refused, never altered.
+    /// </summary>
+    private static readonly HashSet<string> BytePathOptions = new(StringComparer.Ordinal) { "--upper", "--lower", "--from", "--to" };
 
     private CommandLine()
     {
@@ -41,6 +49,7 @@ public sealed class CommandLine
 
             if (!arg.StartsWith('-') || arg == "-")
             {
+                RefuseNonUtf8("argument", arg);
                 result._positional.Add(arg);
                 continue;
             }
@@ -72,6 +81,11 @@ public sealed class CommandLine
                     throw new UsageException($"{name} needs a value");
                 }
 
+                if (!BytePathOptions.Contains(name))
+                {
+                    RefuseNonUtf8(name, value);
+                }
+
                 if (!result._values.TryAdd(name, value))
                 {
                     // Keeping the last, as many tools do, would silently drop an upper or an output.
@@ -85,6 +99,15 @@ public sealed class CommandLine
         }
 
         return result;
+    }
+
+    private static void RefuseNonUtf8(string what, string value)
+    {
+        if (EscapedBytes.HasEscapes(value))
+        {
+            throw new UsageException($"{what} '{PathBytes.Display(EscapedBytes.Encode(value))}': not valid UTF-8; "
+                + $"only {string.Join(", ", BytePathOptions)} take such names (the other paths cannot be opened or written under them exactly)");
+        }
     }
 
     public bool Has(string flag) => _flags.Contains(flag);

@@ -41,7 +41,7 @@ public static class Program
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
         using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Interrupt);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cancellation.Cancel(); });
-        return Run(args, cancellation.Token);
+        return Run(RawArguments.Recover(args), cancellation.Token);
     }
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken)

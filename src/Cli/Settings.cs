@@ -26,13 +26,13 @@ public sealed class Settings
     public int BlockSize => checked((int)(ByteSize("paralleldiff.compression.block-size") ?? throw Missing("compression.block-size")));
 
     /// <summary>Workers one layer may use when it has the machine to itself (pipeline.parallelism; 0 = one per core).</summary>
-    public int Parallelism => Config.GetInt("paralleldiff.pipeline.parallelism") is > 0 and var n ? n : Environment.ProcessorCount;
+    public int Parallelism => Int("paralleldiff.pipeline.parallelism") is > 0 and var n ? n : Environment.ProcessorCount;
 
     /// <summary>File data one layer reads ahead of its tar writer (pipeline.read-ahead-bytes).</summary>
     public long ReadAheadBytes => ByteSize("paralleldiff.pipeline.read-ahead-bytes") ?? throw Missing("pipeline.read-ahead-bytes");
 
     /// <summary>Layers a bulk export runs at once unless --max-concurrent says (export.max-concurrent; 0 = one per core).</summary>
-    public int MaxConcurrent => Config.GetInt("paralleldiff.export.max-concurrent");
+    public int MaxConcurrent => Int("paralleldiff.export.max-concurrent");
 
     /// <summary>What all layers in flight may hold in memory together (export.memory-budget).</summary>
     public long MemoryBudget => ByteSize("paralleldiff.export.memory-budget") ?? throw Missing("export.memory-budget");
@@ -41,16 +41,16 @@ public sealed class Settings
     public long MemoryPerLayer => ReadAheadBytes + (ByteSize("paralleldiff.export.memory-per-layer") ?? throw Missing("export.memory-per-layer"));
 
     /// <summary>The least time between two groups of finished snapshots a bulk export records (export.group-interval-ms).</summary>
-    public TimeSpan GroupInterval => TimeSpan.FromMilliseconds(Config.GetInt("paralleldiff.export.group-interval-ms"));
+    public TimeSpan GroupInterval => TimeSpan.FromMilliseconds(Int("paralleldiff.export.group-interval-ms"));
 
     /// <summary>How often progress views sample the running layers (progress.interval-ms, at least 10 ms).</summary>
-    public TimeSpan ProgressInterval => TimeSpan.FromMilliseconds(Math.Max(10, Config.GetInt("paralleldiff.progress.interval-ms")));
+    public TimeSpan ProgressInterval => TimeSpan.FromMilliseconds(Math.Max(10, Int("paralleldiff.progress.interval-ms")));
 
     public int DefaultLevel(LayerCompression kind) => kind switch
     {
-        LayerCompression.Gzip => Config.GetInt("paralleldiff.compression.gzip-level"),
-        LayerCompression.Zstd => Config.GetInt("paralleldiff.compression.zstd-level"),
-        LayerCompression.Lz4 => Config.GetInt("paralleldiff.compression.lz4-level"),
+        LayerCompression.Gzip => Int("paralleldiff.compression.gzip-level"),
+        LayerCompression.Zstd => Int("paralleldiff.compression.zstd-level"),
+        LayerCompression.Lz4 => Int("paralleldiff.compression.lz4-level"),
         _ => 0,
     };
 
@@ -59,14 +59,6 @@ public sealed class Settings
     {
         ArgumentNullException.ThrowIfNull(cl);
         var settings = Load(cl.Value("--config"));
-        if (cl.Value("--log-level") is { } level)
-        {
-            // Akka's own log, on stderr (the engine's StandardErrorLogger); debug also prints a failure's stack trace.
-            var akkaLevel = cl.Choice("--log-level", "off", "off", "error", "warning", "info", "debug");
-            FailureDetail.StackTraces = akkaLevel == "debug";
-            settings = new Settings(ConfigurationFactory.ParseString($"akka.loglevel = {akkaLevel.ToUpperInvariant()}").WithFallback(settings.Config), settings.Source + $" with --log-level {level}");
-        }
-
         if (cl.Number("--parallelism") is not { } n)
         {
             return settings;
@@ -99,15 +91,44 @@ public sealed class Settings
                 throw new UsageException($"--config {overridePath}: no such file");
             }
 
-            config = ConfigurationFactory.ParseString(HoconComments.WithoutCommentLines(File.ReadAllText(overridePath))).WithFallback(config);
+            var known = config.WithFallback(ActorsConfig.Reference).WithFallback(ParallelDiff.Streams.StreamsConfig.Reference);
+            config = ConfigFile.Parse(overridePath, File.ReadAllText(overridePath), known).WithFallback(config);
             source = overridePath + " over " + defaults;
+            var settings = new Settings(config, source);
+            settings.ReadEveryValue();
+            return settings;
         }
 
         return new Settings(config, source);
     }
 
+    /// <summary>
+    /// Reads every value once, so an override that does not parse fails here, before any output
+    /// exists, rather than when the value is first needed (an export's budget: after the layout is made).
+    /// </summary>
+    private void ReadEveryValue()
+    {
+        _ = (BlockSize, Parallelism, MaxConcurrent, MemoryBudget, MemoryPerLayer, GroupInterval, ProgressInterval);
+        _ = (DefaultLevel(LayerCompression.Gzip), DefaultLevel(LayerCompression.Zstd), DefaultLevel(LayerCompression.Lz4));
+    }
+
     /// <summary>Config.GetByteSize's value, without its cost (see <see cref="ParallelDiff.Actors.HoconByteSize"/>).</summary>
-    private long? ByteSize(string path) => HoconByteSize.Parse(Config.GetString(path, null));
+    private long? ByteSize(string path) => Read(path, () => HoconByteSize.Parse(Config.GetString(path, null)));
+
+    private int Int(string path) => Read(path, () => Config.GetInt(path));
+
+    /// <summary>A value that does not parse is named with its key and the files it came from, not only Akka's or .NET's words.</summary>
+    private T Read<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ConfigurationException or InvalidCastException)
+        {
+            throw new UsageException($"{Source}: {path} = \"{Config.GetString(path, null)}\": {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
 
     private static UsageException Missing(string key) => new($"configuration key paralleldiff.{key} is missing");
 }

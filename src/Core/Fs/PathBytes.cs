@@ -36,7 +36,8 @@ public static class PathBytes
         return Join(root, relative);
     }
 
-    public static byte[] FromString(string path) => Encoding.UTF8.GetBytes(path);
+    /// <summary>A path from the command line as bytes, escaped non-UTF-8 bytes given back (<see cref="EscapedBytes"/>).</summary>
+    public static byte[] FromString(string path) => EscapedBytes.Encode(path);
 
     /// <summary>The last component of a relative path.</summary>
     public static ReadOnlySpan<byte> BaseName(ReadOnlySpan<byte> path)
