@@ -59,6 +59,14 @@ public sealed class Settings
     {
         ArgumentNullException.ThrowIfNull(cl);
         var settings = Load(cl.Value("--config"));
+        if (cl.Value("--log-level") is { } level)
+        {
+            // Akka's own log, on stderr (the engine's StandardErrorLogger); debug also prints a failure's stack trace.
+            var akkaLevel = cl.Choice("--log-level", "off", "off", "error", "warning", "info", "debug");
+            FailureDetail.StackTraces = akkaLevel == "debug";
+            settings = new Settings(ConfigurationFactory.ParseString($"akka.loglevel = {akkaLevel.ToUpperInvariant()}").WithFallback(settings.Config), settings.Source + $" with --log-level {level}");
+        }
+
         if (cl.Number("--parallelism") is not { } n)
         {
             return settings;

@@ -38,6 +38,12 @@ public static class ApplyCommand
 
         var layer = cl.Positional[0];
         var dest = cl.Positional[1];
+        if (!Directory.Exists(dest))
+        {
+            // Said before the layer is opened: nothing was applied, so nothing is partly applied.
+            throw new LayerFailedException($"{dest}: {(File.Exists(dest) ? "not a directory" : "no such directory")} (apply writes into an existing directory, as tar -C does)");
+        }
+
         using var file = OpenLayer(layer);
         using var tar = LayerDecompression.OpenDecompressing(file, out var compression);
         ApplyResult result;

@@ -30,8 +30,14 @@ public sealed unsafe class LastDirectory : IDisposable
         Close();
         // No O_NOFOLLOW: with it a link as the last component meets O_DIRECTORY (ENOTDIR);
         // RESOLVE_NO_SYMLINKS refuses it as it refuses an inner one (ELOOP), as the open by path does.
-        var fd = LibC.OpenAt2(LibC.AT_FDCWD, directory, (ulong)(LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC), LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS);
+        const ulong resolve = LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS;
+        using var deep = DeepPath.Open(directory, resolve, out errno);
+        if (deep.Failed)
+        {
+            return -1;
+        }
 
+        var fd = LibC.OpenAt2(deep.DirFd, deep.Name, (ulong)(LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC), resolve);
         if (fd < 0)
         {
             errno = Marshal.GetLastPInvokeError();

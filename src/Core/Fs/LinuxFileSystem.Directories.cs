@@ -102,7 +102,14 @@ public sealed unsafe partial class LinuxFileSystem
     /// </summary>
     private static int OpenDirectory(ReadOnlySpan<byte> path)
     {
-        var fd = LibC.OpenAt2(LibC.AT_FDCWD, path, (ulong)(LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC), LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS);
+        const ulong resolve = LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS;
+        using var deep = DeepPath.Open(path, resolve, out var errno);
+        if (deep.Failed)
+        {
+            throw new FsException("open directory", PathBytes.Display(path), errno);
+        }
+
+        var fd = LibC.OpenAt2(deep.DirFd, deep.Name, (ulong)(LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC), resolve);
         return fd >= 0 ? (int)fd : throw Fail("open directory", path);
     }
 

@@ -24,8 +24,14 @@ public sealed unsafe partial class LinuxFileSystem
 
     public List<string> ListXattrs(ReadOnlySpan<byte> path)
     {
-        using var c = new CPath(path);
-        if (!TryListXattrNames(LibC.AT_FDCWD, c.Pointer, out var names, out var errno))
+        using var deep = DeepPath.Open(path, resolve: 0, out var errno);
+        if (deep.Failed)
+        {
+            throw new FsException("listxattr", PathBytes.Display(path), errno);
+        }
+
+        using var c = new CPath(deep.PathForCall);
+        if (!TryListXattrNames(LibC.AT_FDCWD, c.Pointer, out var names, out errno))
         {
             throw new FsException("listxattr", PathBytes.Display(path), errno);
         }
@@ -64,7 +70,13 @@ public sealed unsafe partial class LinuxFileSystem
         // following a link and the path is canonical, so this reads the same inode unless the tree
         // changes under us, which the status read from the descriptor would not show either.
         var absolute = PathBytes.Join(directory, name);
-        using var c = new CPath(absolute);
+        using var deep = DeepPath.Open(absolute, resolve: 0, out errno);
+        if (deep.Failed)
+        {
+            throw new FsException("listxattr", PathBytes.Display(absolute), errno);
+        }
+
+        using var c = new CPath(deep.PathForCall);
         if (!TryListXattrNames(LibC.AT_FDCWD, c.Pointer, out var fallback, out errno))
         {
             throw new FsException("listxattr", PathBytes.Display(absolute), errno);

@@ -8,7 +8,13 @@ public sealed unsafe partial class LinuxFileSystem
 {
     public byte[]? GetXattr(ReadOnlySpan<byte> path, string name)
     {
-        using var c = new CPath(path);
+        using var deep = DeepPath.Open(path, resolve: 0, out var openErrno);
+        if (deep.Failed)
+        {
+            throw new FsException($"getxattr {name}", PathBytes.Display(path), openErrno);
+        }
+
+        using var c = new CPath(deep.PathForCall);
         using var n = new CPath(Encoding.ASCII.GetBytes(name));
         Span<byte> small = stackalloc byte[256];
         fixed (byte* s = small)

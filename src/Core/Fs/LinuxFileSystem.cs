@@ -14,17 +14,21 @@ public sealed unsafe partial class LinuxFileSystem : IFileSystem
     public bool TryLstat(ReadOnlySpan<byte> path, out FileStatus status, out int errno)
     {
         LibC.Statx sx;
-        int rc;
-        using (var c = new CPath(path))
+        using (var deep = DeepPath.Open(path, resolve: 0, out errno))
         {
-            rc = LibC.StatxCall(LibC.AT_FDCWD, c.Pointer, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &sx);
-        }
+            if (deep.Failed)
+            {
+                status = default;
+                return false;
+            }
 
-        if (rc != 0)
-        {
-            errno = Marshal.GetLastPInvokeError();
-            status = default;
-            return false;
+            using var c = new CPath(deep.Name);
+            if (LibC.StatxCall(deep.DirFd, c.Pointer, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &sx) != 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                status = default;
+                return false;
+            }
         }
 
         errno = 0;
@@ -63,14 +67,20 @@ public sealed unsafe partial class LinuxFileSystem : IFileSystem
 
     public byte[] ReadLink(ReadOnlySpan<byte> path)
     {
-        using var c = new CPath(path);
+        using var deep = DeepPath.Open(path, resolve: 0, out var errno);
+        if (deep.Failed)
+        {
+            throw new FsException("readlink", PathBytes.Display(path), errno);
+        }
+
+        using var c = new CPath(deep.Name);
         var buffer = new byte[4096];
         while (true)
         {
             nint n;
             fixed (byte* b = buffer)
             {
-                n = LibC.ReadLinkAt(LibC.AT_FDCWD, c.Pointer, b, (nuint)buffer.Length);
+                n = LibC.ReadLinkAt(deep.DirFd, c.Pointer, b, (nuint)buffer.Length);
             }
 
             if (n < 0)
@@ -87,8 +97,14 @@ public sealed unsafe partial class LinuxFileSystem : IFileSystem
         }
     }
 
-    public SafeFileHandle OpenRead(ReadOnlySpan<byte> path) =>
-        Open(LibC.AT_FDCWD, path, path, LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS);
+    public SafeFileHandle OpenRead(ReadOnlySpan<byte> path)
+    {
+        const ulong resolve = LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS;
+        using var deep = DeepPath.Open(path, resolve, out var errno);
+        return deep.Failed
+            ? throw new FsException("open", PathBytes.Display(path), errno)
+            : Open(deep.DirFd, deep.Name, path, resolve);
+    }
 
     public SafeFileHandle OpenRead(ReadOnlySpan<byte> path, LastDirectory lastDirectory)
     {

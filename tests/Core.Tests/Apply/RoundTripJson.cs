@@ -40,6 +40,8 @@ public static class RoundTripJson
         {
             case null:
                 return "null";
+            case JsonArray a:
+                return "[" + string.Join(", ", a.Select(Dumps)) + "]";
             case JsonObject o:
                 return "{" + string.Join(", ", o.Select(p => Dumps(JsonValue.Create(p.Key)) + ": " + Dumps(p.Value))) + "}";
             case JsonValue v when v.GetValueKind() == JsonValueKind.String:

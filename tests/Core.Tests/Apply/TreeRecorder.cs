@@ -85,7 +85,8 @@ public static class TreeRecorder
         return entries;
     }
 
-    private static IEnumerable<(byte[] Rel, FileStatus Status)> Walk(LinuxFileSystem fs, byte[] root, byte[] rel)
+    /// <summary>Every name under root, root first, pre-order with names sorted byte-wise.</summary>
+    public static IEnumerable<(byte[] Rel, FileStatus Status)> Walk(LinuxFileSystem fs, byte[] root, byte[] rel)
     {
         var path = rel.Length == 0 ? root : PathBytes.Join(root, rel);
         if (!fs.TryLstat(path, out var st, out var errno))
@@ -110,7 +111,8 @@ public static class TreeRecorder
         }
     }
 
-    private static string TypeName(FileStatus st) => st.Kind switch
+    /// <summary>The vectors' name for the entry's type ("dir", "file", "whiteout", …).</summary>
+    public static string TypeName(FileStatus st) => st.Kind switch
     {
         FileKind.Directory => "dir",
         FileKind.Regular => "file",
