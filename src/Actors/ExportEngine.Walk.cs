@@ -50,7 +50,7 @@ public sealed partial class ExportEngine
         var writer = options.Layer.Writer with { Xattrs = options.Layer.Diff.Xattrs };
         try
         {
-            var written = await LayerPipeline.RunAsync(shards, source.Parents, writer, options.Compression, settings.Pipeline, options.OutputPath, Materializer, cancellationToken, options.Meter)
+            var written = await LayerPipeline.RunAsync(shards, source.Parents, writer, options.Compression, settings.Pipeline, options.OutputPath, Materializer, cancellationToken, options.Meter, options.OpenBlob)
                 .ConfigureAwait(false);
             var summary = await walked.Task.ConfigureAwait(false);
             progress?.Report(new LayerProgress(source.Snapshot, ExportPhase.Completed, summary.Shards, summary.Shards));

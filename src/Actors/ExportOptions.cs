@@ -21,6 +21,12 @@ public sealed record ExportOptions
     /// </summary>
     public bool DurableOutput { get; init; } = true;
 
+    /// <summary>
+    /// Opens where the blob goes instead of a file at <see cref="OutputPath"/>, which then only names
+    /// it: a registry upload, or a file and an upload (<see cref="BlobTargets"/>).
+    /// </summary>
+    public Func<IBlobTarget>? OpenBlob { get; init; }
+
     public LayerOptions Layer { get; init; } = LayerOptions.Default;
 
     /// <summary>gzip at its default level, as BuildKit writes layers, unless set.</summary>

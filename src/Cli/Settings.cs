@@ -46,6 +46,21 @@ public sealed class Settings
     /// <summary>How often progress views sample the running layers (progress.interval-ms, at least 10 ms).</summary>
     public TimeSpan ProgressInterval => TimeSpan.FromMilliseconds(Math.Max(10, Int("paralleldiff.progress.interval-ms")));
 
+    /// <summary>Bytes per PATCH of a streamed upload (registry.chunk-size).</summary>
+    public int RegistryChunkSize => checked((int)(ByteSize("paralleldiff.registry.chunk-size") ?? throw Missing("registry.chunk-size")));
+
+    /// <summary>Chunks sent at once across a run (registry.max-concurrent-uploads).</summary>
+    public int MaxConcurrentUploads => Int("paralleldiff.registry.max-concurrent-uploads");
+
+    /// <summary>Retries of a request that may pass (registry.max-retries).</summary>
+    public int RegistryRetries => Int("paralleldiff.registry.max-retries");
+
+    /// <summary>The first retry's delay (registry.retry-delay-ms).</summary>
+    public TimeSpan RegistryRetryDelay => TimeSpan.FromMilliseconds(Int("paralleldiff.registry.retry-delay-ms"));
+
+    /// <summary>One attempt of one request, at most (registry.request-timeout-s).</summary>
+    public TimeSpan RegistryRequestTimeout => TimeSpan.FromSeconds(Int("paralleldiff.registry.request-timeout-s"));
+
     public int DefaultLevel(LayerCompression kind) => kind switch
     {
         LayerCompression.Gzip => Int("paralleldiff.compression.gzip-level"),
@@ -117,6 +132,7 @@ public sealed class Settings
     private void ReadEveryValue()
     {
         _ = (BlockSize, Parallelism, MaxConcurrent, MemoryBudget, MemoryPerLayer, GroupInterval, ProgressInterval);
+        _ = (RegistryChunkSize, MaxConcurrentUploads, RegistryRetries, RegistryRetryDelay, RegistryRequestTimeout);
         _ = (DefaultLevel(LayerCompression.Gzip), DefaultLevel(LayerCompression.Zstd), DefaultLevel(LayerCompression.Lz4));
     }
 

@@ -22,12 +22,23 @@ public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<L
 {
     private readonly Inlet<LayerBytes> _in = new("atomicFileSink.in");
     private readonly string _targetPath;
+    private readonly Func<IBlobTarget> _open;
 
     /// <param name="dispatcher">Config path of the dispatcher for the blocking writes; null for the stream default.</param>
     public AtomicFileSink(string targetPath, string? dispatcher = null)
+        : this(targetPath, () => AtomicOutputFile.Create(targetPath), dispatcher)
+    {
+    }
+
+    /// <param name="targetPath">Names the blob in messages.</param>
+    /// <param name="open">Opens the blob's destination (<see cref="IBlobTarget"/>): a file, a registry upload, or both.</param>
+    /// <param name="dispatcher">Config path of the dispatcher for the blocking writes; null for the stream default.</param>
+    public AtomicFileSink(string targetPath, Func<IBlobTarget> open, string? dispatcher = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(targetPath);
+        ArgumentNullException.ThrowIfNull(open);
         _targetPath = targetPath;
+        _open = open;
         Shape = new SinkShape<LayerBytes>(_in);
         var name = Attributes.CreateName("atomicFileSink");
         InitialAttributes = dispatcher is null ? name : name.And(ActorAttributes.CreateDispatcher(dispatcher));
@@ -36,12 +47,13 @@ public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<L
     public override SinkShape<LayerBytes> Shape { get; }
 
     /// <summary>The sink on <paramref name="dispatcher"/>, behind an async boundary so only the writes run there.</summary>
-    public static Sink<LayerBytes, Task<long>> Create(string targetPath, string dispatcher)
+    public static Sink<LayerBytes, Task<long>> Create(string targetPath, string dispatcher, Func<IBlobTarget>? open = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dispatcher);
         // Two elements queued at the island's door, not Akka's default 16: each may be a 4 MiB
         // block, and one written while the next waits is all the overlap a sequential file needs.
-        return Sink.FromGraph(new AtomicFileSink(targetPath, dispatcher)).WithAttributes(Attributes.CreateInputBuffer(2, 2)).Async();
+        return Sink.FromGraph(new AtomicFileSink(targetPath, open ?? (() => AtomicOutputFile.Create(targetPath)), dispatcher))
+            .WithAttributes(Attributes.CreateInputBuffer(2, 2)).Async();
     }
 
     protected override Attributes InitialAttributes { get; }
@@ -56,7 +68,7 @@ public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<L
     {
         private readonly AtomicFileSink _stage;
         private readonly TaskCompletionSource<long> _result;
-        private AtomicOutputFile? _file;
+        private IBlobTarget? _file;
         private long _written;
 
         public Logic(AtomicFileSink stage, TaskCompletionSource<long> result) : base(stage.Shape)
@@ -68,7 +80,7 @@ public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<L
 
         public override void PreStart()
         {
-            _file = Reporting(() => AtomicOutputFile.Create(_stage._targetPath));
+            _file = Reporting(_stage._open);
             Pull(_stage._in);
         }
 
@@ -129,7 +141,7 @@ public sealed class AtomicFileSink : GraphStageWithMaterializedValue<SinkShape<L
 
         private bool Report(Exception cause)
         {
-            var temporary = _file?.TemporaryPath;
+            var temporary = (_file as AtomicOutputFile)?.TemporaryPath;
             _file?.Dispose();
             _file = null;
             // .NET names the temporary file ("No space left on device : '/out/.x.tmp-…'"): say which output could not be written.

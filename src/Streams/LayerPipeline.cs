@@ -27,7 +27,8 @@ public static class LayerPipeline
         string outputPath,
         IMaterializer materializer,
         CancellationToken cancellationToken,
-        LayerMeter? meter = null)
+        LayerMeter? meter = null,
+        Func<IBlobTarget>? openBlob = null)
     {
         ArgumentNullException.ThrowIfNull(shards);
         if (meter is not null)
@@ -54,7 +55,7 @@ public static class LayerPipeline
                 });
         }
 
-        return RunAsync(shards.Via(new OrderedShardMerge()), parents, writer, compression, settings, outputPath, materializer, cancellationToken, meter);
+        return RunAsync(shards.Via(new OrderedShardMerge()), parents, writer, compression, settings, outputPath, materializer, cancellationToken, meter, openBlob);
     }
 
     /// <summary>
@@ -63,6 +64,7 @@ public static class LayerPipeline
     /// then does not exist (nor its temporary file) when the returned task ends.
     /// </summary>
     /// <param name="meter">Counts file data read and blob bytes written as they pass, for progress views; optional (no stage is added without it).</param>
+    /// <param name="openBlob">Where the blob goes instead of a file at <paramref name="outputPath"/> (a registry upload, or a file and one); <paramref name="outputPath"/> then only names it.</param>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     /// <exception cref="IOException">A file could not be read as the diff described it (the message names the path), or the output could not be written.</exception>
     public static async Task<LayerPipelineResult> RunAsync<TMat>(
@@ -74,7 +76,8 @@ public static class LayerPipeline
         string outputPath,
         IMaterializer materializer,
         CancellationToken cancellationToken,
-        LayerMeter? meter = null)
+        LayerMeter? meter = null,
+        Func<IBlobTarget>? openBlob = null)
     {
         ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(compression);
@@ -92,7 +95,7 @@ public static class LayerPipeline
             .ViaMaterialized(BlobDigest(compression), Keep.Both)
             .Via(Metered(meter))
             .ViaMaterialized(KillSwitches.Single<LayerBytes>(), Keep.Both)
-            .ToMaterialized(AtomicFileSink.Create(outputPath, settings.IoDispatcher), Keep.Both)
+            .ToMaterialized(AtomicFileSink.Create(outputPath, settings.IoDispatcher, openBlob), Keep.Both)
             .Run(materializer);
 
         // The switch sits just before the sink: an abort reaches the sink (which deletes the

@@ -1,8 +1,10 @@
 using ParallelDiff.Cli.Layers;
 using ParallelDiff.Cli.Progress;
+using ParallelDiff.Cli.Push;
 using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Layers;
 using ParallelDiff.Core.Oci;
+using ParallelDiff.Registry;
 
 namespace ParallelDiff.Cli.Commands;
 
@@ -10,14 +12,14 @@ namespace ParallelDiff.Cli.Commands;
 public static class DiffCommand
 {
     public const string Help = $$"""
-        usage: paralleldiff diff INPUT (-o OUT | --oci-layout DIR [--tag NAME]) [options]
+        usage: paralleldiff diff INPUT (-o OUT | --oci-layout DIR [--tag NAME] | --push REF) [options]
 
         Writes the OCI layer of one snapshot and prints its descriptor as one JSON line on stdout:
           {{LayerArguments.DescriptorExample}}
         The uncompressed tar is byte-identical to BuildKit's overlay differ wherever BuildKit works.
 
         {{SnapshotArguments.Help}}
-        outputs (one or both)
+        outputs (one or more)
           -o, --output OUT     the blob; written to a temp file beside OUT, fsynced and renamed,
                                so OUT is complete or absent
           --oci-layout DIR     store the blob in an OCI image layout (created if absent) under
@@ -25,7 +27,8 @@ public static class DiffCommand
           --tag NAME           with --oci-layout: also write a one-layer image (config, manifest) and
                                tag it NAME in index.json
           --report FILE.json   a report: descriptor, diffID, bytes in (file data read) and out (blob),
-                               seconds, and the differ used
+                               seconds, the differ used, and what a push sent
+        {{PushArguments.Help}}
         {{LayerProgressArguments.Help}}
         {{LayerArguments.Help}}
           --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
@@ -41,7 +44,7 @@ public static class DiffCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--oci-layout", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions];
+        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--oci-layout", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions, .. PushArguments.ValueOptions];
 
     private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions, .. LayerProgressArguments.FlagOptions];
 
@@ -55,9 +58,10 @@ public static class DiffCommand
         var output = cl.Value("-o", "--output");
         var layoutDir = cl.Value("--oci-layout");
         var tag = cl.Value("--tag") is { } named ? TagArgument.Check(named) : null;
-        if (output is null && layoutDir is null)
+        var pushTo = PushArguments.Reference(cl);
+        if (output is null && layoutDir is null && pushTo is null)
         {
-            throw new UsageException("diff needs -o OUT or --oci-layout DIR");
+            throw new UsageException("diff needs -o OUT, --oci-layout DIR or --push REF");
         }
 
         if (tag is not null && layoutDir is null)
@@ -69,6 +73,11 @@ public static class DiffCommand
         var source = SnapshotArguments.Source(cl);
         var options = LayerArguments.Parse(cl);
         var compression = LayerArguments.Compression(cl, settings);
+        if (EngineHandoff.IsFront && pushTo is not null)
+        {
+            throw EngineHandoff.Exec("pushes to registries");
+        }
+
         if (EngineHandoff.IsFront && source.MountJsonPath == SnapshotSource.StandardInput)
         {
             // Standard input, once read here, could not be read again by the engine should the upper need it.
@@ -81,7 +90,7 @@ public static class DiffCommand
         var newLayout = layoutDir is not null && !Directory.Exists(layoutDir);
         try
         {
-            return await WriteAsync(cl, snapshot, source, settings, options, compression, output, layoutDir, tag, cancellationToken).ConfigureAwait(false);
+            return await WriteAsync(cl, snapshot, source, settings, options, compression, output, layoutDir, tag, pushTo, cancellationToken).ConfigureAwait(false);
         }
         catch when (newLayout)
         {
@@ -93,21 +102,30 @@ public static class DiffCommand
 
     private static async Task<int> WriteAsync(
         CommandLine cl, Core.Snapshots.Snapshot snapshot, SnapshotSource source, Settings settings, LayerOptions options,
-        CompressionSettings compression, string? output, string? layoutDir, string? tag, CancellationToken cancellationToken)
+        CompressionSettings compression, string? output, string? layoutDir, string? tag, ImageReference? pushTo, CancellationToken cancellationToken)
     {
         var id = tag ?? snapshot.Name;
+
+        // Connected and logged in before the upper is read: a push that cannot work fails first.
+        await using var registries = pushTo is null ? null : new RegistrySession(PushArguments.Options(cl, settings));
+        var client = pushTo is null ? null : await registries!.ClientAsync(pushTo, cancellationToken).ConfigureAwait(false);
         await using var view = LayerProgressArguments.View(cl, settings);
-        var request = new LayerWriteRequest(snapshot, options, compression, output ?? string.Empty)
+        var meter = view is null ? null : new LayerMeter();
+        using var push = client is null ? null : new LayerPush(client, meter, cancellationToken);
+        var request = new LayerWriteRequest(snapshot, options, compression, output ?? pushTo?.ToString() ?? string.Empty)
         {
             Parallelism = settings.Parallelism,
-            Meter = view is null ? null : new LayerMeter(),
+            Meter = meter,
             Warn = view is null ? message => Console.Error.WriteLine(message) : message => view.Warning(id, message),
+            Copy = push is null ? null : push.Open,
+            WritesFile = output is not null || layoutDir is not null,
         };
 
         await using var writer = LayerWriters.Create(settings);
         LayerExportResult result;
         double seconds;
         OciDescriptor? manifest = null;
+        PushRecord? pushed;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         if (view is not null || layoutDir is not null)
         {
@@ -125,7 +143,7 @@ public static class DiffCommand
 
         try
         {
-            if (output is not null)
+            if (layoutDir is null || output is not null)
             {
                 result = await writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
                 seconds = clock.Elapsed.TotalSeconds;
@@ -134,6 +152,8 @@ public static class DiffCommand
             {
                 (result, seconds) = await LayoutLayers.ExportAsync(writer, OciLayout.Open(layoutDir!), request, cancellationToken).ConfigureAwait(false);
             }
+
+            pushed = push is null ? null : await PushAsync(push, registries!, client!, result.Descriptor, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (view is not null && e is not OperationCanceledException)
         {
@@ -157,7 +177,7 @@ public static class DiffCommand
             }
         }
 
-        var report = SnapshotReport.Exported(id, source.Describe(), result, seconds) with { Manifest = manifest };
+        var report = SnapshotReport.Exported(id, source.Describe(), result, seconds) with { Manifest = manifest, Push = pushed };
         if (view is not null)
         {
             view.Finished(report);
@@ -169,8 +189,20 @@ public static class DiffCommand
             ExportReport.Write(reportPath, [report], seconds);
         }
 
+        if (pushed is not null && !cl.Has("--quiet"))
+        {
+            Console.Error.WriteLine($"pushed {pushed.Reference}@{pushed.ManifestDigest}");
+        }
+
         StandardOutput.WriteLine(DescriptorLine.Of(result.Descriptor));
         return ExitCodes.Success;
+    }
+
+    /// <summary>The layer's upload closed under its digest, then the one-layer image a layout would hold, pushed and tagged.</summary>
+    private static async Task<PushRecord> PushAsync(LayerPush push, RegistrySession registries, RegistryClient client, LayerDescriptor layer, CancellationToken cancellationToken)
+    {
+        await push.FinishAsync(layer).ConfigureAwait(false);
+        return await ImagePushes.PushAsync(registries, client, [(layer, null)], ImageConfig.Default, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

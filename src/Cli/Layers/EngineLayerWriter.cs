@@ -48,6 +48,9 @@ public sealed class EngineLayerWriter : ILayerWriter
         {
             OutputPath = request.OutputPath,
             DurableOutput = request.DurableOutput,
+            OpenBlob = request.Copy is not { } copy ? null
+                : request.WritesFile ? () => BlobTargets.Open(request.OutputPath, request.DurableOutput, copy)
+                : copy,
             Layer = request.Layer,
             Compression = request.Compression,
             Parallelism = request.Parallelism,

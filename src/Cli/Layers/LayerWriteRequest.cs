@@ -15,6 +15,12 @@ public sealed record LayerWriteRequest(Snapshot Snapshot, LayerOptions Layer, Co
     /// <summary>Counts the layer's bytes as it is written, for the progress views; null when nobody watches.</summary>
     public LayerMeter? Meter { get; init; }
 
+    /// <summary>A second destination for the blob's bytes as they are written (a registry upload), opened for each write.</summary>
+    public Func<IBlobTarget>? Copy { get; init; }
+
+    /// <summary>False when the blob goes to <see cref="Copy"/> alone (a push without -o or a layout): OutputPath then only names it.</summary>
+    public bool WritesFile { get; init; } = true;
+
     /// <summary>Warnings, such as the overlay differ giving way to the walking differ.</summary>
     public Action<string> Warn { get; init; } = _ => { };
 }

@@ -20,6 +20,9 @@ public sealed record SnapshotReport(string Id, SnapshotStatus Status)
     /// <summary>The manifest of the image tagged with the id, when one was written.</summary>
     public OciDescriptor? Manifest { get; init; }
 
+    /// <summary>The registry push of the image, when one was asked for and done.</summary>
+    public PushRecord? Push { get; init; }
+
     /// <summary>"overlay" or "walking": which differ wrote the layer (auto may fall back).</summary>
     public string? Differ { get; init; }
 
@@ -104,6 +107,12 @@ public sealed record SnapshotReport(string Id, SnapshotStatus Status)
             Manifest.WriteTo(json);
         }
 
+        if (Push is not null)
+        {
+            json.WritePropertyName("push");
+            Push.WriteTo(json);
+        }
+
         if (Status != SnapshotStatus.Failed)
         {
             json.WriteString("differ", Differ);
@@ -150,6 +159,7 @@ public sealed record SnapshotReport(string Id, SnapshotStatus Status)
                 Source = Optional(element, "source"),
                 Layer = layer,
                 Manifest = element.TryGetProperty("manifest", out var m) ? OciDescriptor.FromJson(m, where) : null,
+                Push = element.TryGetProperty("push", out var p) ? PushRecord.FromJson(p) : null,
                 Differ = Optional(element, "differ"),
                 Entries = element.TryGetProperty("entries", out var entries) ? entries.GetInt32() : 0,
                 BytesIn = element.TryGetProperty("bytesIn", out var bytesIn) ? bytesIn.GetInt64() : 0,

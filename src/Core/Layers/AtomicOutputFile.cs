@@ -10,7 +10,7 @@ namespace ParallelDiff.Core.Layers;
 /// new name survives a crash. Disposing without Commit deletes the temporary file: an interrupted
 /// run never leaves a truncated blob under the final name.
 /// </summary>
-public sealed class AtomicOutputFile : IDisposable
+public sealed class AtomicOutputFile : IBlobTarget
 {
     private readonly FileStream _stream;
     private readonly WritebackStream _writer;
@@ -31,6 +31,8 @@ public sealed class AtomicOutputFile : IDisposable
 
     /// <summary>The hidden file in the same directory that receives the bytes until then.</summary>
     public string TemporaryPath { get; }
+
+    string IBlobTarget.Name => TargetPath;
 
     /// <summary>Where to write. It may be closed before Commit (for example by a wrapping stream).</summary>
     public Stream Stream => _writer;

@@ -12,6 +12,7 @@ public sealed class LayerMeter
     private long _bytesOut;
     private long _totalIn;
     private int _totalKnown;
+    private long _bytesPushed;
 
     /// <summary>File data read into the tar so far.</summary>
     public long BytesIn => Volatile.Read(ref _bytesIn);
@@ -27,6 +28,11 @@ public sealed class LayerMeter
 
     /// <summary>The diff is complete, so <see cref="TotalIn"/> is the layer's file data, not a lower bound.</summary>
     public bool TotalKnown => Volatile.Read(ref _totalKnown) != 0;
+
+    /// <summary>Blob bytes a registry has taken so far (--push); 0 when nothing is pushed.</summary>
+    public long BytesPushed => Volatile.Read(ref _bytesPushed);
+
+    public void AddPushed(long bytes) => Interlocked.Add(ref _bytesPushed, bytes);
 
     public void AddIn(long bytes) => Interlocked.Add(ref _bytesIn, bytes);
 
@@ -44,6 +50,7 @@ public sealed class LayerMeter
         Interlocked.Exchange(ref _totalIn, 0);
         Interlocked.Exchange(ref _bytesIn, 0);
         Interlocked.Exchange(ref _bytesOut, 0);
+        Interlocked.Exchange(ref _bytesPushed, 0);
     }
 
     /// <summary>The layer is written: the total is what was read (the estimate counted every name of a hard-linked file).</summary>

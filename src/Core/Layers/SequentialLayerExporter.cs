@@ -12,8 +12,9 @@ public static class SequentialLayerExporter
 {
     /// <param name="durable">False when the caller makes the blob durable itself (<see cref="AtomicOutputFile.Durable"/>).</param>
     /// <param name="meter">Counts the bytes as they go, for a progress view; optional.</param>
+    /// <param name="openBlob">Where the blob goes instead of a file at <paramref name="outputPath"/> (a registry upload, or a file and one); <paramref name="outputPath"/> then only names it.</param>
     public static LayerExportResult Export(
-        Snapshot snapshot, LayerOptions options, CompressionSettings compression, string outputPath, Action<string> warn, CancellationToken cancellationToken, bool durable = true, LayerMeter? meter = null)
+        Snapshot snapshot, LayerOptions options, CompressionSettings compression, string outputPath, Action<string> warn, CancellationToken cancellationToken, bool durable = true, LayerMeter? meter = null, Func<IBlobTarget>? openBlob = null)
     {
         // Every input is checked and the whole diff is known before the output file exists.
         var diff = SnapshotDiff.Open(snapshot);
@@ -28,7 +29,7 @@ public static class SequentialLayerExporter
             meter.CompleteTotal();
         }
 
-        using var output = AtomicOutputFile.Create(outputPath, durable);
+        using var output = openBlob?.Invoke() ?? AtomicOutputFile.Create(outputPath, durable);
         var (result, descriptor, tarBytes) = WriteBlob(diff, changes, differ, options, compression, output.Stream, cancellationToken, meter);
         output.Commit();
         meter?.Finish();
