@@ -1,0 +1,131 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace ParallelDiff.Cli.Tests.Registry;
+
+/// <summary>
+/// A token service for a <see cref="LocalRegistry"/>'s Bearer flow, as distribution's token spec
+/// describes it: GET /token?service=…&amp;scope=… with Basic credentials answers a JWT (RS256, its
+/// certificate in x5c, which the registry checks against rootcertbundle) granting the scopes asked.
+/// Wrong credentials get 401. Counts the tokens it issues.
+/// </summary>
+public sealed class TokenService : IDisposable
+{
+    public const string Service = "paralleldiff-test-registry";
+    public const string Issuer = "paralleldiff-test-issuer";
+
+    private readonly HttpListener _listener = new();
+    private readonly RSA _key = RSA.Create(2048);
+    private readonly X509Certificate2 _certificate;
+    private readonly string _user;
+    private readonly string _password;
+    private readonly Task _serving;
+    private int _issued;
+
+    public TokenService(string home, string user, string password)
+    {
+        _user = user;
+        _password = password;
+        var request = new CertificateRequest("CN=paralleldiff test token signer", _key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        _certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        CertificateFile = Path.Combine(home, "token.crt");
+        File.WriteAllText(CertificateFile, _certificate.ExportCertificatePem());
+        var port = LocalRegistry.FreePort();
+        Realm = $"http://127.0.0.1:{port}/token";
+        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        _listener.Start();
+        _serving = Task.Run(ServeAsync);
+    }
+
+    public string Realm { get; }
+
+    public string CertificateFile { get; }
+
+    public int Issued => Volatile.Read(ref _issued);
+
+    public void Dispose()
+    {
+        _listener.Close();
+        try
+        {
+            _serving.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The listener's close ends the loop with an exception.
+        }
+
+        _certificate.Dispose();
+        _key.Dispose();
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            using var response = context.Response;
+            var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_user}:{_password}"));
+            if (context.Request.Headers["Authorization"] != expected)
+            {
+                response.StatusCode = 401;
+                var refusal = Encoding.UTF8.GetBytes("""{"errors":[{"code":"UNAUTHORIZED","message":"wrong user name or password"}]}""");
+                await response.OutputStream.WriteAsync(refusal);
+                continue;
+            }
+
+            var scopes = context.Request.QueryString.GetValues("scope") ?? [];
+            var body = Encoding.UTF8.GetBytes(new JsonObject { ["token"] = Token(scopes) }.ToJsonString());
+            response.ContentType = "application/json";
+            await response.OutputStream.WriteAsync(body);
+            Interlocked.Increment(ref _issued);
+        }
+    }
+
+    private string Token(IEnumerable<string> scopes)
+    {
+        var access = new JsonArray();
+        foreach (var scope in scopes.SelectMany(s => s.Split(' ')))
+        {
+            // repository:NAME:ACTIONS, NAME itself may hold no ':' here (no port in repository names).
+            var parts = scope.Split(':');
+            access.Add(new JsonObject
+            {
+                ["type"] = parts[0],
+                ["name"] = parts[1],
+                ["actions"] = new JsonArray([.. parts[2].Split(',').Select(a => (JsonNode)a)]),
+            });
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var header = new JsonObject { ["alg"] = "RS256", ["typ"] = "JWT", ["x5c"] = new JsonArray(Convert.ToBase64String(_certificate.RawData)) };
+        var claims = new JsonObject
+        {
+            ["iss"] = Issuer,
+            ["sub"] = _user,
+            ["aud"] = Service,
+            ["exp"] = now + 300,
+            ["nbf"] = now - 10,
+            ["iat"] = now,
+            ["jti"] = Guid.NewGuid().ToString("N"),
+            ["access"] = access,
+        };
+        var signed = Base64Url(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + Base64Url(Encoding.UTF8.GetBytes(claims.ToJsonString()));
+        var signature = _key.SignData(Encoding.ASCII.GetBytes(signed), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return signed + "." + Base64Url(signature);
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
