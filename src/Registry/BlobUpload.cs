@@ -219,7 +219,7 @@ public sealed class BlobUpload : IBlobTarget
                     var held = attempt == 0 ? start : await HeldAsync(token).ConfigureAwait(false);
                     if (held < start || held > start + length)
                     {
-                        throw new RegistryException($"{Name}: the registry holds {held} bytes of the upload where {start} to {start + length} were expected; it lost part of it (restarted without its storage?)");
+                        throw new RegistryException($"{Name}: the registry holds {held} bytes of the upload where {start} to {start + length} were expected") { UploadLost = true };
                     }
 
                     var skip = (int)(held - start);
@@ -245,7 +245,12 @@ public sealed class BlobUpload : IBlobTarget
 
             if (response.StatusCode != HttpStatusCode.Accepted)
             {
-                throw await RegistryException.FromResponseAsync($"{Name}: uploading bytes {start} to {start + length - 1}", response, _cancellationToken).ConfigureAwait(false);
+                var refused = await RegistryException.FromResponseAsync($"{Name}: uploading bytes {start} to {start + length - 1}", response, _cancellationToken).ConfigureAwait(false);
+
+                // An upload the registry no longer knows, or holds at another offset: only a new one can go on.
+                var lost = response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.RequestedRangeNotSatisfiable
+                    || refused.Code?.StartsWith("BLOB_UPLOAD", StringComparison.Ordinal) == true;
+                throw lost ? new RegistryException(refused.Message, response.StatusCode, refused.Code) { UploadLost = true } : refused;
             }
 
             _location = Location(response) ?? _location;
@@ -275,6 +280,13 @@ public sealed class BlobUpload : IBlobTarget
     private async Task<long> HeldAsync(CancellationToken cancellationToken)
     {
         using var response = await _client.SendAsync(HttpMethod.Get, _location!, null, "GET blob upload status", cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+        {
+            // Distribution drops an upload whose file no longer matches the offset it handed out.
+            var lost = await RegistryException.FromResponseAsync($"{Name}: the registry dropped the upload", response, cancellationToken).ConfigureAwait(false);
+            throw new RegistryException(lost.Message, response.StatusCode, lost.Code) { UploadLost = true };
+        }
+
         if (response.StatusCode != HttpStatusCode.NoContent)
         {
             throw await RegistryException.FromResponseAsync($"{Name}: asking how much of the upload the registry holds", response, cancellationToken).ConfigureAwait(false);

@@ -33,6 +33,22 @@ public sealed class RegistryException : Exception
     public string? Code { get; }
 
     /// <summary>
+    /// The registry no longer has a streamed upload, or not all of it (restarted in the middle of a
+    /// chunk: distribution then drops it): the layer can only be sent again from its start.
+    /// </summary>
+    public bool UploadLost { get; init; }
+
+    /// <summary>Whether <paramref name="error"/>, or an exception it wraps, is a lost upload.</summary>
+    public static bool IsUploadLost(Exception? error) =>
+        error switch
+        {
+            null => false,
+            RegistryException { UploadLost: true } => true,
+            AggregateException aggregate => aggregate.InnerExceptions.Any(IsUploadLost),
+            _ => IsUploadLost(error.InnerException),
+        };
+
+    /// <summary>
     /// "PUT /v2/…: 403 DENIED: requested access to the resource is denied", from a response the
     /// registry refused; the body's errors array (distribution spec) gives code and message.
     /// </summary>
