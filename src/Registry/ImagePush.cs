@@ -13,10 +13,11 @@ public static class ImagePush
 {
     /// <param name="blobs">The config and every layer; a layer streamed while it was written has no Open and must be there already.</param>
     /// <param name="manifest">The manifest's exact bytes: its digest is the image's.</param>
+    /// <param name="tag">The tag to give it in the client's repository (one client serves every tag of a repository).</param>
     /// <returns>How each blob got there, and the manifest's descriptor.</returns>
     /// <exception cref="RegistryException">A blob is missing and cannot be sent, or the registry refused a step.</exception>
     public static async Task<(IReadOnlyList<PushedBlob> Blobs, OciDescriptor Manifest)> PushAsync(
-        RegistryClient client, RegistrySession session, IReadOnlyList<PushBlob> blobs, byte[] manifest, CancellationToken cancellationToken)
+        RegistryClient client, RegistrySession session, IReadOnlyList<PushBlob> blobs, byte[] manifest, string tag, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(session);
@@ -27,7 +28,7 @@ public static class ImagePush
 
         // By digest first: the tag then names a manifest already complete at the registry.
         await PutManifestAsync(client, descriptor, manifest, descriptor.Digest, cancellationToken).ConfigureAwait(false);
-        await PutManifestAsync(client, descriptor, manifest, client.Reference.Tag, cancellationToken).ConfigureAwait(false);
+        await PutManifestAsync(client, descriptor, manifest, tag, cancellationToken).ConfigureAwait(false);
         return (pushed, descriptor);
     }
 

@@ -7,7 +7,7 @@ namespace ParallelDiff.Registry;
 /// A push that cannot succeed as it stands: the registry's own error code and message where it gave
 /// them (DENIED, NAME_INVALID, BLOB_UNKNOWN…), or what failed on our side. Never carries a secret.
 /// </summary>
-public sealed class RegistryException : Exception
+public sealed class RegistryException : IOException
 {
     public RegistryException()
     {

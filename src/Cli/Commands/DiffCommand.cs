@@ -46,9 +46,6 @@ public static class DiffCommand
     private static readonly HashSet<string> Values =
         [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--oci-layout", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions, .. PushArguments.ValueOptions];
 
-    /// <summary>Writes of one layer when the registry loses its upload (restarted in the middle of a chunk).</summary>
-    private const int MaxLayerAttempts = 3;
-
     private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions, .. LayerProgressArguments.FlagOptions];
 
     public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
@@ -146,31 +143,28 @@ public static class DiffCommand
 
         try
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                try
+            (result, seconds, pushed) = await UploadRetry.RunAsync(
+                async () =>
                 {
+                    LayerExportResult written;
+                    double took;
                     if (layoutDir is null || output is not null)
                     {
-                        result = await writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
-                        seconds = clock.Elapsed.TotalSeconds;
+                        written = await writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+                        took = clock.Elapsed.TotalSeconds;
                     }
                     else
                     {
-                        (result, seconds) = await LayoutLayers.ExportAsync(writer, OciLayout.Open(layoutDir!), request, cancellationToken).ConfigureAwait(false);
+                        (written, took) = await LayoutLayers.ExportAsync(writer, OciLayout.Open(layoutDir!), request, cancellationToken).ConfigureAwait(false);
                     }
 
-                    pushed = push is null ? null : await PushAsync(push, registries!, client!, result.Descriptor, cancellationToken).ConfigureAwait(false);
-                    break;
-                }
-                catch (Exception e) when (attempt < MaxLayerAttempts && RegistryException.IsUploadLost(e) && !cancellationToken.IsCancellationRequested)
-                {
-                    // The layer was streamed, so its start is gone from here too: the export is
-                    // deterministic, so writing it again gives the same bytes for a new upload.
-                    request.Warn($"{pushTo}: the registry lost the upload of the layer; writing it again (attempt {attempt + 1} of {MaxLayerAttempts})");
-                    meter?.Reset();
-                }
-            }
+                    var record = push is null ? null : await PushAsync(push, registries!, client!, written.Descriptor, cancellationToken).ConfigureAwait(false);
+                    return (written, took, record);
+                },
+                pushTo?.ToString() ?? string.Empty,
+                request.Warn,
+                meter,
+                cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (view is not null && e is not OperationCanceledException)
         {
@@ -219,7 +213,7 @@ public static class DiffCommand
     private static async Task<PushRecord> PushAsync(LayerPush push, RegistrySession registries, RegistryClient client, LayerDescriptor layer, CancellationToken cancellationToken)
     {
         await push.FinishAsync(layer).ConfigureAwait(false);
-        return await ImagePushes.PushAsync(registries, client, [(layer, null)], ImageConfig.Default, cancellationToken).ConfigureAwait(false);
+        return await ImagePushes.PushAsync(registries, client, client.Reference, [(layer, null)], ImageConfig.Default, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using ParallelDiff.Cli.Export;
 using ParallelDiff.Cli.Layers;
 using ParallelDiff.Cli.Progress;
+using ParallelDiff.Cli.Push;
 using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Oci;
 using ParallelDiff.Core.Snapshots;
@@ -19,11 +20,11 @@ public static class ExportCommand
 
         jobs
           --jobs JOBS.json     a JSON list of jobs: {"id": NAME, INPUT, ["compression": KIND],
-                               ["level": N], ["differ": KIND]}. INPUT is any input form of 'diff',
-                               spelled without the dashes: "upper" + "lower" ("Ltop:…:Lbottom" or a
-                               list, top first), "from" + "to", "mount-options", "mountpoint",
-                               "docker-layer", "mount-json" (a file), or "mounts" (containerd's mount
-                               list inline); "userxattr": true. Relative directories are relative to
+                               ["level": N], ["differ": KIND], ["push": REF]}. INPUT is any input
+                               form of 'diff', spelled without the dashes: "upper" + "lower"
+                               ("Ltop:…:Lbottom" or a list, top first), "from" + "to",
+                               "mount-options", "mountpoint", "docker-layer", "mount-json" (a file),
+                               or "mounts" (containerd's mount list inline); "userxattr": true. Relative directories are relative to
                                JOBS.json. The id is a ref name (image-layout.md). The whole file is
                                checked before anything runs.
           example
@@ -37,6 +38,13 @@ public static class ExportCommand
                                differ used, error; then the counts
           --journal FILE       the append-only journal (default: DIR.journal.jsonl beside the layout):
                                one JSON line per finished snapshot, fsynced as it finishes
+          --push REGISTRY/REPOSITORY
+                               also push each job's image there, tagged with the job's id (a job's
+                               own "push": "REGISTRY/REPOSITORY:TAG" wins); layers go up while they
+                               are written; a rerun makes sure of the skipped jobs' images (HEAD
+                               finds their blobs, nothing is sent twice)
+          --authfile, --tls-verify, --cert-dir, --insecure-registry, --max-concurrent-uploads
+                               as in 'paralleldiff diff --help'
         concurrency (one budget for the whole machine)
           --max-concurrent N   layers in flight at most (default: export.max-concurrent in the settings,
                                0 = one per core). The budget: L = min(N, cores, snapshots) layers in
@@ -73,7 +81,7 @@ public static class ExportCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config", "--parallelism", "--log-level"];
+        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config", "--parallelism", "--log-level", .. PushArguments.ValueOptions];
 
     private static readonly HashSet<string> Flags = [.. LayerArguments.FlagOptions, "--quiet"];
 
@@ -101,6 +109,14 @@ public static class ExportCommand
         var jobs = ExportJobList.Load(jobsPath).Select(job => PlannedJob.For(job, layer, compression, settings)).ToList();
 
         CheckOutputs(cl, layoutDir, jobs);
+
+        // Every registry connected and logged in before the layout is made or a snapshot read.
+        await using var pushes = ExportPushes.Plan(cl, settings, jobs);
+        if (pushes is not null)
+        {
+            await pushes.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var layout = OciLayout.Open(layoutDir);
         var journalPath = cl.Value("--journal") ?? Path.TrimEndingDirectorySeparator(layout.Root) + ".journal.jsonl";
         using var journal = ExportJournal.Open(journalPath);
@@ -111,7 +127,7 @@ public static class ExportCommand
         IReadOnlyList<SnapshotReport> reports;
         try
         {
-            reports = await new BulkExport(layout, journal, writer, progress, settings.GroupInterval).RunAsync(
+            reports = await new BulkExport(layout, journal, writer, progress, settings.GroupInterval, pushes).RunAsync(
                 jobs,
                 pending => ExportBudget.For(settings.Parallelism, maxConcurrent, pending, settings.MemoryBudget, settings.MemoryPerLayer, 2L * settings.BlockSize),
                 cancellationToken).ConfigureAwait(false);

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using ParallelDiff.Cli.Layers;
 using ParallelDiff.Cli.Progress;
+using ParallelDiff.Cli.Push;
 using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Layers;
 using ParallelDiff.Core.Oci;
+using ParallelDiff.Registry;
 
 namespace ParallelDiff.Cli.Export;
 
@@ -18,7 +20,8 @@ namespace ParallelDiff.Cli.Export;
 /// the same bytes.
 /// </summary>
 /// <param name="groupInterval">The least time between two groups the recorder writes (export.group-interval-ms).</param>
-public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWriter writer, IExportProgress progress, TimeSpan groupInterval)
+/// <param name="pushes">Where jobs' images are pushed as well, or null.</param>
+public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWriter writer, IExportProgress progress, TimeSpan groupInterval, ExportPushes? pushes = null)
 {
     /// <param name="jobs">The jobs, each with its layer settings and fingerprint, in file order.</param>
     /// <param name="budgetFor">The budget for a number of snapshots still to export.</param>
@@ -34,6 +37,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         LayoutStaging.RemoveLeftovers(layout);
 
         var (outcomes, redo) = ResumeCheck.Run(layout, journal, jobs, cancellationToken);
+        await EnsurePushedAsync(outcomes, cancellationToken).ConfigureAwait(false);
         var pending = Enumerable.Range(0, jobs.Count).Where(i => outcomes[i] is null).ToList();
 
         var budget = budgetFor(pending.Count);
@@ -83,6 +87,33 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         return outcomes.Select(o => o!).ToList();
     }
 
+    /// <summary>
+    /// The jobs a rerun skips are in the layout; their images are made sure of at the registry too
+    /// (a kill may have come between the two, or the registry lost them). One that cannot be pushed
+    /// fails, with the cause; the others go on.
+    /// </summary>
+    private async Task EnsurePushedAsync(SnapshotReport?[] outcomes, CancellationToken cancellationToken)
+    {
+        if (pushes is null)
+        {
+            return;
+        }
+
+        var resumed = Enumerable.Range(0, outcomes.Length).Where(i => outcomes[i] is { Layer: not null } r && pushes.TargetOf(r.Id) is not null).ToList();
+        await Parallel.ForEachAsync(resumed, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var report = outcomes[i]!;
+            try
+            {
+                outcomes[i] = report with { Push = await pushes.EnsureAsync(pushes.TargetOf(report.Id)!, layout, report.Layer!, ct).ConfigureAwait(false) };
+            }
+            catch (RegistryException e)
+            {
+                outcomes[i] = SnapshotReport.Failed(report.Id, report.Source, 0, e);
+            }
+        }).ConfigureAwait(false);
+    }
+
     /// <returns>The snapshot's journal entry, and its image (blobs written, not yet tagged) unless it failed.</returns>
     /// <param name="unsynced">Where its blobs wait for the recorder's group sync.</param>
     private async Task<(JournalEntry Entry, OciImage? Image)> ExportOneAsync(PlannedJob planned, int parallelism, PendingBlobs unsynced, CancellationToken cancellationToken)
@@ -95,15 +126,28 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         {
             // Standard input cannot serve many jobs; the job file refuses "mount-json": "-".
             var snapshot = job.Source.Resolve();
+            var target = pushes?.TargetOf(job.Id);
+            using var push = target is null ? null : await pushes!.StartLayerAsync(target, meter, cancellationToken).ConfigureAwait(false);
             var request = new LayerWriteRequest(snapshot, planned.Layer, planned.Compression, string.Empty)
             {
                 Parallelism = parallelism,
                 Meter = meter,
                 Warn = message => progress.Warning(job.Id, message),
+                Copy = push is null ? null : push.Open,
             };
-            var (result, seconds) = await LayoutLayers.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false);
+            var (result, seconds, pushed) = await UploadRetry.RunAsync(
+                async () =>
+                {
+                    var (written, took) = await LayoutLayers.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false);
+                    var record = push is null ? null : await pushes!.FinishAsync(target!, push, written.Descriptor, cancellationToken).ConfigureAwait(false);
+                    return (written, took, record);
+                },
+                target?.ToString() ?? string.Empty,
+                request.Warn,
+                meter,
+                cancellationToken).ConfigureAwait(false);
             var image = ImageWriter.WriteBlobs(layout, [result.Descriptor], job.Id, unsynced);
-            var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest };
+            var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest, Push = pushed };
             return (new JournalEntry(planned.Fingerprint, report), image);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

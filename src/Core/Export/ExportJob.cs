@@ -18,6 +18,9 @@ public sealed record ExportJob(string Id, SnapshotSource Source)
     /// <summary>auto|overlay|walking, or null for the command's --differ.</summary>
     public string? Differ { get; init; }
 
+    /// <summary>A registry reference (REGISTRY/REPOSITORY:TAG) to push this job's image to, over the command's --push; never part of the fingerprint (it does not change the bytes).</summary>
+    public string? Push { get; init; }
+
     /// <summary>
     /// A digest of everything that decides this job's blob: the job as resolved (paths made absolute)
     /// and the effective settings the caller passes. A journal entry counts for a rerun only under the

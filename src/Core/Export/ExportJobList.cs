@@ -7,7 +7,7 @@ namespace ParallelDiff.Core.Export;
 /// Reads a bulk export's job file: a JSON list of objects, each with an "id" and one snapshot input
 /// spelled as the CLI spells it ("upper" + "lower", "from" + "to", "mount-options", "mountpoint",
 /// "docker-layer", "mount-json", or "mounts" with containerd's mount list inline), optionally
-/// "userxattr", "compression", "level" and "differ". Relative directories are taken relative to the
+/// "userxattr", "compression", "level", "differ" and "push". Relative directories are taken relative to the
 /// job file, so a job file means the same from any working directory. The whole file is checked
 /// before anything runs: an unknown key or a job naming no snapshot or two is an error, not a guess.
 /// </summary>
@@ -16,7 +16,7 @@ public static partial class ExportJobList
     private static readonly HashSet<string> Keys = new(StringComparer.Ordinal)
     {
         "id", "upper", "lower", "from", "to", "mount-options", "mountpoint", "docker-layer", "mount-json", "mounts",
-        "userxattr", "compression", "level", "differ",
+        "userxattr", "compression", "level", "differ", "push",
     };
 
     /// <summary>Reads and checks a job file.</summary>
@@ -150,6 +150,7 @@ public static partial class ExportJobList
                 ? level.ValueKind == JsonValueKind.Number && level.TryGetInt32(out var n) ? n : throw new JobListException($"{where}: \"level\" must be a whole number")
                 : null,
             Differ = Text(element, "differ", where),
+            Push = Text(element, "push", where),
         };
     }
 

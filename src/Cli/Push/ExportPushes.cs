@@ -1,0 +1,83 @@
+using ParallelDiff.Cli.Export;
+using ParallelDiff.Core.Export;
+using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Oci;
+using ParallelDiff.Registry;
+
+namespace ParallelDiff.Cli.Push;
+
+/// <summary>
+/// The registry side of a bulk export: where each job's image goes (its own "push", else the
+/// command's --push repository tagged with the job's id), every registry connected and logged in
+/// before any snapshot is read, each layer uploaded while it is written, and the images of resumed
+/// jobs made sure of at the registry (HEAD finds their blobs; nothing is sent twice).
+/// </summary>
+public sealed class ExportPushes : IAsyncDisposable
+{
+    private readonly RegistrySession _session;
+    private readonly Dictionary<string, ImageReference> _targets;
+
+    private ExportPushes(RegistrySession session, Dictionary<string, ImageReference> targets)
+    {
+        _session = session;
+        _targets = targets;
+    }
+
+    /// <summary>The pushes a command line and job file ask for; null when none does.</summary>
+    /// <exception cref="UsageException">--push names a tag, or a target is not a reference.</exception>
+    public static ExportPushes? Plan(CommandLine cl, Settings settings, IReadOnlyList<PlannedJob> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(cl);
+        ArgumentNullException.ThrowIfNull(jobs);
+        var repository = cl.Value("--push");
+        if (repository is not null && repository[(repository.LastIndexOf('/') + 1)..].Contains(':', StringComparison.Ordinal))
+        {
+            throw new UsageException($"--push {repository}: export takes REGISTRY/REPOSITORY and tags each job's image with its id (a job's \"push\" names a whole reference)");
+        }
+
+        var targets = new Dictionary<string, ImageReference>(StringComparer.Ordinal);
+        foreach (var job in jobs.Select(j => j.Job))
+        {
+            var text = job.Push ?? (repository is null ? null : $"{repository}:{job.Id}");
+            if (PushArguments.Parse(text, $"job \"{job.Id}\": push") is { } target)
+            {
+                targets[job.Id] = target;
+            }
+        }
+
+        return targets.Count == 0 ? null : new ExportPushes(new RegistrySession(PushArguments.Options(cl, settings)), targets);
+    }
+
+    /// <summary>Connects to every registry named, so that a wrong password fails the export before any work.</summary>
+    public Task ConnectAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_targets.Values.DistinctBy(t => (t.Registry, t.Repository)).Select(t => _session.ClientAsync(t, cancellationToken)));
+
+    public ImageReference? TargetOf(string jobId) => _targets.GetValueOrDefault(jobId);
+
+    /// <summary>A layer's upload, to hand the exporter as its second destination.</summary>
+    public async Task<LayerPush> StartLayerAsync(ImageReference target, LayerMeter? meter, CancellationToken cancellationToken) =>
+        new(await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false), meter, cancellationToken);
+
+    /// <summary>Closes a streamed layer's upload and pushes its one-layer image.</summary>
+    public async Task<PushRecord> FinishAsync(ImageReference target, LayerPush push, LayerDescriptor layer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(push);
+        await push.FinishAsync(layer).ConfigureAwait(false);
+        var client = await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false);
+        return await ImagePushes.PushAsync(_session, client, target, [(layer, null)], ImageConfig.Default, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The image of a job a rerun skipped, made sure of at the registry from the layout's blobs: what
+    /// HEAD finds is not sent again (a registry that lost it gets it back), then manifest and tag.
+    /// </summary>
+    public async Task<PushRecord> EnsureAsync(ImageReference target, OciLayout layout, LayerDescriptor layer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(layer);
+        var client = await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false);
+        return await ImagePushes.PushAsync(_session, client, target, [(layer, () => File.OpenRead(layout.BlobPath(layer.Digest)))], ImageConfig.Default, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => _session.DisposeAsync();
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace ParallelDiff.Cli.Tests.Registry;
+
+/// <summary>
+/// export --push: every job's image in the layout and at the registry, tagged with its id; after a
+/// kill -9 in the middle, the same command again ends with every tag at the registry, and what the
+/// first run had recorded is found there (HEAD) rather than sent again.
+/// </summary>
+public sealed class RegistryExportTests : IDisposable
+{
+    private const int Jobs = 20;
+    private readonly string _root = Directory.CreateTempSubdirectory("pd-regexport-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [RegistryFact]
+    public void Export_killed_in_the_middle_and_run_again_should_end_with_every_tag_and_send_nothing_twice()
+    {
+        var jobs = new JsonArray();
+        for (var i = 0; i < Jobs; i++)
+        {
+            var upper = Directory.CreateDirectory(Path.Combine(_root, "snapshots", $"s{i:D2}", "etc")).Parent!.FullName;
+            File.WriteAllBytes(Path.Combine(upper, "data.bin"), RandomNumberGenerator.GetBytes(3 << 20));
+            File.WriteAllText(Path.Combine(upper, "etc", "id"), $"{i}\n");
+            jobs.Add(new JsonObject { ["id"] = $"snap-{i:D2}", ["upper"] = upper });
+        }
+
+        var jobsFile = Path.Combine(_root, "jobs.json");
+        File.WriteAllText(jobsFile, jobs.ToJsonString());
+        using var registry = LocalRegistry.Start();
+        var layout = Path.Combine(_root, "layout");
+        string[] command = ["export", "--jobs", jobsFile, "--oci-layout", layout, "--push", $"{registry.Address}/fleet/app", "--max-concurrent", "2", "--compression", "zstd"];
+
+        // First run: killed (-9) once a few snapshots are recorded.
+        var recorded = new List<string>();
+        using (var first = CliRunner.Start([.. command, "--progress", "json"]))
+        {
+            _ = first.StandardOutput.ReadToEndAsync();
+            var clock = Stopwatch.StartNew();
+            while (recorded.Count < 5 && first.StandardError.ReadLine() is { } line)
+            {
+                using var json = JsonDocument.Parse(line);
+                if (json.RootElement.GetProperty("event").GetString() == "done")
+                {
+                    recorded.Add(json.RootElement.GetProperty("snapshot").GetProperty("id").GetString()!);
+                }
+
+                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "the first run recorded too little");
+            }
+
+            first.Kill(entireProcessTree: true);
+            first.WaitForExit();
+        }
+
+        Assert.True(recorded.Count >= 5, "the first run ended before it was killed");
+
+        // Second run: the same command.
+        var report = Path.Combine(_root, "report.json");
+        var second = CliRunner.Run([.. command, "--report", report, "--quiet"]);
+        Assert.True(second.ExitCode == 0, second.StdErr + registry.Said());
+
+        using var written = JsonDocument.Parse(File.ReadAllBytes(report));
+        var snapshots = written.RootElement.GetProperty("snapshots").EnumerateArray().ToDictionary(s => s.GetProperty("id").GetString()!);
+        Assert.Equal(Jobs, snapshots.Count);
+        foreach (var id in recorded)
+        {
+            // Recorded before the kill: resumed, and found at the registry rather than sent again.
+            Assert.Equal("resumed", snapshots[id].GetProperty("status").GetString());
+            Assert.All(snapshots[id].GetProperty("push").GetProperty("blobs").EnumerateArray(), b => Assert.Equal("present", b.GetProperty("arrival").GetString()));
+        }
+
+        // Every tag is at the registry, naming the manifest the layout holds under the same name.
+        using var index = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(layout, "index.json")));
+        var manifests = index.RootElement.GetProperty("manifests").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("annotations").GetProperty("org.opencontainers.image.ref.name").GetString()!, m => m.GetProperty("digest").GetString()!);
+        Assert.Equal(Jobs, manifests.Count);
+        using var http = new HttpClient();
+        var tags = JsonDocument.Parse(http.GetStringAsync(new Uri($"http://{registry.Address}/v2/fleet/app/tags/list")).GetAwaiter().GetResult())
+            .RootElement.GetProperty("tags").EnumerateArray().Select(t => t.GetString()!).Order(StringComparer.Ordinal);
+        Assert.Equal(manifests.Keys.Order(StringComparer.Ordinal), tags);
+        foreach (var (tag, digest) in manifests)
+        {
+            var raw = SystemTool.Check("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{registry.Address}/fleet/app:{tag}");
+            Assert.Equal(digest, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(raw))));
+        }
+    }
+
+    [RegistryFact]
+    public void Export_push_with_a_tag_should_be_a_usage_error()
+    {
+        var jobsFile = Path.Combine(_root, "jobs.json");
+        Directory.CreateDirectory(Path.Combine(_root, "upper"));
+        File.WriteAllText(jobsFile, """[{"id": "a", "upper": "upper"}]""");
+        var result = CliRunner.Run("export", "--jobs", jobsFile, "--oci-layout", Path.Combine(_root, "layout"), "--push", "127.0.0.1:1/fleet/app:v1");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("tags each job's image with its id", result.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_root, "layout")));
+    }
+}
