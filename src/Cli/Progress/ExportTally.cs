@@ -124,7 +124,7 @@ public sealed class ExportTally
         ArgumentNullException.ThrowIfNull(meter);
         // Known before the counts are read: a total read as known is then never behind them.
         var known = meter.TotalKnown;
-        return new LayerSample(id, meter.BytesIn, meter.BytesOut, meter.TotalIn, known, Stopwatch.GetElapsedTime(startedTimestamp));
+        return new LayerSample(id, meter.BytesIn, meter.BytesOut, meter.TotalIn, known, Stopwatch.GetElapsedTime(startedTimestamp)) { BytesPushed = meter.BytesPushed };
     }
 
     /// <returns>How many snapshots have ended, this one included (for "[n/total]").</returns>

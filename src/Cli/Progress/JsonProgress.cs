@@ -110,7 +110,7 @@ public sealed class JsonProgress : IExportProgress
     /// <summary>A progress event (the caller holds the layers' lock), unless the layer's counts have not moved since the last one (and it is not the last).</summary>
     private void Progress(LayerSample sample, bool force)
     {
-        var counts = (sample.BytesIn, sample.BytesOut, sample.TotalIn);
+        var counts = (sample.BytesIn, sample.BytesOut + sample.BytesPushed, sample.TotalIn);
         if (force)
         {
             _lastSent.Remove(sample.Id);
@@ -129,6 +129,11 @@ public sealed class JsonProgress : IExportProgress
             json.WriteString("id", sample.Id);
             json.WriteNumber("bytesIn", sample.BytesIn);
             json.WriteNumber("bytesOut", sample.BytesOut);
+            if (sample.BytesPushed > 0)
+            {
+                json.WriteNumber("bytesPushed", sample.BytesPushed);
+            }
+
             json.WriteNumber("totalIn", sample.TotalIn);
             json.WriteBoolean("totalKnown", sample.TotalKnown);
             json.WriteNumber("seconds", Math.Round(sample.Elapsed.TotalSeconds, 3));

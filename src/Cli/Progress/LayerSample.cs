@@ -5,6 +5,9 @@ namespace ParallelDiff.Cli.Progress;
 /// <summary>One running layer as a view sees it at one moment: its bytes so far, what it knows of its total, and how long it has run.</summary>
 public sealed record LayerSample(string Id, long BytesIn, long BytesOut, long TotalIn, bool TotalKnown, TimeSpan Elapsed)
 {
+    /// <summary>Blob bytes a registry has taken (--push); 0 when nothing is pushed.</summary>
+    public long BytesPushed { get; init; }
+
     /// <summary>File data read per second since the layer started.</summary>
     public double BytesInPerSecond => Elapsed.TotalSeconds > 0 ? BytesIn / Elapsed.TotalSeconds : 0;
 
@@ -21,7 +24,8 @@ public sealed record LayerSample(string Id, long BytesIn, long BytesOut, long To
     {
         var total = TotalIn > 0 ? (TotalKnown ? " / " : " / ≥ ") + PlainProgress.Size(TotalIn) : string.Empty;
         var eta = Eta is { } left ? $"  ETA {Clock(left)}" : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture, $"{Id}  {PlainProgress.Size(BytesIn)}{total}  {BytesInPerSecond / 1e6:0.0} MB/s  out {PlainProgress.Size(BytesOut)}{eta}");
+        var pushed = BytesPushed > 0 ? $"  pushed {PlainProgress.Size(BytesPushed)}" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"{Id}  {PlainProgress.Size(BytesIn)}{total}  {BytesInPerSecond / 1e6:0.0} MB/s  out {PlainProgress.Size(BytesOut)}{pushed}{eta}");
     }
 
     /// <summary>m:ss, or h:mm:ss from an hour on.</summary>

@@ -11,6 +11,7 @@ public static class ProgressHelp
                                moved, every progress.interval-ms (250), and once more with its final
                                counts just before its done event: bytesIn is file data read, bytesOut
                                blob bytes written, totalIn the file data of the changes found so far
-                               (the layer's whole file data once totalKnown)
+                               (the layer's whole file data once totalKnown); with --push,
+                               "bytesPushed":N counts the blob bytes the registry has taken
         """;
 }

@@ -142,6 +142,18 @@ public sealed class RegistryPushTests : IDisposable
     }
 
     [RegistryFact]
+    public void Json_progress_should_count_the_bytes_the_registry_took()
+    {
+        using var registry = LocalRegistry.Start();
+        var push = CliRunner.Run("diff", "--upper", _tree.Upper, "--push", $"{registry.Address}/app:progress", "--progress", "json");
+        Assert.True(push.ExitCode == 0, push.StdErr + registry.Said());
+        var size = JsonDocument.Parse(push.StdOut).RootElement.GetProperty("size").GetInt64();
+        var last = push.StdErr.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement)
+            .Last(e => e.GetProperty("event").GetString() == "progress");
+        Assert.Equal(size, last.GetProperty("bytesPushed").GetInt64());
+    }
+
+    [RegistryFact]
     public void Bad_reference_should_be_a_usage_error_before_any_work()
     {
         var push = CliRunner.Run("diff", "--upper", _tree.Upper, "--push", "127.0.0.1:1/Upper/Case:v1");
