@@ -1,8 +1,10 @@
 using ParallelDiff.Cli.Layers;
 using ParallelDiff.Cli.Progress;
+using ParallelDiff.Cli.Push;
 using ParallelDiff.Core.Layers;
 using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Oci;
+using ParallelDiff.Registry;
 
 namespace ParallelDiff.Cli.Commands;
 
@@ -10,7 +12,7 @@ namespace ParallelDiff.Cli.Commands;
 public static class ImageCommand
 {
     public const string Help = $$"""
-        usage: paralleldiff image INPUT --oci-layout DIR --tag NAME [options]
+        usage: paralleldiff image INPUT --oci-layout DIR --tag NAME [--push REF] [options]
 
         Exports every layer of an overlay stack as an image: with --upper U --lower L3:L2:L1, L1 is a
         bottom-most snapshot, L2 a snapshot over L1, L3 over L2:L1 and U over all of them, as a
@@ -27,6 +29,7 @@ public static class ImageCommand
           --tag NAME           the ref name in index.json (image-layout.md grammar); replaces an older NAME
           --report FILE.json   per layer (id layer-1 is the bottom): descriptor, diffID, bytes in and
                                out, seconds, differ used
+        {{PushArguments.Help}}
         {{LayerProgressArguments.Help}}
         {{LayerArguments.Help}}
           --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
@@ -42,7 +45,7 @@ public static class ImageCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "--oci-layout", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions];
+        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "--oci-layout", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions, .. PushArguments.ValueOptions];
 
     private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions, .. LayerProgressArguments.FlagOptions];
 
@@ -55,6 +58,7 @@ public static class ImageCommand
 
         var layoutDir = cl.Value("--oci-layout") ?? throw new UsageException("image needs --oci-layout DIR");
         var tag = TagArgument.Check(cl.Value("--tag") ?? throw new UsageException("image needs --tag NAME"));
+        var pushTo = PushArguments.Reference(cl);
 
         var settings = Settings.Load(cl);
         var source = SnapshotArguments.Source(cl);
@@ -78,7 +82,7 @@ public static class ImageCommand
         var newLayout = !Directory.Exists(layoutDir);
         try
         {
-            return await ExportAsync(cl, settings, layers, options, compression, budget, layoutDir, tag, cancellationToken).ConfigureAwait(false);
+            return await ExportAsync(cl, settings, layers, options, compression, budget, layoutDir, tag, pushTo, cancellationToken).ConfigureAwait(false);
         }
         catch when (newLayout)
         {
@@ -90,8 +94,11 @@ public static class ImageCommand
 
     private static async Task<int> ExportAsync(
         CommandLine cl, Settings settings, IReadOnlyList<Core.Snapshots.Snapshot> layers, Core.Layers.LayerOptions options,
-        Core.Layers.CompressionSettings compression, ExportBudget budget, string layoutDir, string tag, CancellationToken cancellationToken)
+        Core.Layers.CompressionSettings compression, ExportBudget budget, string layoutDir, string tag, ImageReference? pushTo, CancellationToken cancellationToken)
     {
+        // Connected and logged in before the layout is made or a layer read.
+        await using var registries = pushTo is null ? null : new RegistrySession(PushArguments.Options(cl, settings));
+        var client = pushTo is null ? null : await registries!.ClientAsync(pushTo, cancellationToken).ConfigureAwait(false);
         var layout = OciLayout.Open(layoutDir);
 
         await using var writer = LayerWriters.Create(settings);
@@ -109,13 +116,29 @@ public static class ImageCommand
             {
                 var meter = view is null ? null : new LayerMeter();
                 view?.Started(id, meter);
+                using var push = client is null ? null : new LayerPush(client, meter, failed.Token);
                 var request = new LayerWriteRequest(layer, options, compression, string.Empty)
                 {
                     Parallelism = budget.PerLayerParallelism,
                     Meter = meter,
                     Warn = message => Warn($"{id} ({layer.Upper}): {message}"),
+                    Copy = push is null ? null : push.Open,
                 };
-                var (result, seconds) = await LayoutLayers.ExportAsync(writer, layout, request, failed.Token).ConfigureAwait(false);
+                var (result, seconds) = await UploadRetry.RunAsync(
+                    async () =>
+                    {
+                        var written = await LayoutLayers.ExportAsync(writer, layout, request, failed.Token).ConfigureAwait(false);
+                        if (push is not null)
+                        {
+                            await push.FinishAsync(written.Result.Descriptor).ConfigureAwait(false);
+                        }
+
+                        return written;
+                    },
+                    pushTo?.ToString() ?? string.Empty,
+                    request.Warn,
+                    meter,
+                    failed.Token).ConfigureAwait(false);
                 var report = SnapshotReport.Exported(id, layer.Upper, result, seconds);
                 view?.Finished(report);
                 return report;
@@ -151,6 +174,16 @@ public static class ImageCommand
         }
 
         var image = ImageWriter.Write(layout, reports.Select(r => r.Layer!).ToList(), tag, cancellationToken: cancellationToken);
+        if (client is not null)
+        {
+            // Its layers went up while they were written: the same config and manifest follow, then the tag.
+            var pushed = await ImagePushes.PushAsync(registries!, client, pushTo!, [.. reports.Select(r => (r.Layer!, (Func<Stream>?)null))], ImageConfig.Default, cancellationToken).ConfigureAwait(false);
+            if (!cl.Has("--quiet"))
+            {
+                Console.Error.WriteLine($"pushed {pushed.Reference}@{pushed.ManifestDigest}");
+            }
+        }
+
         if (cl.Value("--report") is { } reportPath)
         {
             ExportReport.Write(reportPath, reports, clock.Elapsed.TotalSeconds);

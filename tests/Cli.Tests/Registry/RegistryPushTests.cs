@@ -142,6 +142,21 @@ public sealed class RegistryPushTests : IDisposable
     }
 
     [RegistryFact]
+    public void Image_push_should_send_every_layer_and_the_manifest_the_layout_holds()
+    {
+        using var registry = LocalRegistry.Start();
+        var reference = $"{registry.Address}/team/stack:v2";
+        var layout = Path.Combine(_tree.Output, "layout");
+        var image = CliRunner.Run("image", "--upper", _tree.Upper, "--lower", _tree.Lower, "--oci-layout", layout, "--tag", "v2", "--push", reference);
+        Assert.True(image.ExitCode == 0, image.StdErr + registry.Said());
+
+        var raw = SystemTool.Check("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{reference}");
+        Assert.Equal(ManifestDigest(layout), "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(raw))));
+        using var inspect = JsonDocument.Parse(SystemTool.Check("skopeo", "inspect", "--tls-verify=false", $"docker://{reference}"));
+        Assert.Equal(2, inspect.RootElement.GetProperty("Layers").GetArrayLength());
+    }
+
+    [RegistryFact]
     public void Json_progress_should_count_the_bytes_the_registry_took()
     {
         using var registry = LocalRegistry.Start();
