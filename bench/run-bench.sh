@@ -24,7 +24,7 @@ apt_install() {
 # Peers (zstd, pigz, lz4, GNU tar), sync from coreutils, the generator's python3, mount for overlayfs.
 apt_install zstd pigz lz4 tar coreutils python3 mount
 # --profile records our CLI with perf (Debian's linux-perf); only then is it needed.
-for arg in "$@"; do [[ $arg == --profile ]] && apt_install linux-perf; done
+for arg in "$@"; do [[ $arg == --profile ]] && apt_install linux-perf; [[ $arg == *push* ]] && apt_install docker-registry skopeo; done
 
 export PYTHONPATH="$ROOT/bench${PYTHONPATH:+:$PYTHONPATH}"
 exec python3 -m pdbench "$@"

@@ -98,7 +98,8 @@ def main(argv=None):
         raise SystemExit(f"--parallelism {a.parallelism}: this build of {cli} has no --parallelism (the parallel pipeline is not in it yet)")
     threads = a.parallelism or os.cpu_count()
     every = tools.all_tools(cli, a.parallelism, threads)
-    keys = a.tools.split(",") if a.tools else [t.key for t in every]
+    # The push rows start a registry of their own: only when named.
+    keys = a.tools.split(",") if a.tools else [t.key for t in every if t.key not in tools.ON_REQUEST]
     unknown = set(keys) - {t.key for t in every}
     if unknown:
         raise SystemExit(f"--tools: unknown {', '.join(sorted(unknown))}")
