@@ -129,7 +129,7 @@ public static class ExportCommand
         {
             reports = await new BulkExport(layout, journal, writer, progress, settings.GroupInterval, pushes).RunAsync(
                 jobs,
-                pending => ExportBudget.For(settings.Parallelism, maxConcurrent, pending, settings.MemoryBudget, settings.MemoryPerLayer, 2L * settings.BlockSize),
+                pending => ExportBudget.For(settings.Parallelism, maxConcurrent, pending, settings.MemoryBudget, settings.MemoryPerLayer + PushMemory(pushes, settings), 2L * settings.BlockSize),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -145,6 +145,9 @@ public static class ExportCommand
 
         return reports.Any(r => r.Status == SnapshotStatus.Failed) ? ExitCodes.PartlyFailed : ExitCodes.Success;
     }
+
+    /// <summary>A pushing layer also holds two upload chunks (the one going out and the one filling).</summary>
+    private static long PushMemory(ExportPushes? pushes, Settings settings) => pushes is null ? 0 : 2L * settings.RegistryChunkSize;
 
     private static IExportProgress Progress(string mode, string destination, TimeSpan interval) => mode switch
     {

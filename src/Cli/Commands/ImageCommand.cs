@@ -78,7 +78,9 @@ public static class ImageCommand
         }
 
         var layers = ImageLayers.Of(stack);
-        var budget = ExportBudget.For(settings.Parallelism, layers.Count, layers.Count, settings.MemoryBudget, settings.MemoryPerLayer, 2L * settings.BlockSize);
+        // A pushing layer also holds two upload chunks (the one going out and the one filling).
+        var perLayer = settings.MemoryPerLayer + (pushTo is null ? 0 : 2L * settings.RegistryChunkSize);
+        var budget = ExportBudget.For(settings.Parallelism, layers.Count, layers.Count, settings.MemoryBudget, perLayer, 2L * settings.BlockSize);
         var newLayout = !Directory.Exists(layoutDir);
         try
         {

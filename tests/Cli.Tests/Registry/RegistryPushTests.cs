@@ -14,6 +14,7 @@ public sealed class RegistryPushTests : IDisposable
 {
     private const string User = "pd-user";
     private const string Password = "s3cret-Pass-42";
+    private static readonly object PathLock = new();
     private readonly SampleTree _tree = new();
 
     public void Dispose() => _tree.Dispose();
@@ -80,6 +81,42 @@ public sealed class RegistryPushTests : IDisposable
 
         var inspect = SystemTool.Check("skopeo", "inspect", "--cert-dir", registry.CertDir, "--creds", $"{User}:{Password}", $"docker://{reference}");
         Assert.Contains(push.StdErr.Split('@')[1].Trim(), inspect, StringComparison.Ordinal);
+    }
+
+    [RegistryFact]
+    public void Credential_helper_named_in_the_auth_file_should_be_asked()
+    {
+        using var registry = LocalRegistry.Start(tls: true, basic: (User, Password));
+
+        // docker-credential-NAME get: the server on stdin, {"Username","Secret"} on stdout.
+        var bin = Directory.CreateDirectory(Path.Combine(_tree.Root, "bin")).FullName;
+        var helper = Path.Combine(bin, "docker-credential-pdtest");
+        File.WriteAllText(helper, $$$"""
+            #!/bin/sh
+            read -r server
+            if [ "$1" = get ] && [ "$server" = "{{{registry.Address}}}" ]; then
+              printf '{"ServerURL":"%s","Username":"{{{User}}}","Secret":"{{{Password}}}"}' "$server"
+            else
+              echo "credentials not found in native keychain"; exit 1
+            fi
+            """);
+        File.SetUnixFileMode(helper, (UnixFileMode)0b111_101_101);
+        var authFile = Path.Combine(_tree.Root, "helper-auth.json");
+        File.WriteAllText(authFile, new System.Text.Json.Nodes.JsonObject { ["credHelpers"] = new System.Text.Json.Nodes.JsonObject { [registry.Address] = "pdtest" } }.ToJsonString());
+
+        // The CLI looks the helper up on its PATH, which it inherits from this process.
+        lock (PathLock)
+        {
+            var path = Environment.GetEnvironmentVariable("PATH");
+            if (!(path ?? string.Empty).Split(':').Contains(bin))
+            {
+                Environment.SetEnvironmentVariable("PATH", bin + ":" + path);
+            }
+        }
+
+        var push = CliRunner.Run("diff", "--upper", _tree.Upper, "--push", $"{registry.Address}/team/app:helper", "--authfile", authFile, "--cert-dir", registry.CertDir);
+        Assert.True(push.ExitCode == 0, push.StdErr + registry.Said());
+        Assert.DoesNotContain(Password, push.StdErr, StringComparison.Ordinal);
     }
 
     [RegistryFact]
