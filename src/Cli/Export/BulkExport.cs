@@ -99,6 +99,11 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
             return;
         }
 
+        foreach (var pushed in outcomes.Select(o => o?.Push).OfType<PushRecord>())
+        {
+            pushes.Remember(pushed);
+        }
+
         var resumed = Enumerable.Range(0, outcomes.Length).Where(i => outcomes[i] is { Layer: not null } r && pushes.TargetOf(r.Id) is not null).ToList();
         await Parallel.ForEachAsync(resumed, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, ct) =>
         {

@@ -54,6 +54,29 @@ public sealed class ExportPushes : IAsyncDisposable
 
     public ImageReference? TargetOf(string jobId) => _targets.GetValueOrDefault(jobId);
 
+    /// <summary>
+    /// What an earlier run's journal says it pushed: a blob one repository of a registry holds is
+    /// mounted into another that needs it (a job pushed elsewhere this time) instead of sent again.
+    /// </summary>
+    public void Remember(PushRecord pushed)
+    {
+        ArgumentNullException.ThrowIfNull(pushed);
+        ImageReference reference;
+        try
+        {
+            reference = ImageReference.Parse(pushed.Reference);
+        }
+        catch (FormatException)
+        {
+            return;
+        }
+
+        foreach (var blob in pushed.Blobs)
+        {
+            _session.Holds(reference, blob.Digest);
+        }
+    }
+
     /// <summary>A layer's upload, to hand the exporter as its second destination.</summary>
     public async Task<LayerPush> StartLayerAsync(ImageReference target, LayerMeter? meter, CancellationToken cancellationToken) =>
         new(await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false), meter, cancellationToken);

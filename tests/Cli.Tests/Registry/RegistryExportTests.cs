@@ -91,6 +91,34 @@ public sealed class RegistryExportTests : IDisposable
     }
 
     [RegistryFact]
+    public void A_job_pushed_to_another_repository_on_rerun_should_get_its_blobs_mounted_not_sent()
+    {
+        var upper = Directory.CreateDirectory(Path.Combine(_root, "upper")).FullName;
+        File.WriteAllBytes(Path.Combine(upper, "data.bin"), RandomNumberGenerator.GetBytes(1 << 20));
+        using var registry = LocalRegistry.Start();
+        var jobsFile = Path.Combine(_root, "jobs.json");
+        var layout = Path.Combine(_root, "layout");
+        string Job(string repository) => new JsonArray(new JsonObject { ["id"] = "web", ["upper"] = upper, ["push"] = $"{registry.Address}/{repository}:v1" }).ToJsonString();
+
+        File.WriteAllText(jobsFile, Job("one/app"));
+        var first = CliRunner.Run("export", "--jobs", jobsFile, "--oci-layout", layout, "--quiet");
+        Assert.True(first.ExitCode == 0, first.StdErr + registry.Said());
+
+        // The same job, now pushed to another repository of the same registry: resumed from the
+        // layout, its blobs mounted from the repository the journal says holds them.
+        File.WriteAllText(jobsFile, Job("two/app"));
+        var report = Path.Combine(_root, "report.json");
+        var second = CliRunner.Run("export", "--jobs", jobsFile, "--oci-layout", layout, "--quiet", "--report", report);
+        Assert.True(second.ExitCode == 0, second.StdErr + registry.Said());
+        using var written = JsonDocument.Parse(File.ReadAllBytes(report));
+        var snapshot = written.RootElement.GetProperty("snapshots")[0];
+        Assert.Equal("resumed", snapshot.GetProperty("status").GetString());
+        Assert.All(snapshot.GetProperty("push").GetProperty("blobs").EnumerateArray(), b => Assert.Equal("mounted", b.GetProperty("arrival").GetString()));
+        var raw = SystemTool.Check("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{registry.Address}/two/app:v1");
+        Assert.Equal(snapshot.GetProperty("push").GetProperty("manifest").GetString(), "sha256:" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(raw))));
+    }
+
+    [RegistryFact]
     public void Export_push_with_a_tag_should_be_a_usage_error()
     {
         var jobsFile = Path.Combine(_root, "jobs.json");
