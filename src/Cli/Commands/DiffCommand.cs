@@ -21,7 +21,8 @@ public static class DiffCommand
         {{SnapshotArguments.Help}}
         outputs (one or more)
           -o, --output OUT     the blob; written to a temp file beside OUT, fsynced and renamed,
-                               so OUT is complete or absent
+                               so OUT is complete or absent; -o - writes it to standard output
+                               (a pipe) and the descriptor to stderr
           --oci-layout DIR     store the blob in an OCI image layout (created if absent) under
                                blobs/sha256/DIGEST; a blob already there is stored once
           --tag NAME           with --oci-layout: also write a one-layer image (config, manifest) and
@@ -64,6 +65,13 @@ public static class DiffCommand
             throw new UsageException("diff needs -o OUT, --oci-layout DIR or --push REF");
         }
 
+        var toStdout = output == "-";
+        if (toStdout)
+        {
+            StandardOutputBlob.CheckNotTerminal();
+            output = null;
+        }
+
         if (tag is not null && layoutDir is null)
         {
             throw new UsageException("--tag needs --oci-layout");
@@ -87,10 +95,11 @@ public static class DiffCommand
         // Lambdas, not method groups: Console.In and Console.Error would be set up (some ms) to build them.
         var snapshot = source.Resolve(() => Console.In.ReadToEnd());
         CheckOutputs(cl, output, layoutDir, snapshot);
+        var copies = new BlobCopies(toStdout);
         var newLayout = layoutDir is not null && !Directory.Exists(layoutDir);
         try
         {
-            return await WriteAsync(cl, snapshot, source, settings, options, compression, output, layoutDir, tag, pushTo, cancellationToken).ConfigureAwait(false);
+            return await WriteAsync(cl, snapshot, source, settings, options, compression, output, layoutDir, tag, pushTo, copies, cancellationToken).ConfigureAwait(false);
         }
         catch when (newLayout)
         {
@@ -102,7 +111,7 @@ public static class DiffCommand
 
     private static async Task<int> WriteAsync(
         CommandLine cl, Core.Snapshots.Snapshot snapshot, SnapshotSource source, Settings settings, LayerOptions options,
-        CompressionSettings compression, string? output, string? layoutDir, string? tag, ImageReference? pushTo, CancellationToken cancellationToken)
+        CompressionSettings compression, string? output, string? layoutDir, string? tag, ImageReference? pushTo, BlobCopies copies, CancellationToken cancellationToken)
     {
         var id = tag ?? snapshot.Name;
 
@@ -112,12 +121,12 @@ public static class DiffCommand
         await using var view = LayerProgressArguments.View(cl, settings);
         var meter = view is null ? null : new LayerMeter();
         using var push = client is null ? null : new LayerPush(client, meter, cancellationToken);
-        var request = new LayerWriteRequest(snapshot, options, compression, output ?? pushTo?.ToString() ?? string.Empty)
+        var request = new LayerWriteRequest(snapshot, options, compression, output ?? (copies.ToStandardOutput ? "standard output" : pushTo?.ToString()) ?? string.Empty)
         {
             Parallelism = settings.Parallelism,
             Meter = meter,
             Warn = view is null ? message => Console.Error.WriteLine(message) : message => view.Warning(id, message),
-            Copy = push is null ? null : push.Open,
+            Copy = copies.With(push),
             WritesFile = output is not null || layoutDir is not null,
         };
 
@@ -164,7 +173,10 @@ public static class DiffCommand
                 pushTo?.ToString() ?? string.Empty,
                 request.Warn,
                 meter,
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken,
+
+                // Bytes a pipe has taken cannot be sent again.
+                maxAttempts: copies.ToStandardOutput ? 1 : UploadRetry.MaxAttempts).ConfigureAwait(false);
         }
         catch (Exception e) when (view is not null && e is not OperationCanceledException)
         {
@@ -205,7 +217,16 @@ public static class DiffCommand
             Console.Error.WriteLine($"pushed {pushed.Reference}@{pushed.ManifestDigest}");
         }
 
-        StandardOutput.WriteLine(DescriptorLine.Of(result.Descriptor));
+        if (copies.ToStandardOutput)
+        {
+            // Standard output carried the blob: the descriptor goes to stderr.
+            Console.Error.WriteLine(DescriptorLine.Of(result.Descriptor));
+        }
+        else
+        {
+            StandardOutput.WriteLine(DescriptorLine.Of(result.Descriptor));
+        }
+
         return ExitCodes.Success;
     }
 

@@ -13,7 +13,8 @@ public static class UploadRetry
 {
     public const int MaxAttempts = 3;
 
-    public static async Task<T> RunAsync<T>(Func<Task<T>> attempt, string target, Action<string> warn, LayerMeter? meter, CancellationToken cancellationToken)
+    /// <param name="maxAttempts">1 when the layer also goes where it cannot be written twice (a pipe).</param>
+    public static async Task<T> RunAsync<T>(Func<Task<T>> attempt, string target, Action<string> warn, LayerMeter? meter, CancellationToken cancellationToken, int maxAttempts = MaxAttempts)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(warn);
@@ -23,9 +24,9 @@ public static class UploadRetry
             {
                 return await attempt().ConfigureAwait(false);
             }
-            catch (Exception e) when (n < MaxAttempts && RegistryException.IsUploadLost(e) && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (n < maxAttempts && RegistryException.IsUploadLost(e) && !cancellationToken.IsCancellationRequested)
             {
-                warn($"{target}: the registry lost the upload of the layer; writing it again (attempt {n + 1} of {MaxAttempts})");
+                warn($"{target}: the registry lost the upload of the layer; writing it again (attempt {n + 1} of {maxAttempts})");
                 meter?.Reset();
             }
         }
