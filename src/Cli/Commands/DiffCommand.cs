@@ -27,6 +27,8 @@ public static class DiffCommand
                                blobs/sha256/DIGEST; a blob already there is stored once
           --tag NAME           with --oci-layout: also write a one-layer image (config, manifest) and
                                tag it NAME in index.json
+          --oci-archive FILE   the layout as one tar (ctr images import, skopeo oci-archive:); needs
+                               --tag, a full reference for containerd (docker.io/library/app:v1)
           --report FILE.json   a report: descriptor, diffID, bytes in (file data read) and out (blob),
                                seconds, the differ used, and what a push sent
         {{PushArguments.Help}}
@@ -45,7 +47,7 @@ public static class DiffCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--oci-layout", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions, .. PushArguments.ValueOptions];
+        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--oci-layout", "--oci-archive", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions, .. PushArguments.ValueOptions];
 
     private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions, .. LayerProgressArguments.FlagOptions];
 
@@ -60,9 +62,15 @@ public static class DiffCommand
         var layoutDir = cl.Value("--oci-layout");
         var tag = cl.Value("--tag") is { } named ? TagArgument.Check(named) : null;
         var pushTo = PushArguments.Reference(cl);
-        if (output is null && layoutDir is null && pushTo is null)
+        var archived = cl.Value("--oci-archive") is not null;
+        if (output is null && layoutDir is null && pushTo is null && !archived)
         {
-            throw new UsageException("diff needs -o OUT, --oci-layout DIR or --push REF");
+            throw new UsageException("diff needs -o OUT, --oci-layout DIR, --oci-archive FILE or --push REF");
+        }
+
+        if (archived && cl.Value("--tag") is null)
+        {
+            throw new UsageException("--oci-archive needs --tag NAME: the name the image is imported under (a full reference, e.g. docker.io/library/app:v1, for containerd)");
         }
 
         var toStdout = output == "-";
@@ -72,9 +80,9 @@ public static class DiffCommand
             output = null;
         }
 
-        if (tag is not null && layoutDir is null)
+        if (tag is not null && layoutDir is null && !archived)
         {
-            throw new UsageException("--tag needs --oci-layout");
+            throw new UsageException("--tag needs --oci-layout or --oci-archive");
         }
 
         var settings = Settings.Load(cl);
@@ -96,10 +104,12 @@ public static class DiffCommand
         var snapshot = source.Resolve(() => Console.In.ReadToEnd());
         CheckOutputs(cl, output, layoutDir, snapshot);
         var copies = new BlobCopies(toStdout);
+        using var archive = ArchiveOutput.Plan(cl, layoutDir, OutputPaths.DirectoriesOf(snapshot));
+        layoutDir = archive?.LayoutDir ?? layoutDir;
         var newLayout = layoutDir is not null && !Directory.Exists(layoutDir);
         try
         {
-            return await WriteAsync(cl, snapshot, source, settings, options, compression, output, layoutDir, tag, pushTo, copies, cancellationToken).ConfigureAwait(false);
+            return await WriteAsync(cl, snapshot, source, settings, options, compression, output, layoutDir, tag, pushTo, copies, archive, cancellationToken).ConfigureAwait(false);
         }
         catch when (newLayout)
         {
@@ -111,7 +121,8 @@ public static class DiffCommand
 
     private static async Task<int> WriteAsync(
         CommandLine cl, Core.Snapshots.Snapshot snapshot, SnapshotSource source, Settings settings, LayerOptions options,
-        CompressionSettings compression, string? output, string? layoutDir, string? tag, ImageReference? pushTo, BlobCopies copies, CancellationToken cancellationToken)
+        CompressionSettings compression, string? output, string? layoutDir, string? tag, ImageReference? pushTo, BlobCopies copies, ArchiveOutput? archive,
+        CancellationToken cancellationToken)
     {
         var id = tag ?? snapshot.Name;
 
@@ -211,6 +222,8 @@ public static class DiffCommand
         {
             ExportReport.Write(reportPath, [report], seconds);
         }
+
+        archive?.Write(cancellationToken);
 
         if (pushed is not null && !cl.Has("--quiet"))
         {

@@ -12,7 +12,7 @@ namespace ParallelDiff.Cli.Commands;
 public static class ImageCommand
 {
     public const string Help = $$"""
-        usage: paralleldiff image INPUT --oci-layout DIR --tag NAME [--push REF] [options]
+        usage: paralleldiff image INPUT (--oci-layout DIR | --oci-archive FILE) --tag NAME [--push REF] [options]
 
         Exports every layer of an overlay stack as an image: with --upper U --lower L3:L2:L1, L1 is a
         bottom-most snapshot, L2 a snapshot over L1, L3 over L2:L1 and U over all of them, as a
@@ -26,7 +26,10 @@ public static class ImageCommand
           (--from/--to is not a stack and is refused here)
         outputs
           --oci-layout DIR     the OCI image layout (created if absent); blobs already there are stored once
-          --tag NAME           the ref name in index.json (image-layout.md grammar); replaces an older NAME
+          --oci-archive FILE   the layout as one tar (ctr images import, skopeo oci-archive:); without
+                               --oci-layout the layout is made beside FILE and removed after
+          --tag NAME           the ref name in index.json (image-layout.md grammar); replaces an older NAME;
+                               a full reference (docker.io/library/app:v1) is what containerd imports
           --report FILE.json   per layer (id layer-1 is the bottom): descriptor, diffID, bytes in and
                                out, seconds, differ used
         {{PushArguments.Help}}
@@ -45,7 +48,7 @@ public static class ImageCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "--oci-layout", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions, .. PushArguments.ValueOptions];
+        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "--oci-layout", "--oci-archive", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions, .. PushArguments.ValueOptions];
 
     private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions, .. LayerProgressArguments.FlagOptions];
 
@@ -56,7 +59,12 @@ public static class ImageCommand
     {
         var cl = CommandLine.ParseOptions("image", args, Values, Flags);
 
-        var layoutDir = cl.Value("--oci-layout") ?? throw new UsageException("image needs --oci-layout DIR");
+        var layoutArgument = cl.Value("--oci-layout");
+        if (layoutArgument is null && cl.Value("--oci-archive") is null)
+        {
+            throw new UsageException("image needs --oci-layout DIR or --oci-archive FILE");
+        }
+
         var tag = TagArgument.Check(cl.Value("--tag") ?? throw new UsageException("image needs --tag NAME"));
         var pushTo = PushArguments.Reference(cl);
 
@@ -71,7 +79,13 @@ public static class ImageCommand
         var compression = LayerArguments.Compression(cl, settings);
         var stack = source.Resolve(() => Console.In.ReadToEnd());
         var dirs = OutputPaths.DirectoriesOf(stack);
-        OutputPaths.CheckDirectory("--oci-layout", layoutDir, dirs);
+        if (layoutArgument is not null)
+        {
+            OutputPaths.CheckDirectory("--oci-layout", layoutArgument, dirs);
+        }
+
+        using var archive = ArchiveOutput.Plan(cl, layoutArgument, dirs);
+        var layoutDir = archive?.LayoutDir ?? layoutArgument!;
         if (cl.Value("--report") is { } report)
         {
             OutputPaths.CheckFile("--report", report, dirs);
@@ -84,7 +98,7 @@ public static class ImageCommand
         var newLayout = !Directory.Exists(layoutDir);
         try
         {
-            return await ExportAsync(cl, settings, layers, options, compression, budget, layoutDir, tag, pushTo, cancellationToken).ConfigureAwait(false);
+            return await ExportAsync(cl, settings, layers, options, compression, budget, layoutDir, tag, pushTo, archive, cancellationToken).ConfigureAwait(false);
         }
         catch when (newLayout)
         {
@@ -96,7 +110,8 @@ public static class ImageCommand
 
     private static async Task<int> ExportAsync(
         CommandLine cl, Settings settings, IReadOnlyList<Core.Snapshots.Snapshot> layers, Core.Layers.LayerOptions options,
-        Core.Layers.CompressionSettings compression, ExportBudget budget, string layoutDir, string tag, ImageReference? pushTo, CancellationToken cancellationToken)
+        Core.Layers.CompressionSettings compression, ExportBudget budget, string layoutDir, string tag, ImageReference? pushTo, ArchiveOutput? archive,
+        CancellationToken cancellationToken)
     {
         // Connected and logged in before the layout is made or a layer read.
         await using var registries = pushTo is null ? null : new RegistrySession(PushArguments.Options(cl, settings));
@@ -190,6 +205,8 @@ public static class ImageCommand
         {
             ExportReport.Write(reportPath, reports, clock.Elapsed.TotalSeconds);
         }
+
+        archive?.Write(cancellationToken);
 
         StandardOutput.WriteLine(DescriptorLine.Of(image.Manifest));
         return ExitCodes.Success;
