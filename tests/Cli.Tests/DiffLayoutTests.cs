@@ -60,7 +60,7 @@ public sealed class DiffLayoutTests : IDisposable
     }
 
     [Theory]
-    [InlineData("diff needs -o OUT, --oci-layout DIR or --push REF")]
+    [InlineData("diff needs -o OUT, --oci-layout DIR, --oci-archive FILE or --push REF")]
     [InlineData("--tag needs --oci-layout", "-o", "x", "--tag", "v1")]
     [InlineData("not a valid ref name", "--oci-layout", "x", "--tag", "v 1")]
     public void Missing_or_inconsistent_outputs_should_be_usage_errors(string message, params string[] outputs)
