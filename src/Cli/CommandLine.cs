@@ -12,6 +12,10 @@ public sealed class CommandLine
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
     private readonly List<string> _positional = [];
+    private readonly Dictionary<string, List<string>> _repeated = new(StringComparer.Ordinal);
+
+    /// <summary>Options that add one value each time they are given (--env, --label, --annotation).</summary>
+    private static readonly HashSet<string> Repeatable = new(ImageConfigArguments.RepeatableOptions, StringComparer.Ordinal);
 
     /// <summary>
     /// Options whose paths reach the file system through byte syscalls only, so they may name
@@ -86,6 +90,17 @@ public sealed class CommandLine
                     RefuseNonUtf8(name, value);
                 }
 
+                if (Repeatable.Contains(name))
+                {
+                    if (!result._repeated.TryGetValue(name, out var all))
+                    {
+                        result._repeated[name] = all = [];
+                    }
+
+                    all.Add(value);
+                    continue;
+                }
+
                 if (!result._values.TryAdd(name, value))
                 {
                     // Keeping the last, as many tools do, would silently drop an upper or an output.
@@ -113,6 +128,9 @@ public sealed class CommandLine
     public bool Has(string flag) => _flags.Contains(flag);
 
     public string? Value(string name) => _values.GetValueOrDefault(name);
+
+    /// <summary>Every value of a repeatable option, in the order given.</summary>
+    public IReadOnlyList<string> Values(string name) => _repeated.TryGetValue(name, out var all) ? all : [];
 
     /// <summary>An option that has two spellings (-o, --output): given once, in either.</summary>
     public string? Value(string name, string alias) => Value(name) is { } value && Value(alias) is { } other

@@ -32,6 +32,7 @@ public static class DiffCommand
           --report FILE.json   a report: descriptor, diffID, bytes in (file data read) and out (blob),
                                seconds, the differ used, and what a push sent
         {{PushArguments.Help}}
+        {{ImageConfigArguments.Help}}
         {{LayerProgressArguments.Help}}
         {{LayerArguments.Help}}
           --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
@@ -47,7 +48,7 @@ public static class DiffCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--oci-layout", "--oci-archive", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions, .. PushArguments.ValueOptions];
+        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "-o", "--output", "--oci-layout", "--oci-archive", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions, .. PushArguments.ValueOptions, .. ImageConfigArguments.ValueOptions];
 
     private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions, .. LayerProgressArguments.FlagOptions];
 
@@ -85,8 +86,14 @@ public static class DiffCommand
             throw new UsageException("--tag needs --oci-layout or --oci-archive");
         }
 
+        if (tag is null && pushTo is null && ImageConfigArguments.ValueOptions.FirstOrDefault(o => cl.Value(o) is not null || cl.Values(o).Count > 0) is { } configOption)
+        {
+            throw new UsageException($"{configOption} describes an image: give --tag (with --oci-layout or --oci-archive) or --push");
+        }
+
         var settings = Settings.Load(cl);
         var source = SnapshotArguments.Source(cl);
+        var imageConfig = ImageConfigArguments.Parse(cl, [$"paralleldiff diff {source.Describe()}"]);
         var options = LayerArguments.Parse(cl);
         var compression = LayerArguments.Compression(cl, settings);
         if (EngineHandoff.IsFront && pushTo is not null)
@@ -109,7 +116,7 @@ public static class DiffCommand
         var newLayout = layoutDir is not null && !Directory.Exists(layoutDir);
         try
         {
-            return await WriteAsync(cl, snapshot, source, settings, options, compression, output, layoutDir, tag, pushTo, copies, archive, cancellationToken).ConfigureAwait(false);
+            return await WriteAsync(cl, snapshot, source, settings, options, compression, output, layoutDir, tag, pushTo, copies, archive, imageConfig, cancellationToken).ConfigureAwait(false);
         }
         catch when (newLayout)
         {
@@ -122,7 +129,7 @@ public static class DiffCommand
     private static async Task<int> WriteAsync(
         CommandLine cl, Core.Snapshots.Snapshot snapshot, SnapshotSource source, Settings settings, LayerOptions options,
         CompressionSettings compression, string? output, string? layoutDir, string? tag, ImageReference? pushTo, BlobCopies copies, ArchiveOutput? archive,
-        CancellationToken cancellationToken)
+        ImageConfig imageConfig, CancellationToken cancellationToken)
     {
         var id = tag ?? snapshot.Name;
 
@@ -178,7 +185,7 @@ public static class DiffCommand
                         (written, took) = await LayoutLayers.ExportAsync(writer, OciLayout.Open(layoutDir!), request, cancellationToken).ConfigureAwait(false);
                     }
 
-                    var record = push is null ? null : await PushAsync(push, registries!, client!, written.Descriptor, cancellationToken).ConfigureAwait(false);
+                    var record = push is null ? null : await PushAsync(push, registries!, client!, written.Descriptor, imageConfig, cancellationToken).ConfigureAwait(false);
                     return (written, took, record);
                 },
                 pushTo?.ToString() ?? string.Empty,
@@ -207,7 +214,7 @@ public static class DiffCommand
 
             if (tag is not null)
             {
-                manifest = ImageWriter.Write(layout, [result.Descriptor], tag, cancellationToken: cancellationToken).Manifest;
+                manifest = ImageWriter.Write(layout, [result.Descriptor], tag, imageConfig, cancellationToken).Manifest;
             }
         }
 
@@ -244,10 +251,10 @@ public static class DiffCommand
     }
 
     /// <summary>The layer's upload closed under its digest, then the one-layer image a layout would hold, pushed and tagged.</summary>
-    private static async Task<PushRecord> PushAsync(LayerPush push, RegistrySession registries, RegistryClient client, LayerDescriptor layer, CancellationToken cancellationToken)
+    private static async Task<PushRecord> PushAsync(LayerPush push, RegistrySession registries, RegistryClient client, LayerDescriptor layer, ImageConfig config, CancellationToken cancellationToken)
     {
         await push.FinishAsync(layer).ConfigureAwait(false);
-        return await ImagePushes.PushAsync(registries, client, client.Reference, [(layer, null)], ImageConfig.Default, cancellationToken).ConfigureAwait(false);
+        return await ImagePushes.PushAsync(registries, client, client.Reference, [(layer, null)], config, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

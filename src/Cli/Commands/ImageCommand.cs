@@ -33,6 +33,7 @@ public static class ImageCommand
           --report FILE.json   per layer (id layer-1 is the bottom): descriptor, diffID, bytes in and
                                out, seconds, differ used
         {{PushArguments.Help}}
+        {{ImageConfigArguments.Help}}
         {{LayerProgressArguments.Help}}
         {{LayerArguments.Help}}
           --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
@@ -48,7 +49,7 @@ public static class ImageCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "--oci-layout", "--oci-archive", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions, .. PushArguments.ValueOptions];
+        [.. SnapshotArguments.ValueOptions, .. LayerArguments.ValueOptions, "--oci-layout", "--oci-archive", "--tag", "--report", "--config", "--parallelism", "--log-level", .. LayerProgressArguments.ValueOptions, .. PushArguments.ValueOptions, .. ImageConfigArguments.ValueOptions];
 
     private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions, .. LayerProgressArguments.FlagOptions];
 
@@ -92,13 +93,14 @@ public static class ImageCommand
         }
 
         var layers = ImageLayers.Of(stack);
+        var imageConfig = ImageConfigArguments.Parse(cl, [.. layers.Select((layer, i) => $"paralleldiff image layer-{i + 1} upper={layer.Upper}")]);
         // A pushing layer also holds two upload chunks (the one going out and the one filling).
         var perLayer = settings.MemoryPerLayer + (pushTo is null ? 0 : 2L * settings.RegistryChunkSize);
         var budget = ExportBudget.For(settings.Parallelism, layers.Count, layers.Count, settings.MemoryBudget, perLayer, 2L * settings.BlockSize);
         var newLayout = !Directory.Exists(layoutDir);
         try
         {
-            return await ExportAsync(cl, settings, layers, options, compression, budget, layoutDir, tag, pushTo, archive, cancellationToken).ConfigureAwait(false);
+            return await ExportAsync(cl, settings, layers, options, compression, budget, layoutDir, tag, pushTo, archive, imageConfig, cancellationToken).ConfigureAwait(false);
         }
         catch when (newLayout)
         {
@@ -111,7 +113,7 @@ public static class ImageCommand
     private static async Task<int> ExportAsync(
         CommandLine cl, Settings settings, IReadOnlyList<Core.Snapshots.Snapshot> layers, Core.Layers.LayerOptions options,
         Core.Layers.CompressionSettings compression, ExportBudget budget, string layoutDir, string tag, ImageReference? pushTo, ArchiveOutput? archive,
-        CancellationToken cancellationToken)
+        ImageConfig imageConfig, CancellationToken cancellationToken)
     {
         // Connected and logged in before the layout is made or a layer read.
         await using var registries = pushTo is null ? null : new RegistrySession(PushArguments.Options(cl, settings));
@@ -190,11 +192,11 @@ public static class ImageCommand
             await view.EndAsync(reports, clock.Elapsed.TotalSeconds, interrupted: false).ConfigureAwait(false);
         }
 
-        var image = ImageWriter.Write(layout, reports.Select(r => r.Layer!).ToList(), tag, cancellationToken: cancellationToken);
+        var image = ImageWriter.Write(layout, reports.Select(r => r.Layer!).ToList(), tag, imageConfig, cancellationToken);
         if (client is not null)
         {
             // Its layers went up while they were written: the same config and manifest follow, then the tag.
-            var pushed = await ImagePushes.PushAsync(registries!, client, pushTo!, [.. reports.Select(r => (r.Layer!, (Func<Stream>?)null))], ImageConfig.Default, cancellationToken).ConfigureAwait(false);
+            var pushed = await ImagePushes.PushAsync(registries!, client, pushTo!, [.. reports.Select(r => (r.Layer!, (Func<Stream>?)null))], imageConfig, cancellationToken).ConfigureAwait(false);
             if (!cl.Has("--quiet"))
             {
                 Console.Error.WriteLine($"pushed {pushed.Reference}@{pushed.ManifestDigest}");

@@ -22,7 +22,7 @@ public static class ImagePushes
         var descriptors = layers.Select(l => l.Layer).ToList();
         var configJson = ImageWriter.ConfigJson(descriptors, config);
         var configDescriptor = new OciDescriptor(OciMediaTypes.ImageConfig, OciDigest.Of(configJson), configJson.Length);
-        var manifestJson = ImageWriter.ManifestJson(configDescriptor, descriptors);
+        var manifestJson = ImageWriter.ManifestJson(configDescriptor, descriptors, config.Annotations);
         List<PushBlob> blobs = [.. layers.Select(l => new PushBlob(l.Layer.Digest, l.Layer.Size, l.Open)), PushBlob.FromBytes(configDescriptor.Digest, configJson)];
         var (pushed, manifest) = await ImagePush.PushAsync(client, session, blobs, manifestJson, target.Tag, cancellationToken).ConfigureAwait(false);
         return new PushRecord(

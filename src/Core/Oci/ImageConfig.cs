@@ -15,5 +15,11 @@ public sealed record ImageConfig
     /// <summary>Optional; when given, its entries without EmptyLayer must match the layers one to one (config.md, "history").</summary>
     public IReadOnlyList<ImageHistoryEntry>? History { get; init; }
 
+    /// <summary>The container's command, environment, user, working directory and labels ("config").</summary>
+    public ContainerSettings? Container { get; init; }
+
+    /// <summary>The manifest's annotations (sorted by key); none by default.</summary>
+    public IReadOnlyDictionary<string, string>? Annotations { get; init; }
+
     public static ImageConfig Default { get; } = new();
 }

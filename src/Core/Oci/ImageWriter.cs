@@ -52,7 +52,7 @@ public static class ImageWriter
         }
 
         var configDescriptor = writeBlob(OciMediaTypes.ImageConfig, ConfigJson(layers, config));
-        var manifest = writeBlob(OciMediaTypes.ImageManifest, ManifestJson(configDescriptor, layers)) with { Platform = config.Platform };
+        var manifest = writeBlob(OciMediaTypes.ImageManifest, ManifestJson(configDescriptor, layers, config.Annotations)) with { Platform = config.Platform };
         return new OciImage(manifest, configDescriptor, refName);
     }
 
@@ -79,8 +79,7 @@ public static class ImageWriter
             json.WriteString("architecture", config.Platform.Architecture);
             json.WriteString("os", config.Platform.Os);
             WriteOptional(json, "variant", config.Platform.Variant);
-            json.WriteStartObject("config");
-            json.WriteEndObject();
+            WriteContainer(json, config.Container);
             json.WriteStartObject("rootfs");
             json.WriteString("type", "layers");
             json.WriteStartArray("diff_ids");
@@ -121,7 +120,7 @@ public static class ImageWriter
     /// carry no annotations: containerd.io/uncompressed is internal to containerd and BuildKit drops
     /// it on export (RemoveInternalLayerAnnotations; spec §10); the diffID is in the config instead.
     /// </summary>
-    public static byte[] ManifestJson(OciDescriptor config, IReadOnlyList<LayerDescriptor> layers)
+    public static byte[] ManifestJson(OciDescriptor config, IReadOnlyList<LayerDescriptor> layers, IReadOnlyDictionary<string, string>? annotations = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(layers);
@@ -139,8 +138,58 @@ public static class ImageWriter
             }
 
             json.WriteEndArray();
+            WriteMap(json, "annotations", annotations);
             json.WriteEndObject();
         });
+    }
+
+    /// <summary>"config", in the image-spec Go struct's order: User, Env, Entrypoint, Cmd, WorkingDir, Labels.</summary>
+    private static void WriteContainer(Utf8JsonWriter json, ContainerSettings? container)
+    {
+        json.WriteStartObject("config");
+        if (container is not null)
+        {
+            WriteOptional(json, "User", container.User);
+            WriteList(json, "Env", container.Env);
+            WriteList(json, "Entrypoint", container.Entrypoint);
+            WriteList(json, "Cmd", container.Cmd);
+            WriteOptional(json, "WorkingDir", container.WorkingDir);
+            WriteMap(json, "Labels", container.Labels);
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteList(Utf8JsonWriter json, string name, IReadOnlyList<string>? values)
+    {
+        if (values is null)
+        {
+            return;
+        }
+
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteMap(Utf8JsonWriter json, string name, IReadOnlyDictionary<string, string>? map)
+    {
+        if (map is null || map.Count == 0)
+        {
+            return;
+        }
+
+        json.WriteStartObject(name);
+        foreach (var (key, value) in map.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            json.WriteString(key, value);
+        }
+
+        json.WriteEndObject();
     }
 
     private static void WriteOptional(Utf8JsonWriter json, string name, string? value)

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.Json;
+using ParallelDiff.Core.Oci;
+
+namespace ParallelDiff.Cli;
+
+/// <summary>
+/// What an image says beyond its layers, from flags as `buildah config` and `crane mutate` take
+/// them: the command, environment, user, working directory, labels, manifest annotations,
+/// platform and creation time, and a history entry per layer naming the snapshot it came from.
+/// </summary>
+public static class ImageConfigArguments
+{
+    public static readonly string[] ValueOptions = ["--cmd", "--entrypoint", "--env", "--workdir", "--user", "--label", "--annotation", "--platform", "--created"];
+
+    /// <summary>Options that may be given more than once, each time adding one value.</summary>
+    public static readonly string[] RepeatableOptions = ["--env", "--label", "--annotation"];
+
+    public const string Help = """
+        image config (what `ctr run` and `podman run` start without being told)
+          --cmd CMD            the command: a JSON array (["/app","--serve"]), or a line run by /bin/sh -c
+          --entrypoint CMD     the entrypoint, in the same two forms
+          --env KEY=VALUE      an environment variable (repeatable)
+          --workdir DIR        the working directory
+          --user USER[:GROUP]  the user the process runs as
+          --label KEY=VALUE    a config label (repeatable)
+          --annotation KEY=VALUE
+                               a manifest annotation (repeatable)
+          --platform OS/ARCH[/VARIANT]
+                               the image's platform (default: linux on this machine's architecture)
+          --created TIME       RFC 3339 time, or "now"; default --source-date-epoch/$SOURCE_DATE_EPOCH
+                               when set, else none (so the same layers give the same image digest)
+        """;
+
+    /// <param name="createdBy">What made each layer, bottom first: one history entry each.</param>
+    /// <exception cref="UsageException">A value that does not read; the message says which and why.</exception>
+    public static ImageConfig Parse(CommandLine cl, IReadOnlyList<string> createdBy)
+    {
+        ArgumentNullException.ThrowIfNull(cl);
+        ArgumentNullException.ThrowIfNull(createdBy);
+        var created = Created(cl);
+        var container = new ContainerSettings
+        {
+            User = cl.Value("--user"),
+            Env = cl.Values("--env") is { Count: > 0 } env ? [.. env.Select(e => Pair("--env", e)).Select(p => $"{p.Key}={p.Value}")] : null,
+            Entrypoint = Command(cl, "--entrypoint"),
+            Cmd = Command(cl, "--cmd"),
+            WorkingDir = cl.Value("--workdir"),
+            Labels = Map(cl, "--label"),
+        };
+        return new ImageConfig
+        {
+            Platform = Platform(cl.Value("--platform")),
+            Created = created,
+            History = [.. createdBy.Select(by => new ImageHistoryEntry { Created = created, CreatedBy = by, Comment = "paralleldiff" })],
+            Container = container == new ContainerSettings() ? null : container,
+            Annotations = Map(cl, "--annotation"),
+        };
+    }
+
+    private static DateTimeOffset? Created(CommandLine cl)
+    {
+        var text = cl.Value("--created");
+        if (text == "now")
+        {
+            // Whole seconds: a config need not carry the machine's clock to the tick.
+            return DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        }
+
+        if (text is not null)
+        {
+            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+                ? time
+                : throw new UsageException($"--created '{text}': not an RFC 3339 time (2024-05-01T12:00:00Z) or \"now\"");
+        }
+
+        return LayerArguments.SourceDateEpoch(cl) is { } epoch ? DateTimeOffset.FromUnixTimeSeconds(epoch) : null;
+    }
+
+    /// <summary>["/app","--serve"] as given; any other text as /bin/sh -c TEXT (the shell form of a Dockerfile).</summary>
+    private static string[]? Command(CommandLine cl, string option)
+    {
+        if (cl.Value(option) is not { } text)
+        {
+            return null;
+        }
+
+        if (!text.TrimStart().StartsWith('['))
+        {
+            return ["/bin/sh", "-c", text];
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(text);
+            return json.RootElement.ValueKind == JsonValueKind.Array && json.RootElement.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String)
+                ? [.. json.RootElement.EnumerateArray().Select(e => e.GetString()!)]
+                : throw new UsageException($"{option} '{text}': a JSON array of strings, or a command line for /bin/sh -c");
+        }
+        catch (JsonException)
+        {
+            throw new UsageException($"{option} '{text}': not a JSON array of strings (or give a command line without the brackets)");
+        }
+    }
+
+    private static Dictionary<string, string>? Map(CommandLine cl, string option)
+    {
+        var pairs = cl.Values(option);
+        if (pairs.Count == 0)
+        {
+            return null;
+        }
+
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in pairs.Select(p => Pair(option, p)))
+        {
+            if (!map.TryAdd(key, value))
+            {
+                throw new UsageException($"{option} {key} given twice: give each key once");
+            }
+        }
+
+        return map;
+    }
+
+    private static (string Key, string Value) Pair(string option, string text)
+    {
+        var eq = text.IndexOf('=', StringComparison.Ordinal);
+        return eq > 0 ? (text[..eq], text[(eq + 1)..]) : throw new UsageException($"{option} '{text}': give KEY=VALUE");
+    }
+
+    private static OciPlatform Platform(string? text)
+    {
+        if (text is null)
+        {
+            return OciPlatform.Host;
+        }
+
+        var parts = text.Split('/');
+        return parts is [var os, var arch] && os.Length > 0 && arch.Length > 0 ? new OciPlatform(arch, os)
+            : parts is [var os3, var arch3, var variant] && os3.Length > 0 && arch3.Length > 0 && variant.Length > 0 ? new OciPlatform(arch3, os3, variant)
+            : throw new UsageException($"--platform '{text}': give OS/ARCH or OS/ARCH/VARIANT (linux/arm64, linux/arm/v7)");
+    }
+}
