@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Oci;
 
 namespace ParallelDiff.Cli;
@@ -32,35 +33,56 @@ public static class ImageConfigArguments
                                when set, else none (so the same layers give the same image digest)
         """;
 
-    /// <param name="createdBy">What made each layer, bottom first: one history entry each.</param>
-    /// <exception cref="UsageException">A value that does not read; the message says which and why.</exception>
-    public static ImageConfig Parse(CommandLine cl, IReadOnlyList<string> createdBy)
+    /// <summary>The flags as given, for a job's own settings to go over.</summary>
+    public static ImageFields Fields(CommandLine cl)
     {
         ArgumentNullException.ThrowIfNull(cl);
-        ArgumentNullException.ThrowIfNull(createdBy);
-        var created = Created(cl);
-        var container = new ContainerSettings
+        return new ImageFields
         {
-            User = cl.Value("--user"),
-            Env = cl.Values("--env") is { Count: > 0 } env ? [.. env.Select(e => Pair("--env", e)).Select(p => $"{p.Key}={p.Value}")] : null,
-            Entrypoint = Command(cl, "--entrypoint"),
-            Cmd = Command(cl, "--cmd"),
+            Cmd = cl.Value("--cmd"),
+            Entrypoint = cl.Value("--entrypoint"),
+            Env = cl.Values("--env"),
             WorkingDir = cl.Value("--workdir"),
-            Labels = Map(cl, "--label"),
-        };
-        return new ImageConfig
-        {
-            Platform = Platform(cl.Value("--platform")),
-            Created = created,
-            History = [.. createdBy.Select(by => new ImageHistoryEntry { Created = created, CreatedBy = by, Comment = "paralleldiff" })],
-            Container = container == new ContainerSettings() ? null : container,
-            Annotations = Map(cl, "--annotation"),
+            User = cl.Value("--user"),
+            Labels = cl.Values("--label"),
+            Annotations = cl.Values("--annotation"),
+            Platform = cl.Value("--platform"),
+            Created = cl.Value("--created"),
         };
     }
 
-    private static DateTimeOffset? Created(CommandLine cl)
+    /// <param name="createdBy">What made each layer, bottom first: one history entry each.</param>
+    /// <exception cref="UsageException">A value that does not read; the message says which and why.</exception>
+    public static ImageConfig Parse(CommandLine cl, IReadOnlyList<string> createdBy) =>
+        Build(Fields(cl), createdBy, LayerArguments.SourceDateEpoch(cl));
+
+    /// <param name="sourceDateEpoch">The time "created" takes when the fields name none.</param>
+    public static ImageConfig Build(ImageFields fields, IReadOnlyList<string> createdBy, long? sourceDateEpoch)
     {
-        var text = cl.Value("--created");
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(createdBy);
+        var created = Created(fields.Created, sourceDateEpoch);
+        var container = new ContainerSettings
+        {
+            User = fields.User,
+            Env = fields.Env.Count > 0 ? [.. fields.Env.Select(e => Pair("--env", e)).Select(p => $"{p.Key}={p.Value}")] : null,
+            Entrypoint = Command("--entrypoint", fields.Entrypoint),
+            Cmd = Command("--cmd", fields.Cmd),
+            WorkingDir = fields.WorkingDir,
+            Labels = Map("--label", fields.Labels),
+        };
+        return new ImageConfig
+        {
+            Platform = Platform(fields.Platform),
+            Created = created,
+            History = [.. createdBy.Select(by => new ImageHistoryEntry { Created = created, CreatedBy = by, Comment = "paralleldiff" })],
+            Container = container == new ContainerSettings() ? null : container,
+            Annotations = Map("--annotation", fields.Annotations),
+        };
+    }
+
+    private static DateTimeOffset? Created(string? text, long? sourceDateEpoch)
+    {
         if (text == "now")
         {
             // Whole seconds: a config need not carry the machine's clock to the tick.
@@ -74,13 +96,13 @@ public static class ImageConfigArguments
                 : throw new UsageException($"--created '{text}': not an RFC 3339 time (2024-05-01T12:00:00Z) or \"now\"");
         }
 
-        return LayerArguments.SourceDateEpoch(cl) is { } epoch ? DateTimeOffset.FromUnixTimeSeconds(epoch) : null;
+        return sourceDateEpoch is { } epoch ? DateTimeOffset.FromUnixTimeSeconds(epoch) : null;
     }
 
     /// <summary>["/app","--serve"] as given; any other text as /bin/sh -c TEXT (the shell form of a Dockerfile).</summary>
-    private static string[]? Command(CommandLine cl, string option)
+    private static string[]? Command(string option, string? text)
     {
-        if (cl.Value(option) is not { } text)
+        if (text is null)
         {
             return null;
         }
@@ -103,9 +125,9 @@ public static class ImageConfigArguments
         }
     }
 
-    private static Dictionary<string, string>? Map(CommandLine cl, string option)
+    /// <summary>KEY=VALUE pairs as a map; a later pair wins (a job's over the command's).</summary>
+    private static Dictionary<string, string>? Map(string option, IReadOnlyList<string> pairs)
     {
-        var pairs = cl.Values(option);
         if (pairs.Count == 0)
         {
             return null;
@@ -114,10 +136,7 @@ public static class ImageConfigArguments
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in pairs.Select(p => Pair(option, p)))
         {
-            if (!map.TryAdd(key, value))
-            {
-                throw new UsageException($"{option} {key} given twice: give each key once");
-            }
+            map[key] = value;
         }
 
         return map;

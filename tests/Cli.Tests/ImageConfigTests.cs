@@ -79,6 +79,34 @@ public sealed class ImageConfigTests : IDisposable
         Assert.Contains("hello from the config", run.StdOut, StringComparison.Ordinal);
     }
 
+    [RootWithToolsFact("skopeo")]
+    public void Export_jobs_should_take_the_commands_flags_with_their_own_keys_over_them_and_write_the_archive()
+    {
+        var jobs = Path.Combine(_tree.Root, "jobs.json");
+        var list = new System.Text.Json.Nodes.JsonArray(
+            System.Text.Json.Nodes.JsonNode.Parse("""{"id": "a", "cmd": ["/bin/echo", "a"], "env": ["J=2"], "labels": {"x": "y"}}"""),
+            System.Text.Json.Nodes.JsonNode.Parse("""{"id": "b"}"""));
+        list[0]!["upper"] = _tree.Upper;
+        list[1]!["upper"] = _tree.Upper;
+        list[1]!["lower"] = _tree.Lower;
+        File.WriteAllText(jobs, list.ToJsonString());
+        var layout = Path.Combine(_tree.Output, "layout");
+        var archive = Path.Combine(_tree.Output, "all.tar");
+        var result = CliRunner.Run("export", "--jobs", jobs, "--oci-layout", layout, "--oci-archive", archive, "--quiet",
+            "--cmd", "[\"/bin/true\"]", "--env", "BASE=1", "--source-date-epoch", "1700000000");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+
+        JsonElement Config(string tag) => JsonDocument.Parse(SystemTool.Check("skopeo", "inspect", "--config", $"oci-archive:{archive}:{tag}")).RootElement;
+        var a = Config("a");
+        Assert.Equal(["/bin/echo", "a"], a.GetProperty("config").GetProperty("Cmd").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["BASE=1", "J=2"], a.GetProperty("config").GetProperty("Env").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("y", a.GetProperty("config").GetProperty("Labels").GetProperty("x").GetString());
+        var b = Config("b");
+        Assert.Equal(["/bin/true"], b.GetProperty("config").GetProperty("Cmd").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["BASE=1"], b.GetProperty("config").GetProperty("Env").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("2023-11-14T22:13:20Z", b.GetProperty("created").GetString());
+    }
+
     [Fact]
     public void Config_flags_without_an_image_should_be_a_usage_error()
     {

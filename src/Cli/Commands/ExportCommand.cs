@@ -38,6 +38,8 @@ public static class ExportCommand
                                differ used, error; then the counts
           --journal FILE       the append-only journal (default: DIR.journal.jsonl beside the layout):
                                one JSON line per finished snapshot, fsynced as it finishes
+          --oci-archive FILE   also the layout as one tar at the end (ctr images import, skopeo
+                               oci-archive:), when every snapshot is exported
           --push REGISTRY/REPOSITORY
                                also push each job's image there, tagged with the job's id (a job's
                                own "push": "REGISTRY/REPOSITORY:TAG" wins); layers go up while they
@@ -64,6 +66,9 @@ public static class ExportCommand
           --progress json      one JSON object per line and event: begin, start, warning, progress,
                                done, failed (with the report entry), end. {{ProgressHelp.JsonEvent}}
           --quiet              nothing but failures
+        {{ImageConfigArguments.Help}}
+          (every job's image; a job's own "cmd", "entrypoint", "env", "workdir", "user", "labels",
+          "annotations", "platform" and "created" go over them, "env" and "labels" adding to them)
         {{LayerArguments.Help}}
           (compression, level and differ are defaults; a job's own settings win)
           --config FILE        HOCON settings over hocon/paralleldiff.conf (also $PARALLELDIFF_CONFIG)
@@ -81,7 +86,7 @@ public static class ExportCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config", "--parallelism", "--log-level", .. PushArguments.ValueOptions];
+        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config", "--parallelism", "--log-level", "--oci-archive", .. PushArguments.ValueOptions, .. ImageConfigArguments.ValueOptions];
 
     private static readonly HashSet<string> Flags = [.. LayerArguments.FlagOptions, "--quiet"];
 
@@ -106,7 +111,9 @@ public static class ExportCommand
             : settings.MaxConcurrent;
         var layer = LayerArguments.Parse(cl);
         var compression = LayerArguments.Compression(cl, settings);
-        var jobs = ExportJobList.Load(jobsPath).Select(job => PlannedJob.For(job, layer, compression, settings)).ToList();
+        var imageFields = ImageConfigArguments.Fields(cl);
+        var epoch = LayerArguments.SourceDateEpoch(cl);
+        var jobs = ExportJobList.Load(jobsPath).Select(job => PlannedJob.For(job, layer, compression, settings, imageFields, epoch)).ToList();
 
         CheckOutputs(cl, layoutDir, jobs);
 
@@ -143,7 +150,21 @@ public static class ExportCommand
             ExportReport.Write(reportPath, reports, clock.Elapsed.TotalSeconds);
         }
 
-        return reports.Any(r => r.Status == SnapshotStatus.Failed) ? ExitCodes.PartlyFailed : ExitCodes.Success;
+        var failed = reports.Count(r => r.Status == SnapshotStatus.Failed);
+        if (cl.Value("--oci-archive") is { } archive)
+        {
+            // An archive is for shipping: only a whole export is written as one.
+            if (failed == 0)
+            {
+                OciArchive.Write(layout, archive, cancellationToken);
+            }
+            else
+            {
+                Console.Error.WriteLine($"paralleldiff export: --oci-archive {archive} not written: {failed} snapshot(s) failed");
+            }
+        }
+
+        return failed > 0 ? ExitCodes.PartlyFailed : ExitCodes.Success;
     }
 
     /// <summary>A pushing layer also holds two upload chunks (the one going out and the one filling).</summary>
@@ -183,6 +204,11 @@ public static class ExportCommand
         if (cl.Value("--report") is { } report)
         {
             OutputPaths.CheckFile("--report", report, dirs);
+        }
+
+        if (cl.Value("--oci-archive") is { } archive)
+        {
+            OutputPaths.CheckFile("--oci-archive", archive, dirs);
         }
     }
 }

@@ -37,7 +37,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         LayoutStaging.RemoveLeftovers(layout);
 
         var (outcomes, redo) = ResumeCheck.Run(layout, journal, jobs, cancellationToken);
-        await EnsurePushedAsync(outcomes, cancellationToken).ConfigureAwait(false);
+        await EnsurePushedAsync(outcomes, jobs, cancellationToken).ConfigureAwait(false);
         var pending = Enumerable.Range(0, jobs.Count).Where(i => outcomes[i] is null).ToList();
 
         var budget = budgetFor(pending.Count);
@@ -92,7 +92,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
     /// (a kill may have come between the two, or the registry lost them). One that cannot be pushed
     /// fails, with the cause; the others go on.
     /// </summary>
-    private async Task EnsurePushedAsync(SnapshotReport?[] outcomes, CancellationToken cancellationToken)
+    private async Task EnsurePushedAsync(SnapshotReport?[] outcomes, IReadOnlyList<PlannedJob> jobs, CancellationToken cancellationToken)
     {
         if (pushes is null)
         {
@@ -110,7 +110,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
             var report = outcomes[i]!;
             try
             {
-                outcomes[i] = report with { Push = await pushes.EnsureAsync(pushes.TargetOf(report.Id)!, layout, report.Layer!, ct).ConfigureAwait(false) };
+                outcomes[i] = report with { Push = await pushes.EnsureAsync(pushes.TargetOf(report.Id)!, layout, report.Layer!, jobs[i].Image, ct).ConfigureAwait(false) };
             }
             catch (RegistryException e)
             {
@@ -144,14 +144,14 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
                 async () =>
                 {
                     var (written, took) = await LayoutLayers.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false);
-                    var record = push is null ? null : await pushes!.FinishAsync(target!, push, written.Descriptor, cancellationToken).ConfigureAwait(false);
+                    var record = push is null ? null : await pushes!.FinishAsync(target!, push, written.Descriptor, planned.Image, cancellationToken).ConfigureAwait(false);
                     return (written, took, record);
                 },
                 target?.ToString() ?? string.Empty,
                 request.Warn,
                 meter,
                 cancellationToken).ConfigureAwait(false);
-            var image = ImageWriter.WriteBlobs(layout, [result.Descriptor], job.Id, unsynced);
+            var image = ImageWriter.WriteBlobs(layout, [result.Descriptor], job.Id, unsynced, planned.Image);
             var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest, Push = pushed };
             return (new JournalEntry(planned.Fingerprint, report), image);
         }

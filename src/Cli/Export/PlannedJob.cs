@@ -1,15 +1,19 @@
 using ParallelDiff.Core.Compression;
 using ParallelDiff.Core.Export;
+using ParallelDiff.Core.Oci;
 using ParallelDiff.Core.Layers;
 
 namespace ParallelDiff.Cli.Export;
 
 /// <summary>A job with its effective layer settings (the command's, overridden by the job's own) and their fingerprint.</summary>
-public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSettings Compression, string Fingerprint)
+/// <param name="Image">The job's image config: the command's flags with the job's own keys over them.</param>
+public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSettings Compression, string Fingerprint, ImageConfig Image)
 {
     /// <summary>Applies a job's overrides to the command's settings.</summary>
     /// <exception cref="JobListException">The job names an unknown compression or differ, or a level out of range.</exception>
-    public static PlannedJob For(ExportJob job, LayerOptions commandLayer, CompressionSettings commandCompression, Settings settings)
+    /// <param name="commandImage">The command's image flags (--cmd, --env, …).</param>
+    /// <param name="sourceDateEpoch">The command's --source-date-epoch or $SOURCE_DATE_EPOCH.</param>
+    public static PlannedJob For(ExportJob job, LayerOptions commandLayer, CompressionSettings commandCompression, Settings settings, ImageFields commandImage, long? sourceDateEpoch)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(commandLayer);
@@ -22,7 +26,10 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
                 ? LayerArguments.Compression(name, job.Level, settings)
                 : job.Level is { } level ? LayerArguments.Compression(commandCompression.Kind.ToName(), level, settings) : commandCompression;
             var layer = job.Differ is { } differ ? commandLayer with { Differ = LayerArguments.Differ(differ) } : commandLayer;
-            return new PlannedJob(job, layer, compression, job.Fingerprint($"{compression} {layer}"));
+            // The image's settings are part of the fingerprint: a rerun with another --cmd redoes the job's image.
+            var fields = commandImage.Over(job.Image);
+            var image = ImageConfigArguments.Build(fields, [$"paralleldiff export {job.Source.Describe()}"], sourceDateEpoch);
+            return new PlannedJob(job, layer, compression, job.Fingerprint($"{compression} {layer} {fields.Describe()}"), image);
         }
         catch (UsageException e)
         {

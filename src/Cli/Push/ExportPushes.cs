@@ -82,24 +82,24 @@ public sealed class ExportPushes : IAsyncDisposable
         new(await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false), meter, cancellationToken);
 
     /// <summary>Closes a streamed layer's upload and pushes its one-layer image.</summary>
-    public async Task<PushRecord> FinishAsync(ImageReference target, LayerPush push, LayerDescriptor layer, CancellationToken cancellationToken)
+    public async Task<PushRecord> FinishAsync(ImageReference target, LayerPush push, LayerDescriptor layer, ImageConfig config, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(push);
         await push.FinishAsync(layer).ConfigureAwait(false);
         var client = await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false);
-        return await ImagePushes.PushAsync(_session, client, target, [(layer, null)], ImageConfig.Default, cancellationToken).ConfigureAwait(false);
+        return await ImagePushes.PushAsync(_session, client, target, [(layer, null)], config, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// The image of a job a rerun skipped, made sure of at the registry from the layout's blobs: what
     /// HEAD finds is not sent again (a registry that lost it gets it back), then manifest and tag.
     /// </summary>
-    public async Task<PushRecord> EnsureAsync(ImageReference target, OciLayout layout, LayerDescriptor layer, CancellationToken cancellationToken)
+    public async Task<PushRecord> EnsureAsync(ImageReference target, OciLayout layout, LayerDescriptor layer, ImageConfig config, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(layer);
         var client = await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false);
-        return await ImagePushes.PushAsync(_session, client, target, [(layer, () => File.OpenRead(layout.BlobPath(layer.Digest)))], ImageConfig.Default, cancellationToken).ConfigureAwait(false);
+        return await ImagePushes.PushAsync(_session, client, target, [(layer, () => File.OpenRead(layout.BlobPath(layer.Digest)))], config, cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync() => _session.DisposeAsync();

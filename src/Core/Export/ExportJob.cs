@@ -21,6 +21,9 @@ public sealed record ExportJob(string Id, SnapshotSource Source)
     /// <summary>A registry reference (REGISTRY/REPOSITORY:TAG) to push this job's image to, over the command's --push; never part of the fingerprint (it does not change the bytes).</summary>
     public string? Push { get; init; }
 
+    /// <summary>The job's own image settings ("cmd", "env", "labels", …), over the command's flags; null when it gives none.</summary>
+    public ImageFields? Image { get; init; }
+
     /// <summary>
     /// A digest of everything that decides this job's blob: the job as resolved (paths made absolute)
     /// and the effective settings the caller passes. A journal entry counts for a rerun only under the

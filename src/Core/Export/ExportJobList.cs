@@ -17,6 +17,7 @@ public static partial class ExportJobList
     {
         "id", "upper", "lower", "from", "to", "mount-options", "mountpoint", "docker-layer", "mount-json", "mounts",
         "userxattr", "compression", "level", "differ", "push",
+        "cmd", "entrypoint", "env", "workdir", "user", "labels", "annotations", "platform", "created",
     };
 
     /// <summary>Reads and checks a job file.</summary>
@@ -151,6 +152,7 @@ public static partial class ExportJobList
                 : null,
             Differ = Text(element, "differ", where),
             Push = Text(element, "push", where),
+            Image = Image(element, where),
         };
     }
 
@@ -177,6 +179,46 @@ public static partial class ExportJobList
 
         return parts.Select(p => Path.GetFullPath(p, baseDirectory)).ToList();
     }
+
+    /// <summary>The job's image keys in the flags' forms; null when it has none.</summary>
+    private static ImageFields? Image(JsonElement element, string where)
+    {
+        string[] keys = ["cmd", "entrypoint", "env", "workdir", "user", "labels", "annotations", "platform", "created"];
+        if (!keys.Any(k => element.TryGetProperty(k, out _)))
+        {
+            return null;
+        }
+
+        return new ImageFields
+        {
+            Cmd = Command(element, "cmd", where),
+            Entrypoint = Command(element, "entrypoint", where),
+            Env = element.TryGetProperty("env", out var env)
+                ? env.ValueKind == JsonValueKind.Array && env.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String)
+                    ? [.. env.EnumerateArray().Select(e => e.GetString()!)]
+                    : throw new JobListException($"{where}: \"env\" must be a list of \"KEY=VALUE\" strings")
+                : [],
+            WorkingDir = Text(element, "workdir", where),
+            User = Text(element, "user", where),
+            Labels = Pairs(element, "labels", where),
+            Annotations = Pairs(element, "annotations", where),
+            Platform = Text(element, "platform", where),
+            Created = Text(element, "created", where),
+        };
+    }
+
+    /// <summary>A command as --cmd takes it: a list of strings (kept as its JSON), or a line for /bin/sh -c.</summary>
+    private static string? Command(JsonElement element, string key, string where) =>
+        !element.TryGetProperty(key, out var value) ? null
+        : value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) ? value.GetRawText()
+        : value.ValueKind == JsonValueKind.String ? value.GetString()
+        : throw new JobListException($"{where}: \"{key}\" must be a list of strings or a command line");
+
+    private static List<string> Pairs(JsonElement element, string key, string where) =>
+        !element.TryGetProperty(key, out var value) ? []
+        : value.ValueKind == JsonValueKind.Object && value.EnumerateObject().All(p => p.Value.ValueKind == JsonValueKind.String)
+            ? [.. value.EnumerateObject().Select(p => $"{p.Name}={p.Value.GetString()}")]
+            : throw new JobListException($"{where}: \"{key}\" must be an object of strings");
 
     private static string? Text(JsonElement element, string key, string where)
     {
