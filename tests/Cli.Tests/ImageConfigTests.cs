@@ -107,6 +107,40 @@ public sealed class ImageConfigTests : IDisposable
         Assert.Equal("2023-11-14T22:13:20Z", b.GetProperty("created").GetString());
     }
 
+    [RootWithToolsFact("umoci", "skopeo")]
+    public void Export_job_with_a_base_should_give_an_image_whose_rootfs_is_base_plus_snapshot()
+    {
+        // The base: the lower as an image of its own, with a command and an environment.
+        var baseLayout = Path.Combine(_tree.Root, "base");
+        var made = CliRunner.Run("diff", "--upper", _tree.Lower, "--oci-layout", baseLayout, "--tag", "base", "--cmd", "[\"/bin/sh\"]", "--env", "BASE=1");
+        Assert.True(made.ExitCode == 0, made.StdErr);
+        var baseLayer = JsonDocument.Parse(made.StdOut).RootElement.GetProperty("digest").GetString();
+
+        var jobs = Path.Combine(_tree.Root, "jobs.json");
+        var job = new System.Text.Json.Nodes.JsonObject { ["id"] = "app", ["upper"] = _tree.Upper, ["lower"] = _tree.Lower, ["base"] = baseLayout + ":base", ["env"] = new System.Text.Json.Nodes.JsonArray("APP=2") };
+        File.WriteAllText(jobs, new System.Text.Json.Nodes.JsonArray(job).ToJsonString());
+        var layout = Path.Combine(_tree.Output, "layout");
+        var result = CliRunner.Run("export", "--jobs", jobs, "--oci-layout", layout, "--quiet");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+
+        using var inspect = JsonDocument.Parse(SystemTool.Check("skopeo", "inspect", $"oci:{layout}:app"));
+        var layers = inspect.RootElement.GetProperty("Layers").EnumerateArray().Select(l => l.GetString()).ToList();
+        Assert.Equal(2, layers.Count);
+        Assert.Equal(baseLayer, layers[0]);
+        using var config = JsonDocument.Parse(SystemTool.Check("skopeo", "inspect", "--config", $"oci:{layout}:app"));
+        var run = config.RootElement.GetProperty("config");
+        Assert.Equal(["BASE=1", "APP=2"], run.GetProperty("Env").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["/bin/sh"], run.GetProperty("Cmd").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(2, config.RootElement.GetProperty("history").GetArrayLength());
+
+        // Unpacked by umoci, the rootfs is what the kernel shows of the upper over the lower.
+        var bundle = Path.Combine(_tree.Root, "bundle");
+        SystemTool.Check("umoci", "unpack", "--image", $"{layout}:app", bundle);
+        using var merged = ParallelDiff.Core.Tests.Support.OverlayMount.ReadOnly([_tree.Upper, _tree.Lower]);
+        var compared = SystemTool.Run("diff", "-r", "--no-dereference", merged.MountPoint, Path.Combine(bundle, "rootfs"));
+        Assert.True(compared.Succeeded, compared.StdOut + compared.StdErr);
+    }
+
     [Fact]
     public void Config_flags_without_an_image_should_be_a_usage_error()
     {

@@ -25,8 +25,10 @@ public static class ExportCommand
                                ("Ltop:…:Lbottom" or a list, top first), "from" + "to",
                                "mount-options", "mountpoint", "docker-layer", "mount-json" (a file),
                                or "mounts" (containerd's mount list inline); "userxattr": true. Relative directories are relative to
-                               JOBS.json. The id is a ref name (image-layout.md). The whole file is
-                               checked before anything runs.
+                               JOBS.json. The id is a ref name (image-layout.md). "base":
+                               "LAYOUT:TAG" builds the job's image on that image: its layers first
+                               (stored in DIR once), its config under the job's settings. The whole
+                               file is checked before anything runs.
           example
             [{"id": "web", "upper": "/snap/web/fs", "lower": "/snap/base/fs"},
              {"id": "db", "mount-options": "lowerdir=/l2:/l1,upperdir=/u,workdir=/w", "compression": "zstd"},

@@ -110,7 +110,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
             var report = outcomes[i]!;
             try
             {
-                outcomes[i] = report with { Push = await pushes.EnsureAsync(pushes.TargetOf(report.Id)!, layout, report.Layer!, jobs[i].Image, ct).ConfigureAwait(false) };
+                outcomes[i] = report with { Push = await pushes.EnsureAsync(pushes.TargetOf(report.Id)!, layout, [.. jobs[i].Base?.Layers ?? [], report.Layer!], jobs[i].Image, ct).ConfigureAwait(false) };
             }
             catch (RegistryException e)
             {
@@ -140,18 +140,25 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
                 Warn = message => progress.Warning(job.Id, message),
                 Copy = push is null ? null : push.Open,
             };
+            // A base image's layers come first: stored in this layout (copied once, checked by digest).
+            var below = planned.Base?.Layers ?? [];
+            foreach (var baseLayer in below.Where(l => !layout.HasBlob(l.Digest)))
+            {
+                layout.AddBlobFile(planned.Base!.Layout.BlobPath(baseLayer.Digest), baseLayer.Digest);
+            }
+
             var (result, seconds, pushed) = await UploadRetry.RunAsync(
                 async () =>
                 {
                     var (written, took) = await LayoutLayers.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false);
-                    var record = push is null ? null : await pushes!.FinishAsync(target!, push, written.Descriptor, planned.Image, cancellationToken).ConfigureAwait(false);
+                    var record = push is null ? null : await pushes!.FinishAsync(target!, push, layout, below, written.Descriptor, planned.Image, cancellationToken).ConfigureAwait(false);
                     return (written, took, record);
                 },
                 target?.ToString() ?? string.Empty,
                 request.Warn,
                 meter,
                 cancellationToken).ConfigureAwait(false);
-            var image = ImageWriter.WriteBlobs(layout, [result.Descriptor], job.Id, unsynced, planned.Image);
+            var image = ImageWriter.WriteBlobs(layout, [.. below, result.Descriptor], job.Id, unsynced, planned.Image);
             var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest, Push = pushed };
             return (new JournalEntry(planned.Fingerprint, report), image);
         }

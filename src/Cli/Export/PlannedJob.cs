@@ -7,7 +7,8 @@ namespace ParallelDiff.Cli.Export;
 
 /// <summary>A job with its effective layer settings (the command's, overridden by the job's own) and their fingerprint.</summary>
 /// <param name="Image">The job's image config: the command's flags with the job's own keys over them.</param>
-public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSettings Compression, string Fingerprint, ImageConfig Image)
+/// <param name="Base">The image the job's image is built on ("base"), its layers first; null for a one-layer image.</param>
+public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSettings Compression, string Fingerprint, ImageConfig Image, BaseImage? Base = null)
 {
     /// <summary>Applies a job's overrides to the command's settings.</summary>
     /// <exception cref="JobListException">The job names an unknown compression or differ, or a level out of range.</exception>
@@ -29,11 +30,32 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
             // The image's settings are part of the fingerprint: a rerun with another --cmd redoes the job's image.
             var fields = commandImage.Over(job.Image);
             var image = ImageConfigArguments.Build(fields, [$"paralleldiff export {job.Source.Describe()}"], sourceDateEpoch);
-            return new PlannedJob(job, layer, compression, job.Fingerprint($"{compression} {layer} {fields.Describe()}"), image);
+            var baseImage = job.Base is var (layout, tag) ? ReadBase(job, layout, tag) : null;
+            var baseText = baseImage is null ? string.Empty : $" base={string.Join(',', baseImage.Layers.Select(l => l.Digest))}";
+            return new PlannedJob(
+                job, layer, compression, job.Fingerprint($"{compression} {layer} {fields.Describe()}{baseText}"),
+                baseImage?.Under(image, platformGiven: fields.Platform is not null) ?? image, baseImage);
         }
         catch (UsageException e)
         {
             throw new JobListException($"job \"{job.Id}\": {e.Message}", e);
+        }
+    }
+
+    private static BaseImage ReadBase(ExportJob job, string layout, string tag)
+    {
+        if (!File.Exists(Path.Combine(layout, "oci-layout")))
+        {
+            throw new JobListException($"job \"{job.Id}\": \"base\" {layout}: not an OCI layout");
+        }
+
+        try
+        {
+            return BaseImage.Read(OciLayout.Open(layout), tag);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new JobListException($"job \"{job.Id}\": \"base\": {e.Message}", e);
         }
     }
 }

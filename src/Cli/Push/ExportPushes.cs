@@ -82,25 +82,32 @@ public sealed class ExportPushes : IAsyncDisposable
         new(await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false), meter, cancellationToken);
 
     /// <summary>Closes a streamed layer's upload and pushes its one-layer image.</summary>
-    public async Task<PushRecord> FinishAsync(ImageReference target, LayerPush push, LayerDescriptor layer, ImageConfig config, CancellationToken cancellationToken)
+    /// <param name="below">A base image's layers, stored in <paramref name="layout"/>: sent from there unless the registry has them.</param>
+    public async Task<PushRecord> FinishAsync(
+        ImageReference target, LayerPush push, OciLayout layout, IReadOnlyList<LayerDescriptor> below, LayerDescriptor layer, ImageConfig config, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(push);
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(below);
         await push.FinishAsync(layer).ConfigureAwait(false);
         var client = await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false);
-        return await ImagePushes.PushAsync(_session, client, target, [(layer, null)], config, cancellationToken).ConfigureAwait(false);
+        return await ImagePushes.PushAsync(_session, client, target, [.. below.Select(l => (l, Stored(layout, l))), (layer, null)], config, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// The image of a job a rerun skipped, made sure of at the registry from the layout's blobs: what
     /// HEAD finds is not sent again (a registry that lost it gets it back), then manifest and tag.
     /// </summary>
-    public async Task<PushRecord> EnsureAsync(ImageReference target, OciLayout layout, LayerDescriptor layer, ImageConfig config, CancellationToken cancellationToken)
+    /// <param name="layers">Every layer of the image, bottom first, all stored in <paramref name="layout"/>.</param>
+    public async Task<PushRecord> EnsureAsync(ImageReference target, OciLayout layout, IReadOnlyList<LayerDescriptor> layers, ImageConfig config, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(layers);
         var client = await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false);
-        return await ImagePushes.PushAsync(_session, client, target, [(layer, () => File.OpenRead(layout.BlobPath(layer.Digest)))], config, cancellationToken).ConfigureAwait(false);
+        return await ImagePushes.PushAsync(_session, client, target, [.. layers.Select(l => (l, Stored(layout, l)))], config, cancellationToken).ConfigureAwait(false);
     }
+
+    private static Func<Stream>? Stored(OciLayout layout, LayerDescriptor layer) => () => File.OpenRead(layout.BlobPath(layer.Digest));
 
     public ValueTask DisposeAsync() => _session.DisposeAsync();
 }

@@ -21,6 +21,9 @@ public sealed record ExportJob(string Id, SnapshotSource Source)
     /// <summary>A registry reference (REGISTRY/REPOSITORY:TAG) to push this job's image to, over the command's --push; never part of the fingerprint (it does not change the bytes).</summary>
     public string? Push { get; init; }
 
+    /// <summary>"base": "LAYOUT:TAG": the layout (absolute) and tag of the image this job's image is built on, or null.</summary>
+    public (string Layout, string Tag)? Base { get; init; }
+
     /// <summary>The job's own image settings ("cmd", "env", "labels", …), over the command's flags; null when it gives none.</summary>
     public ImageFields? Image { get; init; }
 

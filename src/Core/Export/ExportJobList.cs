@@ -17,7 +17,7 @@ public static partial class ExportJobList
     {
         "id", "upper", "lower", "from", "to", "mount-options", "mountpoint", "docker-layer", "mount-json", "mounts",
         "userxattr", "compression", "level", "differ", "push",
-        "cmd", "entrypoint", "env", "workdir", "user", "labels", "annotations", "platform", "created",
+        "cmd", "entrypoint", "env", "workdir", "user", "labels", "annotations", "platform", "created", "base",
     };
 
     /// <summary>Reads and checks a job file.</summary>
@@ -153,6 +153,11 @@ public static partial class ExportJobList
             Differ = Text(element, "differ", where),
             Push = Text(element, "push", where),
             Image = Image(element, where),
+            Base = Text(element, "base", where) is { } text
+                ? text.IndexOf(':', StringComparison.Ordinal) is > 0 and var colon && colon < text.Length - 1
+                    ? (Path.GetFullPath(text[..colon], baseDirectory), text[(colon + 1)..])
+                    : throw new JobListException($"{where}: \"base\" must be LAYOUT:TAG (an OCI layout and a tag in it)")
+                : null,
         };
     }
 
