@@ -12,7 +12,7 @@ namespace ParallelDiff.Cli;
 /// </summary>
 public static class ImageConfigArguments
 {
-    public static readonly string[] ValueOptions = ["--cmd", "--entrypoint", "--env", "--workdir", "--user", "--label", "--annotation", "--platform", "--created"];
+    public static readonly string[] ValueOptions = ["--cmd", "--entrypoint", "--env", "--workdir", "--user", "--label", "--annotation", "--platform", "--created", "--config-from"];
 
     /// <summary>Options that may be given more than once, each time adding one value.</summary>
     public static readonly string[] RepeatableOptions = ["--env", "--label", "--annotation"];
@@ -31,6 +31,9 @@ public static class ImageConfigArguments
                                the image's platform (default: linux on this machine's architecture)
           --created TIME       RFC 3339 time, or "now"; default --source-date-epoch/$SOURCE_DATE_EPOCH
                                when set, else none (so the same layers give the same image digest)
+          --config-from LAYOUT:TAG
+                               start from that image's command, environment, user, working
+                               directory, labels and platform; the flags above go over them
         """;
 
     /// <summary>The flags as given, for a job's own settings to go over.</summary>
@@ -48,13 +51,40 @@ public static class ImageConfigArguments
             Annotations = cl.Values("--annotation"),
             Platform = cl.Value("--platform"),
             Created = cl.Value("--created"),
+            ConfigFrom = cl.Value("--config-from"),
         };
     }
 
     /// <param name="createdBy">What made each layer, bottom first: one history entry each.</param>
     /// <exception cref="UsageException">A value that does not read; the message says which and why.</exception>
     public static ImageConfig Parse(CommandLine cl, IReadOnlyList<string> createdBy) =>
-        Build(Fields(cl), createdBy, LayerArguments.SourceDateEpoch(cl));
+        Inherit(cl, Build(Fields(cl), createdBy, LayerArguments.SourceDateEpoch(cl)));
+
+    /// <summary>--config-from LAYOUT:TAG under <paramref name="config"/>, or <paramref name="config"/> itself.</summary>
+    /// <exception cref="UsageException">Not LAYOUT:TAG, or no such image; the message says which.</exception>
+    public static ImageConfig Inherit(CommandLine cl, ImageConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(cl);
+        if (cl.Value("--config-from") is not { } text)
+        {
+            return config;
+        }
+
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || colon == text.Length - 1 || !File.Exists(Path.Combine(text[..colon], "oci-layout")))
+        {
+            throw new UsageException($"--config-from {text}: give LAYOUT:TAG, an OCI layout and a tag in it");
+        }
+
+        try
+        {
+            return BaseImage.Read(OciLayout.Open(text[..colon]), text[(colon + 1)..]).Inherited(config, platformGiven: cl.Value("--platform") is not null);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"--config-from {e.Message}");
+        }
+    }
 
     /// <param name="sourceDateEpoch">The time "created" takes when the fields name none.</param>
     public static ImageConfig Build(ImageFields fields, IReadOnlyList<string> createdBy, long? sourceDateEpoch)

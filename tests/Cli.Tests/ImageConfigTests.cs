@@ -141,6 +141,29 @@ public sealed class ImageConfigTests : IDisposable
         Assert.True(compared.Succeeded, compared.StdOut + compared.StdErr);
     }
 
+    [RootWithToolsFact("skopeo")]
+    public void Config_from_should_start_from_another_images_settings_with_the_flags_over_them()
+    {
+        var from = Path.Combine(_tree.Root, "from");
+        Assert.Equal(0, CliRunner.Run("diff", "--upper", _tree.Lower, "--oci-layout", from, "--tag", "base",
+            "--cmd", "[\"/bin/base\"]", "--env", "A=1", "--workdir", "/base", "--platform", "linux/arm64").ExitCode);
+        var layout = Path.Combine(_tree.Output, "layout");
+        var result = CliRunner.Run("diff", "--upper", _tree.Upper, "--oci-layout", layout, "--tag", "app", "--config-from", from + ":base", "--workdir", "/app");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+
+        using var config = JsonDocument.Parse(SystemTool.Check("skopeo", "inspect", "--config", $"oci:{layout}:app"));
+        var run = config.RootElement.GetProperty("config");
+        Assert.Equal(["/bin/base"], run.GetProperty("Cmd").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["A=1"], run.GetProperty("Env").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("/app", run.GetProperty("WorkingDir").GetString());
+        Assert.Equal("arm64", config.RootElement.GetProperty("architecture").GetString());
+        Assert.Single(config.RootElement.GetProperty("history").EnumerateArray());
+
+        var missing = CliRunner.Run("diff", "--upper", _tree.Upper, "--oci-layout", layout, "--tag", "x", "--config-from", from + ":nope");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("no image with that tag", missing.StdErr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Config_flags_without_an_image_should_be_a_usage_error()
     {

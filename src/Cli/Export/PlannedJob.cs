@@ -14,7 +14,9 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
     /// <exception cref="JobListException">The job names an unknown compression or differ, or a level out of range.</exception>
     /// <param name="commandImage">The command's image flags (--cmd, --env, …).</param>
     /// <param name="sourceDateEpoch">The command's --source-date-epoch or $SOURCE_DATE_EPOCH.</param>
-    public static PlannedJob For(ExportJob job, LayerOptions commandLayer, CompressionSettings commandCompression, Settings settings, ImageFields commandImage, long? sourceDateEpoch)
+    /// <param name="inherit">--config-from applied to a config (the identity without it).</param>
+    public static PlannedJob For(
+        ExportJob job, LayerOptions commandLayer, CompressionSettings commandCompression, Settings settings, ImageFields commandImage, long? sourceDateEpoch, Func<ImageConfig, ImageConfig> inherit)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(commandLayer);
@@ -29,7 +31,8 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
             var layer = job.Differ is { } differ ? commandLayer with { Differ = LayerArguments.Differ(differ) } : commandLayer;
             // The image's settings are part of the fingerprint: a rerun with another --cmd redoes the job's image.
             var fields = commandImage.Over(job.Image);
-            var image = ImageConfigArguments.Build(fields, [$"paralleldiff export {job.Source.Describe()}"], sourceDateEpoch);
+            ArgumentNullException.ThrowIfNull(inherit);
+            var image = inherit(ImageConfigArguments.Build(fields, [$"paralleldiff export {job.Source.Describe()}"], sourceDateEpoch));
             var baseImage = job.Base is var (layout, tag) ? ReadBase(job, layout, tag) : null;
             var baseText = baseImage is null ? string.Empty : $" base={string.Join(',', baseImage.Layers.Select(l => l.Digest))}";
             return new PlannedJob(

@@ -29,6 +29,9 @@ public sealed record ImageFields
 
     public string? Created { get; init; }
 
+    /// <summary>--config-from LAYOUT:TAG: the image whose settings these go over (read by the CLI).</summary>
+    public string? ConfigFrom { get; init; }
+
     public static ImageFields None { get; } = new();
 
     /// <summary>A job's fields over the command's: a value the job gives wins; lists add the job's after the command's.</summary>
@@ -43,6 +46,7 @@ public sealed record ImageFields
         Annotations = [.. Annotations, .. job.Annotations],
         Platform = job.Platform ?? Platform,
         Created = job.Created ?? Created,
+        ConfigFrom = ConfigFrom,
     };
 
     /// <summary>A stable text of every field, for a job's fingerprint (the image changes with them).</summary>
@@ -52,7 +56,7 @@ public sealed record ImageFields
         foreach (var (name, value) in new (string, string?)[]
         {
             ("cmd", Cmd), ("entrypoint", Entrypoint), ("env", string.Join('\n', Env)), ("workdir", WorkingDir), ("user", User),
-            ("labels", string.Join('\n', Labels)), ("annotations", string.Join('\n', Annotations)), ("platform", Platform), ("created", Created),
+            ("labels", string.Join('\n', Labels)), ("annotations", string.Join('\n', Annotations)), ("platform", Platform), ("created", Created), ("config-from", ConfigFrom),
         })
         {
             text.Append(name).Append('=').Append(value?.Replace("\n", "\\n", StringComparison.Ordinal)).Append(';');

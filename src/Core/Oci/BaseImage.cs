@@ -84,6 +84,17 @@ public sealed record BaseImage(OciLayout Layout, string RefName, IReadOnlyList<L
     public ImageConfig Under(ImageConfig top, bool platformGiven)
     {
         ArgumentNullException.ThrowIfNull(top);
+        var history = Config.History ?? [.. Layers.Select(_ => new ImageHistoryEntry())];
+        return Inherited(top, platformGiven) with { History = [.. history, .. top.History ?? []] };
+    }
+
+    /// <summary>
+    /// <paramref name="top"/> with this image's container settings and platform under its own
+    /// (--config-from): the layers and history stay <paramref name="top"/>'s.
+    /// </summary>
+    public ImageConfig Inherited(ImageConfig top, bool platformGiven)
+    {
+        ArgumentNullException.ThrowIfNull(top);
         var b = Config.Container;
         var t = top.Container;
         ContainerSettings? container = b is null ? t : t is null ? b : new ContainerSettings
@@ -97,11 +108,9 @@ public sealed record BaseImage(OciLayout Layout, string RefName, IReadOnlyList<L
             WorkingDir = t.WorkingDir ?? b.WorkingDir,
             Labels = t.Labels is null ? b.Labels : new Dictionary<string, string>((b.Labels ?? new Dictionary<string, string>()).Concat(t.Labels).GroupBy(p => p.Key).Select(g => g.Last()), StringComparer.Ordinal),
         };
-        var history = Config.History ?? [.. Layers.Select(_ => new ImageHistoryEntry())];
         return top with
         {
             Platform = platformGiven ? top.Platform : Config.Platform,
-            History = [.. history, .. top.History ?? []],
             Container = container,
         };
     }
