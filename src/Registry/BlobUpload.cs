@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using ParallelDiff.Core;
 using ParallelDiff.Core.Layers;
 
 namespace ParallelDiff.Registry;
@@ -319,35 +320,9 @@ public sealed class BlobUpload : IBlobTarget
         new(uri.OriginalString + (uri.OriginalString.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query);
 
     /// <summary>The write-only face the exporters see.</summary>
-    private sealed class UploadStream(BlobUpload upload) : Stream
+    private sealed class UploadStream(BlobUpload upload) : WriteOnlyStream
     {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => upload.Write(buffer.AsSpan(offset, count));
-
         public override void Write(ReadOnlySpan<byte> buffer) => upload.Write(buffer);
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>The spool file stays open (and deletes itself on close) across retries of the final PUT.</summary>

@@ -57,24 +57,8 @@ public static class BlobTargets
         }
     }
 
-    private sealed class TeeWriteStream(Stream first, Stream second) : Stream
+    private sealed class TeeWriteStream(Stream first, Stream second) : WriteOnlyStream
     {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             first.Write(buffer);
@@ -86,11 +70,5 @@ public static class BlobTargets
             first.Flush();
             second.Flush();
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
