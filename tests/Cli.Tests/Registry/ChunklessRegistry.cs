@@ -9,23 +9,11 @@ namespace ParallelDiff.Cli.Tests.Registry;
 /// proxies and registries do), PUT ?digest= with the body completes it after checking the digest.
 /// Enough of the distribution API for a push (ping, HEAD, manifests); it keeps what it received.
 /// </summary>
-public sealed class ChunklessRegistry : IDisposable
+public sealed class ChunklessRegistry : LoopbackHttpService
 {
-    private readonly HttpListener _listener = new();
-    private readonly Task _serving;
     private int _patches;
 
-    public ChunklessRegistry()
-    {
-        Port = LocalRegistry.FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _serving = Task.Run(ServeAsync);
-    }
-
-    public int Port { get; }
-
-    public string Address => $"127.0.0.1:{Port}";
+    public ChunklessRegistry() => Start();
 
     /// <summary>Blobs by digest, and manifests by digest and by tag.</summary>
     public ConcurrentDictionary<string, byte[]> Blobs { get; } = new(StringComparer.Ordinal);
@@ -34,78 +22,52 @@ public sealed class ChunklessRegistry : IDisposable
 
     public int PatchesRefused => Volatile.Read(ref _patches);
 
-    public void Dispose()
+    protected override async Task AnswerAsync(HttpListenerContext context)
     {
-        _listener.Close();
-        try
+        var response = context.Response;
+        var request = context.Request;
+        var path = request.Url!.AbsolutePath;
+        using var body = new MemoryStream();
+        await request.InputStream.CopyToAsync(body);
+        var bytes = body.ToArray();
+        var last = path[(path.LastIndexOf('/') + 1)..];
+        switch (request.HttpMethod)
         {
-            _serving.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-            // Closing the listener ends the loop with an exception.
-        }
-    }
+            case "GET" when path == "/v2/":
+                response.StatusCode = 200;
+                break;
+            case "HEAD" when path.Contains("/blobs/", StringComparison.Ordinal):
+                response.StatusCode = Blobs.ContainsKey(last) ? 200 : 404;
+                break;
+            case "POST" when path.EndsWith("/blobs/uploads/", StringComparison.Ordinal):
+                response.StatusCode = 202;
+                response.Headers["Location"] = path + Guid.NewGuid().ToString("N");
+                break;
+            case "PATCH":
+                Interlocked.Increment(ref _patches);
+                response.StatusCode = 405;
+                break;
+            case "PUT" when path.Contains("/blobs/uploads/", StringComparison.Ordinal):
+                var digest = request.QueryString["digest"] ?? string.Empty;
+                if (digest != "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes)))
+                {
+                    response.StatusCode = 400;
+                    break;
+                }
 
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            using var response = context.Response;
-            var request = context.Request;
-            var path = request.Url!.AbsolutePath;
-            using var body = new MemoryStream();
-            await request.InputStream.CopyToAsync(body);
-            var bytes = body.ToArray();
-            var last = path[(path.LastIndexOf('/') + 1)..];
-            switch (request.HttpMethod)
-            {
-                case "GET" when path == "/v2/":
-                    response.StatusCode = 200;
-                    break;
-                case "HEAD" when path.Contains("/blobs/", StringComparison.Ordinal):
-                    response.StatusCode = Blobs.ContainsKey(last) ? 200 : 404;
-                    break;
-                case "POST" when path.EndsWith("/blobs/uploads/", StringComparison.Ordinal):
-                    response.StatusCode = 202;
-                    response.Headers["Location"] = path + Guid.NewGuid().ToString("N");
-                    break;
-                case "PATCH":
-                    Interlocked.Increment(ref _patches);
-                    response.StatusCode = 405;
-                    break;
-                case "PUT" when path.Contains("/blobs/uploads/", StringComparison.Ordinal):
-                    var digest = request.QueryString["digest"] ?? string.Empty;
-                    if (digest != "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes)))
-                    {
-                        response.StatusCode = 400;
-                        break;
-                    }
-
-                    Blobs[digest] = bytes;
-                    response.StatusCode = 201;
-                    response.Headers["Docker-Content-Digest"] = digest;
-                    break;
-                case "PUT" when path.Contains("/manifests/", StringComparison.Ordinal):
-                    var manifestDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
-                    Manifests[last] = bytes;
-                    response.StatusCode = 201;
-                    response.Headers["Docker-Content-Digest"] = manifestDigest;
-                    break;
-                default:
-                    response.StatusCode = 404;
-                    break;
-            }
+                Blobs[digest] = bytes;
+                response.StatusCode = 201;
+                response.Headers["Docker-Content-Digest"] = digest;
+                break;
+            case "PUT" when path.Contains("/manifests/", StringComparison.Ordinal):
+                var manifestDigest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+                Manifests[last] = bytes;
+                response.StatusCode = 201;
+                response.Headers["Docker-Content-Digest"] = manifestDigest;
+                break;
+            default:
+                response.StatusCode = 404;
+                break;
         }
     }
 }

@@ -12,17 +12,15 @@ namespace ParallelDiff.Cli.Tests.Registry;
 /// certificate in x5c, which the registry checks against rootcertbundle) granting the scopes asked.
 /// Wrong credentials get 401. Counts the tokens it issues.
 /// </summary>
-public sealed class TokenService : IDisposable
+public sealed class TokenService : LoopbackHttpService
 {
     public const string Service = "paralleldiff-test-registry";
     public const string Issuer = "paralleldiff-test-issuer";
 
-    private readonly HttpListener _listener = new();
     private readonly RSA _key = RSA.Create(2048);
     private readonly X509Certificate2 _certificate;
     private readonly string _user;
     private readonly string _password;
-    private readonly Task _serving;
     private int _issued;
 
     public TokenService(string home, string user, string password)
@@ -33,11 +31,8 @@ public sealed class TokenService : IDisposable
         _certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         CertificateFile = Path.Combine(home, "token.crt");
         File.WriteAllText(CertificateFile, _certificate.ExportCertificatePem());
-        var port = LocalRegistry.FreePort();
-        Realm = $"http://127.0.0.1:{port}/token";
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
-        _serving = Task.Run(ServeAsync);
+        Realm = $"http://{Address}/token";
+        Start();
     }
 
     public string Realm { get; }
@@ -46,52 +41,33 @@ public sealed class TokenService : IDisposable
 
     public int Issued => Volatile.Read(ref _issued);
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _listener.Close();
-        try
+        base.Dispose(disposing);
+        if (disposing)
         {
-            _serving.Wait(TimeSpan.FromSeconds(5));
+            _certificate.Dispose();
+            _key.Dispose();
         }
-        catch (AggregateException)
-        {
-            // The listener's close ends the loop with an exception.
-        }
-
-        _certificate.Dispose();
-        _key.Dispose();
     }
 
-    private async Task ServeAsync()
+    protected override async Task AnswerAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
+        var response = context.Response;
+        var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_user}:{_password}"));
+        if (context.Request.Headers["Authorization"] != expected)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            using var response = context.Response;
-            var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_user}:{_password}"));
-            if (context.Request.Headers["Authorization"] != expected)
-            {
-                response.StatusCode = 401;
-                var refusal = Encoding.UTF8.GetBytes("""{"errors":[{"code":"UNAUTHORIZED","message":"wrong user name or password"}]}""");
-                await response.OutputStream.WriteAsync(refusal);
-                continue;
-            }
-
-            var scopes = context.Request.QueryString.GetValues("scope") ?? [];
-            var body = Encoding.UTF8.GetBytes(new JsonObject { ["token"] = Token(scopes) }.ToJsonString());
-            response.ContentType = "application/json";
-            await response.OutputStream.WriteAsync(body);
-            Interlocked.Increment(ref _issued);
+            response.StatusCode = 401;
+            var refusal = Encoding.UTF8.GetBytes("""{"errors":[{"code":"UNAUTHORIZED","message":"wrong user name or password"}]}""");
+            await response.OutputStream.WriteAsync(refusal);
+            return;
         }
+
+        var scopes = context.Request.QueryString.GetValues("scope") ?? [];
+        var body = Encoding.UTF8.GetBytes(new JsonObject { ["token"] = Token(scopes) }.ToJsonString());
+        response.ContentType = "application/json";
+        await response.OutputStream.WriteAsync(body);
+        Interlocked.Increment(ref _issued);
     }
 
     private string Token(IEnumerable<string> scopes)
