@@ -95,7 +95,7 @@ public static class ImageConfigArguments
         var container = new ContainerSettings
         {
             User = fields.User,
-            Env = fields.Env.Count > 0 ? [.. fields.Env.Select(e => Pair("--env", e)).Select(p => $"{p.Key}={p.Value}")] : null,
+            Env = fields.Env.Count > 0 ? Checked("--env", fields.Env) : null,
             Entrypoint = Command("--entrypoint", fields.Entrypoint),
             Cmd = Command("--cmd", fields.Cmd),
             WorkingDir = fields.WorkingDir,
@@ -170,6 +170,17 @@ public static class ImageConfigArguments
         }
 
         return map;
+    }
+
+    /// <summary>KEY=VALUE pairs as given, each checked to be one.</summary>
+    private static string[] Checked(string option, IReadOnlyList<string> pairs)
+    {
+        foreach (var pair in pairs)
+        {
+            _ = Pair(option, pair);
+        }
+
+        return [.. pairs];
     }
 
     private static (string Key, string Value) Pair(string option, string text)

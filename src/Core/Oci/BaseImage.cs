@@ -70,6 +70,18 @@ public sealed record BaseImage(OciLayout Layout, string RefName, IReadOnlyList<L
         return settings == new ContainerSettings() ? null : settings;
     }
 
+    /// <summary>The base's labels with the top's over them (a key in both takes the top's value).</summary>
+    private static Dictionary<string, string> Merged(IReadOnlyDictionary<string, string>? under, IReadOnlyDictionary<string, string> over)
+    {
+        var labels = new Dictionary<string, string>(under ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (key, value) in over)
+        {
+            labels[key] = value;
+        }
+
+        return labels;
+    }
+
     private static string[]? List(JsonElement element, string name) =>
         element.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array ? [.. list.EnumerateArray().Select(e => e.GetString()!)] : null;
 
@@ -106,7 +118,7 @@ public sealed record BaseImage(OciLayout Layout, string RefName, IReadOnlyList<L
             // A new entrypoint resets the base's command, as a Dockerfile's ENTRYPOINT does.
             Cmd = t.Cmd ?? (t.Entrypoint is null ? b.Cmd : null),
             WorkingDir = t.WorkingDir ?? b.WorkingDir,
-            Labels = t.Labels is null ? b.Labels : new Dictionary<string, string>((b.Labels ?? new Dictionary<string, string>()).Concat(t.Labels).GroupBy(p => p.Key).Select(g => g.Last()), StringComparer.Ordinal),
+            Labels = t.Labels is null ? b.Labels : Merged(b.Labels, t.Labels),
         };
         return top with
         {

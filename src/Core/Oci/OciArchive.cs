@@ -42,29 +42,24 @@ public static class OciArchive
         output.Commit();
     }
 
-    private static void AddDirectory(TarWriter tar, string name) =>
-        tar.WriteEntry(new GnuTarEntry(TarEntryType.Directory, name)
-        {
-            Mode = (UnixFileMode)0b111_101_101,
-            ModificationTime = Epoch,
-            AccessTime = Epoch,
-            ChangeTime = Epoch,
-            Uid = 0,
-            Gid = 0,
-        });
+    private static void AddDirectory(TarWriter tar, string name) => tar.WriteEntry(Entry(TarEntryType.Directory, name, 0b111_101_101));
 
     private static void AddFile(TarWriter tar, string root, string name)
     {
         using var data = File.OpenRead(Path.Combine(root, name));
-        tar.WriteEntry(new GnuTarEntry(TarEntryType.RegularFile, name)
-        {
-            Mode = (UnixFileMode)0b110_100_100,
-            ModificationTime = Epoch,
-            AccessTime = Epoch,
-            ChangeTime = Epoch,
-            Uid = 0,
-            Gid = 0,
-            DataStream = data,
-        });
+        var entry = Entry(TarEntryType.RegularFile, name, 0b110_100_100);
+        entry.DataStream = data;
+        tar.WriteEntry(entry);
     }
+
+    /// <summary>Owned by root, every time at the epoch: nothing of this machine or this moment in the archive.</summary>
+    private static GnuTarEntry Entry(TarEntryType type, string name, int mode) => new(type, name)
+    {
+        Mode = (UnixFileMode)mode,
+        ModificationTime = Epoch,
+        AccessTime = Epoch,
+        ChangeTime = Epoch,
+        Uid = 0,
+        Gid = 0,
+    };
 }
