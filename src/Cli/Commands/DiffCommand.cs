@@ -69,7 +69,7 @@ public static class DiffCommand
             throw new UsageException("diff needs -o OUT, --oci-layout DIR, --oci-archive FILE or --push REF");
         }
 
-        if (archived && cl.Value("--tag") is null)
+        if (archived && tag is null)
         {
             throw new UsageException("--oci-archive needs --tag NAME: the name the image is imported under (a full reference, e.g. docker.io/library/app:v1, for containerd)");
         }
@@ -93,7 +93,9 @@ public static class DiffCommand
 
         var settings = Settings.Load(cl);
         var source = SnapshotArguments.Source(cl);
-        var imageConfig = ImageConfigArguments.Parse(cl, [$"paralleldiff diff {source.Describe()}"]);
+
+        // Only a command that writes an image reads its settings: a plain -o starts with nothing more to do.
+        var imageConfig = tag is null && pushTo is null ? ImageConfig.Default : ImageConfigArguments.Parse(cl, [$"paralleldiff diff {source.Describe()}"]);
         var options = LayerArguments.Parse(cl);
         var compression = LayerArguments.Compression(cl, settings);
         if (EngineHandoff.IsFront && pushTo is not null)
@@ -109,9 +111,10 @@ public static class DiffCommand
 
         // Lambdas, not method groups: Console.In and Console.Error would be set up (some ms) to build them.
         var snapshot = source.Resolve(() => Console.In.ReadToEnd());
-        CheckOutputs(cl, output, layoutDir, snapshot);
+        var snapshotDirectories = OutputPaths.DirectoriesOf(snapshot);
+        CheckOutputs(cl, output, layoutDir, snapshotDirectories);
         var copies = new BlobCopies(toStdout);
-        using var archive = ArchiveOutput.Plan(cl, layoutDir, OutputPaths.DirectoriesOf(snapshot));
+        using var archive = ArchiveOutput.Plan(cl, layoutDir, snapshotDirectories);
         layoutDir = archive?.LayoutDir ?? layoutDir;
         var newLayout = layoutDir is not null && !Directory.Exists(layoutDir);
         try
@@ -261,9 +264,8 @@ public static class DiffCommand
     /// Every output checked before the upper is read (<see cref="OutputPaths"/>), and what earlier
     /// killed runs left beside them removed: -o's temporary files, the layout's staging files.
     /// </summary>
-    private static void CheckOutputs(CommandLine cl, string? output, string? layoutDir, Core.Snapshots.Snapshot snapshot)
+    private static void CheckOutputs(CommandLine cl, string? output, string? layoutDir, IReadOnlyList<(string Role, string Path)> dirs)
     {
-        var dirs = OutputPaths.DirectoriesOf(snapshot);
         if (output is not null)
         {
             OutputPaths.CheckFile("-o", output, dirs);
