@@ -51,15 +51,17 @@ public static class ImagePush
 
     private static async Task<PushedBlob> EnsureAsync(RegistryClient client, RegistrySession session, PushBlob blob, CancellationToken cancellationToken)
     {
+        if (blob.Open is null)
+        {
+            // Streamed while it was written: the upload's PUT ?digest= (201, digest checked) already said it is there.
+            session.Holds(client.Reference, blob.Digest);
+            return new PushedBlob(blob.Digest, blob.Size, BlobArrival.Uploaded);
+        }
+
         if (await ExistsAsync(client, blob.Digest, cancellationToken).ConfigureAwait(false))
         {
             session.Holds(client.Reference, blob.Digest);
-            return new PushedBlob(blob.Digest, blob.Size, blob.Open is null ? BlobArrival.Uploaded : BlobArrival.Present);
-        }
-
-        if (blob.Open is null)
-        {
-            throw new RegistryException($"{client.Reference}: the layer {blob.Digest} was uploaded but the registry does not have it");
+            return new PushedBlob(blob.Digest, blob.Size, BlobArrival.Present);
         }
 
         if (session.HolderOf(client.Reference, blob.Digest) is { } from && await MountAsync(client, blob.Digest, from, cancellationToken).ConfigureAwait(false))
