@@ -29,6 +29,6 @@ public sealed class StandardOutputBlob : IBlobTarget
 
     public void Dispose()
     {
-        // Standard output stays open for the descriptor's absence and the process's own end.
+        // Standard output belongs to the process, not to the blob: it is left open.
     }
 }
