@@ -20,7 +20,9 @@ public static class ImageCommand
         'paralleldiff export'), stored in the layout, then an image config (rootfs.diff_ids bottom
         first) and a manifest are written and the manifest is tagged NAME in index.json. Prints the
         manifest's descriptor as one JSON line on stdout. The config has no "created" time, so the
-        same layers always give the same image digest.
+        same layers always give the same image digest. A layer the layout already holds for the same
+        snapshot, unchanged since (by its tree's inodes, sizes and change times, not its data), is
+        taken from there and not read again; it is reported as "resumed".
 
         {{SnapshotArguments.Help}}
           (--from/--to is not a stack and is refused here)
@@ -122,12 +124,22 @@ public static class ImageCommand
 
         await using var writer = LayerWriters.Create(settings);
         await using var view = LayerProgressArguments.View(cl, settings);
-        view?.Begin(layers.Count, [], budget);
+
+        // A layer the layout holds for the same unchanged snapshot (a base exported before) is not read again.
+        var reuse = new LayerReuse(layout, new StoredBlobs(layout));
+        var keys = StoredLayerKeys.Of(Core.Fs.LinuxFileSystem.Instance, layers, $"{compression} {options}", cancellationToken);
+        var stored = layers.Select((layer, i) => reuse.Stored(keys[i], $"layer-{i + 1}", layer.Upper, Warn)).ToList();
+        view?.Begin(layers.Count, stored.OfType<SnapshotReport>().ToList(), budget);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(budget.LayersInFlight);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var exports = layers.Select(async (layer, i) =>
         {
+            if (stored[i] is { } reused)
+            {
+                return reused;
+            }
+
             await slots.WaitAsync(failed.Token).ConfigureAwait(false);
             var id = $"layer-{i + 1}";
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -159,6 +171,7 @@ public static class ImageCommand
                     meter,
                     failed.Token).ConfigureAwait(false);
                 var report = SnapshotReport.Exported(id, layer.Upper, result, seconds);
+                reuse.Record(keys[i], report);
                 view?.Finished(report);
                 return report;
             }
@@ -196,7 +209,7 @@ public static class ImageCommand
         if (client is not null)
         {
             // Its layers went up while they were written: the same config and manifest follow, then the tag.
-            var pushed = await ImagePushes.PushAsync(registries!, client, pushTo!, [.. reports.Select(r => (r.Layer!, (Func<Stream>?)null))], imageConfig, cancellationToken).ConfigureAwait(false);
+            var pushed = await ImagePushes.PushAsync(registries!, client, pushTo!, [.. reports.Select(r => (r.Layer!, r.Status == SnapshotStatus.Resumed ? Stored(layout, r.Layer!) : null))], imageConfig, cancellationToken).ConfigureAwait(false);
             if (!cl.Has("--quiet"))
             {
                 Console.Error.WriteLine($"pushed {pushed.Reference}@{pushed.ManifestDigest}");
@@ -212,6 +225,8 @@ public static class ImageCommand
 
         StandardOutput.WriteLine(DescriptorLine.Of(image.Manifest));
         return ExitCodes.Success;
+
+        static Func<Stream> Stored(OciLayout layout, Core.Layers.LayerDescriptor layer) => () => File.OpenRead(layout.BlobPath(layer.Digest));
 
         void Warn(string message)
         {

@@ -23,6 +23,8 @@ namespace ParallelDiff.Cli.Export;
 /// <param name="pushes">Where jobs' images are pushed as well, or null.</param>
 public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWriter writer, IExportProgress progress, TimeSpan groupInterval, ExportPushes? pushes = null)
 {
+    private readonly LowerLayerExports _lowers = new(layout, writer, new LayerReuse(layout, new StoredBlobs(layout)));
+
     /// <param name="jobs">The jobs, each with its layer settings and fingerprint, in file order.</param>
     /// <param name="budgetFor">The budget for a number of snapshots still to export.</param>
     /// <returns>Every job's outcome, in file order.</returns>
@@ -110,13 +112,38 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
             var report = outcomes[i]!;
             try
             {
-                outcomes[i] = report with { Push = await pushes.EnsureAsync(pushes.TargetOf(report.Id)!, layout, [.. jobs[i].Base?.Layers ?? [], report.Layer!], jobs[i].Image, ct).ConfigureAwait(false) };
+                var (below, image) = await ImageBelowAsync(jobs[i], jobs[i].Job.LowerLayers ? jobs[i].Job.Source.Resolve() : null, 1, ct).ConfigureAwait(false);
+                outcomes[i] = report with { Push = await pushes.EnsureAsync(pushes.TargetOf(report.Id)!, layout, [.. below, report.Layer!], image, ct).ConfigureAwait(false) };
             }
-            catch (RegistryException e)
+            catch (Exception e) when (e is RegistryException or IOException or Core.Snapshots.SnapshotException)
             {
                 outcomes[i] = SnapshotReport.Failed(report.Id, report.Source, 0, e);
             }
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The layers under a job's own, bottom first, all stored in this layout, and its image config
+    /// with their history: a base image's layers (copied once, checked by digest), then with
+    /// "lower-layers" its stack's lower snapshots (exported once per layout).
+    /// </summary>
+    /// <param name="stack">The job's snapshot; needed only with "lower-layers".</param>
+    private async Task<(IReadOnlyList<LayerDescriptor> Below, ImageConfig Image)> ImageBelowAsync(
+        PlannedJob planned, Core.Snapshots.Snapshot? stack, int parallelism, CancellationToken cancellationToken)
+    {
+        var baseLayers = planned.Base?.Layers ?? [];
+        foreach (var baseLayer in baseLayers.Where(l => !layout.HasBlob(l.Digest)))
+        {
+            layout.AddBlobFile(planned.Base!.Layout.BlobPath(baseLayer.Digest), baseLayer.Digest);
+        }
+
+        if (!planned.Job.LowerLayers)
+        {
+            return (baseLayers, planned.Image);
+        }
+
+        var lowers = await _lowers.ExportAsync(planned, stack!, parallelism, message => progress.Warning(planned.Job.Id, message), cancellationToken).ConfigureAwait(false);
+        return ([.. baseLayers, .. lowers.Select(l => l.Layer!)], LowerLayerExports.WithHistory(planned.Image, lowers));
     }
 
     /// <returns>The snapshot's journal entry, and its image (blobs written, not yet tagged) unless it failed.</returns>
@@ -140,25 +167,20 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
                 Warn = message => progress.Warning(job.Id, message),
                 Copy = push is null ? null : push.Open,
             };
-            // A base image's layers come first: stored in this layout (copied once, checked by digest).
-            var below = planned.Base?.Layers ?? [];
-            foreach (var baseLayer in below.Where(l => !layout.HasBlob(l.Digest)))
-            {
-                layout.AddBlobFile(planned.Base!.Layout.BlobPath(baseLayer.Digest), baseLayer.Digest);
-            }
+            var (below, imageConfig) = await ImageBelowAsync(planned, snapshot, parallelism, cancellationToken).ConfigureAwait(false);
 
             var (result, seconds, pushed) = await UploadRetry.RunAsync(
                 async () =>
                 {
                     var (written, took) = await LayoutLayers.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false);
-                    var record = push is null ? null : await pushes!.FinishAsync(target!, push, layout, below, written.Descriptor, planned.Image, cancellationToken).ConfigureAwait(false);
+                    var record = push is null ? null : await pushes!.FinishAsync(target!, push, layout, below, written.Descriptor, imageConfig, cancellationToken).ConfigureAwait(false);
                     return (written, took, record);
                 },
                 target?.ToString() ?? string.Empty,
                 request.Warn,
                 meter,
                 cancellationToken).ConfigureAwait(false);
-            var image = ImageWriter.WriteBlobs(layout, [.. below, result.Descriptor], job.Id, unsynced, planned.Image);
+            var image = ImageWriter.WriteBlobs(layout, [.. below, result.Descriptor], job.Id, unsynced, imageConfig);
             var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest, Push = pushed };
             return (new JournalEntry(planned.Fingerprint, report), image);
         }

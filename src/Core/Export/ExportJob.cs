@@ -24,6 +24,12 @@ public sealed record ExportJob(string Id, SnapshotSource Source)
     /// <summary>"base": "LAYOUT:TAG": the layout (absolute) and tag of the image this job's image is built on, or null.</summary>
     public (string Layout, string Tag)? Base { get; init; }
 
+    /// <summary>
+    /// "lower-layers": true: the stack's lower snapshots are layers of the job's image too (bottom
+    /// first, under the job's own), each exported once per layout however many jobs share it.
+    /// </summary>
+    public bool LowerLayers { get; init; }
+
     /// <summary>The job's own image settings ("cmd", "env", "labels", …), over the command's flags; null when it gives none.</summary>
     public ImageFields? Image { get; init; }
 
@@ -67,6 +73,11 @@ public sealed record ExportJob(string Id, SnapshotSource Source)
             }
 
             Write(json, "differ", Differ);
+            if (LowerLayers)
+            {
+                json.WriteBoolean("lower-layers", true);
+            }
+
             json.WriteString("settings", effectiveSettings);
             json.WriteEndObject();
         }

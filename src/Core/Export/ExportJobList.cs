@@ -7,7 +7,7 @@ namespace ParallelDiff.Core.Export;
 /// Reads a bulk export's job file: a JSON list of objects, each with an "id" and one snapshot input
 /// spelled as the CLI spells it ("upper" + "lower", "from" + "to", "mount-options", "mountpoint",
 /// "docker-layer", "mount-json", or "mounts" with containerd's mount list inline), optionally
-/// "userxattr", "compression", "level", "differ" and "push". Relative directories are taken relative to the
+/// "userxattr", "compression", "level", "differ", "push", image settings, "base" and "lower-layers". Relative directories are taken relative to the
 /// job file, so a job file means the same from any working directory. The whole file is checked
 /// before anything runs: an unknown key or a job naming no snapshot or two is an error, not a guess.
 /// </summary>
@@ -17,7 +17,7 @@ public static partial class ExportJobList
     {
         "id", "upper", "lower", "from", "to", "mount-options", "mountpoint", "docker-layer", "mount-json", "mounts",
         "userxattr", "compression", "level", "differ", "push",
-        "cmd", "entrypoint", "env", "workdir", "user", "labels", "annotations", "platform", "created", "base",
+        "cmd", "entrypoint", "env", "workdir", "user", "labels", "annotations", "platform", "created", "base", "lower-layers",
     };
 
     /// <summary>Reads and checks a job file.</summary>
@@ -144,6 +144,14 @@ public static partial class ExportJobList
             throw new JobListException($"{where}: {conflict}");
         }
 
+        var lowerLayers = element.TryGetProperty("lower-layers", out var lowerLayersValue) && (lowerLayersValue.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? lowerLayersValue.GetBoolean()
+            : throw new JobListException($"{where}: \"lower-layers\" must be true or false"));
+        if (lowerLayers && (source.From is not null || source.To is not null))
+        {
+            throw new JobListException($"{where}: \"lower-layers\" needs an overlay stack; \"from\"/\"to\" name two trees, not layers");
+        }
+
         return new ExportJob(id, source)
         {
             Compression = Text(element, "compression", where),
@@ -152,6 +160,7 @@ public static partial class ExportJobList
                 : null,
             Differ = Text(element, "differ", where),
             Push = Text(element, "push", where),
+            LowerLayers = lowerLayers,
             Image = Image(element, where),
             Base = Text(element, "base", where) is { } text
                 ? text.IndexOf(':', StringComparison.Ordinal) is > 0 and var colon && colon < text.Length - 1

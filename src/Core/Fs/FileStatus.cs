@@ -19,6 +19,14 @@ public readonly record struct FileStatus(
     uint RdevMinor,
     long Blocks)
 {
+    /// <summary>
+    /// The inode's change time (statx stx_ctime): moved by the kernel on every write, chmod, chown,
+    /// xattr change and link, and never settable by a user; what says a tree was not touched.
+    /// </summary>
+    public long CtimeSeconds { get; init; }
+
+    public int CtimeNanoseconds { get; init; }
+
     /// <summary>overlayfs whiteout: a character device with device number 0/0 (kernel overlayfs.rst).</summary>
     public bool IsWhiteout => Kind == FileKind.CharDevice && RdevMajor == 0 && RdevMinor == 0;
 

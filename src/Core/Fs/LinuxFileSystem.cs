@@ -62,7 +62,11 @@ public sealed unsafe partial class LinuxFileSystem : IFileSystem
             sx.LinkCount,
             sx.RdevMajor,
             sx.RdevMinor,
-            (long)sx.Blocks);
+            (long)sx.Blocks)
+        {
+            CtimeSeconds = sx.Ctime.Seconds,
+            CtimeNanoseconds = (int)sx.Ctime.Nanoseconds,
+        };
     }
 
     public byte[] ReadLink(ReadOnlySpan<byte> path)

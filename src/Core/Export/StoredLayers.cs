@@ -1,0 +1,102 @@
+using System.Text;
+using System.Text.Json;
+using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Oci;
+
+namespace ParallelDiff.Core.Export;
+
+/// <summary>
+/// Which layer blob of a layout each snapshot gave, so a snapshot exported once is not read again
+/// for the same layout: a base layer shared by many images, or the lower snapshots of many export
+/// jobs. A record is one small file, .paralleldiff/layers/HEX.json, named by the snapshot's
+/// <see cref="StoredLayerKeys">key</see> (its tree's stat print and the settings that decide the
+/// bytes) and holding the layer's report. It is written only after its blob is durable, and it is
+/// trusted only while the blob it names is present with its size and digest; OCI readers and the
+/// archive see only oci-layout, index.json and blobs/.
+/// </summary>
+public sealed class StoredLayers(OciLayout layout)
+{
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Where the records are kept.</summary>
+    public string Directory => Path.Combine(layout.Root, ".paralleldiff", "layers");
+
+    /// <summary>
+    /// The stored layer of the snapshot with <paramref name="key"/>, as a report of
+    /// <paramref name="id"/> marked <see cref="SnapshotStatus.Resumed"/>; null when there is none
+    /// or its blob is not intact, with <paramref name="why"/> saying why a record was not taken.
+    /// </summary>
+    public SnapshotReport? Find(string key, string id, StoredBlobs blobs, out string? why)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        why = null;
+        var path = PathOf(key);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        SnapshotReport stored;
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            if (root.GetProperty("key").GetString() != key)
+            {
+                why = $"{path} names another snapshot";
+                return null;
+            }
+
+            stored = SnapshotReport.FromJson(root.GetProperty("report"), path);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or KeyNotFoundException or InvalidOperationException)
+        {
+            why = $"{path} is not a stored-layer record ({e.Message})";
+            return null;
+        }
+
+        if (stored.Layer is not { } layer)
+        {
+            why = $"{path} names no layer";
+            return null;
+        }
+
+        if (blobs.Fault(layer.Digest, layer.Size) is { } fault)
+        {
+            why = $"its stored layer {layer.Digest} {fault}";
+            return null;
+        }
+
+        return stored with { Id = id, Status = SnapshotStatus.Resumed, Seconds = 0 };
+    }
+
+    /// <summary>Records that the snapshot with <paramref name="key"/> gave <paramref name="report"/>'s layer, whose blob must already be durable in the layout.</summary>
+    public void Record(string key, SnapshotReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.Layer is null)
+        {
+            throw new ArgumentException("a stored layer needs its descriptor", nameof(report));
+        }
+
+        System.IO.Directory.CreateDirectory(Directory);
+        using var output = AtomicOutputFile.Create(PathOf(key));
+        using (var json = new Utf8JsonWriter(output.Stream, JsonOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("key", key);
+            json.WritePropertyName("report");
+            (report with { Status = SnapshotStatus.Done }).WriteTo(json);
+            json.WriteEndObject();
+        }
+
+        output.Commit();
+    }
+
+    private string PathOf(string key) => Path.Combine(Directory, OciDigest.Hex(key) + ".json");
+}

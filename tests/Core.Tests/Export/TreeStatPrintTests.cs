@@ -1,0 +1,109 @@
+using ParallelDiff.Core.Export;
+using ParallelDiff.Core.Fs;
+using ParallelDiff.Core.Snapshots;
+using ParallelDiff.Core.Tests.Support;
+using Xunit;
+
+namespace ParallelDiff.Core.Tests.Export;
+
+/// <summary>
+/// The stat print names a tree as it is: the same untouched tree prints the same, and every change a
+/// layer would show (data, mode, owner, xattr, name, a file replaced) prints differently, even a
+/// data change whose mtime was set back.
+/// </summary>
+public sealed class TreeStatPrintTests : IDisposable
+{
+    private readonly ScratchDirectory _dir = ScratchDirectory.Create("pd-statprint-");
+
+    public TreeStatPrintTests()
+    {
+        Directory.CreateDirectory(Path.Combine(Tree, "etc", "app"));
+        File.WriteAllText(Path.Combine(Tree, "etc", "app", "conf"), "a=1\n");
+        File.WriteAllText(Path.Combine(Tree, "data"), "0123456789");
+        File.CreateSymbolicLink(Path.Combine(Tree, "link"), "data");
+    }
+
+    private string Tree => Path.Combine(_dir.Path, "tree");
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Print() => TreeStatPrint.Of(LinuxFileSystem.Instance, Tree);
+
+    [Fact]
+    public void An_untouched_tree_should_print_the_same_and_reading_it_changes_nothing()
+    {
+        var before = Print();
+        _ = File.ReadAllText(Path.Combine(Tree, "data"));
+        Assert.Equal(before, Print());
+        Assert.StartsWith("sha256:", before, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Data_rewritten_in_place_with_its_mtime_set_back_should_print_differently()
+    {
+        var file = Path.Combine(Tree, "data");
+        var mtime = File.GetLastWriteTimeUtc(file);
+        var before = Print();
+        Thread.Sleep(20);
+        File.WriteAllText(file, "9876543210");
+        File.SetLastWriteTimeUtc(file, mtime);
+        Assert.Equal(mtime, File.GetLastWriteTimeUtc(file));
+        Assert.NotEqual(before, Print());
+    }
+
+    [Fact]
+    public void A_mode_change_deep_in_the_tree_should_print_differently()
+    {
+        var before = Print();
+        File.SetUnixFileMode(Path.Combine(Tree, "etc", "app", "conf"), UnixFileMode.UserRead);
+        Assert.NotEqual(before, Print());
+    }
+
+    [RootFact]
+    public void An_xattr_change_should_print_differently()
+    {
+        var file = Path.Combine(Tree, "etc", "app", "conf");
+        var set = ExternalCommand.Run("setfattr", "-n", "trusted.pd.note", "-v", "one", file);
+        Assert.True(set.Succeeded, set.StandardError);
+        var before = Print();
+        Thread.Sleep(20);
+        Assert.True(ExternalCommand.Run("setfattr", "-n", "trusted.pd.note", "-v", "two", file).Succeeded);
+        Assert.NotEqual(before, Print());
+    }
+
+    [Fact]
+    public void A_file_replaced_by_a_rename_should_print_differently()
+    {
+        var before = Print();
+        var replacement = Path.Combine(_dir.Path, "replacement");
+        File.WriteAllText(replacement, "0123456789");
+        File.SetLastWriteTimeUtc(replacement, File.GetLastWriteTimeUtc(Path.Combine(Tree, "data")));
+        File.Move(replacement, Path.Combine(Tree, "data"), overwrite: true);
+        Assert.NotEqual(before, Print());
+    }
+
+    [Fact]
+    public void Keys_of_a_stack_should_change_for_the_layer_touched_and_every_layer_above_it()
+    {
+        var bottom = Path.Combine(_dir.Path, "bottom");
+        var middle = Path.Combine(_dir.Path, "middle");
+        Directory.CreateDirectory(bottom);
+        Directory.CreateDirectory(middle);
+        File.WriteAllText(Path.Combine(bottom, "b"), "b");
+        File.WriteAllText(Path.Combine(middle, "m"), "m");
+        var layers = ImageLayers.Of(Snapshot.OfOverlay(Tree, [middle, bottom]));
+        IReadOnlyList<string> Keys(string settings = "zstd 3") => StoredLayerKeys.Of(LinuxFileSystem.Instance, layers, settings);
+
+        var before = Keys();
+        Assert.Equal(3, before.Count);
+        Assert.Equal(3, before.Distinct().Count());
+        Assert.Equal(before, Keys());
+        Assert.All(Keys("gzip 6").Zip(before), pair => Assert.NotEqual(pair.First, pair.Second));
+
+        File.WriteAllText(Path.Combine(middle, "m2"), "new");
+        var after = Keys();
+        Assert.Equal(before[0], after[0]);
+        Assert.NotEqual(before[1], after[1]);
+        Assert.NotEqual(before[2], after[2]);
+    }
+}
