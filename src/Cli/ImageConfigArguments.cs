@@ -29,8 +29,9 @@ public static class ImageConfigArguments
                                a manifest annotation (repeatable)
           --platform OS/ARCH[/VARIANT]
                                the image's platform (default: linux on this machine's architecture)
-          --created TIME       RFC 3339 time, or "now"; default --source-date-epoch/$SOURCE_DATE_EPOCH
-                               when set, else none (so the same layers give the same image digest)
+          --created TIME       RFC 3339 time, "now", or "none" (left out, so the same layers give the
+                               same image digest); default --source-date-epoch/$SOURCE_DATE_EPOCH
+                               when set, else now
           --config-from LAYOUT:TAG
                                start from that image's command, environment, user, working
                                directory, labels and platform; the flags above go over them
@@ -113,7 +114,12 @@ public static class ImageConfigArguments
 
     private static DateTimeOffset? Created(string? text, long? sourceDateEpoch)
     {
-        if (text == "now")
+        if (text == "none")
+        {
+            return null;
+        }
+
+        if (text == "now" || (text is null && sourceDateEpoch is null))
         {
             // Whole seconds: a config need not carry the machine's clock to the tick.
             return DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
@@ -123,7 +129,7 @@ public static class ImageConfigArguments
         {
             return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
                 ? time
-                : throw new UsageException($"--created '{text}': not an RFC 3339 time (2024-05-01T12:00:00Z) or \"now\"");
+                : throw new UsageException($"--created '{text}': not an RFC 3339 time (2024-05-01T12:00:00Z), \"now\" or \"none\"");
         }
 
         return sourceDateEpoch is { } epoch ? DateTimeOffset.FromUnixTimeSeconds(epoch) : null;

@@ -58,7 +58,7 @@ public sealed class ActorPathTests : IDisposable
     {
         using var farm = new SnapshotFarm(6);
         string[] Export(string layout, string hocon) =>
-            ["export", "--jobs", farm.JobsFile, "--oci-layout", farm.At(layout), "--max-concurrent", "2", "--quiet", "--config", _tree.WriteConfig(hocon)];
+            ["export", "--jobs", farm.JobsFile, "--oci-layout", farm.At(layout), "--max-concurrent", "2", "--quiet", "--created", "none", "--config", _tree.WriteConfig(hocon)];
 
         var sequential = CliRunner.Run(Export("sequential", Sequential));
         var actors = CliRunner.Run(Export("actors", Actors));
@@ -72,7 +72,7 @@ public sealed class ActorPathTests : IDisposable
     public void Image_on_the_actor_path_should_tag_the_image_of_the_sequential_path()
     {
         string[] Image(string layout, string hocon) =>
-            ["image", "--upper", _tree.Upper, "--lower", _tree.Lower, "--oci-layout", Path.Combine(_tree.Output, layout), "--tag", "t", "--config", _tree.WriteConfig(hocon)];
+            ["image", "--upper", _tree.Upper, "--lower", _tree.Lower, "--oci-layout", Path.Combine(_tree.Output, layout), "--tag", "t", "--created", "none", "--config", _tree.WriteConfig(hocon)];
 
         var sequential = CliRunner.Run(Image("sequential", Sequential));
         var actors = CliRunner.Run(Image("actors", Actors));

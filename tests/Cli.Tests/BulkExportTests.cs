@@ -11,7 +11,7 @@ namespace ParallelDiff.Cli.Tests;
 public sealed class BulkExportTests
 {
     private static string[] Export(SnapshotFarm farm, string layout, params string[] extra) =>
-        ["export", "--jobs", farm.JobsFile, "--oci-layout", layout, "--max-concurrent", "4", .. extra];
+        ["export", "--jobs", farm.JobsFile, "--oci-layout", layout, "--max-concurrent", "4", "--created", "none", .. extra];
 
     private static JsonDocument Report(string path) => JsonDocument.Parse(File.ReadAllText(path));
 

@@ -25,7 +25,7 @@ public sealed class ExportResumeVerificationTests : IDisposable
     public void Dispose() => _farm.Dispose();
 
     private string[] Export(string layout, params string[] extra) =>
-        ["export", "--jobs", _farm.JobsFile, "--oci-layout", layout, "--max-concurrent", "2", .. extra];
+        ["export", "--jobs", _farm.JobsFile, "--oci-layout", layout, "--max-concurrent", "2", "--created", "none", .. extra];
 
     [Fact]
     public void A_deleted_config_blob_should_be_written_again()

@@ -61,6 +61,33 @@ public sealed class ImageConfigTests : IDisposable
         Assert.Equal(digests[0], digests[1]);
     }
 
+    [Fact]
+    public void Created_should_default_to_now_and_none_should_leave_it_out()
+    {
+        var before = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var now = ConfigOf("now");
+        var after = DateTimeOffset.UtcNow;
+        var created = DateTimeOffset.Parse(now.GetProperty("created").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(created, before, after);
+        Assert.Equal(created, DateTimeOffset.Parse(now.GetProperty("history")[0].GetProperty("created").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+
+        var none = ConfigOf("none", "--created", "none");
+        Assert.False(none.TryGetProperty("created", out _));
+        Assert.False(none.GetProperty("history")[0].TryGetProperty("created", out _));
+
+        JsonElement ConfigOf(string name, params string[] extra)
+        {
+            var layout = Path.Combine(_tree.Output, name);
+            var result = CliRunner.Run(["diff", "--upper", _tree.Upper, "--lower", _tree.Lower, "--oci-layout", layout, "--tag", "app", .. extra]);
+            Assert.True(result.ExitCode == 0, result.StdErr);
+            var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(layout, "index.json"))).RootElement;
+            var manifest = JsonDocument.Parse(File.ReadAllText(BlobPath(layout, index.GetProperty("manifests")[0].GetProperty("digest").GetString()!))).RootElement;
+            return JsonDocument.Parse(File.ReadAllText(BlobPath(layout, manifest.GetProperty("config").GetProperty("digest").GetString()!))).RootElement;
+        }
+
+        static string BlobPath(string layout, string digest) => Path.Combine(layout, "blobs", "sha256", digest["sha256:".Length..]);
+    }
+
     [RootWithToolsFact("containerd", "ctr", "runc")]
     public void Containerd_should_run_the_image_without_being_given_a_command()
     {

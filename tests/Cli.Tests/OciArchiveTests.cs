@@ -18,12 +18,12 @@ public sealed class OciArchiveTests : IDisposable
     public void Diff_archive_should_hold_the_layouts_image_and_leave_no_layout_behind()
     {
         var archive = Path.Combine(_tree.Output, "image.tar");
-        var result = CliRunner.Run("diff", "--upper", _tree.Upper, "--lower", _tree.Lower, "--oci-archive", archive, "--tag", Name);
+        var result = CliRunner.Run("diff", "--upper", _tree.Upper, "--lower", _tree.Lower, "--oci-archive", archive, "--tag", Name, "--created", "none");
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Equal(["image.tar"], Directory.GetFileSystemEntries(_tree.Output).Select(Path.GetFileName));
 
         var layout = Path.Combine(_tree.Root, "layout");
-        Assert.Equal(0, CliRunner.Run("diff", "--upper", _tree.Upper, "--lower", _tree.Lower, "--oci-layout", layout, "--tag", Name).ExitCode);
+        Assert.Equal(0, CliRunner.Run("diff", "--upper", _tree.Upper, "--lower", _tree.Lower, "--oci-layout", layout, "--tag", Name, "--created", "none").ExitCode);
         using var index = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(layout, "index.json")));
         var manifest = index.RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString();
         using var inspected = JsonDocument.Parse(SystemTool.Check("skopeo", "inspect", $"oci-archive:{archive}:{Name}"));
@@ -31,7 +31,7 @@ public sealed class OciArchiveTests : IDisposable
 
         // The same layout gives the same archive.
         var again = Path.Combine(_tree.Root, "again.tar");
-        Assert.Equal(0, CliRunner.Run("diff", "--upper", _tree.Upper, "--lower", _tree.Lower, "--oci-archive", again, "--tag", Name).ExitCode);
+        Assert.Equal(0, CliRunner.Run("diff", "--upper", _tree.Upper, "--lower", _tree.Lower, "--oci-archive", again, "--tag", Name, "--created", "none").ExitCode);
         Assert.Equal(File.ReadAllBytes(archive), File.ReadAllBytes(again));
     }
 
@@ -39,7 +39,7 @@ public sealed class OciArchiveTests : IDisposable
     public void Image_archive_should_be_imported_by_containerd_under_its_name()
     {
         var archive = Path.Combine(_tree.Output, "stack.tar");
-        var result = CliRunner.Run("image", "--upper", _tree.Upper, "--lower", _tree.Lower, "--oci-archive", archive, "--tag", Name);
+        var result = CliRunner.Run("image", "--upper", _tree.Upper, "--lower", _tree.Lower, "--oci-archive", archive, "--tag", Name, "--created", "none");
         Assert.True(result.ExitCode == 0, result.StdErr);
 
         using var containerd = ContainerdDaemon.Start();

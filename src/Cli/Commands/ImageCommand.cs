@@ -19,8 +19,9 @@ public static class ImageCommand
         snapshotter made them. The layers are exported concurrently (cores shared out as in
         'paralleldiff export'), stored in the layout, then an image config (rootfs.diff_ids bottom
         first) and a manifest are written and the manifest is tagged NAME in index.json. Prints the
-        manifest's descriptor as one JSON line on stdout. The config has no "created" time, so the
-        same layers always give the same image digest. A layer the layout already holds for the same
+        manifest's descriptor as one JSON line on stdout. The config is "created" now unless
+        --source-date-epoch or --created says otherwise (--created none: the same layers always give
+        the same image digest). A layer the layout already holds for the same
         snapshot, unchanged since (by its tree's inodes, sizes and change times, not its data), is
         taken from there and not read again; it is reported as "resumed".
 

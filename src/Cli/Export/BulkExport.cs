@@ -39,7 +39,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         LayoutStaging.RemoveLeftovers(layout);
 
         var (outcomes, redo) = ResumeCheck.Run(layout, journal, jobs, cancellationToken);
-        await EnsurePushedAsync(outcomes, jobs, cancellationToken).ConfigureAwait(false);
+        await EnsurePushedAsync(outcomes, cancellationToken).ConfigureAwait(false);
         var pending = Enumerable.Range(0, jobs.Count).Where(i => outcomes[i] is null).ToList();
 
         var budget = budgetFor(pending.Count);
@@ -94,7 +94,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
     /// (a kill may have come between the two, or the registry lost them). One that cannot be pushed
     /// fails, with the cause; the others go on.
     /// </summary>
-    private async Task EnsurePushedAsync(SnapshotReport?[] outcomes, IReadOnlyList<PlannedJob> jobs, CancellationToken cancellationToken)
+    private async Task EnsurePushedAsync(SnapshotReport?[] outcomes, CancellationToken cancellationToken)
     {
         if (pushes is null)
         {
@@ -106,16 +106,15 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
             pushes.Remember(pushed);
         }
 
-        var resumed = Enumerable.Range(0, outcomes.Length).Where(i => outcomes[i] is { Layer: not null } r && pushes.TargetOf(r.Id) is not null).ToList();
+        var resumed = Enumerable.Range(0, outcomes.Length).Where(i => outcomes[i] is { Manifest: not null } r && pushes.TargetOf(r.Id) is not null).ToList();
         await Parallel.ForEachAsync(resumed, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             var report = outcomes[i]!;
             try
             {
-                var (below, image) = await ImageBelowAsync(jobs[i], jobs[i].Job.LowerLayers ? jobs[i].Job.Source.Resolve() : null, 1, ct).ConfigureAwait(false);
-                outcomes[i] = report with { Push = await pushes.EnsureAsync(pushes.TargetOf(report.Id)!, layout, [.. below, report.Layer!], image, ct).ConfigureAwait(false) };
+                outcomes[i] = report with { Push = await pushes.EnsureAsync(pushes.TargetOf(report.Id)!, layout, report.Manifest!, ct).ConfigureAwait(false) };
             }
-            catch (Exception e) when (e is RegistryException or IOException or Core.Snapshots.SnapshotException)
+            catch (Exception e) when (e is RegistryException or IOException or InvalidDataException)
             {
                 outcomes[i] = SnapshotReport.Failed(report.Id, report.Source, 0, e);
             }

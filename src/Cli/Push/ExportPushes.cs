@@ -95,16 +95,13 @@ public sealed class ExportPushes : IAsyncDisposable
     }
 
     /// <summary>
-    /// The image of a job a rerun skipped, made sure of at the registry from the layout's blobs: what
-    /// HEAD finds is not sent again (a registry that lost it gets it back), then manifest and tag.
+    /// The image of a job a rerun skipped, made sure of at the registry from the layout: the same
+    /// manifest bytes, what HEAD finds not sent again (a registry that lost a blob gets it back).
     /// </summary>
-    /// <param name="layers">Every layer of the image, bottom first, all stored in <paramref name="layout"/>.</param>
-    public async Task<PushRecord> EnsureAsync(ImageReference target, OciLayout layout, IReadOnlyList<LayerDescriptor> layers, ImageConfig config, CancellationToken cancellationToken)
+    public async Task<PushRecord> EnsureAsync(ImageReference target, OciLayout layout, OciDescriptor manifest, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(layout);
-        ArgumentNullException.ThrowIfNull(layers);
         var client = await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false);
-        return await ImagePushes.PushAsync(_session, client, target, [.. layers.Select(l => (l, Stored(layout, l)))], config, cancellationToken).ConfigureAwait(false);
+        return await ImagePushes.PushStoredAsync(_session, client, target, layout, manifest, cancellationToken).ConfigureAwait(false);
     }
 
     private static Func<Stream>? Stored(OciLayout layout, LayerDescriptor layer) => () => File.OpenRead(layout.BlobPath(layer.Digest));

@@ -24,6 +24,30 @@ public static class ImagePushes
         var configDescriptor = new OciDescriptor(OciMediaTypes.ImageConfig, OciDigest.Of(configJson), configJson.Length);
         var manifestJson = ImageWriter.ManifestJson(configDescriptor, descriptors, config.Annotations);
         List<PushBlob> blobs = [.. layers.Select(l => new PushBlob(l.Layer.Digest, l.Layer.Size, l.Open)), PushBlob.FromBytes(configDescriptor.Digest, configJson)];
+        return await PushAsync(session, client, target, blobs, manifestJson, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An image stored in a layout, pushed as it is there: its manifest's bytes, and every blob it
+    /// names read from the layout unless the registry has it. So a rerun makes sure of the very image
+    /// an earlier run wrote, whatever time its config carries.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The manifest blob is not an image manifest.</exception>
+    public static async Task<PushRecord> PushStoredAsync(
+        RegistrySession session, RegistryClient client, ImageReference target, OciLayout layout, OciDescriptor manifest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(manifest);
+        var manifestJson = await File.ReadAllBytesAsync(layout.BlobPath(manifest.Digest), cancellationToken).ConfigureAwait(false);
+        var blobs = StoredManifest.Parse(manifestJson, layout.BlobPath(manifest.Digest)).Blobs
+            .Select(b => new PushBlob(b.Digest, b.Size, () => File.OpenRead(layout.BlobPath(b.Digest))))
+            .ToList();
+        return await PushAsync(session, client, target, blobs, manifestJson, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<PushRecord> PushAsync(
+        RegistrySession session, RegistryClient client, ImageReference target, IReadOnlyList<PushBlob> blobs, byte[] manifestJson, CancellationToken cancellationToken)
+    {
         var (pushed, manifest) = await ImagePush.PushAsync(client, session, blobs, manifestJson, target.Tag, cancellationToken).ConfigureAwait(false);
         return new PushRecord(
             target.ToString(),

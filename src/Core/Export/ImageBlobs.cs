@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ParallelDiff.Core.Oci;
 
 namespace ParallelDiff.Core.Export;
@@ -19,17 +18,13 @@ internal static class ImageBlobs
             return $"manifest blob {manifest.Digest} {manifestFault}";
         }
 
-        OciDescriptor config;
-        List<OciDescriptor> layers;
+        StoredManifest stored;
         try
         {
             // Intact, so these are the bytes this tool wrote for it.
-            using var document = JsonDocument.Parse(File.ReadAllBytes(blobs.Layout.BlobPath(manifest.Digest)));
-            var root = document.RootElement;
-            config = OciDescriptor.FromJson(root.GetProperty("config"), manifest.Digest);
-            layers = root.GetProperty("layers").EnumerateArray().Select(l => OciDescriptor.FromJson(l, manifest.Digest)).ToList();
+            stored = StoredManifest.Parse(File.ReadAllBytes(blobs.Layout.BlobPath(manifest.Digest)), manifest.Digest);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or InvalidDataException)
+        catch (InvalidDataException)
         {
             return $"manifest blob {manifest.Digest} is not an image manifest";
         }
@@ -38,12 +33,13 @@ internal static class ImageBlobs
             return $"manifest blob {manifest.Digest} cannot be read ({e.Message})";
         }
 
+        var (config, layers) = (stored.Config, stored.Layers);
         if (blobs.Fault(config.Digest, config.Size) is { } configFault)
         {
             return $"config blob {config.Digest} {configFault}";
         }
 
-        if (!layers.Exists(l => l.Digest == layerDigest))
+        if (!layers.Any(l => l.Digest == layerDigest))
         {
             return $"manifest blob {manifest.Digest} does not name its layer {layerDigest}";
         }

@@ -31,7 +31,7 @@ public sealed class RegistryRestartTests : IDisposable
         using var registry = LocalRegistry.Start();
         var reference = $"{registry.Address}/big/app:v1";
         var report = Path.Combine(_root, "report.json");
-        using var push = CliRunner.Start("diff", "--upper", upper, "--compression", "none", "--push", reference, "--config", config, "--report", report, "--quiet");
+        using var push = CliRunner.Start("diff", "--upper", upper, "--compression", "none", "--push", reference, "--config", config, "--report", report, "--quiet", "--created", "none");
         var stderr = push.StandardError.ReadToEndAsync();
         var stdout = push.StandardOutput.ReadToEndAsync();
 
@@ -59,7 +59,7 @@ public sealed class RegistryRestartTests : IDisposable
 
         // What the registry holds is the layer the layout export writes, bit for bit.
         var layout = Path.Combine(_root, "layout");
-        var local = CliRunner.Run("diff", "--upper", upper, "--compression", "none", "--oci-layout", layout, "--tag", "v1");
+        var local = CliRunner.Run("diff", "--upper", upper, "--compression", "none", "--oci-layout", layout, "--tag", "v1", "--created", "none");
         Assert.True(local.ExitCode == 0, local.StdErr);
         Assert.Equal(local.StdOut, stdout.Result);
         var manifest = SystemTool.Check("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{reference}");
