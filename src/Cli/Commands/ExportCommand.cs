@@ -12,11 +12,14 @@ namespace ParallelDiff.Cli.Commands;
 public static class ExportCommand
 {
     public const string Help = $$"""
-        usage: paralleldiff export --jobs JOBS.json --oci-layout DIR [--max-concurrent N] [--report FILE.json]
-                                   [--progress auto|plain|json] [--quiet] [options]
+        usage: paralleldiff export --jobs JOBS.json --oci-layout DIR [--push REGISTRY/REPOSITORY] [options]
+               paralleldiff export --jobs JOBS.json --push REGISTRY/REPOSITORY --journal FILE [options]
 
-        Exports many snapshots into one OCI image layout. Each becomes a layer blob and a one-layer
-        image tagged with the job's id in index.json.
+        Exports many snapshots into one OCI image layout, or straight to a registry, or both. Each
+        becomes a layer blob and an image tagged with the job's id in index.json and at the registry.
+        Without --oci-layout no file of a layer is written anywhere: each is uploaded while it is
+        compressed, and --journal records what was pushed, so a rerun pushes only what is missing
+        (a job whose tag still names the manifest it pushed is skipped).
 
         jobs
           --jobs JOBS.json     a JSON list of jobs: {"id": NAME, INPUT, ["compression": KIND],
@@ -27,8 +30,10 @@ public static class ExportCommand
                                or "mounts" (containerd's mount list inline); "userxattr": true. Relative directories are relative to
                                JOBS.json. The id is a ref name (image-layout.md). "base":
                                "LAYOUT:TAG" builds the job's image on that image: its layers first
-                               (stored in DIR once), its config under the job's settings. The whole
-                               file is checked before anything runs.
+                               (stored in DIR once), its config under the job's settings.
+                               "lower-layers": true makes the stack's lower snapshots layers of the
+                               image too, bottom first (each exported once per layout, then taken
+                               from it while unchanged). The whole file is checked before anything runs.
           example
             [{"id": "web", "upper": "/snap/web/fs", "lower": "/snap/base/fs"},
              {"id": "db", "mount-options": "lowerdir=/l2:/l1,upperdir=/u,workdir=/w", "compression": "zstd"},
@@ -100,7 +105,12 @@ public static class ExportCommand
         var cl = CommandLine.ParseOptions("export", args, Values, Flags);
 
         var jobsPath = cl.Value("--jobs") ?? throw new UsageException("export needs --jobs JOBS.json");
-        var layoutDir = cl.Value("--oci-layout") ?? throw new UsageException("export needs --oci-layout DIR");
+        var layoutDir = cl.Value("--oci-layout");
+        if (layoutDir is null)
+        {
+            PushOnly.Check(cl);
+        }
+
         var progressMode = cl.Choice("--progress", "auto", "auto", "plain", "json");
         if (cl.Has("--quiet") && cl.Value("--progress") is not null)
         {
@@ -121,9 +131,19 @@ public static class ExportCommand
 
         // Every registry connected and logged in before the layout is made or a snapshot read.
         await using var pushes = ExportPushes.Plan(cl, settings, jobs);
+        if (layoutDir is null)
+        {
+            PushOnly.CheckJobs(jobs);
+        }
+
         if (pushes is not null)
         {
             await pushes.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (layoutDir is null)
+        {
+            return await PushOnly.RunAsync(cl, settings, jobs, pushes!, maxConcurrent, cancellationToken).ConfigureAwait(false);
         }
 
         var layout = OciLayout.Open(layoutDir);
@@ -147,12 +167,7 @@ public static class ExportCommand
             return ExitCodes.Interrupted;
         }
 
-        if (cl.Value("--report") is { } reportPath)
-        {
-            ExportReport.Write(reportPath, reports, clock.Elapsed.TotalSeconds);
-        }
-
-        var failed = reports.Count(r => r.Status == SnapshotStatus.Failed);
+        var failed = Finish(cl, reports, clock.Elapsed.TotalSeconds);
         if (cl.Value("--oci-archive") is { } archive)
         {
             // An archive is for shipping: only a whole export is written as one.
@@ -169,10 +184,21 @@ public static class ExportCommand
         return failed > 0 ? ExitCodes.PartlyFailed : ExitCodes.Success;
     }
 
-    /// <summary>A pushing layer also holds two upload chunks (the one going out and the one filling).</summary>
-    private static long PushMemory(ExportPushes? pushes, Settings settings) => pushes is null ? 0 : 2L * settings.RegistryChunkSize;
+    /// <summary>Writes --report; returns how many snapshots failed.</summary>
+    internal static int Finish(CommandLine cl, IReadOnlyList<SnapshotReport> reports, double seconds)
+    {
+        if (cl.Value("--report") is { } reportPath)
+        {
+            ExportReport.Write(reportPath, reports, seconds);
+        }
 
-    private static IExportProgress Progress(string mode, string destination, TimeSpan interval) => mode switch
+        return reports.Count(r => r.Status == SnapshotStatus.Failed);
+    }
+
+    /// <summary>A pushing layer also holds two upload chunks (the one going out and the one filling).</summary>
+    internal static long PushMemory(ExportPushes? pushes, Settings settings) => pushes is null ? 0 : 2L * settings.RegistryChunkSize;
+
+    internal static IExportProgress Progress(string mode, string destination, TimeSpan interval) => mode switch
     {
         "quiet" => new QuietProgress(Console.Error),
         "json" => new JsonProgress(Console.Error, interval),
@@ -185,7 +211,7 @@ public static class ExportCommand
     /// none may lie inside a job's snapshot, and a report into a missing folder fails now, not after
     /// the whole export. A job whose snapshot cannot be resolved is skipped here: it fails on its own.
     /// </summary>
-    private static void CheckOutputs(CommandLine cl, string layoutDir, IReadOnlyList<PlannedJob> jobs)
+    private static void CheckOutputs(CommandLine cl, string? layoutDir, IReadOnlyList<PlannedJob> jobs)
     {
         var dirs = new List<(string Role, string Path)>();
         foreach (var planned in jobs)
@@ -200,9 +226,14 @@ public static class ExportCommand
             }
         }
 
-        OutputPaths.CheckDirectory("--oci-layout", layoutDir, dirs);
-        var layoutPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(layoutDir));
-        OutputPaths.CheckFile(cl.Value("--journal") is null ? "journal" : "--journal", cl.Value("--journal") ?? layoutPath + ".journal.jsonl", dirs);
+        if (layoutDir is not null)
+        {
+            OutputPaths.CheckDirectory("--oci-layout", layoutDir, dirs);
+        }
+
+        // Without a layout --journal is required (PushOnly.Check).
+        var journal = cl.Value("--journal") ?? Path.TrimEndingDirectorySeparator(Path.GetFullPath(layoutDir!)) + ".journal.jsonl";
+        OutputPaths.CheckFile(cl.Value("--journal") is null ? "journal" : "--journal", journal, dirs);
         if (cl.Value("--report") is { } report)
         {
             OutputPaths.CheckFile("--report", report, dirs);

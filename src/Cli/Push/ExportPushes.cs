@@ -84,14 +84,18 @@ public sealed class ExportPushes : IAsyncDisposable
     /// <summary>Closes a streamed layer's upload and pushes its one-layer image.</summary>
     /// <param name="below">A base image's layers, stored in <paramref name="layout"/>: sent from there unless the registry has them.</param>
     public async Task<PushRecord> FinishAsync(
-        ImageReference target, LayerPush push, OciLayout layout, IReadOnlyList<LayerDescriptor> below, LayerDescriptor layer, ImageConfig config, CancellationToken cancellationToken)
+        ImageReference target, LayerPush push, OciLayout? layout, IReadOnlyList<LayerDescriptor> below, LayerDescriptor layer, ImageConfig config, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(push);
-        ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(below);
+        if (layout is null && below.Count > 0)
+        {
+            throw new ArgumentException("layers under the pushed one need the layout that holds them", nameof(layout));
+        }
+
         await push.FinishAsync(layer).ConfigureAwait(false);
         var client = await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false);
-        return await ImagePushes.PushAsync(_session, client, target, [.. below.Select(l => (l, Stored(layout, l))), (layer, null)], config, cancellationToken).ConfigureAwait(false);
+        return await ImagePushes.PushAsync(_session, client, target, [.. below.Select(l => (l, Stored(layout!, l))), (layer, null)], config, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -102,6 +106,14 @@ public sealed class ExportPushes : IAsyncDisposable
     {
         var client = await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false);
         return await ImagePushes.PushStoredAsync(_session, client, target, layout, manifest, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The manifest digest <paramref name="target"/>'s tag names at its registry; null when it names none.</summary>
+    public async Task<string?> TaggedAsync(ImageReference target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var client = await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false);
+        return await TaggedManifest.DigestAsync(client, target.Tag, cancellationToken).ConfigureAwait(false);
     }
 
     private static Func<Stream>? Stored(OciLayout layout, LayerDescriptor layer) => () => File.OpenRead(layout.BlobPath(layer.Digest));
