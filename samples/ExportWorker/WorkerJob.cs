@@ -22,9 +22,10 @@ internal sealed record WorkerJob(string Id, SnapshotSource Source, ExportOptions
 
     private static WorkerJob Plan(ExportJob job, string outputDirectory)
     {
-        if (job.Push is not null || job.Base is not null || job.Image is not null)
+        if (job.Push is not null || job.Base is not null || job.Image is not null || job.LowerLayers)
         {
-            throw new JobListException($"job \"{job.Id}\": this worker writes layer blobs only; \"push\", \"base\" and image settings are 'paralleldiff export's");
+            throw new JobListException(
+                $"job \"{job.Id}\": this worker writes one layer blob per job; \"push\", \"base\", \"lower-layers\" and image settings are 'paralleldiff export's");
         }
 
         var kind = LayerCompression.Gzip;

@@ -62,19 +62,22 @@ public sealed class ExportWorkerSampleTests : IDisposable
         Assert.Equal(["good.json", "good.tar.gz"], Directory.GetFileSystemEntries(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public async Task ExportWorker_should_exit_2_on_a_wrong_job_file_before_writing_anything()
+    [Theory]
+    [InlineData("\"compression\": \"brotli\"", "'brotli'")]
+    // A key of the CLI's that this worker does not do is refused, not ignored.
+    [InlineData("\"lower-layers\": true", "one layer blob per job; \"push\", \"base\", \"lower-layers\"")]
+    public async Task ExportWorker_should_exit_2_on_a_job_file_it_cannot_honour_before_writing_anything(string key, string named)
     {
         ScratchSnapshot.Create("a", _root);
         var jobs = WriteJobs(
             $$"""{"id": "a", "upper": "a/upper", "lower": "a/lower"}""",
-            $$"""{"id": "b", "upper": "a/upper", "compression": "brotli"}""");
+            $$"""{"id": "b", "upper": "a/upper", "lower": "a/lower", {{key}}}""");
         var output = Path.Combine(_root, "out");
 
         var outcome = await ExportWorkerProcess.RunAsync(jobs, output);
 
         Assert.True(outcome.ExitCode == 2, outcome.Output);
-        Assert.Contains("'brotli'", outcome.Output, StringComparison.Ordinal);
+        Assert.Contains(named, outcome.Output, StringComparison.Ordinal);
         Assert.False(Directory.Exists(output));
     }
 
