@@ -32,6 +32,13 @@ public sealed partial class ExportEngine : IAsyncDisposable
         """);
 
     private readonly bool _ownsSystem;
+
+    /// <summary>
+    /// Where an export whose options carry no <see cref="ExportOptions.Config"/> reads its settings:
+    /// the config the engine's system was started from, so that a host's overrides of
+    /// paralleldiff.* (HOCON, IConfiguration through ParallelDiff.Hosting) reach its exports.
+    /// </summary>
+    private readonly Config? _settings;
     private int _walks;
     private int _disposed;
 
@@ -41,12 +48,14 @@ public sealed partial class ExportEngine : IAsyncDisposable
         var full = (config ?? Config.Empty).WithFallback(QuietDefaults).WithFallback(ActorsConfig.Reference).WithFallback(StreamsConfig.Reference);
         System = ActorSystem.Create("paralleldiff", full);
         _ownsSystem = true;
+        _settings = config;
         Materializer = System.Materializer();
     }
 
     /// <summary>
     /// Runs exports in a host's actor system, which stays the host's: disposing the engine leaves
-    /// it running. The system must have <see cref="ActorsConfig.Reference"/> in its config (the
+    /// it running. Exports read their settings from the system's config unless their options carry
+    /// one. The system must have <see cref="ActorsConfig.Reference"/> in its config (the
     /// walk dispatcher); the streams' dispatchers are registered on first use.
     /// </summary>
     /// <exception cref="ConfigurationException">The system lacks the walk dispatcher.</exception>
@@ -55,6 +64,7 @@ public sealed partial class ExportEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(system);
         ActorsConfig.RequireDispatchers(system);
         System = system;
+        _settings = system.Settings.Config;
         Materializer = system.Materializer();
     }
 
@@ -77,6 +87,11 @@ public sealed partial class ExportEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
+        if (options.Config is null && _settings is not null)
+        {
+            options = options with { Config = _settings };
+        }
+
         var settings = ExportSettings.Resolve(options);
         var diff = SnapshotDiff.Open(snapshot);
         if (IsSmall(diff, settings.ActorThresholdEntries, settings.ActorThresholdBytes))
