@@ -179,6 +179,36 @@ public sealed class RegistryPushTests : IDisposable
     }
 
     [RegistryFact]
+    public void An_identitytoken_should_be_exchanged_for_access_tokens_and_a_wrong_one_refused_unprinted()
+    {
+        const string Refresh = "refresh-9f3c2a";
+        var home = Directory.CreateTempSubdirectory("pd-token-").FullName;
+        try
+        {
+            using var tokens = new TokenService(home, User, Password, Refresh);
+            using var registry = LocalRegistry.Start(token: tokens);
+            var reference = $"{registry.Address}/team/app:identity";
+            var push = CliRunner.Run("diff", "--upper", _tree.Upper, "--push", reference, "--authfile", IdentityAuthFile(registry, Refresh));
+            Assert.True(push.ExitCode == 0, push.StdErr + registry.Said());
+            Assert.True(tokens.Refreshed >= 1, "the push exchanged the identity token");
+            Assert.Equal(tokens.Issued, tokens.Refreshed);
+            var raw = SystemTool.Check("skopeo", "inspect", "--raw", "--tls-verify=false", "--creds", $"{User}:{Password}", $"docker://{reference}");
+            Assert.Contains("\"layers\"", raw, StringComparison.Ordinal);
+
+            var wrong = CliRunner.Run("diff", "--upper", _tree.Upper, "--push", reference, "--authfile", IdentityAuthFile(registry, "stale-token-77"));
+            Assert.Equal(1, wrong.ExitCode);
+            var line = Assert.Single(wrong.StdErr.Trim().Split('\n'));
+            Assert.Contains("token service", line, StringComparison.Ordinal);
+            Assert.Contains("401", line, StringComparison.Ordinal);
+            Assert.DoesNotContain("stale-token-77", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    [RegistryFact]
     public void Image_push_should_send_every_layer_and_the_manifest_the_layout_holds()
     {
         using var registry = LocalRegistry.Start();
@@ -222,6 +252,16 @@ public sealed class RegistryPushTests : IDisposable
             ["auths"] = new System.Text.Json.Nodes.JsonObject { [registry.Address] = new System.Text.Json.Nodes.JsonObject { ["auth"] = auth } },
         };
         File.WriteAllText(path, document.ToJsonString());
+        return path;
+    }
+
+    /// <summary>An auth file as docker login leaves it for an OAuth2 registry: a user name and an identity token, no password.</summary>
+    private string IdentityAuthFile(LocalRegistry registry, string identityToken)
+    {
+        var path = Path.Combine(_tree.Root, $"auth-{Guid.NewGuid():N}.json");
+        var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes("<token>:"));
+        var entry = new System.Text.Json.Nodes.JsonObject { ["auth"] = auth, ["identitytoken"] = identityToken };
+        File.WriteAllText(path, new System.Text.Json.Nodes.JsonObject { ["auths"] = new System.Text.Json.Nodes.JsonObject { [registry.Address] = entry } }.ToJsonString());
         return path;
     }
 

@@ -9,8 +9,11 @@ namespace ParallelDiff.Cli.Tests.Registry;
 /// <summary>
 /// A token service for a <see cref="LocalRegistry"/>'s Bearer flow, as distribution's token spec
 /// describes it: GET /token?service=…&amp;scope=… with Basic credentials answers a JWT (RS256, its
-/// certificate in x5c, which the registry checks against rootcertbundle) granting the scopes asked.
-/// Wrong credentials get 401. Counts the tokens it issues.
+/// certificate in x5c, which the registry checks against rootcertbundle) granting the scopes asked;
+/// and the OAuth2 form the token spec adds for a refresh token (docker login's "identitytoken"):
+/// POST grant_type=refresh_token&amp;refresh_token=…&amp;scope=… answers {"access_token": …}.
+/// Wrong credentials or an unknown refresh token get 401. Counts the tokens it issues, and those
+/// issued for a refresh token.
 /// </summary>
 public sealed class TokenService : LoopbackHttpService
 {
@@ -23,10 +26,13 @@ public sealed class TokenService : LoopbackHttpService
     private readonly string _password;
     private int _issued;
 
-    public TokenService(string home, string user, string password)
+    private int _refreshed;
+
+    public TokenService(string home, string user, string password, string? refreshToken = null)
     {
         _user = user;
         _password = password;
+        RefreshToken = refreshToken;
         var request = new CertificateRequest("CN=paralleldiff test token signer", _key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         _certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         CertificateFile = Path.Combine(home, "token.crt");
@@ -41,6 +47,12 @@ public sealed class TokenService : LoopbackHttpService
 
     public int Issued => Volatile.Read(ref _issued);
 
+    /// <summary>Tokens issued for <see cref="RefreshToken"/> (the OAuth2 POST).</summary>
+    public int Refreshed => Volatile.Read(ref _refreshed);
+
+    /// <summary>The refresh token the OAuth2 POST is answered for; null: never.</summary>
+    public string? RefreshToken { get; }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
@@ -54,6 +66,12 @@ public sealed class TokenService : LoopbackHttpService
     protected override async Task AnswerAsync(HttpListenerContext context)
     {
         var response = context.Response;
+        if (context.Request.HttpMethod == "POST")
+        {
+            await AnswerRefreshAsync(context);
+            return;
+        }
+
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_user}:{_password}"));
         if (context.Request.Headers["Authorization"] != expected)
         {
@@ -68,6 +86,25 @@ public sealed class TokenService : LoopbackHttpService
         response.ContentType = "application/json";
         await response.OutputStream.WriteAsync(body);
         Interlocked.Increment(ref _issued);
+    }
+
+    private async Task AnswerRefreshAsync(HttpListenerContext context)
+    {
+        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+        var form = System.Web.HttpUtility.ParseQueryString(await reader.ReadToEndAsync());
+        var response = context.Response;
+        if (form["grant_type"] != "refresh_token" || RefreshToken is null || form["refresh_token"] != RefreshToken || form["service"] != Service)
+        {
+            response.StatusCode = 401;
+            await response.OutputStream.WriteAsync("""{"error":"invalid_grant"}"""u8.ToArray());
+            return;
+        }
+
+        var body = Encoding.UTF8.GetBytes(new JsonObject { ["access_token"] = Token((form["scope"] ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)) }.ToJsonString());
+        response.ContentType = "application/json";
+        await response.OutputStream.WriteAsync(body);
+        Interlocked.Increment(ref _issued);
+        Interlocked.Increment(ref _refreshed);
     }
 
     private string Token(IEnumerable<string> scopes)
