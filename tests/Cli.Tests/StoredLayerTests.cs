@@ -92,6 +92,33 @@ public sealed class StoredLayerTests : IDisposable
         Assert.NotEqual(first[0].Digest, fourth[0].Digest);
     }
 
+    [RootWithToolsFact("docker-registry", "skopeo")]
+    public void Image_push_of_stored_layers_should_send_them_from_the_layout()
+    {
+        var upper = Upper("app");
+        var layout = Path.Combine(_root, "layout");
+        var first = CliRunner.Run("image", "--upper", upper, "--lower", Lowers, "--oci-layout", layout, "--tag", "app", "--created", "none");
+        Assert.True(first.ExitCode == 0, first.StdErr);
+
+        using var registry = Registry.LocalRegistry.Start();
+        var reference = $"{registry.Address}/stack/app:v1";
+        var report = Path.Combine(_root, "push.json");
+        var pushed = CliRunner.Run("image", "--upper", upper, "--lower", Lowers, "--oci-layout", layout, "--tag", "app", "--created", "none", "--push", reference, "--report", report);
+        Assert.True(pushed.ExitCode == 0, pushed.StdErr + registry.Said());
+        Assert.Equal(first.StdOut, pushed.StdOut);
+
+        // Every layer came from the layout (none read again) and went up whole: the registry holds the image.
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        Assert.All(json.RootElement.GetProperty("snapshots").EnumerateArray(), s => Assert.Equal("resumed", s.GetProperty("status").GetString()));
+        var raw = SystemTool.Check("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{reference}");
+        Assert.Equal(
+            JsonDocument.Parse(first.StdOut).RootElement.GetProperty("digest").GetString(),
+            "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(raw))));
+        var pulled = Path.Combine(_root, "pulled");
+        SystemTool.Check("skopeo", "copy", "--src-tls-verify=false", $"docker://{reference}", $"oci:{pulled}:app");
+        Assert.Equal(ImageLayers(layout, "app"), ImageLayers(pulled, "app"));
+    }
+
     [RootWithToolsFact("strace", "umoci")]
     public void Export_jobs_with_lower_layers_should_store_each_lower_once_and_unpack_to_the_kernels_merged_view()
     {
