@@ -3,6 +3,7 @@
 #   ./run.sh                 build (Release, once) and export a built-in sample snapshot
 #   ./run.sh test            install what the tests need (idempotent) and run every test
 #   ./run.sh bench [...]     the benchmarks (see BENCHMARKS.md)
+#   ./run.sh pack            the library's NuGet packages (.nupkg, .snupkg) into artifacts/packages/
 #   ./run.sh COMMAND ...     any CLI command (diff, apply, ...), without rebuilding when nothing changed
 set -euo pipefail
 
@@ -85,9 +86,30 @@ run_tests() {
   return "$status"
 }
 
+# Every src project that is packable (the executables say IsPackable false), packed as CI would
+# (ContinuousIntegrationBuild: deterministic, source paths mapped). Built under artifacts/pack/,
+# so the Release build in src/*/bin and obj, which the tests use, is left as it was.
+# PACK_OUTPUT overrides the folder (the package test packs into a temp folder).
+pack() {
+  local out="${PACK_OUTPUT:-$ROOT/artifacts/packages}" project packable written=()
+  mkdir -p "$out"
+  out="$(cd "$out" && pwd)"
+  for project in "$ROOT"/src/*/*.csproj; do
+    packable="$(dotnet msbuild "$project" -getProperty:IsPackable -p:Configuration=Release -nologo)"
+    [[ "$packable" == "false" ]] && continue
+    log "packing $(basename "$project" .csproj) ..."
+    dotnet pack "$project" -c Release -o "$out" -v quiet -nologo \
+      -p:ContinuousIntegrationBuild=true -p:UseArtifactsOutput=true -p:ArtifactsPath="$ROOT/artifacts/pack" >&2
+    written+=("$(basename "$project" .csproj)")
+  done
+  log "packages written to $out (${written[*]}):"
+  (cd "$out" && find . -maxdepth 1 \( -name 'ParallelDiff.*.nupkg' -o -name 'ParallelDiff.*.snupkg' \) -printf '  %f\n' | sort) >&2
+}
+
 case "${1:-}" in
   test) shift; run_tests "$@" ;;
   bench) shift; build; exec "$ROOT/bench/run-bench.sh" "$@" ;;
+  pack) pack ;;
   "") build; sample ;;
   *) build; exec "$OUT/paralleldiff" "$@" ;;
 esac

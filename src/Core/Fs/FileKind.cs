@@ -1,6 +1,6 @@
 namespace ParallelDiff.Core.Fs;
 
-/// <summary>The file types a Linux directory entry can have (st_mode & S_IFMT).</summary>
+/// <summary>The file types a Linux directory entry can have (st_mode &amp; S_IFMT).</summary>
 public enum FileKind : byte
 {
     Regular,

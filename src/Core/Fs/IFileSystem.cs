@@ -5,7 +5,7 @@ namespace ParallelDiff.Core.Fs;
 /// <summary>
 /// The read side of the system calls the differs need. Paths are absolute and raw bytes
 /// (no terminating NUL); nothing here follows a symbolic link in the last component, and
-/// <see cref="OpenRead"/> follows none at all.
+/// <see cref="OpenRead(ReadOnlySpan{byte})"/> follows none at all.
 /// </summary>
 public interface IFileSystem
 {

@@ -5,7 +5,7 @@ using ParallelDiff.Core.Native;
 namespace ParallelDiff.Core.Fs;
 
 /// <summary>
-/// pread(2) on a descriptor from <see cref="IFileSystem.OpenRead"/>. RandomAccess.Read asks the
+/// pread(2) on a descriptor from <see cref="IFileSystem.OpenRead(ReadOnlySpan{byte})"/>. RandomAccess.Read asks the
 /// kernel once per handle whether it can seek (an lseek): one system call more per file, which on
 /// an upper of 100,000 small files is 100,000 calls for an answer we already know (a regular file).
 /// </summary>
