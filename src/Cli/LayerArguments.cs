@@ -11,6 +11,21 @@ public static class LayerArguments
 
     public static readonly string[] FlagOptions = ["--exact"];
 
+    private static readonly string[] Differs = ["auto", "overlay", "walking"];
+
+    private static readonly string[] OpaqueModes = ["explicit", "marker"];
+
+    private static readonly string[] XattrModes = ["capability", "all"];
+
+    /// <summary>The words of the options that take one of a few, as <see cref="Parse"/> accepts them.</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Choices = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+    {
+        ["--differ"] = Differs,
+        ["--opaque"] = OpaqueModes,
+        ["--xattrs"] = XattrModes,
+        ["--compression"] = LayerCompressions.Names,
+    };
+
     /// <summary>What the descriptor line looks like, for help texts.</summary>
     public const string DescriptorExample =
         "{\"mediaType\":…,\"digest\":\"sha256:…\",\"size\":N,\"annotations\":{\"containerd.io/uncompressed\":\"sha256:…\"}}";
@@ -35,7 +50,7 @@ public static class LayerArguments
 
     public static LayerOptions Parse(CommandLine cl)
     {
-        var differ = cl.Choice("--differ", "auto", "auto", "overlay", "walking") switch
+        var differ = cl.Choice("--differ", "auto", Differs) switch
         {
             "overlay" => DifferKind.Overlay,
             "walking" => DifferKind.Walking,
@@ -44,8 +59,8 @@ public static class LayerArguments
         var diff = new DiffOptions
         {
             Exact = cl.Has("--exact"),
-            OpaqueMarkers = cl.Choice("--opaque", "explicit", "explicit", "marker") == "marker",
-            Xattrs = cl.Choice("--xattrs", "capability", "capability", "all") == "all" ? XattrPolicy.All : XattrPolicy.Capability,
+            OpaqueMarkers = cl.Choice("--opaque", "explicit", OpaqueModes) == "marker",
+            Xattrs = cl.Choice("--xattrs", "capability", XattrModes) == "all" ? XattrPolicy.All : XattrPolicy.Capability,
         };
         return new LayerOptions
         {

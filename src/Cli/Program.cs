@@ -13,10 +13,11 @@ public static class Program
                paralleldiff --version             the version and the source commit it was built from
 
         commands
-          diff    write the layer of one snapshot (a file, or into an OCI layout) and print its descriptor
-          image   export every layer of an overlay stack at once as one tagged image in an OCI layout
-          export  export many snapshots (a job file) into one OCI layout: concurrent, resumable
-          apply   apply a layer onto a directory (containerd semantics, never outside it)
+          diff        write the layer of one snapshot (a file, or into an OCI layout) and print its descriptor
+          image       export every layer of an overlay stack at once as one tagged image in an OCI layout
+          export      export many snapshots (a job file) into one OCI layout: concurrent, resumable
+          apply       apply a layer onto a directory (containerd semantics, never outside it)
+          completion  print the bash completion script: source <(paralleldiff completion bash)
 
         paralleldiff writes small uppers itself; it hands bigger ones, image and export to
         paralleldiff-engine beside it (the same program with the actor engine, slower to start)
@@ -24,6 +25,10 @@ public static class Program
         exit codes: 0 success, 1 failure (the message names the path and the cause),
                     2 bad command line, 3 some snapshots of an export failed, 130 interrupted
         """;
+
+    /// <summary>Every command, as its parser declares it: what completion offers, and what each --help is checked against.</summary>
+    public static IReadOnlyList<CommandSyntax> Commands =>
+        [DiffCommand.Syntax, ImageCommand.Syntax, ExportCommand.Syntax, ApplyCommand.Syntax, CompletionCommand.Syntax];
 
     public static int Main(string[] args)
     {
@@ -68,6 +73,7 @@ public static class Program
             "image" => (ImageCommand.Help, EngineHandoff.IsFront ? HandOff : ImageCommand.Run),
             "export" => (ExportCommand.Help, EngineHandoff.IsFront ? HandOff : ExportCommand.Run),
             "apply" => (ApplyCommand.Help, ApplyCommand.Run),
+            "completion" => (CompletionCommand.Help, CompletionCommand.Run),
             _ => (null, null),
         };
         if (run is null)

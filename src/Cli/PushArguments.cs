@@ -7,6 +7,14 @@ public static class PushArguments
 {
     public static readonly string[] ValueOptions = ["--push", "--authfile", "--tls-verify", "--cert-dir", "--insecure-registry", "--max-concurrent-uploads"];
 
+    private static readonly string[] Booleans = ["true", "false"];
+
+    /// <summary>--tls-verify's words, as <see cref="Options"/> accepts them.</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Choices = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+    {
+        ["--tls-verify"] = Booleans,
+    };
+
     public const string Help = """
           --push REF           also push the image to a registry, REGISTRY/REPOSITORY:TAG (the same
                                manifest a layout would hold); layers go up while they are written
@@ -47,7 +55,7 @@ public static class PushArguments
     {
         ArgumentNullException.ThrowIfNull(cl);
         ArgumentNullException.ThrowIfNull(settings);
-        var verify = cl.Choice("--tls-verify", "true", "true", "false") == "true";
+        var verify = cl.Choice("--tls-verify", "true", Booleans) == "true";
         var uploads = cl.Number("--max-concurrent-uploads") ?? settings.MaxConcurrentUploads;
         if (uploads is < 1 or > 64)
         {

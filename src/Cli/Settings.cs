@@ -12,6 +12,14 @@ public sealed class Settings
 {
     public const string FileName = "paralleldiff.conf";
 
+    private static readonly string[] LogLevels = ["off", "error", "warning", "info", "debug"];
+
+    /// <summary>--log-level's words, as <see cref="Load(CommandLine)"/> accepts them.</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Choices = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+    {
+        ["--log-level"] = LogLevels,
+    };
+
     private Settings(Config config, string source)
     {
         Config = config;
@@ -77,7 +85,7 @@ public sealed class Settings
         if (cl.Value("--log-level") is { } level)
         {
             // Akka's own log, on stderr (the engine's StandardErrorLogger); debug also prints a failure's stack trace.
-            var akkaLevel = cl.Choice("--log-level", "off", "off", "error", "warning", "info", "debug");
+            var akkaLevel = cl.Choice("--log-level", "off", LogLevels);
             FailureDetail.StackTraces = akkaLevel == "debug";
             settings = new Settings(ConfigurationFactory.ParseString($"akka.loglevel = {akkaLevel.ToUpperInvariant()}").WithFallback(settings.Config), settings.Source + $" with --log-level {level}");
         }

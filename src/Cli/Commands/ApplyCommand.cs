@@ -27,10 +27,18 @@ public static class ApplyCommand
           applied); 2 bad command line; 130 interrupted (Ctrl-C or SIGTERM: DEST is partly applied)
         """;
 
+    /// <summary>No options: LAYER and DEST only.</summary>
+    private static readonly HashSet<string> Values = [];
+
+    private static readonly HashSet<string> Flags = [];
+
+    /// <summary>What the parser below accepts: for completion, and checked against <see cref="Help"/>.</summary>
+    public static CommandSyntax Syntax => new("apply", Values, Flags, new Dictionary<string, IReadOnlyList<string>>(), Help);
+
     public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var cl = CommandLine.Parse(args, new HashSet<string>(), new HashSet<string>());
+        var cl = CommandLine.Parse(args, Values, Flags);
         if (cl.Positional.Count != 2)
         {
             throw new UsageException("apply needs LAYER and DEST");

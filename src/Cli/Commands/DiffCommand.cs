@@ -52,6 +52,10 @@ public static class DiffCommand
 
     private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions, .. LayerProgressArguments.FlagOptions];
 
+    /// <summary>What the parser below accepts: for completion, and checked against <see cref="Help"/>.</summary>
+    public static CommandSyntax Syntax => new("diff", Values, Flags,
+        CommandSyntax.Combine(LayerArguments.Choices, LayerProgressArguments.Choices, PushArguments.Choices, Settings.Choices), Help);
+
     public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
         RunAsync(args, cancellationToken).GetAwaiter().GetResult();
 

@@ -97,6 +97,12 @@ public static class ExportCommand
 
     private static readonly HashSet<string> Flags = [.. LayerArguments.FlagOptions, "--quiet"];
 
+    private static readonly string[] ProgressModes = ["auto", "plain", "json"];
+
+    /// <summary>What the parser below accepts: for completion, and checked against <see cref="Help"/>.</summary>
+    public static CommandSyntax Syntax => new("export", Values, Flags,
+        CommandSyntax.Combine(LayerArguments.Choices, PushArguments.Choices, Settings.Choices, new Dictionary<string, IReadOnlyList<string>> { ["--progress"] = ProgressModes }), Help);
+
     public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
         RunAsync(args, cancellationToken).GetAwaiter().GetResult();
 
@@ -111,7 +117,7 @@ public static class ExportCommand
             PushOnly.Check(cl);
         }
 
-        var progressMode = cl.Choice("--progress", "auto", "auto", "plain", "json");
+        var progressMode = cl.Choice("--progress", "auto", ProgressModes);
         if (cl.Has("--quiet") && cl.Value("--progress") is not null)
         {
             throw new UsageException("--quiet and --progress say different things: give one");

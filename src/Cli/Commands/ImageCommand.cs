@@ -56,6 +56,10 @@ public static class ImageCommand
 
     private static readonly HashSet<string> Flags = [.. SnapshotArguments.FlagOptions, .. LayerArguments.FlagOptions, .. LayerProgressArguments.FlagOptions];
 
+    /// <summary>What the parser below accepts: for completion, and checked against <see cref="Help"/>.</summary>
+    public static CommandSyntax Syntax => new("image", Values, Flags,
+        CommandSyntax.Combine(LayerArguments.Choices, LayerProgressArguments.Choices, PushArguments.Choices, Settings.Choices), Help);
+
     public static int Run(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
         RunAsync(args, cancellationToken).GetAwaiter().GetResult();
 

@@ -7,6 +7,14 @@ public static class LayerProgressArguments
 
     public static readonly string[] FlagOptions = ["--quiet"];
 
+    private static readonly string[] Modes = ["auto", "json"];
+
+    /// <summary>--progress's words, as <see cref="View"/> accepts them.</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Choices = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+    {
+        ["--progress"] = Modes,
+    };
+
     public const string Help = $$"""
         progress (stderr)
           --progress auto      on a terminal, one live line per running layer (bytes read of its file
@@ -22,7 +30,7 @@ public static class LayerProgressArguments
     {
         ArgumentNullException.ThrowIfNull(cl);
         ArgumentNullException.ThrowIfNull(settings);
-        var mode = cl.Choice("--progress", "auto", "auto", "json");
+        var mode = cl.Choice("--progress", "auto", Modes);
         if (cl.Has("--quiet"))
         {
             return cl.Value("--progress") is null ? null : throw new UsageException("--quiet and --progress say different things: give one");
