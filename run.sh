@@ -91,19 +91,21 @@ run_tests() {
 # so the Release build in src/*/bin and obj, which the tests use, is left as it was.
 # PACK_OUTPUT overrides the folder (the package test packs into a temp folder).
 pack() {
-  local out="${PACK_OUTPUT:-$ROOT/artifacts/packages}" project packable written=()
+  local out="${PACK_OUTPUT:-$ROOT/artifacts/packages}" project packable stamp
   mkdir -p "$out"
   out="$(cd "$out" && pwd)"
+  stamp="$(mktemp -t paralleldiff-pack.XXXXXX)"
   for project in "$ROOT"/src/*/*.csproj; do
     packable="$(dotnet msbuild "$project" -getProperty:IsPackable -p:Configuration=Release -nologo)"
     [[ "$packable" == "false" ]] && continue
     log "packing $(basename "$project" .csproj) ..."
     dotnet pack "$project" -c Release -o "$out" -v quiet -nologo \
       -p:ContinuousIntegrationBuild=true -p:UseArtifactsOutput=true -p:ArtifactsPath="$ROOT/artifacts/pack" >&2
-    written+=("$(basename "$project" .csproj)")
   done
-  log "packages written to $out (${written[*]}):"
-  (cd "$out" && find . -maxdepth 1 \( -name 'ParallelDiff.*.nupkg' -o -name 'ParallelDiff.*.snupkg' \) -printf '  %f\n' | sort) >&2
+  # What this run wrote, not what an earlier version left there.
+  log "packages written to $out:"
+  find "$out" -maxdepth 1 -newer "$stamp" \( -name '*.nupkg' -o -name '*.snupkg' \) -printf '  %f\n' | sort >&2
+  rm -f "$stamp"
 }
 
 case "${1:-}" in
