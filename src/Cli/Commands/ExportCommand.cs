@@ -97,7 +97,8 @@ public static class ExportCommand
 
     private static readonly HashSet<string> Flags = [.. LayerArguments.FlagOptions, "--quiet"];
 
-    private static readonly string[] ProgressModes = ["auto", "plain", "json"];
+    /// <summary>--progress's words, with or without a layout (PushOnly).</summary>
+    internal static readonly string[] ProgressModes = ["auto", "plain", "json"];
 
     /// <summary>What the parser below accepts: for completion, and checked against <see cref="Help"/>.</summary>
     public static CommandSyntax Syntax => new("export", Values, Flags,

@@ -41,7 +41,7 @@ internal static class PushOnly
         var journalPath = cl.Value("--journal")!;
         using var journal = ExportJournal.Open(journalPath);
         await using var writer = LayerWriters.Create(settings);
-        var mode = cl.Has("--quiet") ? "quiet" : cl.Choice("--progress", "auto", "auto", "plain", "json");
+        var mode = cl.Has("--quiet") ? "quiet" : cl.Choice("--progress", "auto", Commands.ExportCommand.ProgressModes);
         await using var progress = ExportCommand.Progress(mode, cl.Value("--push")!, settings.ProgressInterval);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<SnapshotReport> reports;
