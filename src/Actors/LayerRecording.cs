@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using ParallelDiff.Core.Compression;
+using ParallelDiff.Core.Diff;
+using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Snapshots;
+
+namespace ParallelDiff.Actors;
+
+/// <summary>
+/// One layer export as the telemetry sees it: counted as started, then as done or failed exactly
+/// once, with its duration, and its activity from start to end. The library's entry points
+/// (<see cref="ExportEngine"/>, <see cref="LayerExporter"/>) each wrap a whole export, the
+/// snapshot's opening included, in one <see cref="RecordAsync"/>; the sequential and the actor
+/// path below them count nothing, so a layer is counted once whichever path writes it.
+/// </summary>
+internal sealed class LayerRecording : IDisposable
+{
+    private readonly Activity? _activity;
+    private readonly long _started = Stopwatch.GetTimestamp();
+
+    private LayerRecording(Activity? activity) => _activity = activity;
+
+    /// <summary>
+    /// Runs <paramref name="export"/> as one recorded layer. Async, so the activity it makes
+    /// current is current only inside the export, never left behind in the caller's context.
+    /// </summary>
+    public static async Task<LayerExportResult> RecordAsync(Snapshot snapshot, ExportOptions options, Func<Task<LayerExportResult>> export)
+    {
+        using var layer = Start(snapshot, options);
+        try
+        {
+            var result = await export().ConfigureAwait(false);
+            layer.Done(result);
+            return result;
+        }
+        catch (Exception e)
+        {
+            layer.Failed(e);
+            throw;
+        }
+    }
+
+    public void Dispose() => _activity?.Dispose();
+
+    private static LayerRecording Start(Snapshot snapshot, ExportOptions options)
+    {
+        ExportInstruments.LayersStarted.Add(1);
+        var activity = ExportInstruments.Source.StartActivity(ParallelDiffTelemetry.LayerActivityName, ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(ParallelDiffTelemetry.SnapshotTag, snapshot.Name);
+            activity.SetTag(ParallelDiffTelemetry.DifferTag, Name(options.Layer.Differ));
+            activity.SetTag(ParallelDiffTelemetry.CompressionTag, Name(options.Compression.Kind));
+        }
+
+        return new LayerRecording(activity);
+    }
+
+    private void Done(LayerExportResult result)
+    {
+        var descriptor = result.Descriptor;
+        var differ = new KeyValuePair<string, object?>(ParallelDiffTelemetry.DifferTag, Name(result.Tar.Differ));
+        ExportInstruments.DataRead.Add(result.Tar.DataBytes);
+        ExportInstruments.BlobWritten.Add(descriptor.Size);
+        ExportInstruments.CompressionRatio.Record(descriptor.Size > 0 ? (double)result.TarBytes / descriptor.Size : 1);
+        ExportInstruments.Duration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds);
+        ExportInstruments.LayersDone.Add(1, differ);
+        if (_activity is { IsAllDataRequested: true })
+        {
+            _activity.SetTag(differ.Key, differ.Value);
+            _activity.SetTag(ParallelDiffTelemetry.DigestTag, descriptor.Digest);
+            _activity.SetTag(ParallelDiffTelemetry.DiffIdTag, descriptor.DiffId);
+            _activity.SetTag(ParallelDiffTelemetry.SizeTag, descriptor.Size);
+        }
+    }
+
+    private void Failed(Exception e)
+    {
+        // OpenTelemetry's error.type: the exception's type, low in cardinality where the message is not.
+        var error = new KeyValuePair<string, object?>(ParallelDiffTelemetry.ErrorTypeTag, e.GetType().FullName);
+        ExportInstruments.Duration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, error);
+        ExportInstruments.LayersFailed.Add(1, error);
+        if (_activity is not null)
+        {
+            _activity.SetTag(error.Key, error.Value);
+            _activity.SetStatus(ActivityStatusCode.Error, e.Message);
+            _activity.AddException(e);
+        }
+    }
+
+    private static string Name(DifferKind differ) => differ switch
+    {
+        DifferKind.Overlay => "overlay",
+        DifferKind.Walking => "walking",
+        _ => "auto",
+    };
+
+    private static string Name(LayerCompression compression) => compression switch
+    {
+        LayerCompression.Gzip => "gzip",
+        LayerCompression.Zstd => "zstd",
+        LayerCompression.Lz4 => "lz4",
+        _ => "none",
+    };
+}
