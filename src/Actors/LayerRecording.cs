@@ -26,7 +26,7 @@ internal sealed class LayerRecording : IDisposable
     /// </summary>
     public static async Task<LayerExportResult> RecordAsync(Snapshot snapshot, ExportOptions options, Func<Task<LayerExportResult>> export)
     {
-        using var layer = Start(snapshot, options);
+        using var layer = Start(snapshot.Name, options.Layer.Differ, options.Compression.Kind);
         try
         {
             var result = await export().ConfigureAwait(false);
@@ -40,17 +40,29 @@ internal sealed class LayerRecording : IDisposable
         }
     }
 
+    /// <summary>
+    /// A layer whose host could not even name its snapshot (a bulk export's job whose upper is
+    /// missing): counted as started and failed, as an export whose snapshot cannot be opened is, so
+    /// a host's failures and the counters agree.
+    /// </summary>
+    /// <param name="snapshot">What the host was given as the snapshot (its upper, or how it was described).</param>
+    public static void Unresolved(string snapshot, DifferKind differ, LayerCompression compression, Exception failure)
+    {
+        using var layer = Start(snapshot, differ, compression);
+        layer.Failed(failure);
+    }
+
     public void Dispose() => _activity?.Dispose();
 
-    private static LayerRecording Start(Snapshot snapshot, ExportOptions options)
+    private static LayerRecording Start(string snapshot, DifferKind differ, LayerCompression compression)
     {
         ExportInstruments.LayersStarted.Add(1);
         var activity = ExportInstruments.Source.StartActivity(ParallelDiffTelemetry.LayerActivityName, ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(ParallelDiffTelemetry.SnapshotTag, snapshot.Name);
-            activity.SetTag(ParallelDiffTelemetry.DifferTag, Name(options.Layer.Differ));
-            activity.SetTag(ParallelDiffTelemetry.CompressionTag, Name(options.Compression.Kind));
+            activity.SetTag(ParallelDiffTelemetry.SnapshotTag, snapshot);
+            activity.SetTag(ParallelDiffTelemetry.DifferTag, Name(differ));
+            activity.SetTag(ParallelDiffTelemetry.CompressionTag, Name(compression));
         }
 
         return new LayerRecording(activity);
