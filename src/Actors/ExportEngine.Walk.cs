@@ -49,7 +49,7 @@ public sealed partial class ExportEngine
             $"walk-{Interlocked.Increment(ref _walks)}");
         var writer = options.Layer.Writer with { Xattrs = options.Layer.Diff.Xattrs };
         var readAhead = new ReadAheadGauge();
-        using var tracked = ExportInstruments.TrackReadAhead(readAhead, ReadAheadLimit(settings.Pipeline, options.Compression.BlockSize));
+        using var tracked = ParallelDiffTelemetry.IsEnabled ? ExportInstruments.TrackReadAhead(readAhead, ReadAheadLimit(settings.Pipeline, options.Compression.BlockSize)) : null;
         try
         {
             var written = await LayerPipeline.RunAsync(shards, source.Parents, writer, options.Compression, settings.Pipeline, options.OutputPath, Materializer, cancellationToken, options.Meter, options.OpenBlob, readAhead)

@@ -20,11 +20,29 @@ internal sealed class LayerRecording : IDisposable
 
     private LayerRecording(Activity? activity) => _activity = activity;
 
+    /// <summary>Runs <paramref name="export"/> as one recorded layer (as it is, where telemetry is switched off).</summary>
+    public static Task<LayerExportResult> RecordAsync(Snapshot snapshot, ExportOptions options, Func<Task<LayerExportResult>> export) =>
+        ParallelDiffTelemetry.IsEnabled ? RecordEnabledAsync(snapshot, options, export) : export();
+
     /// <summary>
-    /// Runs <paramref name="export"/> as one recorded layer. Async, so the activity it makes
-    /// current is current only inside the export, never left behind in the caller's context.
+    /// A layer whose host could not even name its snapshot (a bulk export's job whose upper is
+    /// missing): counted as started and failed, as an export whose snapshot cannot be opened is, so
+    /// a host's failures and the counters agree.
     /// </summary>
-    public static async Task<LayerExportResult> RecordAsync(Snapshot snapshot, ExportOptions options, Func<Task<LayerExportResult>> export)
+    /// <param name="snapshot">What the host was given as the snapshot (its upper, or how it was described).</param>
+    public static void Unresolved(string snapshot, DifferKind differ, LayerCompression compression, Exception failure)
+    {
+        if (ParallelDiffTelemetry.IsEnabled)
+        {
+            using var layer = Start(snapshot, differ, compression);
+            layer.Failed(failure);
+        }
+    }
+
+    public void Dispose() => _activity?.Dispose();
+
+    /// <summary>Async, so the activity it makes current is current only inside the export, never left behind in the caller's context.</summary>
+    private static async Task<LayerExportResult> RecordEnabledAsync(Snapshot snapshot, ExportOptions options, Func<Task<LayerExportResult>> export)
     {
         using var layer = Start(snapshot.Name, options.Layer.Differ, options.Compression.Kind);
         try
@@ -39,20 +57,6 @@ internal sealed class LayerRecording : IDisposable
             throw;
         }
     }
-
-    /// <summary>
-    /// A layer whose host could not even name its snapshot (a bulk export's job whose upper is
-    /// missing): counted as started and failed, as an export whose snapshot cannot be opened is, so
-    /// a host's failures and the counters agree.
-    /// </summary>
-    /// <param name="snapshot">What the host was given as the snapshot (its upper, or how it was described).</param>
-    public static void Unresolved(string snapshot, DifferKind differ, LayerCompression compression, Exception failure)
-    {
-        using var layer = Start(snapshot, differ, compression);
-        layer.Failed(failure);
-    }
-
-    public void Dispose() => _activity?.Dispose();
 
     private static LayerRecording Start(string snapshot, DifferKind differ, LayerCompression compression)
     {

@@ -10,14 +10,14 @@ namespace ParallelDiff.Cli.Metrics;
 /// --metrics and one of OpenTelemetry's exporter agree: dots become underscores, the unit is
 /// appended (s: _seconds, By: _bytes; {…} units are dropped), and a counter ends in _total.
 /// Counters add; up-down counters add and are written as gauges; observable instruments keep
-/// their last observation; a histogram counts into its advised bucket bounds.
+/// their last observation; a histogram counts into its advised bucket bounds. Not thread-safe:
+/// <see cref="PrometheusExposition"/> serializes every record and write.
 /// </summary>
 internal sealed class InstrumentSeries
 {
     /// <summary>Bounds for a histogram that advises none: OpenTelemetry's defaults.</summary>
     private static readonly double[] DefaultBounds = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
 
-    private readonly Lock _lock = new();
     private readonly SortedDictionary<string, double> _values = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, Buckets> _histograms = new(StringComparer.Ordinal);
     private readonly string _name;
@@ -52,21 +52,18 @@ internal sealed class InstrumentSeries
     public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var labels = Labels(tags);
-        lock (_lock)
+        if (_type == "histogram")
         {
-            if (_type == "histogram")
+            if (!_histograms.TryGetValue(labels, out var buckets))
             {
-                if (!_histograms.TryGetValue(labels, out var buckets))
-                {
-                    _histograms[labels] = buckets = new Buckets(_bounds.Length + 1);
-                }
+                _histograms[labels] = buckets = new Buckets(_bounds.Length + 1);
+            }
 
-                buckets.Add(_bounds, value);
-            }
-            else
-            {
-                _values[labels] = _observed ? value : _values.GetValueOrDefault(labels) + value;
-            }
+            buckets.Add(_bounds, value);
+        }
+        else
+        {
+            _values[labels] = _observed ? value : _values.GetValueOrDefault(labels) + value;
         }
     }
 
@@ -75,22 +72,19 @@ internal sealed class InstrumentSeries
     {
         text.Append("# HELP ").Append(_name).Append(' ').Append(_help.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)).Append('\n');
         text.Append("# TYPE ").Append(_name).Append(' ').Append(_type).Append('\n');
-        lock (_lock)
+        if (_type == "histogram")
         {
-            if (_type == "histogram")
+            foreach (var (labels, buckets) in _histograms.Count > 0 ? _histograms : new SortedDictionary<string, Buckets> { [string.Empty] = new Buckets(_bounds.Length + 1) })
             {
-                foreach (var (labels, buckets) in _histograms.Count > 0 ? _histograms : new SortedDictionary<string, Buckets> { [string.Empty] = new Buckets(_bounds.Length + 1) })
-                {
-                    buckets.WriteTo(text, _name, labels, _bounds);
-                }
-
-                return;
+                buckets.WriteTo(text, _name, labels, _bounds);
             }
 
-            foreach (var (labels, value) in _values.Count > 0 ? _values : new SortedDictionary<string, double> { [string.Empty] = 0 })
-            {
-                Sample(text, _name, labels, value);
-            }
+            return;
+        }
+
+        foreach (var (labels, value) in _values.Count > 0 ? _values : new SortedDictionary<string, double> { [string.Empty] = 0 })
+        {
+            Sample(text, _name, labels, value);
         }
     }
 

@@ -9,6 +9,9 @@ namespace ParallelDiff.Cli.Metrics;
 /// MeterListener that keeps every instrument's totals from its start (<see cref="InstrumentSeries"/>)
 /// and writes them all, observable instruments sampled at that moment, on each <see cref="Scrape"/>.
 /// Only that meter is listened to, so another library's instruments in the process cost nothing here.
+/// One lock serializes every measurement and each scrape, so a scrape is one moment of all the
+/// instruments (a layer counted done has its bytes and duration in the same answer), not a
+/// series read while the next layers finish; a handful of measurements per layer never contend.
 /// </summary>
 public sealed class PrometheusExposition : IDisposable
 {
@@ -35,9 +38,9 @@ public sealed class PrometheusExposition : IDisposable
 
             listener.EnableMeasurementEvents(instrument, series);
         };
-        _listener.SetMeasurementEventCallback<long>((_, value, tags, series) => ((InstrumentSeries)series!).Record(value, tags));
-        _listener.SetMeasurementEventCallback<int>((_, value, tags, series) => ((InstrumentSeries)series!).Record(value, tags));
-        _listener.SetMeasurementEventCallback<double>((_, value, tags, series) => ((InstrumentSeries)series!).Record(value, tags));
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, series) => Record(series, value, tags));
+        _listener.SetMeasurementEventCallback<int>((_, value, tags, series) => Record(series, value, tags));
+        _listener.SetMeasurementEventCallback<double>((_, value, tags, series) => Record(series, value, tags));
         _listener.Start();
 
         // The instruments are made with the first layer; made now, every metric is in the first scrape, at 0.
@@ -47,10 +50,11 @@ public sealed class PrometheusExposition : IDisposable
     /// <summary>Every instrument's HELP, TYPE and samples, in the order the meter made them.</summary>
     public string Scrape()
     {
-        _listener.RecordObservableInstruments();
         var text = new StringBuilder();
         lock (_lock)
         {
+            // The observable instruments' callbacks record on this thread, re-entering the lock.
+            _listener.RecordObservableInstruments();
             foreach (var series in _instruments)
             {
                 series.WriteTo(text);
@@ -61,4 +65,12 @@ public sealed class PrometheusExposition : IDisposable
     }
 
     public void Dispose() => _listener.Dispose();
+
+    private void Record(object? series, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        lock (_lock)
+        {
+            ((InstrumentSeries)series!).Record(value, tags);
+        }
+    }
 }
