@@ -47,7 +47,7 @@ internal static class ExportInstruments
         new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 1.25, 1.5, 2, 3, 4, 6, 8, 16, 32] });
 
     public static readonly Counter<long> CacheHits = Meter.CreateCounter<long>(
-        "paralleldiff.cache.hits", "{hit}", "Work not done because its result was already there; tagged with the cache (resume, registry.present, registry.mounted).");
+        "paralleldiff.cache.hits", "{hit}", "Work not done because its result was already there; tagged with the cache (resume, stored-layer, registry.present, registry.mounted).");
 
     public static readonly ObservableUpDownCounter<long> ReadAheadUsage = Meter.CreateObservableUpDownCounter(
         "paralleldiff.read_ahead.usage", () => ReadAheads.Keys.Sum(g => g.Current), "By",

@@ -38,7 +38,7 @@ public static class ParallelDiffTelemetry
     /// <summary>The blob's size in bytes (activity tag, once written).</summary>
     public const string SizeTag = "paralleldiff.layer.size";
 
-    /// <summary>Which cache a hit came from (on paralleldiff.cache.hits): resume, registry.present, registry.mounted.</summary>
+    /// <summary>Which cache a hit came from (on paralleldiff.cache.hits): resume, stored-layer, registry.present, registry.mounted.</summary>
     public const string CacheTag = "paralleldiff.cache";
 
     /// <summary>OpenTelemetry's attribute for a failure's kind: the exception's type name (on layers.failed, the duration, the activity).</summary>

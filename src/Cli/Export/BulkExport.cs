@@ -152,21 +152,6 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         return ([.. baseLayers, .. lowers.Select(l => l.Layer!)], LowerLayerExports.WithHistory(planned.Image, lowers));
     }
 
-    /// <summary>The job's snapshot; one that cannot be resolved (a missing upper) counts as a failed layer in the telemetry, as the library counts one it cannot open.</summary>
-    private static Core.Snapshots.Snapshot Resolve(PlannedJob planned)
-    {
-        try
-        {
-            return planned.Job.Source.Resolve();
-        }
-        catch (Exception e)
-        {
-            var source = planned.Job.Source;
-            LayerRecording.Unresolved(source.Upper ?? source.To ?? source.Describe(), planned.Layer.Differ, planned.Compression.Kind, e);
-            throw;
-        }
-    }
-
     /// <returns>The snapshot's journal entry, and its image (blobs written, not yet tagged) unless it failed.</returns>
     /// <param name="unsynced">Where its blobs wait for the recorder's group sync.</param>
     private async Task<(JournalEntry Entry, OciImage? Image)> ExportOneAsync(PlannedJob planned, int parallelism, PendingBlobs unsynced, CancellationToken cancellationToken)
@@ -178,7 +163,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         try
         {
             // Standard input cannot serve many jobs; the job file refuses "mount-json": "-".
-            var snapshot = Resolve(planned);
+            var snapshot = planned.ResolveSnapshot();
             var target = pushes?.TargetOf(job.Id);
             using var push = target is null ? null : await pushes!.StartLayerAsync(target, meter, cancellationToken).ConfigureAwait(false);
             var request = new LayerWriteRequest(snapshot, planned.Layer, planned.Compression, string.Empty)
