@@ -48,9 +48,11 @@ public sealed partial class ExportEngine
             WalkSupervisor.Props(plan, settings.Walk, queue, walked, progress, stopWalk.Token),
             $"walk-{Interlocked.Increment(ref _walks)}");
         var writer = options.Layer.Writer with { Xattrs = options.Layer.Diff.Xattrs };
+        var readAhead = new ReadAheadGauge();
+        using var tracked = ParallelDiffTelemetry.IsEnabled ? ExportInstruments.TrackReadAhead(readAhead, ReadAheadLimit(settings.Pipeline, options.Compression.BlockSize)) : null;
         try
         {
-            var written = await LayerPipeline.RunAsync(shards, source.Parents, writer, options.Compression, settings.Pipeline, options.OutputPath, Materializer, cancellationToken, options.Meter, options.OpenBlob)
+            var written = await LayerPipeline.RunAsync(shards, source.Parents, writer, options.Compression, settings.Pipeline, options.OutputPath, Materializer, cancellationToken, options.Meter, options.OpenBlob, readAhead)
                 .ConfigureAwait(false);
             var summary = await walked.Task.ConfigureAwait(false);
             progress?.Report(new LayerProgress(source.Snapshot, ExportPhase.Completed, summary.Shards, summary.Shards));
@@ -76,6 +78,12 @@ public sealed partial class ExportEngine
             await WaitStopped(supervisor).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The most file data a layer's read-ahead holds: its blocks in flight (TarEncodingFlow fills all
+    /// but one at once, and the last is handed on), each at most one compression block of data.
+    /// </summary>
+    private static long ReadAheadLimit(PipelineSettings pipeline, int blockSize) => (long)pipeline.BlocksInFlight(blockSize) * blockSize;
 
     private static async Task WaitStopped(IActorRef supervisor)
     {

@@ -81,6 +81,7 @@ public sealed partial class ExportEngine : IAsyncDisposable
     /// <exception cref="SnapshotException">The snapshot cannot be opened as given.</exception>
     /// <exception cref="Walk.WalkFailedException">A shard failed; the message names the snapshot and the path. Nothing is left at the output path.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the walk and the stream are stopped and nothing is left at the output path.</exception>
+    /// <remarks>Counted in the <see cref="ParallelDiffTelemetry"/> instruments as one layer, with one activity.</remarks>
     public async Task<LayerExportResult> ExportAsync(Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -92,14 +93,17 @@ public sealed partial class ExportEngine : IAsyncDisposable
             options = options with { Config = _settings };
         }
 
-        var settings = ExportSettings.Resolve(options);
-        var diff = SnapshotDiff.Open(snapshot);
-        if (IsSmall(diff, settings.ActorThresholdEntries, settings.ActorThresholdBytes))
+        return await LayerRecording.RecordAsync(snapshot, options, async () =>
         {
-            return ExportSequentially(snapshot, options, progress, cancellationToken);
-        }
+            var settings = ExportSettings.Resolve(options);
+            var diff = SnapshotDiff.Open(snapshot);
+            if (IsSmall(diff, settings.ActorThresholdEntries, settings.ActorThresholdBytes))
+            {
+                return ExportSequentially(snapshot, options, progress, cancellationToken);
+            }
 
-        return await ExportAsync(LayerSource.Of(diff, snapshot, options.Layer.Diff), options, settings, progress, cancellationToken).ConfigureAwait(false);
+            return await ExportAsync(LayerSource.Of(diff, snapshot, options.Layer.Diff), options, settings, progress, cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Shuts the materializer down and, if the engine started it, terminates the actor system.</summary>

@@ -18,18 +18,21 @@ public static class LayerExporter
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
         cancellationToken.ThrowIfCancellationRequested();
-        var diff = SnapshotDiff.Open(snapshot);
-        if (ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options)))
+        return await LayerRecording.RecordAsync(snapshot, options, async () =>
         {
-            return ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken);
-        }
+            var diff = SnapshotDiff.Open(snapshot);
+            if (ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options)))
+            {
+                return ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken);
+            }
 
-        var settings = ExportSettings.Resolve(options);
-        var engine = new ExportEngine(options.Config);
-        await using (engine.ConfigureAwait(false))
-        {
-            return await engine.ExportAsync(LayerSource.Of(diff, snapshot, options.Layer.Diff), options, settings, progress, cancellationToken).ConfigureAwait(false);
-        }
+            var settings = ExportSettings.Resolve(options);
+            var engine = new ExportEngine(options.Config);
+            await using (engine.ConfigureAwait(false))
+            {
+                return await engine.ExportAsync(LayerSource.Of(diff, snapshot, options.Layer.Diff), options, settings, progress, cancellationToken).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -43,10 +46,13 @@ public static class LayerExporter
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(engine);
         cancellationToken.ThrowIfCancellationRequested();
-        var diff = SnapshotDiff.Open(snapshot);
-        return TryExportSmall(diff, snapshot, options, progress, cancellationToken) ?? OnEngine();
+        return LayerRecording.RecordAsync(snapshot, options, () =>
+        {
+            var diff = SnapshotDiff.Open(snapshot);
+            return IsSmall(diff, options) ? ExportSmall(snapshot, options, progress, cancellationToken) : OnEngine(diff);
+        });
 
-        Task<LayerExportResult> OnEngine()
+        Task<LayerExportResult> OnEngine(SnapshotDiff diff)
         {
             var settings = ExportSettings.Resolve(options);
             return engine.Value.ExportAsync(LayerSource.Of(diff, snapshot, options.Layer.Diff), options, settings, progress, cancellationToken);
@@ -56,14 +62,19 @@ public static class LayerExporter
     /// <summary>
     /// The small-upper half of <see cref="ExportAsync(Snapshot, ExportOptions, Lazy{ExportEngine}, IProgress{LayerProgress}?, CancellationToken)"/>:
     /// the export of a small upper, nothing started, or null when the upper needs the engine. For hosts
-    /// that must not start Akka themselves (the CLI's native front, which hands the rest on).
+    /// that must not start Akka themselves (the CLI's native front, which hands the rest on). The
+    /// telemetry counts the layer only when this writes it: a snapshot that cannot be opened throws
+    /// here, before any export began.
     /// </summary>
     public static Task<LayerExportResult>? TryExportSmall(Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
         cancellationToken.ThrowIfCancellationRequested();
-        return TryExportSmall(SnapshotDiff.Open(snapshot), snapshot, options, progress, cancellationToken);
+        var diff = SnapshotDiff.Open(snapshot);
+        return IsSmall(diff, options)
+            ? LayerRecording.RecordAsync(snapshot, options, () => ExportSmall(snapshot, options, progress, cancellationToken))
+            : null;
     }
 
     /// <summary>
@@ -74,16 +85,15 @@ public static class LayerExporter
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
-        return ExportEngine.IsSmall(SnapshotDiff.Open(snapshot), ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options));
+        return IsSmall(SnapshotDiff.Open(snapshot), options);
     }
 
-    private static Task<LayerExportResult>? TryExportSmall(SnapshotDiff diff, Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
-    {
-        if (!ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options)))
-        {
-            return null;
-        }
+    private static bool IsSmall(SnapshotDiff diff, ExportOptions options) =>
+        ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options));
 
+    /// <summary>The export of a small upper: on the calling thread unless it is a pool thread, else on a dedicated one.</summary>
+    private static Task<LayerExportResult> ExportSmall(Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
+    {
         if (!Thread.CurrentThread.IsThreadPoolThread)
         {
             // A thread of the host's own (a console app's main thread) may block: no thread to

@@ -54,6 +54,9 @@ public sealed class Settings
     /// <summary>How often progress views sample the running layers (progress.interval-ms, at least 10 ms).</summary>
     public TimeSpan ProgressInterval => TimeSpan.FromMilliseconds(Math.Max(10, Int("paralleldiff.progress.interval-ms")));
 
+    /// <summary>The address --metrics PORT listens on (metrics.host).</summary>
+    public string MetricsHost => Read("paralleldiff.metrics.host", () => Config.GetString("paralleldiff.metrics.host", null)) ?? throw Missing("metrics.host");
+
     /// <summary>Bytes per PATCH of a streamed upload (registry.chunk-size).</summary>
     public int RegistryChunkSize => checked((int)(ByteSize("paralleldiff.registry.chunk-size") ?? throw Missing("registry.chunk-size")));
 
@@ -140,7 +143,7 @@ public sealed class Settings
     private void ReadEveryValue()
     {
         _ = (BlockSize, Parallelism, MaxConcurrent, MemoryBudget, MemoryPerLayer, GroupInterval, ProgressInterval);
-        _ = (RegistryChunkSize, MaxConcurrentUploads, RegistryRetries, RegistryRetryDelay, RegistryRequestTimeout);
+        _ = (RegistryChunkSize, MaxConcurrentUploads, RegistryRetries, RegistryRetryDelay, RegistryRequestTimeout, MetricsHost);
         _ = (DefaultLevel(LayerCompression.Gzip), DefaultLevel(LayerCompression.Zstd), DefaultLevel(LayerCompression.Lz4));
     }
 

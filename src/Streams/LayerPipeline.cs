@@ -28,7 +28,8 @@ public static class LayerPipeline
         IMaterializer materializer,
         CancellationToken cancellationToken,
         LayerMeter? meter = null,
-        Func<IBlobTarget>? openBlob = null)
+        Func<IBlobTarget>? openBlob = null,
+        ReadAheadGauge? readAhead = null)
     {
         ArgumentNullException.ThrowIfNull(shards);
         if (meter is not null)
@@ -55,7 +56,7 @@ public static class LayerPipeline
                 });
         }
 
-        return RunAsync(shards.Via(new OrderedShardMerge()), parents, writer, compression, settings, outputPath, materializer, cancellationToken, meter, openBlob);
+        return RunAsync(shards.Via(new OrderedShardMerge()), parents, writer, compression, settings, outputPath, materializer, cancellationToken, meter, openBlob, readAhead);
     }
 
     /// <summary>
@@ -65,6 +66,7 @@ public static class LayerPipeline
     /// </summary>
     /// <param name="meter">Counts file data read and blob bytes written as they pass, for progress views; optional (no stage is added without it).</param>
     /// <param name="openBlob">Where the blob goes instead of a file at <paramref name="outputPath"/> (a registry upload, or a file and one); <paramref name="outputPath"/> then only names it.</param>
+    /// <param name="readAhead">Counts the file data read ahead of the tar writer, for a host to sample (metrics); optional.</param>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     /// <exception cref="IOException">A file could not be read as the diff described it (the message names the path), or the output could not be written.</exception>
     public static async Task<LayerPipelineResult> RunAsync<TMat>(
@@ -77,7 +79,8 @@ public static class LayerPipeline
         IMaterializer materializer,
         CancellationToken cancellationToken,
         LayerMeter? meter = null,
-        Func<IBlobTarget>? openBlob = null)
+        Func<IBlobTarget>? openBlob = null,
+        ReadAheadGauge? readAhead = null)
     {
         ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(compression);
@@ -89,7 +92,7 @@ public static class LayerPipeline
 
         var ((((tar, diffId), blob), killSwitch), written) = changes
             .Via(ChangeWriterFlow.Create(parents, writer))
-            .ViaMaterialized(TarEncodingFlow.Create(settings, compression.BlockSize, meter: meter), Keep.Right)
+            .ViaMaterialized(TarEncodingFlow.Create(settings, compression.BlockSize, readAhead, meter), Keep.Right)
             .ViaMaterialized(new DigestFlow(), Keep.Both)
             .Via(BlockCompressionFlow.Create(compression, settings))
             .ViaMaterialized(BlobDigest(compression), Keep.Both)

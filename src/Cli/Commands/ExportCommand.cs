@@ -1,5 +1,6 @@
 using ParallelDiff.Cli.Export;
 using ParallelDiff.Cli.Layers;
+using ParallelDiff.Cli.Metrics;
 using ParallelDiff.Cli.Progress;
 using ParallelDiff.Cli.Push;
 using ParallelDiff.Core.Export;
@@ -73,6 +74,14 @@ public static class ExportCommand
           --progress json      one JSON object per line and event: begin, start, warning, progress,
                                done, failed (with the report entry), end. {{ProgressHelp.JsonEvent}}
           --quiet              nothing but failures
+        metrics
+          --metrics [HOST:]PORT
+                               while the export runs, serve its metrics at http://HOST:PORT/metrics in
+                               Prometheus's text format: layers started, done and failed, bytes read
+                               and written, durations, compression ratios, read-ahead in use, cache
+                               hits (README.md, "Metrics"). HOST is an IP address or localhost
+                               (default: metrics.host in the settings, 127.0.0.1; 0.0.0.0 opens it to
+                               other machines); port 0 takes a free port and prints it
         {{ImageConfigArguments.Help}}
           (every job's image; a job's own "cmd", "entrypoint", "env", "workdir", "user", "labels",
           "annotations", "platform" and "created" go over them, "env" and "labels" adding to them)
@@ -93,7 +102,7 @@ public static class ExportCommand
         """;
 
     private static readonly HashSet<string> Values =
-        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config", "--parallelism", "--log-level", "--oci-archive", .. PushArguments.ValueOptions, .. ImageConfigArguments.ValueOptions];
+        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config", "--parallelism", "--log-level", "--oci-archive", "--metrics", .. PushArguments.ValueOptions, .. ImageConfigArguments.ValueOptions];
 
     private static readonly HashSet<string> Flags = [.. LayerArguments.FlagOptions, "--quiet"];
 
@@ -125,6 +134,7 @@ public static class ExportCommand
         }
 
         var settings = Settings.Load(cl);
+        var metricsAt = cl.Value("--metrics") is { } listen ? MetricsAddress.Parse("--metrics", listen, settings.MetricsHost) : null;
         var maxConcurrent = cl.Number("--max-concurrent") is { } n
             ? n >= 1 ? checked((int)n) : throw new UsageException($"--max-concurrent {n}: at least 1")
             : settings.MaxConcurrent;
@@ -135,6 +145,13 @@ public static class ExportCommand
         var jobs = ExportJobList.Load(jobsPath).Select(job => PlannedJob.For(job, layer, compression, settings, imageFields, epoch, config => ImageConfigArguments.Inherit(cl, config))).ToList();
 
         CheckOutputs(cl, layoutDir, jobs);
+
+        // Listening before anything is written: a port in use fails the command, not a finished export.
+        await using var metrics = metricsAt is null ? null : MetricsEndpoint.Start("--metrics", metricsAt);
+        if (metrics is not null && metricsAt!.Port == 0)
+        {
+            Console.Error.WriteLine($"paralleldiff export: metrics at http://{metrics.Address}/metrics");
+        }
 
         // Every registry connected and logged in before the layout is made or a snapshot read.
         await using var pushes = ExportPushes.Plan(cl, settings, jobs);

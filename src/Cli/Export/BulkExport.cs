@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ParallelDiff.Actors;
 using ParallelDiff.Cli.Layers;
 using ParallelDiff.Cli.Progress;
 using ParallelDiff.Cli.Push;
@@ -39,6 +40,12 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         LayoutStaging.RemoveLeftovers(layout);
 
         var (outcomes, redo) = ResumeCheck.Run(layout, journal, jobs, cancellationToken);
+        if (outcomes.Count(o => o is not null) is > 0 and var resumed)
+        {
+            // The journal is the export's cache: each snapshot it already had is a layer not written again.
+            ExportInstruments.CacheHits.Add(resumed, new KeyValuePair<string, object?>(ParallelDiffTelemetry.CacheTag, "resume"));
+        }
+
         await EnsurePushedAsync(outcomes, cancellationToken).ConfigureAwait(false);
         var pending = Enumerable.Range(0, jobs.Count).Where(i => outcomes[i] is null).ToList();
 
@@ -156,7 +163,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         try
         {
             // Standard input cannot serve many jobs; the job file refuses "mount-json": "-".
-            var snapshot = job.Source.Resolve();
+            var snapshot = planned.ResolveSnapshot();
             var target = pushes?.TargetOf(job.Id);
             using var push = target is null ? null : await pushes!.StartLayerAsync(target, meter, cancellationToken).ConfigureAwait(false);
             var request = new LayerWriteRequest(snapshot, planned.Layer, planned.Compression, string.Empty)

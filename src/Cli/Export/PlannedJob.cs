@@ -1,7 +1,9 @@
+using ParallelDiff.Actors;
 using ParallelDiff.Core.Compression;
 using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Oci;
 using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Snapshots;
 
 namespace ParallelDiff.Cli.Export;
 
@@ -10,6 +12,23 @@ namespace ParallelDiff.Cli.Export;
 /// <param name="Base">The image the job's image is built on ("base"), its layers first; null for a one-layer image.</param>
 public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSettings Compression, string Fingerprint, ImageConfig Image, BaseImage? Base = null)
 {
+    /// <summary>
+    /// The job's snapshot. One that cannot be resolved (a missing upper) counts as a failed layer in
+    /// the telemetry, as the library counts one it cannot open: the counters agree with the report.
+    /// </summary>
+    public Snapshot ResolveSnapshot()
+    {
+        try
+        {
+            return Job.Source.Resolve();
+        }
+        catch (Exception e)
+        {
+            LayerRecording.Unresolved(Job.Source.Upper ?? Job.Source.To ?? Job.Source.Describe(), Layer.Differ, Compression.Kind, e);
+            throw;
+        }
+    }
+
     /// <summary>Applies a job's overrides to the command's settings.</summary>
     /// <exception cref="JobListException">The job names an unknown compression or differ, or a level out of range.</exception>
     /// <param name="commandImage">The command's image flags (--cmd, --env, …).</param>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ParallelDiff.Actors;
 using ParallelDiff.Cli.Layers;
 using ParallelDiff.Cli.Progress;
 using ParallelDiff.Cli.Push;
@@ -39,6 +40,12 @@ public sealed class RegistryExport(ExportJournal journal, ILayerWriter writer, I
         {
             (outcomes[i], redo[i]) = await CompletedEarlierAsync(jobs[i], ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
+
+        if (outcomes.Count(o => o is not null) is > 0 and var resumed)
+        {
+            // The journal and the registry's tags are this export's cache, as the journal and the layout are BulkExport's.
+            ExportInstruments.CacheHits.Add(resumed, new KeyValuePair<string, object?>(ParallelDiffTelemetry.CacheTag, "resume"));
+        }
 
         var pending = Enumerable.Range(0, jobs.Count).Where(i => outcomes[i] is null).ToList();
         var budget = budgetFor(pending.Count);
@@ -121,7 +128,7 @@ public sealed class RegistryExport(ExportJournal journal, ILayerWriter writer, I
         var clock = Stopwatch.StartNew();
         try
         {
-            var snapshot = job.Source.Resolve();
+            var snapshot = planned.ResolveSnapshot();
             var target = pushes.TargetOf(job.Id)!;
             using var push = await pushes.StartLayerAsync(target, meter, cancellationToken).ConfigureAwait(false);
             var request = new LayerWriteRequest(snapshot, planned.Layer, planned.Compression, target.ToString())

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ParallelDiff.Actors;
 using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Oci;
 
@@ -18,6 +19,17 @@ public sealed class LayerReuse(OciLayout layout, StoredBlobs blobs)
     /// <summary>The stored layer for <paramref name="key"/>, reported as <paramref name="id"/> from <paramref name="source"/>; null when it must be exported.</summary>
     /// <param name="warn">Told why a record was found but not taken (its blob damaged or gone).</param>
     public SnapshotReport? Stored(string key, string id, string? source, Action<string> warn)
+    {
+        var stored = Find(key, id, source, warn);
+        if (stored is not null)
+        {
+            CountHit();
+        }
+
+        return stored;
+    }
+
+    private SnapshotReport? Find(string key, string id, string? source, Action<string> warn)
     {
         ArgumentNullException.ThrowIfNull(warn);
         var stored = _store.Find(key, id, blobs, out var why);
@@ -40,13 +52,17 @@ public sealed class LayerReuse(OciLayout layout, StoredBlobs blobs)
     public async Task<SnapshotReport> OnceAsync(string key, string id, string? source, Action<string> warn, Func<Task<SnapshotReport>> export)
     {
         ArgumentNullException.ThrowIfNull(export);
+
+        // Whether this call's export ran; every other call got the layer without exporting it (a hit).
+        var exportedHere = false;
         var once = _thisRun.GetOrAdd(key, _ => new Lazy<Task<SnapshotReport>>(async () =>
         {
-            if (Stored(key, id, source, warn) is { } stored)
+            if (Find(key, id, source, warn) is { } stored)
             {
                 return stored;
             }
 
+            exportedHere = true;
             var exported = await export().ConfigureAwait(false);
             Record(key, exported);
             return exported;
@@ -54,12 +70,26 @@ public sealed class LayerReuse(OciLayout layout, StoredBlobs blobs)
         try
         {
             var report = await once.Value.ConfigureAwait(false);
+            if (!exportedHere)
+            {
+                CountHit();
+            }
+
             return report with { Id = id, Source = source };
         }
         catch
         {
             _thisRun.TryRemove(new KeyValuePair<string, Lazy<Task<SnapshotReport>>>(key, once));
             throw;
+        }
+    }
+
+    /// <summary>A layer taken from the layout or from this run's export of it instead of being exported: a cache hit ("stored-layer").</summary>
+    private static void CountHit()
+    {
+        if (ParallelDiffTelemetry.IsEnabled)
+        {
+            ExportInstruments.CacheHits.Add(1, new KeyValuePair<string, object?>(ParallelDiffTelemetry.CacheTag, "stored-layer"));
         }
     }
 }

@@ -1,3 +1,4 @@
+using ParallelDiff.Actors;
 using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Layers;
 using ParallelDiff.Core.Oci;
@@ -49,6 +50,12 @@ public static class ImagePushes
         RegistrySession session, RegistryClient client, ImageReference target, IReadOnlyList<PushBlob> blobs, byte[] manifestJson, CancellationToken cancellationToken)
     {
         var (pushed, manifest) = await ImagePush.PushAsync(client, session, blobs, manifestJson, target.Tag, cancellationToken).ConfigureAwait(false);
+        foreach (var blob in pushed.Where(b => b.Arrival != BlobArrival.Uploaded && ParallelDiffTelemetry.IsEnabled))
+        {
+            // The registry is a cache too: a blob it had (HEAD) or could mount was not sent.
+            ExportInstruments.CacheHits.Add(1, new KeyValuePair<string, object?>(ParallelDiffTelemetry.CacheTag, blob.Arrival == BlobArrival.Present ? "registry.present" : "registry.mounted"));
+        }
+
         return new PushRecord(
             target.ToString(),
             manifest.Digest,
