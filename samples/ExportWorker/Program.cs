@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using ParallelDiff.Actors;
 using ParallelDiff.Hosting;
 using ParallelDiff.Samples.ExportWorker;
 
@@ -29,8 +30,8 @@ builder.Services
     .AddExportEngine();
 builder.Services.AddOpenTelemetry()
     .ConfigureResource(resource => resource.AddService("export-worker"))
-    .WithMetrics(metrics => metrics.AddMeter(WorkerArguments.TelemetryName).AddConsoleExporter())
-    .WithTracing(tracing => tracing.AddSource(WorkerArguments.TelemetryName).AddConsoleExporter());
+    .WithMetrics(metrics => metrics.AddMeter(ParallelDiffTelemetry.MeterName).AddConsoleExporter())
+    .WithTracing(tracing => tracing.AddSource(ParallelDiffTelemetry.ActivitySourceName).AddConsoleExporter());
 builder.Services.AddHostedService<ExportWorkerService>();
 
 using var host = builder.Build();
