@@ -19,7 +19,7 @@ public static class LayerExporter
         ArgumentNullException.ThrowIfNull(options);
         cancellationToken.ThrowIfCancellationRequested();
         var diff = SnapshotDiff.Open(snapshot);
-        if (ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options)))
+        if (ExportEngine.SequentialOnly(options) || ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options)))
         {
             return ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken);
         }
@@ -74,12 +74,12 @@ public static class LayerExporter
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
-        return ExportEngine.IsSmall(SnapshotDiff.Open(snapshot), ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options));
+        return ExportEngine.SequentialOnly(options) || ExportEngine.IsSmall(SnapshotDiff.Open(snapshot), ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options));
     }
 
     private static Task<LayerExportResult>? TryExportSmall(SnapshotDiff diff, Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
     {
-        if (!ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options)))
+        if (!(ExportEngine.SequentialOnly(options) || ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options))))
         {
             return null;
         }
