@@ -21,6 +21,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/containers/storage"
 	"github.com/containers/storage/pkg/chunked"
@@ -44,7 +45,8 @@ func (b blobSource) GetBlobAt(chunks []chunked.ImageSourceChunk) (chan io.ReadCl
 		streams <- io.NopCloser(io.NewSectionReader(b.f, int64(c.Offset), int64(c.Length)))
 	}
 	close(streams)
-	close(errs)
+	// errs stays open: readZstdChunkedManifest selects on both channels, and a closed one would
+	// win half the time with a nil error.
 	return streams, errs, nil
 }
 
@@ -90,14 +92,26 @@ func decode(f *os.File, from, to int64) []byte {
 	return data
 }
 
-type files map[string][]byte
+// files hands tar-split's assembler the data of the TOC's non-empty regular files in TOC order,
+// which is tar order: it asks for them in that order. A name that is not UTF-8 is in tar-split as
+// name_raw but in the TOC as JSON can carry it (invalid bytes replaced), so only valid names are compared.
+type file struct {
+	name string
+	data []byte
+}
 
-func (fs files) Get(name string) (io.ReadCloser, error) {
-	data, ok := fs[name]
-	if !ok {
-		return nil, fmt.Errorf("no file %q in the TOC", name)
+type files struct{ next []file }
+
+func (fs *files) Get(name string) (io.ReadCloser, error) {
+	if len(fs.next) == 0 {
+		return nil, fmt.Errorf("tar-split asks for %q after the TOC's last file", name)
 	}
-	return io.NopCloser(bytes.NewReader(data)), nil
+	f := fs.next[0]
+	fs.next = fs.next[1:]
+	if utf8.ValidString(name) && name != f.name {
+		return nil, fmt.Errorf("tar-split asks for %q where the TOC has %q", name, f.name)
+	}
+	return io.NopCloser(bytes.NewReader(f.data)), nil
 }
 
 func main() {
@@ -132,7 +146,7 @@ func main() {
 		fail("TOC version %d", t.Version)
 	}
 
-	contents := files{}
+	contents := &files{}
 	regular := 0
 	for i := 0; i < len(t.Entries); i++ {
 		e := t.Entries[i]
@@ -141,7 +155,6 @@ func main() {
 		}
 		regular++
 		if e.Size == 0 {
-			contents[e.Name] = nil
 			continue
 		}
 		data := decode(f, e.Offset, e.EndOffset)
@@ -151,7 +164,7 @@ func main() {
 		if got := digest.FromBytes(data).String(); got != e.Digest {
 			fail("%s: digest %s, TOC says %s", e.Name, got, e.Digest)
 		}
-		contents[e.Name] = data
+		contents.next = append(contents.next, file{e.Name, data})
 		if e.ChunkDigest == "" {
 			continue
 		}
@@ -195,6 +208,9 @@ func main() {
 	h := sha256.New()
 	if _, err := io.Copy(h, tarStream); err != nil {
 		fail("tar-split assembly: %v", err)
+	}
+	if len(contents.next) != 0 {
+		fail("tar-split did not ask for %d of the TOC's files, the first %q", len(contents.next), contents.next[0].name)
 	}
 	diffID := fmt.Sprintf("sha256:%x", h.Sum(nil))
 	if want := desc.Annotations["containerd.io/uncompressed"]; diffID != want {
