@@ -18,6 +18,16 @@ public sealed record LayerDescriptor(string MediaType, string Digest, long Size,
     /// </summary>
     public IReadOnlyDictionary<string, string>? Annotations { get; init; }
 
+    /// <summary>Equal fields and equal annotations (by key and value, not by dictionary instance).</summary>
+    public bool Equals(LayerDescriptor? other) =>
+        other is not null && MediaType == other.MediaType && Digest == other.Digest && Size == other.Size && DiffId == other.DiffId
+        && (Annotations ?? EmptyAnnotations).Count == (other.Annotations ?? EmptyAnnotations).Count
+        && (Annotations ?? EmptyAnnotations).All(a => other.Annotations!.TryGetValue(a.Key, out var v) && v == a.Value);
+
+    public override int GetHashCode() => HashCode.Combine(MediaType, Digest, Size, DiffId, Annotations?.Count ?? 0);
+
+    private static readonly Dictionary<string, string> EmptyAnnotations = [];
+
     /// <summary>Every annotation of the descriptor line: the format's and containerd.io/uncompressed, by key.</summary>
     public IEnumerable<KeyValuePair<string, string>> AllAnnotations =>
         (Annotations ?? new Dictionary<string, string>()).Where(a => a.Key != UncompressedAnnotation)
