@@ -20,8 +20,12 @@ internal sealed class FramedBlob : IDisposable
     private readonly ArrayBufferWriter<byte> _compressed = new();
     private readonly Sha256Hasher _tar = new();
 
-    public FramedBlob(Stream blob, IBlockCodec codec, int blockSize)
+    private readonly FrameCache? _cache;
+
+    /// <param name="cache">Frames to copy rather than compress again, by content; null compresses every frame.</param>
+    public FramedBlob(Stream blob, IBlockCodec codec, int blockSize, FrameCache? cache = null)
     {
+        _cache = cache;
         _blob = blob;
         _codec = codec;
         _blockSize = blockSize;
@@ -61,16 +65,30 @@ internal sealed class FramedBlob : IDisposable
     }
 
     /// <summary>Compresses and writes the current frame if it holds anything; returns <see cref="Offset"/> after it.</summary>
-    public long Cut()
+    /// <param name="contentKey">Names the frame's bytes exactly (a digest and length), so that the cache may supply or keep its compressed form.</param>
+    public long Cut(string? contentKey = null)
     {
-        if (_pending.WrittenCount > 0)
+        if (_pending.WrittenCount == 0)
         {
-            _compressed.ResetWrittenCount();
-            _codec.CompressBlock(_pending.WrittenSpan, _compressed);
-            _pending.ResetWrittenCount();
-            WriteRaw(_compressed.WrittenSpan);
+            return Offset;
         }
 
+        if (contentKey is not null && _cache is not null && _cache.TryGet(contentKey, out var frame))
+        {
+            _pending.ResetWrittenCount();
+            WriteRaw(frame);
+            return Offset;
+        }
+
+        _compressed.ResetWrittenCount();
+        _codec.CompressBlock(_pending.WrittenSpan, _compressed);
+        _pending.ResetWrittenCount();
+        if (contentKey is not null)
+        {
+            _cache?.Add(contentKey, _compressed.WrittenSpan);
+        }
+
+        WriteRaw(_compressed.WrittenSpan);
         return Offset;
     }
 

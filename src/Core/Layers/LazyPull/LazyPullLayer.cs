@@ -11,8 +11,12 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// </summary>
 public static class LazyPullLayer
 {
+    /// <param name="reuseFrames">
+    /// Copy the frame of a file whose data was compressed earlier in this layer instead of
+    /// compressing it again (<see cref="FrameCache"/>); the bytes are the same either way.
+    /// </param>
     public static (LayerTarResult Result, LayerDescriptor Descriptor, long TarBytes) WriteBlob(
-        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken, LayerMeter? meter = null)
+        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken, LayerMeter? meter = null, bool reuseFrames = true)
     {
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(changes);
@@ -26,7 +30,7 @@ public static class LazyPullLayer
         using var metered = meter is null ? null : new MeteredWriteStream(blob, meter);
         using var blobDigest = new DigestingStream(metered ?? blob, leaveOpen: true);
         using var codec = BlockCodecs.Create(compression.Kind.FrameCodec(), compression.Level);
-        using var framed = new FramedBlob(blobDigest, codec, compression.BlockSize);
+        using var framed = new FramedBlob(blobDigest, codec, compression.BlockSize, reuseFrames ? new FrameCache() : null);
         using PerFileFrameWriter tar = compression.Kind == LayerCompression.ZstdChunked
             ? new ZstdChunkedWriter(framed, codec, compression.BlockSize, meter, cancellationToken)
             : new EstargzWriter(framed, compression.BlockSize, meter, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using ParallelDiff.Core.Tar;
 
 namespace ParallelDiff.Core.Layers.LazyPull;
@@ -158,13 +159,18 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
 
         private void EndChunk()
         {
-            var end = owner.Blob.Cut();
             if (_written == _chunkStart)
             {
+                owner.Blob.Cut();
                 return;
             }
 
-            _chunks.Add(new PayloadChunk(_chunkStart, _written - _chunkStart, _chunkBlobStart, end, "sha256:" + Convert.ToHexStringLower(_chunk.CurrentHash())));
+            // A chunk that filled its block was cut when it did; the last, shorter one is cut here,
+            // where its digest (and, for eStargz, the padding that follows it in the frame) names
+            // the frame's bytes for the content cache.
+            var digest = "sha256:" + Convert.ToHexStringLower(_chunk.CurrentHash());
+            var end = owner.Blob.Cut(string.Create(CultureInfo.InvariantCulture, $"{digest}+{owner.Blob.Pending}"));
+            _chunks.Add(new PayloadChunk(_chunkStart, _written - _chunkStart, _chunkBlobStart, end, digest));
             _chunk.Dispose();
             _chunk = new Sha256Hasher();
             _chunkStart = _written;
