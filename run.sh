@@ -69,7 +69,8 @@ sample() {
 }
 
 run_tests() {
-  apt_install zstd lz4 gzip pigz attr libcap2-bin tar python3 skopeo umoci containerd strace docker-registry apache2-utils busybox-static
+  apt_install zstd lz4 gzip pigz attr libcap2-bin tar python3 skopeo umoci containerd strace docker-registry apache2-utils busybox-static \
+    golang-go golang-github-containers-storage-dev golang-github-containerd-stargz-snapshotter-dev golang-github-ulikunitz-xz-dev
   cd "$ROOT"
   # The CLI tests run the published native binary: what ships is what is tested.
   build

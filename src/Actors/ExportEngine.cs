@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Streams;
+using ParallelDiff.Core.Compression;
 using ParallelDiff.Core.Diff;
 using ParallelDiff.Core.Layers;
 using ParallelDiff.Core.Snapshots;
@@ -97,7 +98,7 @@ public sealed partial class ExportEngine : IAsyncDisposable
         {
             var settings = ExportSettings.Resolve(options);
             var diff = SnapshotDiff.Open(snapshot);
-            if (IsSmall(diff, settings.ActorThresholdEntries, settings.ActorThresholdBytes))
+            if (SequentialOnly(options) || IsSmall(diff, settings.ActorThresholdEntries, settings.ActorThresholdBytes))
             {
                 return ExportSequentially(snapshot, options, progress, cancellationToken);
             }
@@ -128,6 +129,14 @@ public sealed partial class ExportEngine : IAsyncDisposable
     /// </summary>
     internal static bool IsSmall(SnapshotDiff diff, int actorThresholdEntries, long actorThresholdBytes) =>
         (diff.Upper ?? diff.New as DirectoryTree) is { } tree && UpperSize.IsBelow(tree, actorThresholdEntries, actorThresholdBytes);
+
+    /// <summary>
+    /// zstd:chunked and eStargz are written only by the sequential exporter, whatever the upper's
+    /// size: their frames follow the files (Core's LazyPull writers), which the stream path's
+    /// fixed-size block compressor does not do. Both paths would give the same bytes anyway, since
+    /// each is deterministic; routing here keeps one writer per format.
+    /// </summary>
+    internal static bool SequentialOnly(ExportOptions options) => options.Compression.Kind.IsLazyPull();
 
     internal static LayerExportResult ExportSequentially(Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress, CancellationToken cancellationToken)
     {

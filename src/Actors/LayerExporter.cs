@@ -21,7 +21,7 @@ public static class LayerExporter
         return await LayerRecording.RecordAsync(snapshot, options, async () =>
         {
             var diff = SnapshotDiff.Open(snapshot);
-            if (ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options)))
+            if (ExportEngine.SequentialOnly(options) || ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options)))
             {
                 return ExportEngine.ExportSequentially(snapshot, options, progress, cancellationToken);
             }
@@ -89,7 +89,7 @@ public static class LayerExporter
     }
 
     private static bool IsSmall(SnapshotDiff diff, ExportOptions options) =>
-        ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options));
+        ExportEngine.SequentialOnly(options) || ExportEngine.IsSmall(diff, ExportSettings.ActorThreshold(options), ExportSettings.ActorThresholdBytesOf(options));
 
     /// <summary>The export of a small upper: on the calling thread unless it is a pool thread, else on a dedicated one.</summary>
     private static Task<LayerExportResult> ExportSmall(Snapshot snapshot, ExportOptions options, IProgress<LayerProgress>? progress, CancellationToken cancellationToken)

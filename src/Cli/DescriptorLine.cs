@@ -33,7 +33,7 @@ public static class DescriptorLine
     public static string Of(LayerDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        if (!IsVerbatim(descriptor.MediaType) || !IsVerbatim(descriptor.Digest) || !IsVerbatim(descriptor.DiffId))
+        if (descriptor.Annotations is { Count: > 0 } || !IsVerbatim(descriptor.MediaType) || !IsVerbatim(descriptor.Digest) || !IsVerbatim(descriptor.DiffId))
         {
             return descriptor.ToJson();
         }

@@ -33,8 +33,10 @@ public static class LayerArguments
     /// <summary>The layer options part of a command's --help.</summary>
     public const string Help = """
         layer
-          --compression KIND   none|gzip|zstd|lz4 (default gzip; lz4 gets a custom media type)
-          --level N            compression level (defaults in hocon/paralleldiff.conf: gzip 6, zstd 3)
+          --compression KIND   none|gzip|zstd|lz4|zstd:chunked|estargz (default gzip; lz4 gets a
+                               custom media type; zstd:chunked and estargz are the lazy-pull formats)
+          --level N            compression level (defaults in hocon/paralleldiff.conf: gzip 6, zstd 3;
+                               zstd:chunked takes zstd's, estargz gzip's)
           --differ KIND        auto (default): the overlay differ, falling back to the walking differ
                                with a warning that names the reason; overlay: fail instead of falling
                                back; walking: compare the merged lower and upper views in full

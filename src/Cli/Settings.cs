@@ -72,7 +72,8 @@ public sealed class Settings
     /// <summary>One attempt of one request, at most (registry.request-timeout-s).</summary>
     public TimeSpan RegistryRequestTimeout => TimeSpan.FromSeconds(Int("paralleldiff.registry.request-timeout-s"));
 
-    public int DefaultLevel(LayerCompression kind) => kind switch
+    /// <summary>The configured default level; zstd:chunked takes zstd-level and eStargz gzip-level (their frames' codecs).</summary>
+    public int DefaultLevel(LayerCompression kind) => kind.FrameCodec() switch
     {
         LayerCompression.Gzip => Int("paralleldiff.compression.gzip-level"),
         LayerCompression.Zstd => Int("paralleldiff.compression.zstd-level"),

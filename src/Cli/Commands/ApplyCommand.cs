@@ -53,12 +53,13 @@ public static class ApplyCommand
         }
 
         using var file = OpenLayer(layer);
+        var estargz = EstargzFooter.IsPresent(file);
         using var tar = LayerDecompression.OpenDecompressing(file, out var compression);
         ApplyResult result;
         try
         {
             // Every time a tar can carry, as tar -xf keeps it (before 1970, after 2262, sub-second).
-            result = LayerApplier.Apply(tar, dest, new ApplyOptions { ExactTimes = true }, cancellationToken);
+            result = LayerApplier.Apply(tar, dest, new ApplyOptions { ExactTimes = true, SkipEstargzMetadata = estargz }, cancellationToken);
 
             // The tar ends at its two zero blocks, before the compressed stream does: read the rest,
             // so that the gzip member's CRC-32 and length (or zstd's and LZ4's checks) are verified

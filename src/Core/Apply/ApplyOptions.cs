@@ -19,4 +19,11 @@ public sealed class ApplyOptions
     /// such times into 1970 (boundTime), and the default applier follows containerd.
     /// </summary>
     public bool ExactTimes { get; init; }
+
+    /// <summary>
+    /// Leave out the entries an eStargz layer adds about itself at its root: the TOC
+    /// (stargz.index.json) and the prefetch landmarks (.prefetch.landmark, .no.prefetch.landmark),
+    /// which are not files of the snapshot; stargz-snapshotter does not show them either.
+    /// </summary>
+    public bool SkipEstargzMetadata { get; init; }
 }

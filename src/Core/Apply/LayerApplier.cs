@@ -87,7 +87,8 @@ public sealed partial class LayerApplier
 
         // applyNaive skips an entry whose path is the root itself (spec §6 step 5), and skipFile
         // drops device nodes where mknod cannot work (step 3).
-        if (name.Length == 0 || (_options.SkipDeviceNodes && header.Type is TarEntryType.CharDevice or TarEntryType.BlockDevice))
+        if (name.Length == 0 || (_options.SkipDeviceNodes && header.Type is TarEntryType.CharDevice or TarEntryType.BlockDevice)
+            || (_options.SkipEstargzMetadata && header.Type == TarEntryType.Regular && IsEstargzMetadata(name)))
         {
             _ignored++;
             return;
@@ -118,6 +119,9 @@ public sealed partial class LayerApplier
             throw new LayerApplyException(header.Name, e.Message, e.ErrorNumber, e);
         }
     }
+
+    private static bool IsEstargzMetadata(ReadOnlySpan<byte> name) =>
+        name.SequenceEqual("stargz.index.json"u8) || name.SequenceEqual(".prefetch.landmark"u8) || name.SequenceEqual(".no.prefetch.landmark"u8);
 
     /// <summary>tar.go applyNaive steps 9-11: replace what is there (unless dir over dir), create, set metadata.</summary>
     private void ApplyFile(TarReaderEntry entry, SafeFileHandle directory, byte[] baseName)

@@ -16,6 +16,10 @@ public static class BlockCodecs
             LayerCompression.Gzip => new GzipBlockCodec(level),
             LayerCompression.Zstd => new ZstdBlockCodec(level),
             LayerCompression.Lz4 => new Lz4BlockCodec(level),
+
+            // Their frames follow the files, not fixed-size blocks: Layers.LazyPull writes them.
+            LayerCompression.ZstdChunked or LayerCompression.Estargz => throw new ArgumentException(
+                $"{kind.ToName()} layers are written file by file (SequentialLayerExporter), not in blocks", nameof(kind)),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a LayerCompression value"),
         };
     }

@@ -6,9 +6,9 @@ namespace ParallelDiff.Core.Compression;
 public static class LayerCompressions
 {
     /// <summary>The accepted names, in the order they are listed in messages.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["none", "gzip", "zstd", "lz4"];
+    public static IReadOnlyList<string> Names { get; } = ["none", "gzip", "zstd", "lz4", "zstd:chunked", "estargz"];
 
-    /// <summary>Parses "none", "gzip", "zstd" or "lz4" (ASCII case-insensitive).</summary>
+    /// <summary>Parses "none", "gzip", "zstd", "lz4", "zstd:chunked" or "estargz" (ASCII case-insensitive).</summary>
     /// <exception cref="FormatException">The name is none of those.</exception>
     public static LayerCompression Parse(string name)
     {
@@ -48,6 +48,8 @@ public static class LayerCompressions
         LayerCompression.Gzip => "gzip",
         LayerCompression.Zstd => "zstd",
         LayerCompression.Lz4 => "lz4",
+        LayerCompression.ZstdChunked => "zstd:chunked",
+        LayerCompression.Estargz => "estargz",
         _ => throw UnknownKind(kind),
     };
 
@@ -55,7 +57,7 @@ public static class LayerCompressions
     /// The level used when none is configured: gzip 6 and zstd 3 are the defaults of the gzip and
     /// zstd tools; lz4 0 is the fast (non-HC) compressor, which is what the lz4 tool runs by default.
     /// </summary>
-    public static int DefaultLevel(this LayerCompression kind) => kind switch
+    public static int DefaultLevel(this LayerCompression kind) => kind.FrameCodec() switch
     {
         LayerCompression.None => 0,
         LayerCompression.Gzip => 6,
@@ -65,7 +67,7 @@ public static class LayerCompressions
     };
 
     /// <summary>Lowest accepted level: gzip 0 stores without compressing; zstd allows negative "fast" levels.</summary>
-    public static int MinLevel(this LayerCompression kind) => kind switch
+    public static int MinLevel(this LayerCompression kind) => kind.FrameCodec() switch
     {
         LayerCompression.None => 0,
         LayerCompression.Gzip => 0,
@@ -75,13 +77,27 @@ public static class LayerCompressions
     };
 
     /// <summary>Highest accepted level: deflate 9, zstd 22, LZ4 12 (LZ4HC "max").</summary>
-    public static int MaxLevel(this LayerCompression kind) => kind switch
+    public static int MaxLevel(this LayerCompression kind) => kind.FrameCodec() switch
     {
         LayerCompression.None => 0,
         LayerCompression.Gzip => 9,
         LayerCompression.Zstd => ZstdSharp.Compressor.MaxCompressionLevel,
         LayerCompression.Lz4 => 12,
         _ => throw UnknownKind(kind),
+    };
+
+    /// <summary>
+    /// Whether the layer is written file by file with a table of contents (zstd:chunked, eStargz),
+    /// for clients that pull lazily or partially, rather than cut into fixed-size blocks.
+    /// </summary>
+    public static bool IsLazyPull(this LayerCompression kind) => kind is LayerCompression.ZstdChunked or LayerCompression.Estargz;
+
+    /// <summary>The codec of the frames or members: zstd for zstd:chunked, gzip for eStargz, else the kind itself.</summary>
+    public static LayerCompression FrameCodec(this LayerCompression kind) => kind switch
+    {
+        LayerCompression.ZstdChunked => LayerCompression.Zstd,
+        LayerCompression.Estargz => LayerCompression.Gzip,
+        _ => kind,
     };
 
     /// <summary>Throws a message naming the kind and its range when <paramref name="level"/> is outside it.</summary>

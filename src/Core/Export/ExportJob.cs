@@ -10,7 +10,7 @@ namespace ParallelDiff.Core.Export;
 /// </summary>
 public sealed record ExportJob(string Id, SnapshotSource Source)
 {
-    /// <summary>none|gzip|zstd|lz4, or null for the command's --compression.</summary>
+    /// <summary>none|gzip|zstd|lz4|zstd:chunked|estargz, or null for the command's --compression.</summary>
     public string? Compression { get; init; }
 
     public int? Level { get; init; }

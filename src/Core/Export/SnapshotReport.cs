@@ -151,7 +151,10 @@ public sealed record SnapshotReport(string Id, SnapshotStatus Status)
                     d.GetProperty("mediaType").GetString()!,
                     d.GetProperty("digest").GetString()!,
                     d.GetProperty("size").GetInt64(),
-                    element.GetProperty("diffID").GetString()!);
+                    element.GetProperty("diffID").GetString()!)
+                {
+                    Annotations = LayerDescriptor.FormatAnnotations(d),
+                };
             }
 
             return new SnapshotReport(element.GetProperty("id").GetString()!, status)

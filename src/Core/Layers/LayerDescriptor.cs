@@ -11,10 +11,33 @@ public sealed record LayerDescriptor(string MediaType, string Digest, long Size,
 {
     public const string UncompressedAnnotation = "containerd.io/uncompressed";
 
+    /// <summary>
+    /// The annotations the blob's format asks its readers to find on the manifest's layer descriptor
+    /// (zstd:chunked's manifest position and checksum, eStargz's TOC digest); null for the others.
+    /// Never <see cref="UncompressedAnnotation"/>, which is internal to containerd and not pushed.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Annotations { get; init; }
+
+    /// <summary>Equal fields and equal annotations (by key and value, not by dictionary instance).</summary>
+    public bool Equals(LayerDescriptor? other) =>
+        other is not null && MediaType == other.MediaType && Digest == other.Digest && Size == other.Size && DiffId == other.DiffId
+        && (Annotations ?? EmptyAnnotations).Count == (other.Annotations ?? EmptyAnnotations).Count
+        && (Annotations ?? EmptyAnnotations).All(a => other.Annotations!.TryGetValue(a.Key, out var v) && v == a.Value);
+
+    public override int GetHashCode() => HashCode.Combine(MediaType, Digest, Size, DiffId, Annotations?.Count ?? 0);
+
+    private static readonly Dictionary<string, string> EmptyAnnotations = [];
+
+    /// <summary>Every annotation of the descriptor line: the format's and containerd.io/uncompressed, by key.</summary>
+    public IEnumerable<KeyValuePair<string, string>> AllAnnotations =>
+        (Annotations ?? new Dictionary<string, string>()).Where(a => a.Key != UncompressedAnnotation)
+            .Append(new(UncompressedAnnotation, DiffId))
+            .OrderBy(a => a.Key, StringComparer.Ordinal);
+
     /// <summary>Media types carry '+': write it as is, as other container tools do, not as \u002B.</summary>
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>One line of JSON: {"mediaType":…,"digest":…,"size":N,"annotations":{"containerd.io/uncompressed":…}}.</summary>
+    /// <summary>One line of JSON: {"mediaType":…,"digest":…,"size":N,"annotations":{"containerd.io/uncompressed":…, and the format's}}.</summary>
     public string ToJson()
     {
         using var buffer = new MemoryStream();
@@ -34,8 +57,26 @@ public sealed record LayerDescriptor(string MediaType, string Digest, long Size,
         json.WriteString("digest", Digest);
         json.WriteNumber("size", Size);
         json.WriteStartObject("annotations");
-        json.WriteString(UncompressedAnnotation, DiffId);
+        foreach (var (key, value) in AllAnnotations)
+        {
+            json.WriteString(key, value);
+        }
+
         json.WriteEndObject();
         json.WriteEndObject();
+    }
+
+    /// <summary>The annotations of a descriptor object other than containerd.io/uncompressed; null when there are none.</summary>
+    public static IReadOnlyDictionary<string, string>? FormatAnnotations(JsonElement descriptor)
+    {
+        if (!descriptor.TryGetProperty("annotations", out var annotations) || annotations.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var kept = annotations.EnumerateObject()
+            .Where(a => a.Name != UncompressedAnnotation && a.Value.ValueKind == JsonValueKind.String)
+            .ToDictionary(a => a.Name, a => a.Value.GetString()!, StringComparer.Ordinal);
+        return kept.Count > 0 ? kept : null;
     }
 }

@@ -20,6 +20,12 @@ public static class MediaTypes
         LayerCompression.Gzip => LayerTarGzip,
         LayerCompression.Zstd => LayerTarZstd,
         LayerCompression.Lz4 => LayerTarLz4,
+
+        // Both lazy-pull formats are valid streams of their codec and keep its media type: what
+        // podman/containers-image push for zstd:chunked and stargz-snapshotter for eStargz; the
+        // table of contents is found through the layer annotations.
+        LayerCompression.ZstdChunked => LayerTarZstd,
+        LayerCompression.Estargz => LayerTarGzip,
         _ => throw new ArgumentOutOfRangeException(nameof(compression), compression, "not a LayerCompression value"),
     };
 }

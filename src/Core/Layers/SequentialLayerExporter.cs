@@ -1,5 +1,6 @@
 using ParallelDiff.Core.Compression;
 using ParallelDiff.Core.Diff;
+using ParallelDiff.Core.Layers.LazyPull;
 using ParallelDiff.Core.Snapshots;
 
 namespace ParallelDiff.Core.Layers;
@@ -40,6 +41,11 @@ public static class SequentialLayerExporter
     public static (LayerTarResult Result, LayerDescriptor Descriptor, long TarBytes) WriteBlob(
         SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken, LayerMeter? meter = null)
     {
+        if (compression.Kind.IsLazyPull())
+        {
+            return LazyPullLayer.WriteBlob(diff, changes, differ, options, compression, blob, cancellationToken, meter);
+        }
+
         using var metered = meter is null ? null : new MeteredWriteStream(blob, meter);
         using var blobDigest = new DigestingStream(metered ?? blob, leaveOpen: true);
         using var codec = BlockCodecs.Create(compression.Kind, compression.Level);

@@ -30,7 +30,11 @@ public sealed record BaseImage(OciLayout Layout, string RefName, IReadOnlyList<L
                 throw new InvalidDataException($"{where}: the config lists {diffIds.Count} diff_ids for {blobs.Count} layers");
             }
 
-            var layers = blobs.Select((b, i) => new LayerDescriptor(b.MediaType, b.Digest, b.Size, diffIds[i])).ToList();
+            var layers = blobs.Select((b, i) => new LayerDescriptor(b.MediaType, b.Digest, b.Size, diffIds[i])
+            {
+                // A base's zstd:chunked or eStargz layers keep what their readers look for.
+                Annotations = b.Annotations?.Where(a => a.Key != LayerDescriptor.UncompressedAnnotation).ToDictionary(StringComparer.Ordinal) is { Count: > 0 } kept ? kept : null,
+            }).ToList();
             return new BaseImage(layout, refName, layers, new ImageConfig
             {
                 Platform = new OciPlatform(root.GetProperty("architecture").GetString()!, root.GetProperty("os").GetString()!, Text(root, "variant")),

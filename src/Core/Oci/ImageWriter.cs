@@ -117,8 +117,10 @@ public static class ImageWriter
 
     /// <summary>
     /// The image manifest (manifest.md): schemaVersion, mediaType, config, layers. Layer descriptors
-    /// carry no annotations: containerd.io/uncompressed is internal to containerd and BuildKit drops
-    /// it on export (RemoveInternalLayerAnnotations; spec §10); the diffID is in the config instead.
+    /// carry no containerd.io/uncompressed: it is internal to containerd and BuildKit drops it on
+    /// export (RemoveInternalLayerAnnotations; spec §10); the diffID is in the config instead. They
+    /// do carry the format's own (<see cref="LayerDescriptor.Annotations"/>): containers/storage finds
+    /// a zstd:chunked TOC and stargz-snapshotter checks an eStargz TOC through them.
     /// </summary>
     public static byte[] ManifestJson(OciDescriptor config, IReadOnlyList<LayerDescriptor> layers, IReadOnlyDictionary<string, string>? annotations = null)
     {
@@ -134,7 +136,7 @@ public static class ImageWriter
             json.WriteStartArray("layers");
             foreach (var layer in layers)
             {
-                new OciDescriptor(layer.MediaType, layer.Digest, layer.Size).WriteTo(json);
+                new OciDescriptor(layer.MediaType, layer.Digest, layer.Size) { Annotations = layer.Annotations }.WriteTo(json);
             }
 
             json.WriteEndArray();

@@ -11,10 +11,25 @@ public sealed class LayerCompressionsTests
     [InlineData("gzip", LayerCompression.Gzip)]
     [InlineData("ZSTD", LayerCompression.Zstd)]
     [InlineData("lz4", LayerCompression.Lz4)]
+    [InlineData("zstd:chunked", LayerCompression.ZstdChunked)]
+    [InlineData("eStargz", LayerCompression.Estargz)]
     public void Parse_should_accept_the_names(string name, LayerCompression expected)
     {
         Assert.Equal(expected, LayerCompressions.Parse(name));
         Assert.Equal(name.ToLowerInvariant(), expected.ToName());
+    }
+
+    [Fact]
+    public void Lazy_pull_kinds_should_take_the_levels_of_their_frames_and_no_block_codec()
+    {
+        Assert.Equal(LayerCompression.Zstd.DefaultLevel(), LayerCompression.ZstdChunked.DefaultLevel());
+        Assert.Equal(LayerCompression.Zstd.MaxLevel(), LayerCompression.ZstdChunked.MaxLevel());
+        Assert.Equal(LayerCompression.Gzip.DefaultLevel(), LayerCompression.Estargz.DefaultLevel());
+        Assert.Equal(LayerCompression.Gzip.MaxLevel(), LayerCompression.Estargz.MaxLevel());
+        Assert.Equal(MediaTypes.LayerTarZstd, MediaTypes.ForLayer(LayerCompression.ZstdChunked));
+        Assert.Equal(MediaTypes.LayerTarGzip, MediaTypes.ForLayer(LayerCompression.Estargz));
+        Assert.Throws<ArgumentException>(() => BlockCodecs.Create(LayerCompression.ZstdChunked));
+        Assert.Throws<ArgumentException>(() => BlockCodecs.Create(LayerCompression.Estargz));
     }
 
     [Theory]
@@ -36,7 +51,7 @@ public sealed class LayerCompressionsTests
         Assert.Equal(6, LayerCompression.Gzip.DefaultLevel());
         Assert.Equal(3, LayerCompression.Zstd.DefaultLevel());
         Assert.Equal(0, LayerCompression.Lz4.DefaultLevel());
-        foreach (var kind in Enum.GetValues<LayerCompression>())
+        foreach (var kind in Enum.GetValues<LayerCompression>().Where(k => !k.IsLazyPull()))
         {
             using var codec = BlockCodecs.Create(kind);
             Assert.Equal(kind, codec.Kind);

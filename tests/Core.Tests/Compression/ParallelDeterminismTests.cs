@@ -14,7 +14,8 @@ public sealed class ParallelDeterminismTests
     public static TheoryData<LayerCompression, int> KindsAndWorkers()
     {
         var data = new TheoryData<LayerCompression, int>();
-        foreach (var kind in Enum.GetValues<LayerCompression>())
+        // zstd:chunked and eStargz have no block codec: their frames follow the files (LazyPull).
+        foreach (var kind in Enum.GetValues<LayerCompression>().Where(k => !k.IsLazyPull()))
         {
             foreach (var workers in new[] { 1, 2, 8 })
             {

@@ -1,0 +1,108 @@
+using System.Buffers;
+using ParallelDiff.Core.Compression;
+
+namespace ParallelDiff.Core.Layers.LazyPull;
+
+/// <summary>
+/// The compressed side of a lazy-pull layer: uncompressed tar bytes are gathered into the current
+/// frame (a zstd frame, a gzip member), which is compressed and written when the caller cuts it, and
+/// at the latest when it holds a block of <see cref="CompressionSettings.BlockSize"/> bytes, so no
+/// frame needs more memory than a block. Every byte that goes into a frame also goes into the
+/// diffID; <see cref="WriteRaw"/> writes bytes outside any frame (zstd skippable frames, the eStargz
+/// footer), which belong to the blob only. Offsets are those of the blob, as the TOCs record them.
+/// </summary>
+internal sealed class FramedBlob : IDisposable
+{
+    private readonly Stream _blob;
+    private readonly IBlockCodec _codec;
+    private readonly int _blockSize;
+    private readonly ArrayBufferWriter<byte> _pending;
+    private readonly ArrayBufferWriter<byte> _compressed = new();
+    private readonly Sha256Hasher _tar = new();
+
+    private readonly FrameCache? _cache;
+
+    /// <param name="cache">Frames to copy rather than compress again, by content; null compresses every frame.</param>
+    public FramedBlob(Stream blob, IBlockCodec codec, int blockSize, FrameCache? cache = null)
+    {
+        _cache = cache;
+        _blob = blob;
+        _codec = codec;
+        _blockSize = blockSize;
+        _pending = new ArrayBufferWriter<byte>(Math.Min(blockSize, 64 * 1024));
+    }
+
+    /// <summary>Bytes written to the blob so far: the offset at which the next frame starts once the current one is cut.</summary>
+    public long Offset { get; private set; }
+
+    /// <summary>Uncompressed tar bytes so far.</summary>
+    public long TarLength { get; private set; }
+
+    /// <summary>Uncompressed bytes in the current, not yet written, frame.</summary>
+    public int Pending => _pending.WrittenCount;
+
+    /// <summary>Room left in the current frame before it reaches a block.</summary>
+    public int Room => _blockSize - _pending.WrittenCount;
+
+    /// <summary>"sha256:…" of the uncompressed tar so far.</summary>
+    public string TarDigest => "sha256:" + Convert.ToHexStringLower(_tar.CurrentHash());
+
+    /// <summary>Adds tar bytes to the current frame, cutting it each time it fills a block.</summary>
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            var n = Math.Min(data.Length, Room);
+            _pending.Write(data[..n]);
+            _tar.Append(data[..n]);
+            TarLength += n;
+            data = data[n..];
+            if (Room == 0)
+            {
+                Cut();
+            }
+        }
+    }
+
+    /// <summary>Compresses and writes the current frame if it holds anything; returns <see cref="Offset"/> after it.</summary>
+    /// <param name="contentKey">Names the frame's bytes exactly (a digest and length), so that the cache may supply or keep its compressed form.</param>
+    public long Cut(string? contentKey = null)
+    {
+        if (_pending.WrittenCount == 0)
+        {
+            return Offset;
+        }
+
+        if (contentKey is not null && _cache is not null && _cache.TryGet(contentKey, out var frame))
+        {
+            _pending.ResetWrittenCount();
+            WriteRaw(frame);
+            return Offset;
+        }
+
+        _compressed.ResetWrittenCount();
+        _codec.CompressBlock(_pending.WrittenSpan, _compressed);
+        _pending.ResetWrittenCount();
+        if (contentKey is not null)
+        {
+            _cache?.Add(contentKey, _compressed.WrittenSpan);
+        }
+
+        WriteRaw(_compressed.WrittenSpan);
+        return Offset;
+    }
+
+    /// <summary>Writes bytes to the blob outside any frame; nothing may be pending.</summary>
+    public void WriteRaw(ReadOnlySpan<byte> bytes)
+    {
+        if (_pending.WrittenCount > 0)
+        {
+            throw new InvalidOperationException("a frame is still open");
+        }
+
+        _blob.Write(bytes);
+        Offset += bytes.Length;
+    }
+
+    public void Dispose() => _tar.Dispose();
+}

@@ -1,0 +1,51 @@
+using ParallelDiff.Core.Compression;
+using ParallelDiff.Core.Diff;
+
+namespace ParallelDiff.Core.Layers.LazyPull;
+
+/// <summary>
+/// Writes a zstd:chunked or eStargz layer: the changes through the ChangeWriter, as for any layer,
+/// into the format's per-file frame writer. One thread, in tar order, so the bytes depend only on
+/// the changes, the level and the block size (the engine sends these formats here whatever the
+/// upper's size: ExportEngine.SequentialOnly).
+/// </summary>
+public static class LazyPullLayer
+{
+    /// <param name="reuseFrames">
+    /// Copy the frame of a file whose data was compressed earlier in this layer instead of
+    /// compressing it again (<see cref="FrameCache"/>); the bytes are the same either way.
+    /// </param>
+    public static (LayerTarResult Result, LayerDescriptor Descriptor, long TarBytes) WriteBlob(
+        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken, LayerMeter? meter = null, bool reuseFrames = true)
+    {
+        ArgumentNullException.ThrowIfNull(diff);
+        ArgumentNullException.ThrowIfNull(changes);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(compression);
+        if (!compression.Kind.IsLazyPull())
+        {
+            throw new ArgumentException($"{compression.Kind.ToName()} is not a lazy-pull format", nameof(compression));
+        }
+
+        using var metered = meter is null ? null : new MeteredWriteStream(blob, meter);
+        using var blobDigest = new DigestingStream(metered ?? blob, leaveOpen: true);
+        using var codec = BlockCodecs.Create(compression.Kind.FrameCodec(), compression.Level);
+        using var framed = new FramedBlob(blobDigest, codec, compression.BlockSize, reuseFrames ? new FrameCache() : null);
+        using PerFileFrameWriter tar = compression.Kind == LayerCompression.ZstdChunked
+            ? new ZstdChunkedWriter(framed, codec, compression.BlockSize, meter, cancellationToken)
+            : new EstargzWriter(framed, compression.BlockSize, meter, cancellationToken);
+        var writer = new ChangeWriter(tar, diff.New, options.Writer with { Xattrs = options.Diff.Xattrs });
+        foreach (var change in changes)
+        {
+            writer.Handle(change);
+        }
+
+        var annotations = tar.Finish();
+        blobDigest.Flush();
+        var descriptor = new LayerDescriptor(MediaTypes.ForLayer(compression.Kind), blobDigest.Digest, blobDigest.Length, framed.TarDigest)
+        {
+            Annotations = annotations,
+        };
+        return (new LayerTarResult(differ, writer.EntriesWritten, tar.DataBytes), descriptor, framed.TarLength);
+    }
+}

@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace ParallelDiff.Core.Layers.LazyPull;
+
+/// <summary>
+/// tar-split's metadata (vbatts/tar-split tar/storage, JSONPacker as asm.NewInputTarStream feeds
+/// it), which zstd:chunked carries so that a partial pull can rebuild the exact tar, and so the
+/// diffID, without the blob: one JSON object a line, "position" counting from 0; a segment
+/// (type 2) holds raw tar bytes between file data (padding, headers, the end-of-archive blocks) in
+/// "payload" as base64; a file (type 1) holds its name, its size, and in "payload" the CRC-64/ISO of
+/// its data (big-endian, tar/asm's crc64.MakeTable(crc64.ISO)), null when it has none. A name that
+/// is not valid UTF-8 goes in "name_raw" as base64 instead (storage.Entry.SetName).
+/// </summary>
+internal sealed class TarSplitPacker
+{
+    private static readonly ulong[] Crc64Table = MakeCrc64IsoTable();
+    private readonly ArrayBufferWriter<byte> _lines = new(64 * 1024);
+    private int _position;
+
+    /// <summary>The JSON lines so far.</summary>
+    public ReadOnlySpan<byte> Bytes => _lines.WrittenSpan;
+
+    public void AddSegment(ReadOnlySpan<byte> raw)
+    {
+        if (raw.IsEmpty)
+        {
+            return;
+        }
+
+        using var json = new Utf8JsonWriter(_lines);
+        json.WriteStartObject();
+        json.WriteNumber("type", 2);
+        json.WriteBase64String("payload", raw);
+        json.WriteNumber("position", _position++);
+        json.WriteEndObject();
+        json.Flush();
+        _lines.Write("\n"u8);
+    }
+
+    /// <param name="crc64">The CRC-64 of the data, or null for an entry with none (tar/asm checksums only hdr.Size &gt; 0).</param>
+    public void AddFile(byte[] name, long size, ulong? crc64)
+    {
+        using var json = new Utf8JsonWriter(_lines);
+        json.WriteStartObject();
+        json.WriteNumber("type", 1);
+        if (Utf8.IsValid(name))
+        {
+            json.WriteString("name", name);
+        }
+        else
+        {
+            json.WriteBase64String("name_raw", name);
+        }
+
+        if (size != 0)
+        {
+            json.WriteNumber("size", size);
+        }
+
+        if (crc64 is { } crc)
+        {
+            Span<byte> sum = stackalloc byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(sum, crc);
+            json.WriteBase64String("payload", sum);
+        }
+        else
+        {
+            json.WriteNull("payload");
+        }
+
+        json.WriteNumber("position", _position++);
+        json.WriteEndObject();
+        json.Flush();
+        _lines.Write("\n"u8);
+    }
+
+    /// <summary>Go's hash/crc64 update: the register inverted before and after, reflected table.</summary>
+    public static ulong Crc64Append(ulong crc, ReadOnlySpan<byte> data)
+    {
+        crc = ~crc;
+        foreach (var b in data)
+        {
+            crc = Crc64Table[(byte)crc ^ b] ^ (crc >> 8);
+        }
+
+        return ~crc;
+    }
+
+    /// <summary>hash/crc64.ISO: the reversed polynomial 0xD800000000000000.</summary>
+    private static ulong[] MakeCrc64IsoTable()
+    {
+        const ulong poly = 0xD800000000000000;
+        var table = new ulong[256];
+        for (var i = 0; i < 256; i++)
+        {
+            var crc = (ulong)i;
+            for (var j = 0; j < 8; j++)
+            {
+                crc = (crc & 1) == 1 ? (crc >> 1) ^ poly : crc >> 1;
+            }
+
+            table[i] = crc;
+        }
+
+        return table;
+    }
+}
