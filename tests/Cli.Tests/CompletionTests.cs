@@ -45,8 +45,8 @@ public sealed class CompletionTests
     public void Completion_should_complete_an_option_of_diff_and_its_words()
     {
         Assert.Equal(["--compression"], Complete("paralleldiff", "diff", "--upper", "u", "--comp"));
-        Assert.Equal(["zstd"], Complete("paralleldiff", "diff", "--compression", "z"));
-        Assert.Equal(["none", "gzip", "zstd", "lz4"], Complete("paralleldiff", "diff", "--compression", string.Empty));
+        Assert.Equal(["zstd", "zstd:chunked"], Complete("paralleldiff", "diff", "--compression", "z"));
+        Assert.Equal(["none", "gzip", "zstd", "lz4", "zstd:chunked", "estargz"], Complete("paralleldiff", "diff", "--compression", string.Empty));
 
         // --compression=g, as bash splits it at '='.
         Assert.Equal(["gzip"], Complete("paralleldiff", "diff", "--compression", "=", "g"));
