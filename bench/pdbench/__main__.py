@@ -15,13 +15,16 @@ import platform
 import subprocess
 import sys
 
-from . import datasets, export_bench, export_sets, profile, report, tools
+from . import datasets, export_bench, export_sets, profile, ratio_targets, report, tools
 from .dataset_bench import bench_dataset, latency
 from .export_sets import SCENARIOS
 from .measure import BenchError
 from .recipes import DATASETS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# --profile records these (when chosen; ours-zstd always): ours and the layer peer of each codec
+# that has a target, so a miss can be explained from both sides.
+PROFILED = ("ours-zstd", "tar-zstd-layer", "ours-gzip", "tar-pigz-layer")
 # Measured runs when --runs is not given: an export of 50 many-small snapshots takes ~10 min.
 DEFAULT_RUNS = {"export-small": 3, "export-many-small": 1}
 METHOD = ("{runs} measured runs per command, medians; each round runs ours then its peer, alternating; "
@@ -48,8 +51,9 @@ def parse(argv):
                    help="snapshots per export scenario (default $PARALLELDIFF_BENCH_EXPORT_COUNT, else "
                         f"{export_sets.SMALL_COUNT} for export-small and {export_sets.MANY_SMALL_COUNT} for export-many-small)")
     p.add_argument("--profile", action="store_true",
-                   help="after measuring a dataset, run our zstd command once more under perf and print the CPU split "
-                        "by thread and by shared object (perf.data stays in the run's scratch folder)")
+                   help="after measuring a dataset, run our zstd command (and, when chosen, " + ", ".join(PROFILED[1:]) +
+                        ") once more under perf and print the CPU split by thread and by shared object "
+                        "(perf.data stays in the run's scratch folder)")
     a = p.parse_args(argv)
     if (a.runs is not None and a.runs < 1) or a.latency_runs < 1 or (a.count is not None and a.count < 1):
         p.error("--runs, --latency-runs and --count must be at least 1")
@@ -105,6 +109,8 @@ def main(argv=None):
         raise SystemExit(f"--tools: unknown {', '.join(sorted(unknown))}")
     chosen = [t for t in every if t.key in keys]
     by_key = {t.key: t for t in every}
+    head = git("rev-parse", "--short", "HEAD")
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
 
     # A folder of this run's own: others may bench from the same cache at the same time.
     scratch = os.path.join(cache, "out", datetime.datetime.now().strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}")
@@ -113,8 +119,8 @@ def main(argv=None):
     results = {
         "schema": 1,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": git("rev-parse", "--short", "HEAD"), "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
-        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "commit": head, "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
+        "dirty": dirty,
         "machine": m, "cli": cli, "parallelism": a.parallelism, "peer_threads": threads, "runs": a.runs or 5,
         "tools": a.tools, "profile": a.profile,
         "pipeline": f"parallel pipeline, --parallelism {a.parallelism}" if a.parallelism else
@@ -132,8 +138,10 @@ def main(argv=None):
                 continue
             results["datasets"].append(bench_dataset(d, chosen, a.runs or 5, scratch, by_key["ours-none"], threads))
             if a.profile:
-                log(f"{d.name}: profiling ours zstd -3 under perf")
-                results["datasets"][-1]["profile"] = profile.profile(d.name, lambda out, d=d: by_key["ours-zstd"].argv(d, out), scratch)
+                profiled = [k for k in PROFILED if k == "ours-zstd" or k in keys]
+                log(f"{d.name}: profiling {', '.join(profiled)} under perf")
+                results["datasets"][-1]["profiles"] = {
+                    k: profile.profile(f"{d.name}-{k}", lambda out, d=d, k=k: by_key[k].argv(d, out), scratch) for k in profiled}
         small = next((d for d in loaded if d.name == "small-on-big"), None)
         if small:
             results["latency"] = latency(cli, by_key["ours-zstd"], by_key["ours-walking"] if "ours-walking" in keys else None,
@@ -141,6 +149,7 @@ def main(argv=None):
     except BenchError as e:
         raise SystemExit(f"bench: a command failed, no figures reported\n{e}") from None
     m["load_end"] = os.getloadavg()[0]
+    results["verdicts"] = ratio_targets.summary(results["datasets"])
     if not os.listdir(scratch):
         os.rmdir(scratch)  # only perf.data and job files are kept
 
