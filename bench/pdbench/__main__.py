@@ -1,10 +1,11 @@
-"""./run.sh bench [--dataset NAME|PATH]... [--runs N] [--json] [--parallelism N] [options]
+"""./run.sh bench [--dataset NAME|PATH]... [--runs N] [--json] [--parallelism N] [--compare REV] [options]
 
 Makes (or reuses) the datasets, then measures our CLI and its peers on each: one warm-up run of
 every command, then N rounds in which each of ours is followed by its peer; reports medians and
 ratios. Figures are comparisons inside one run on one machine, never absolute pass/fail numbers.
 The export scenarios (--dataset export-small, export-many-small) time one `paralleldiff export`
-of many snapshots and watch its memory; they run only when named.
+of many snapshots and watch its memory; they run only when named. --compare REV builds another
+revision's CLI and measures it beside this one's in the same rounds (see compare.py).
 """
 
 import argparse
@@ -15,7 +16,7 @@ import platform
 import subprocess
 import sys
 
-from . import datasets, export_bench, export_sets, profile, ratio_targets, report, tools
+from . import compare, datasets, export_bench, export_sets, profile, ratio_targets, report, tools
 from .dataset_bench import bench_dataset, latency
 from .export_sets import SCENARIOS
 from .measure import BenchError
@@ -54,6 +55,9 @@ def parse(argv):
                    help="after measuring a dataset, run our zstd command (and, when chosen, " + ", ".join(PROFILED[1:]) +
                         ") once more under perf and print the CPU split by thread and by shared object "
                         "(perf.data stays in the run's scratch folder)")
+    p.add_argument("--compare", metavar="REV",
+                   help="also build git revision REV (in a temporary worktree, with its own run.sh) and measure its CLI "
+                        "beside this one's in the same rounds, alternating; reports this rev vs REV per command of ours")
     a = p.parse_args(argv)
     if (a.runs is not None and a.runs < 1) or a.latency_runs < 1 or (a.count is not None and a.count < 1):
         p.error("--runs, --latency-runs and --count must be at least 1")
@@ -88,6 +92,8 @@ def main(argv=None):
             loaded.append(export_sets.load(n, cache, a.seed, a.count))
         else:
             loaded.append(datasets.make(n, cache, a.seed) if n in DATASETS else datasets.load(n))
+    if a.compare and any(isinstance(d, export_sets.SnapshotSet) for d in loaded):
+        raise SystemExit("--compare measures the datasets' commands; leave the export scenarios out of a comparison")
     if a.generate_only:
         for d in loaded:
             log(f"{d.name}: {d.path} ({d.made_by})")
@@ -111,6 +117,15 @@ def main(argv=None):
     by_key = {t.key: t for t in every}
     head = git("rev-parse", "--short", "HEAD")
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    compared, extra_pairs, round_order = None, [], None
+    if a.compare:
+        compared = compare.build(ROOT, a.compare, cache)
+        if a.parallelism and "--parallelism" not in subprocess.run([compared["cli"], "diff", "--help"], capture_output=True, text=True).stdout:
+            raise SystemExit(f"--compare {a.compare}: its CLI has no --parallelism")
+        twins = compare.twins(tools.all_tools(compared["cli"], a.parallelism, threads), set(keys), compared["commit"])
+        chosen = compare.interleave(chosen, twins)
+        extra_pairs = compare.pairs(twins, head + ("+changes" if dirty else ""), compared["commit"])
+        round_order = lambda i: compare.round_order(chosen, i)  # noqa: E731 (chosen is final here)
 
     # A folder of this run's own: others may bench from the same cache at the same time.
     scratch = os.path.join(cache, "out", datetime.datetime.now().strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}")
@@ -122,7 +137,7 @@ def main(argv=None):
         "commit": head, "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
         "dirty": dirty,
         "machine": m, "cli": cli, "parallelism": a.parallelism, "peer_threads": threads, "runs": a.runs or 5,
-        "tools": a.tools, "profile": a.profile,
+        "tools": a.tools, "profile": a.profile, "compare": compared,
         "pipeline": f"parallel pipeline, --parallelism {a.parallelism}" if a.parallelism else
                     ("default parallelism" if parallel else "sequential Core path: this build has no --parallelism"),
         "method": METHOD.format(runs=a.runs or 5, threads=threads),
@@ -136,7 +151,8 @@ def main(argv=None):
                 warm_up = d.name == "export-small"
                 results["datasets"].append(export_bench.bench(d, cli, a.parallelism, runs, warm_up, scratch, log))
                 continue
-            results["datasets"].append(bench_dataset(d, chosen, a.runs or 5, scratch, by_key["ours-none"], threads))
+            results["datasets"].append(bench_dataset(d, chosen, a.runs or 5, scratch, by_key["ours-none"], threads,
+                                                     extra_pairs, round_order))
             if a.profile:
                 profiled = [k for k in PROFILED if k == "ours-zstd" or k in keys]
                 log(f"{d.name}: profiling {', '.join(profiled)} under perf")

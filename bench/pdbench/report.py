@@ -48,6 +48,11 @@ def text(r: dict) -> str:
         f"cli: {r['cli']} ({r['pipeline']})",
         f"method: {r['method']}",
     ]
+    c = r.get("compare")
+    if c:
+        out.append(f"compare: {r['commit']} (this tree) against {c['rev']} = {c['commit']}, its CLI {c['cli']} ({c['how']}); "
+                   f"each command of ours runs with both CLIs back to back, the pair's order swapped every round; "
+                   f"speed-up = {c['commit']}'s wall / this tree's wall")
     for d in r["datasets"]:
         out += ["", f"== {d['name']}: {d['what']}", f"   made by: {d['made_by']}",
                 f"   upper: {_tree(d['upper_stats'])}", f"   lower: {_tree(d['lower_stats'])}",
