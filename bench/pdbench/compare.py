@@ -70,11 +70,11 @@ def build(root: str, rev: str, cache: str) -> dict:
     cli = os.path.join(folder, "paralleldiff")
     started = time.monotonic()
     if os.access(cli, os.X_OK):
-        how = f"built before, kept in {folder}"
+        how = "built by an earlier comparison"
     else:
         os.makedirs(os.path.dirname(folder), exist_ok=True)
         _build_in_worktree(root, commit, folder)
-        how = f"built in {time.monotonic() - started:.0f} s from a temporary worktree, kept in {folder}"
+        how = f"built in {time.monotonic() - started:.0f} s in a temporary worktree"
     log(f"--compare: {rev} is {short}; its CLI {how}")
     return {"rev": rev, "commit": short, "full_commit": commit, "cli": cli, "how": how}
 
