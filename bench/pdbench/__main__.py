@@ -10,6 +10,7 @@ revision's CLI and measures it beside this one's in the same rounds (see compare
 
 import argparse
 import datetime
+import functools
 import json
 import os
 import platform
@@ -125,7 +126,7 @@ def main(argv=None):
         twins = compare.twins(tools.all_tools(compared["cli"], a.parallelism, threads), set(keys), compared["commit"])
         chosen = compare.interleave(chosen, twins)
         extra_pairs = compare.pairs(twins, head + ("+changes" if dirty else ""), compared["commit"])
-        round_order = lambda i: compare.round_order(chosen, i)  # noqa: E731 (chosen is final here)
+        round_order = functools.partial(compare.round_order, chosen)
 
     # A folder of this run's own: others may bench from the same cache at the same time.
     scratch = os.path.join(cache, "out", datetime.datetime.now().strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}")
