@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ./run.sh bench [--dataset NAME|PATH]... [--runs N] [--json] [--parallelism N] [--tools LIST] [--generate-only]
-#                 [--count N] [--profile]   (NAME: a dataset, or an export scenario: export-small, export-many-small)
+#                 [--count N] [--profile] [--compare REV]
+#                 (NAME: a dataset, or an export scenario: export-small, export-many-small)
 # Installs what the peers need (idempotent), then runs the harness in bench/pdbench (Python 3
 # stdlib only). run.sh has built the CLI into artifacts/cli before calling this. See BENCHMARKS.md.
 set -euo pipefail
@@ -21,8 +22,9 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-# Peers (zstd, pigz, lz4, GNU tar), sync from coreutils, the generator's python3, mount for overlayfs.
-apt_install zstd pigz lz4 tar coreutils python3 mount
+# Peers (zstd, pigz, lz4, GNU tar; openssl for the layer peers' SHA-256 digests), sync from
+# coreutils, the generator's python3, mount for overlayfs.
+apt_install zstd pigz lz4 tar openssl coreutils python3 mount
 # --profile records our CLI with perf (Debian's linux-perf); only then is it needed.
 for arg in "$@"; do [[ $arg == --profile ]] && apt_install linux-perf; [[ $arg == *push* ]] && apt_install docker-registry skopeo; done
 

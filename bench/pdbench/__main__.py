@@ -1,27 +1,32 @@
-"""./run.sh bench [--dataset NAME|PATH]... [--runs N] [--json] [--parallelism N] [options]
+"""./run.sh bench [--dataset NAME|PATH]... [--runs N] [--json] [--parallelism N] [--compare REV] [options]
 
 Makes (or reuses) the datasets, then measures our CLI and its peers on each: one warm-up run of
 every command, then N rounds in which each of ours is followed by its peer; reports medians and
 ratios. Figures are comparisons inside one run on one machine, never absolute pass/fail numbers.
 The export scenarios (--dataset export-small, export-many-small) time one `paralleldiff export`
-of many snapshots and watch its memory; they run only when named.
+of many snapshots and watch its memory; they run only when named. --compare REV builds another
+revision's CLI and measures it beside this one's in the same rounds (see compare.py).
 """
 
 import argparse
 import datetime
+import functools
 import json
 import os
 import platform
 import subprocess
 import sys
 
-from . import datasets, export_bench, export_sets, profile, report, tools
+from . import compare, datasets, export_bench, export_sets, profile, ratio_targets, report, tools
 from .dataset_bench import bench_dataset, latency
 from .export_sets import SCENARIOS
 from .measure import BenchError
 from .recipes import DATASETS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# --profile records these (when chosen; ours-zstd always): ours and the layer peer of each codec
+# that has a target, so a miss can be explained from both sides.
+PROFILED = ("ours-zstd", "tar-zstd-layer", "ours-gzip", "tar-pigz-layer")
 # Measured runs when --runs is not given: an export of 50 many-small snapshots takes ~10 min.
 DEFAULT_RUNS = {"export-small": 3, "export-many-small": 1}
 METHOD = ("{runs} measured runs per command, medians; each round runs ours then its peer, alternating; "
@@ -48,8 +53,12 @@ def parse(argv):
                    help="snapshots per export scenario (default $PARALLELDIFF_BENCH_EXPORT_COUNT, else "
                         f"{export_sets.SMALL_COUNT} for export-small and {export_sets.MANY_SMALL_COUNT} for export-many-small)")
     p.add_argument("--profile", action="store_true",
-                   help="after measuring a dataset, run our zstd command once more under perf and print the CPU split "
-                        "by thread and by shared object (perf.data stays in the run's scratch folder)")
+                   help="after measuring a dataset, run our zstd command (and, when chosen, " + ", ".join(PROFILED[1:]) +
+                        ") once more under perf and print the CPU split by thread and by shared object "
+                        "(perf.data stays in the run's scratch folder)")
+    p.add_argument("--compare", metavar="REV",
+                   help="also build git revision REV (in a temporary worktree, with its own run.sh) and measure its CLI "
+                        "beside this one's in the same rounds, alternating; reports this rev vs REV per command of ours")
     a = p.parse_args(argv)
     if (a.runs is not None and a.runs < 1) or a.latency_runs < 1 or (a.count is not None and a.count < 1):
         p.error("--runs, --latency-runs and --count must be at least 1")
@@ -84,6 +93,8 @@ def main(argv=None):
             loaded.append(export_sets.load(n, cache, a.seed, a.count))
         else:
             loaded.append(datasets.make(n, cache, a.seed) if n in DATASETS else datasets.load(n))
+    if a.compare and any(isinstance(d, export_sets.SnapshotSet) for d in loaded):
+        raise SystemExit("--compare measures the datasets' commands; leave the export scenarios out of a comparison")
     if a.generate_only:
         for d in loaded:
             log(f"{d.name}: {d.path} ({d.made_by})")
@@ -105,6 +116,17 @@ def main(argv=None):
         raise SystemExit(f"--tools: unknown {', '.join(sorted(unknown))}")
     chosen = [t for t in every if t.key in keys]
     by_key = {t.key: t for t in every}
+    head = git("rev-parse", "--short", "HEAD")
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    compared, extra_pairs, round_order = None, [], None
+    if a.compare:
+        compared = compare.build(ROOT, a.compare, cache)
+        if a.parallelism and "--parallelism" not in subprocess.run([compared["cli"], "diff", "--help"], capture_output=True, text=True).stdout:
+            raise SystemExit(f"--compare {a.compare}: its CLI has no --parallelism")
+        twins = compare.twins(tools.all_tools(compared["cli"], a.parallelism, threads), set(keys), compared["commit"])
+        chosen = compare.interleave(chosen, twins)
+        extra_pairs = compare.pairs(twins, head + ("+changes" if dirty else ""), compared["commit"])
+        round_order = functools.partial(compare.round_order, chosen)
 
     # A folder of this run's own: others may bench from the same cache at the same time.
     scratch = os.path.join(cache, "out", datetime.datetime.now().strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}")
@@ -113,10 +135,10 @@ def main(argv=None):
     results = {
         "schema": 1,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": git("rev-parse", "--short", "HEAD"), "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
-        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "commit": head, "branch": git("rev-parse", "--abbrev-ref", "HEAD"),
+        "dirty": dirty,
         "machine": m, "cli": cli, "parallelism": a.parallelism, "peer_threads": threads, "runs": a.runs or 5,
-        "tools": a.tools, "profile": a.profile,
+        "tools": a.tools, "profile": a.profile, "compare": compared,
         "pipeline": f"parallel pipeline, --parallelism {a.parallelism}" if a.parallelism else
                     ("default parallelism" if parallel else "sequential Core path: this build has no --parallelism"),
         "method": METHOD.format(runs=a.runs or 5, threads=threads),
@@ -130,10 +152,13 @@ def main(argv=None):
                 warm_up = d.name == "export-small"
                 results["datasets"].append(export_bench.bench(d, cli, a.parallelism, runs, warm_up, scratch, log))
                 continue
-            results["datasets"].append(bench_dataset(d, chosen, a.runs or 5, scratch, by_key["ours-none"], threads))
+            results["datasets"].append(bench_dataset(d, chosen, a.runs or 5, scratch, by_key["ours-none"], threads,
+                                                     extra_pairs, round_order))
             if a.profile:
-                log(f"{d.name}: profiling ours zstd -3 under perf")
-                results["datasets"][-1]["profile"] = profile.profile(d.name, lambda out, d=d: by_key["ours-zstd"].argv(d, out), scratch)
+                profiled = [k for k in PROFILED if k == "ours-zstd" or k in keys]
+                log(f"{d.name}: profiling {', '.join(profiled)} under perf")
+                results["datasets"][-1]["profiles"] = {
+                    k: profile.profile(f"{d.name}-{k}", lambda out, d=d, k=k: by_key[k].argv(d, out), scratch) for k in profiled}
         small = next((d for d in loaded if d.name == "small-on-big"), None)
         if small:
             results["latency"] = latency(cli, by_key["ours-zstd"], by_key["ours-walking"] if "ours-walking" in keys else None,
@@ -141,6 +166,7 @@ def main(argv=None):
     except BenchError as e:
         raise SystemExit(f"bench: a command failed, no figures reported\n{e}") from None
     m["load_end"] = os.getloadavg()[0]
+    results["verdicts"] = ratio_targets.summary(results["datasets"])
     if not os.listdir(scratch):
         os.rmdir(scratch)  # only perf.data and job files are kept
 

@@ -6,7 +6,7 @@ import shutil
 import statistics
 import sys
 
-from . import datasets, inmemory, measure, report, targets, tools
+from . import datasets, inmemory, layer_peers, measure, ratio_targets, report, targets, tools
 
 LATENCY_TARGET_MS = 80
 
@@ -25,7 +25,10 @@ def _layer_for_memory_peers(d: datasets.Dataset, ours_none: tools.Tool, scratch:
     return layer
 
 
-def bench_dataset(d: datasets.Dataset, chosen: list, runs: int, scratch: str, ours_none: tools.Tool, threads: int) -> dict:
+def bench_dataset(d: datasets.Dataset, chosen: list, runs: int, scratch: str, ours_none: tools.Tool, threads: int,
+                  extra_pairs: list = (), round_order=None) -> dict:
+    """extra_pairs: more (ours, peer, what) ratios (--compare's); round_order(i): the commands of
+    round i, when not always `chosen` in its order."""
     out = os.path.join(scratch, "layer.out")
     # The largest output is the uncompressed layer, about the size of the upper (twice with the
     # in-memory peers: their input stays while the others write theirs).
@@ -39,6 +42,8 @@ def bench_dataset(d: datasets.Dataset, chosen: list, runs: int, scratch: str, ou
         if t.kind == "memory":
             return inmemory.run(t.argv(d, layer), layer)
         sample = measure.run(t.argv(d, out), out if t.writes_output else None)
+        if t.digests:
+            sample.extra.update(layer_peers.take_digests(out))
         if t.ours:
             sample.extra["work_s"] = tools.work_seconds(out)
             if os.path.exists(tools.report_path(out)):
@@ -54,7 +59,7 @@ def bench_dataset(d: datasets.Dataset, chosen: list, runs: int, scratch: str, ou
         samples = {t.key: [] for t in chosen}
         for i in range(runs):
             log(f"{d.name}: round {i + 1}/{runs}")
-            for t in chosen:
+            for t in (round_order(i) if round_order else chosen):
                 samples[t.key].append(once(t))
     finally:
         if layer and os.path.exists(layer):
@@ -87,13 +92,14 @@ def bench_dataset(d: datasets.Dataset, chosen: list, runs: int, scratch: str, ou
         result[t.key] = entry
     # An in-memory time on a tiny layer is microseconds: a ratio against a whole command says nothing.
     too_small = {k for k, t in result.items() if t.get("input_bytes", targets.LIMIT_MIN_BYTES) < targets.LIMIT_MIN_BYTES}
+    pairs = [x for x in tools.pairs(threads) if x[1] not in too_small] + list(extra_pairs)
     if len(set(diff_ids.values())) > 1:
         notes.append("the uncompressed layers differ between our commands: " + ", ".join(f"{k} {v[:19]}" for k, v in diff_ids.items()))
     elif diff_ids:
         notes.append(f"all {len(diff_ids)} of our commands wrote the same uncompressed layer (diffID {next(iter(diff_ids.values()))[:19]}…), every run the same digest")
     return {"name": d.name, "path": d.path, "what": d.manifest.get("what", "given"), "made_by": d.made_by,
             "upper_stats": d.manifest.get("upper_stats", {}), "lower_stats": d.manifest.get("lower_stats", {}),
-            "load": os.getloadavg()[0], "tools": result, "ratios": report.ratios(result, [x for x in tools.pairs(threads) if x[1] not in too_small]),
+            "load": os.getloadavg()[0], "tools": result, "ratios": ratio_targets.judge(d.name, report.ratios(result, pairs)),
             "work_ratio": report.work_ratio(samples, "ours-zstd", "ours-walking"),
             "limits": targets.physical_limit(result), "notes": notes}
 

@@ -4,7 +4,8 @@
     python3 -m pdbench.history --headers    the headers of the tables added for issue 5's measurements
 
 Prints one row per dataset, one latency row, a physical-limit row per codec measured against
-its in-memory peer, and one row per export scenario, each block under the header of its table in
+its in-memory peer, a layer-peer row per dataset (issue 17's targets, when the layer peers were
+measured), and one row per export scenario, each block under the header of its table in
 BENCHMARKS.md; paste them under the existing rows (history is kept: rows are added, never
 rewritten).
 """
@@ -17,6 +18,12 @@ HEADERS = {
     "Physical limit (ours vs the faster of the tar peer and the in-memory compressor)": [
         "| date (UTC) | commit | pipeline | machine | command | dataset | codec | ours wall | peers' wall | faster peer | ours / faster | within 10 % |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ],
+    "Against the layer peers (issue 17: tar, compress and both SHA-256 digests)": [
+        "| date (UTC) | commit | machine | command | dataset | ours zstd wall | tar-zstd-layer wall "
+        "| zstd vs layer peer (target >= 1.3x, size <= 1.02) | gzip vs layer peer (target >= 2x) | lz4 vs layer peer "
+        "| zstd vs plain tar \\| zstd (aim 1.0x) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ],
     "Bulk export (`paralleldiff export`)": [
         "| date (UTC) | commit | pipeline | machine | command | scenario | snapshots | wall / cpu | per snapshot (target ms) "
@@ -36,6 +43,18 @@ def _ratio(d: dict, ours: str, peer: str, field: str) -> str:
 def _target(value) -> str:
     """' (5)' after a figure that has a target in this scenario, nothing otherwise."""
     return "" if value is None else f" ({value:g})"
+
+
+def _judged(d: dict, ours: str, peer: str) -> str:
+    """'1.42x, size 0.99: met' — the ratio and, where one is set on this dataset, its verdict."""
+    for x in d["ratios"]:
+        if x["ours"] == ours and x["peer"] == peer:
+            cell = f"{x['speedup']:.2f}x"
+            t = x.get("target")
+            if t and t["max_size_ratio"] is not None and x["size_ratio"] is not None:
+                cell += f", size {x['size_ratio']:.3f}"
+            return cell + (f": {'met' if t['met'] else 'missed'}" if t else "")
+    return "-"
 
 
 def rows(r: dict) -> list[str]:
@@ -77,6 +96,15 @@ def rows(r: dict) -> list[str]:
         out.append(f"| {r['date']} | {r['commit']} | {pipeline} | {where} | `{command}` | {d['name']} | {x['what']} "
                    f"| {t[x['ours']]['summary']['wall_s']:.2f} s | {walls} | {x['faster']} | {x['ours_vs_faster']:.2f}x "
                    f"| {'met' if x['met'] else 'missed'} |")
+    layered = [d for d in datasets if "tar-zstd-layer" in d["tools"] or "tar-pigz-layer" in d["tools"]]
+    if layered:
+        out.append("")
+    for d in layered:
+        t = d["tools"]
+        wall = lambda k: f"{t[k]['summary']['wall_s']:.2f} s" if k in t else "-"  # noqa: E731
+        out.append(f"| {r['date']} | {r['commit']} | {where} | `{command}` | {d['name']} | {wall('ours-zstd')} | {wall('tar-zstd-layer')} "
+                   f"| {_judged(d, 'ours-zstd', 'tar-zstd-layer')} | {_judged(d, 'ours-gzip', 'tar-pigz-layer')} "
+                   f"| {_judged(d, 'ours-lz4', 'tar-lz4-layer')} | {_judged(d, 'ours-zstd', 'tar-zstd')} |")
     if exports:
         out.append("")
     for d in exports:

@@ -1,6 +1,7 @@
 """--profile: where our CPU goes on a dataset, for BENCHMARKS.md's "what the profile shows".
 
-Runs our zstd command once more under `perf record -F 499 -e cpu-clock -g` (cpu-clock: the
+Runs our zstd command (and, when they are among the chosen commands, our gzip command and the
+layer peers of both, so that a missed target can be read from both sides) once more under `perf record -F 499 -e cpu-clock -g` (cpu-clock: the
 hardware cycle counter is not offered in this VM; 499 Hz is off the timer tick so samples do not
 beat with it). The executables are NativeAOT, so perf names their frames from their own symbol
 tables; no JIT, no perf map. It then prints the top-level split of samples by thread name, by
@@ -13,9 +14,13 @@ exec'd by paralleldiff under the same process id). Thread names map to pipeline 
     paralleldiff.ac   the walk actors
     .NET TP Worker    stream stages on the thread pool
 
+A layer peer's pipeline shows up by process name: tar, tee, openssl (the two digests), zstd or
+pigz, bash (the shell that runs them).
+
 perf.data stays in the run's scratch folder; the report prints the command to read it again.
 """
 
+import glob
 import os
 import re
 import shlex
@@ -29,6 +34,13 @@ THREAD_ROLES = {
     ".NET TP Worker": "stream stages (thread pool)",
     ".NET Long Runni": "long-running tasks",
     "paralleldiff": "main thread",   # after the dispatchers: a prefix of their names
+    # A layer peer's processes.
+    "tar": "reads and archives",
+    "tee": "copies the stream for a digest",
+    "openssl": "SHA-256 digests",
+    "zstd": "compression",
+    "pigz": "compression",
+    "lz4": "compression",
 }
 # "    42.17%  paralleldiff.cp" / "    12.00%  libzstd.so.1.5.4": one line per key with --no-children.
 _ROW = re.compile(r"^\s*([\d.]+)%\s+(.+?)\s*$")
@@ -78,8 +90,9 @@ def profile(name: str, argv_writing, scratch: str) -> dict:
     output = os.path.join(scratch, f"perf-{name}.layer")
     record = [PERF, "record", "-F", "499", "-e", "cpu-clock", "-g", "-o", perf_data, "--", *argv_writing(output)]
     done = subprocess.run(record, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if os.path.exists(output):
-        os.unlink(output)
+    # The layer and what is written beside it (our --report, a layer peer's digests).
+    for leftover in glob.glob(glob.escape(output) + "*"):
+        os.unlink(leftover)
     if done.returncode != 0:
         return {"error": f"{shlex.join(record)} failed: {done.stderr.strip()[-500:]}"}
     try:

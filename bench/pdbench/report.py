@@ -2,7 +2,7 @@
 
 import statistics
 
-from . import profile
+from . import profile, ratio_targets
 
 GIB, MIB = 1 << 30, 1 << 20
 
@@ -48,6 +48,11 @@ def text(r: dict) -> str:
         f"cli: {r['cli']} ({r['pipeline']})",
         f"method: {r['method']}",
     ]
+    c = r.get("compare")
+    if c:
+        out.append(f"compare: {r['commit']} (this tree) against {c['rev']} = {c['commit']}, its CLI {c['cli']} ({c['how']}); "
+                   f"each command of ours runs with both CLIs back to back, the pair's order swapped every round; "
+                   f"speed-up = {c['commit']}'s wall / this tree's wall")
     for d in r["datasets"]:
         out += ["", f"== {d['name']}: {d['what']}", f"   made by: {d['made_by']}",
                 f"   upper: {_tree(d['upper_stats'])}", f"   lower: {_tree(d['lower_stats'])}",
@@ -58,11 +63,12 @@ def text(r: dict) -> str:
             out.append(f"   {t['label']:<38} {wall:>28} {_secs(s['cpu_s']):>10} "
                        f"{s['peak_rss_kib'] / 1024:>6.0f} MiB {_bytes(s['bytes_out']):>12}")
         if d["ratios"]:
-            out.append(f"   {'ratios (ours vs peer)':<48} {'speed-up':>10} {'cpu ratio':>10} {'size ratio':>11}")
+            out.append(f"   {'ratios (ours vs peer)':<48} {'speed-up':>10} {'cpu ratio':>10} {'size ratio':>11}  verdict")
         for x in d["ratios"]:
             size = f"{x['size_ratio']:.3f}" if x["size_ratio"] is not None else "-"
             cpu = f"{x['cpu_ratio']:>9.2f}x" if x["cpu_ratio"] is not None else f"{'-':>10}"
-            out.append(f"   {x['what']:<48} {x['speedup']:>9.2f}x {cpu} {size:>11}")
+            verdict = f"  {ratio_targets.describe(x['target'])}" if "target" in x else ""
+            out.append(f"   {x['what']:<48} {x['speedup']:>9.2f}x {cpu} {size:>11}{verdict}")
         if d.get("work_ratio"):
             w = d["work_ratio"]
             out.append(f"   {'overlay vs walking, the export alone':<48} {w['speedup']:>9.2f}x "
@@ -73,8 +79,10 @@ def text(r: dict) -> str:
                        f"the faster is {x['faster_label']}; ours takes {x['ours_vs_faster']:.2f}x its time ({verdict})")
         if d.get("export"):
             out += _export(d["export"])
-        if d.get("profile"):
+        if d.get("profile"):  # results saved before --profile covered more than ours-zstd
             out += profile.text(d["profile"])
+        for key, p in d.get("profiles", {}).items():
+            out += [f"   -- {key}"] + profile.text(p)
         out += [f"   note: {n}" for n in d["notes"]]
     lat = r.get("latency")
     if lat:
@@ -86,6 +94,11 @@ def text(r: dict) -> str:
         if "walking_ms" in lat:
             out.append(f"   overlay vs walking differ, plain calls: {lat['walking_ratio']:.2f}x ({lat['e2e_ms']:.0f} ms vs "
                        f"{_ms(lat['walking_ms'])}, median of {lat['runs']} each, in the same alternation)")
+    if r.get("verdicts"):
+        out += ["", "== targets and aims judged in this run (speed-up = peer wall / ours, medians)"]
+        out += [f"   {v['dataset']:<12} {v['what']:<48} {v['speedup']:>6.2f}x"
+                + (f", size {v['size_ratio']:.3f}" if v["max_size_ratio"] is not None and v["size_ratio"] is not None else "")
+                + f"  {ratio_targets.describe(v)}" for v in r["verdicts"]]
     return "\n".join(out) + "\n"
 
 
