@@ -52,9 +52,10 @@ public sealed class ApplyHardeningTests : IDisposable
     [InlineData("TERM")]
     public async Task A_signal_should_stop_apply_with_130_and_leave_no_partial_file(string signal)
     {
-        // 2 GiB of zeros, zstd-compressed by the zstd tool: small on disk, seconds to write out.
+        // 4 GiB of zeros, zstd-compressed by the zstd tool: small on disk, seconds to write out even
+        // when the test is descheduled for a while on a loaded machine.
         var layer = Path.Combine(_root, "zeros.tar.zst");
-        Run("bash", "-c", $"cd '{_root}' && truncate -s 2G zeros && tar -cf - zeros | zstd -q -1 -T0 -o zeros.tar.zst && rm zeros");
+        Run("bash", "-c", $"cd '{_root}' && truncate -s 4G zeros && tar -cf - zeros | zstd -q -1 -T0 -o zeros.tar.zst && rm zeros");
         var dest = Directory.CreateDirectory(Path.Combine(_root, "dest")).FullName;
         using var apply = CliRunner.Start("apply", layer, dest);
         var stderr = apply.StandardError.ReadToEndAsync();

@@ -25,12 +25,12 @@ public sealed class RegistryPushTests : IDisposable
         using var registry = LocalRegistry.Start();
         var reference = $"{registry.Address}/team/app:v1";
         var report = Path.Combine(_tree.Output, "report.json");
-        var push = CliRunner.Run("diff", "--upper", _tree.Upper, "--lower", _tree.Lower, "--compression", "zstd", "--push", reference, "--report", report);
+        var push = CliRunner.Run("diff", "--upper", _tree.Upper, "--lower", _tree.Lower, "--compression", "zstd", "--push", reference, "--report", report, "--created", "none");
         Assert.True(push.ExitCode == 0, push.StdErr + registry.Said());
         Assert.Contains($"pushed {reference}@sha256:", push.StdErr, StringComparison.Ordinal);
 
         var layout = Path.Combine(_tree.Output, "layout");
-        var local = CliRunner.Run("diff", "--upper", _tree.Upper, "--lower", _tree.Lower, "--compression", "zstd", "--oci-layout", layout, "--tag", "v1");
+        var local = CliRunner.Run("diff", "--upper", _tree.Upper, "--lower", _tree.Lower, "--compression", "zstd", "--oci-layout", layout, "--tag", "v1", "--created", "none");
         Assert.True(local.ExitCode == 0, local.StdErr);
         Assert.Equal(local.StdOut, push.StdOut);
 
@@ -57,7 +57,7 @@ public sealed class RegistryPushTests : IDisposable
         for (var run = 0; run < 2; run++)
         {
             var report = Path.Combine(_tree.Root, $"report-{run}.json");
-            var push = CliRunner.Run("diff", "--upper", _tree.Upper, "--push", reference, "--report", report, "--quiet");
+            var push = CliRunner.Run("diff", "--upper", _tree.Upper, "--push", reference, "--report", report, "--quiet", "--created", "none");
             Assert.True(push.ExitCode == 0, push.StdErr + registry.Said());
             Assert.Empty(Directory.GetFileSystemEntries(_tree.Output));
 
