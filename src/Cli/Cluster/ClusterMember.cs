@@ -1,8 +1,9 @@
-using System.Diagnostics.CodeAnalysis;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Serialization;
 
 namespace ParallelDiff.Cli.Cluster;
 
@@ -84,8 +85,6 @@ public sealed class ClusterMember
     /// exist, so that no message arrives before them).
     /// </summary>
     /// <param name="role">"node" or "coordinator".</param>
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(ClusterMessageSerializer))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(IClusterMessage))]
     public ActorSystem Start(Settings settings, string role)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -118,7 +117,11 @@ public sealed class ClusterMember
         var config = ConfigurationFactory.ParseString(flags)
             .WithFallback(settings.Config)
             .WithFallback(ConfigurationFactory.ParseString(HoconComments.WithoutCommentLines(File.ReadAllText(path))));
-        return ActorSystem.Create(SystemName, config);
+        // Our serializer is bound in code, not by type names in HOCON: NativeAOT keeps no name for
+        // an interface that is never reflected on, and Akka would silently fall back to its default.
+        var serialization = SerializationSetup.Create(system => ImmutableHashSet.Create(
+            SerializerDetails.Create("paralleldiff-cluster", new ClusterMessageSerializer(system), ImmutableHashSet.Create(typeof(IClusterMessage)))));
+        return ActorSystem.Create(SystemName, BootstrapSetup.Create().WithConfig(config).And(serialization));
     }
 
     /// <summary>Joins the seeds; the member is up once the cluster says so.</summary>

@@ -9,7 +9,7 @@ namespace ParallelDiff.Cli.Cluster;
 /// Writes the cluster's messages as small JSON objects with Utf8JsonWriter, by hand: Akka's
 /// default serializer (Newtonsoft.Json, by reflection over the runtime types) does not survive
 /// NativeAOT trimming, and hand-written JSON also keeps the wire format ours to version. Bound to
-/// <see cref="IClusterMessage"/> in hocon/cluster.conf.
+/// <see cref="IClusterMessage"/> in code (<see cref="ClusterMember.Start"/>).
 /// </summary>
 public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {

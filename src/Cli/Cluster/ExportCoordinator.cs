@@ -22,6 +22,7 @@ public sealed class ExportCoordinator : ReceiveActor, IWithTimers
     private readonly ICoordinatorSink _sink;
     private readonly TimeSpan _unassignedTimeout;
     private readonly Dictionary<string, int> _index;
+    /// <summary>The jobs without an outcome, in file order, running or not.</summary>
     private readonly List<int> _pending;
     private readonly Dictionary<int, Address> _running = [];
     private readonly Dictionary<Address, (IActorRef Ref, WorkRequest Request)> _nodes = [];
@@ -114,14 +115,13 @@ public sealed class ExportCoordinator : ReceiveActor, IWithTimers
             return;
         }
 
-        var orphans = _running.Where(r => r.Value == removed.Member.Address).Select(r => r.Key).Order().ToList();
-        foreach (var i in orphans)
+        // Its unfinished jobs are still pending (a job leaves _pending only with its outcome): no longer running, they go to the next node that can take them.
+        foreach (var i in _running.Where(r => r.Value == removed.Member.Address).Select(r => r.Key).Order().ToList())
         {
             _running.Remove(i);
             _sink.Warning(_jobs[i].Id, $"node {node.Request.Node} left the cluster ({removed.PreviousStatus}) while exporting it; handing it to another node");
         }
 
-        _pending.InsertRange(0, orphans);
         _sink.Left(node.Request.Node);
         Dispatch();
     }
