@@ -55,9 +55,13 @@ public sealed class ClusterMember
     {
         ArgumentNullException.ThrowIfNull(cl);
         var seedText = cl.Value("--cluster") ?? throw new UsageException("needs --cluster HOST:PORT[,…] (the seed nodes)");
+        var certificate = cl.Value("--cluster-cert");
+
+        // DotNetty names its TLS transport's addresses akka.ssl.tcp: a seed must be spelled so.
+        var protocol = certificate is null ? "akka.tcp" : "akka.ssl.tcp";
         var seeds = seedText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(s => Endpoint("--cluster", s, allowAnyPort: false))
-            .Select(e => new Address("akka.tcp", SystemName, e.Host, e.Port))
+            .Select(e => new Address(protocol, SystemName, e.Host, e.Port))
             .ToList();
         if (seeds.Count == 0)
         {
@@ -65,7 +69,6 @@ public sealed class ClusterMember
         }
 
         var (host, port) = cl.Value("--bind") is { } bind ? Endpoint("--bind", bind, allowAnyPort: true) : ("127.0.0.1", 0);
-        var certificate = cl.Value("--cluster-cert");
         if (certificate is not null && !File.Exists(certificate))
         {
             throw new UsageException($"--cluster-cert {certificate}: no such file");
