@@ -1,9 +1,7 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
-using Akka.Serialization;
 
 namespace ParallelDiff.Cli.Cluster;
 
@@ -120,11 +118,15 @@ public sealed class ClusterMember
         var config = ConfigurationFactory.ParseString(flags)
             .WithFallback(settings.Config)
             .WithFallback(ConfigurationFactory.ParseString(HoconComments.WithoutCommentLines(File.ReadAllText(path))));
-        // Our serializer is bound in code, not by type names in HOCON: NativeAOT keeps no name for
-        // an interface that is never reflected on, and Akka would silently fall back to its default.
-        var serialization = SerializationSetup.Create(system => ImmutableHashSet.Create(
-            SerializerDetails.Create("paralleldiff-cluster", new ClusterMessageSerializer(system), ImmutableHashSet.Create(typeof(IClusterMessage)))));
-        return ActorSystem.Create(SystemName, BootstrapSetup.Create().WithConfig(config).And(serialization));
+        // Our serializer is bound in code, not by type names in HOCON (NativeAOT keeps no name for
+        // an interface that is never reflected on, and Akka would fall back to its default), nor
+        // by an ActorSystemSetup (that path reads System.Configuration, which fails under NativeAOT).
+        // Bound before any actor exists or the member joins, so no message of ours precedes it.
+        var system = ActorSystem.Create(SystemName, config);
+        var serializer = new ClusterMessageSerializer((ExtendedActorSystem)system);
+        system.Serialization.AddSerializer("paralleldiff-cluster", serializer);
+        system.Serialization.AddSerializationMap(typeof(IClusterMessage), serializer);
+        return system;
     }
 
     /// <summary>Joins the seeds; the member is up once the cluster says so.</summary>
