@@ -17,9 +17,10 @@ public static class Program
           image       export every layer of an overlay stack at once as one tagged image in an OCI layout
           export      export many snapshots (a job file) into one OCI layout: concurrent, resumable
           apply       apply a layer onto a directory (containerd semantics, never outside it)
+          node        a worker of a cluster export (export --cluster): joins the cluster, exports what it is handed
           completion  print the bash completion script: source <(paralleldiff completion bash)
 
-        paralleldiff writes small uppers itself; it hands bigger ones, image and export to
+        paralleldiff writes small uppers itself; it hands bigger ones, image, export and node to
         paralleldiff-engine beside it (the same program with the actor engine, slower to start)
 
         exit codes: 0 success, 1 failure (the message names the path and the cause),
@@ -28,7 +29,7 @@ public static class Program
 
     /// <summary>Every command, as its parser declares it: what completion offers, and what each --help is checked against.</summary>
     public static IReadOnlyList<CommandSyntax> Commands =>
-        [DiffCommand.Syntax, ImageCommand.Syntax, ExportCommand.Syntax, ApplyCommand.Syntax, CompletionCommand.Syntax];
+        [DiffCommand.Syntax, ImageCommand.Syntax, ExportCommand.Syntax, ApplyCommand.Syntax, NodeCommand.Syntax, CompletionCommand.Syntax];
 
     public static int Main(string[] args)
     {
@@ -74,6 +75,7 @@ public static class Program
             "export" => (ExportCommand.Help, EngineHandoff.IsFront ? HandOff : ExportCommand.Run),
             "apply" => (ApplyCommand.Help, ApplyCommand.Run),
             "completion" => (CompletionCommand.Help, CompletionCommand.Run),
+            "node" => (NodeCommand.Help, EngineHandoff.IsFront ? HandOff : NodeCommand.Run),
             _ => (null, null),
         };
         if (run is null)
@@ -135,7 +137,7 @@ public static class Program
     }
 
     private static int HandOff(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
-        throw EngineHandoff.Exec("runs image and export");
+        throw EngineHandoff.Exec("runs image, export and node");
 
     private static string OneLine(Exception e) => e is FsException or SnapshotException
         ? e.Message

@@ -72,6 +72,12 @@ public sealed class Settings
     /// <summary>One attempt of one request, at most (registry.request-timeout-s).</summary>
     public TimeSpan RegistryRequestTimeout => TimeSpan.FromSeconds(Int("paralleldiff.registry.request-timeout-s"));
 
+    /// <summary>How long a cluster export waits, with the membership unchanged, for a node that can take a job (cluster.unassigned-timeout-s).</summary>
+    public TimeSpan ClusterUnassignedTimeout => TimeSpan.FromSeconds(Int("paralleldiff.cluster.unassigned-timeout-s"));
+
+    /// <summary>How long a cluster member waits to join (cluster.join-timeout-s).</summary>
+    public TimeSpan ClusterJoinTimeout => TimeSpan.FromSeconds(Int("paralleldiff.cluster.join-timeout-s"));
+
     /// <summary>The configured default level; zstd:chunked takes zstd-level and eStargz gzip-level (their frames' codecs).</summary>
     public int DefaultLevel(LayerCompression kind) => kind.FrameCodec() switch
     {
@@ -145,6 +151,7 @@ public sealed class Settings
     {
         _ = (BlockSize, Parallelism, MaxConcurrent, MemoryBudget, MemoryPerLayer, GroupInterval, ProgressInterval);
         _ = (RegistryChunkSize, MaxConcurrentUploads, RegistryRetries, RegistryRetryDelay, RegistryRequestTimeout, MetricsHost);
+        _ = (ClusterUnassignedTimeout, ClusterJoinTimeout);
         _ = (DefaultLevel(LayerCompression.Gzip), DefaultLevel(LayerCompression.Zstd), DefaultLevel(LayerCompression.Lz4));
     }
 

@@ -1,3 +1,4 @@
+using ParallelDiff.Cli.Cluster;
 using ParallelDiff.Cli.Export;
 using ParallelDiff.Cli.Layers;
 using ParallelDiff.Cli.Metrics;
@@ -55,6 +56,16 @@ public static class ExportCommand
                                finds their blobs, nothing is sent twice)
           --authfile, --tls-verify, --cert-dir, --insecure-registry, --max-concurrent-uploads
                                as in 'paralleldiff diff --help'
+        across machines (paralleldiff node --help)
+          --cluster HOST:PORT[,…]
+                               run the export on the nodes of a paralleldiff cluster: this process
+                               joins it as the coordinator, hands each job to a node that can read it
+                               (its --roots, or the job's "node": NAME) and journals the outcomes; each
+                               node pushes its jobs' images itself (needs --push and --journal). A job
+                               no node can take fails once the membership has been still for
+                               cluster.unassigned-timeout-s; a dead node's jobs go to other nodes
+          --bind, --cluster-cert, --allow-insecure-bind
+                               as in 'paralleldiff node --help'
         concurrency (one budget for the whole machine)
           --max-concurrent N   layers in flight at most (default: export.max-concurrent in the settings,
                                0 = one per core). The budget: L = min(N, cores, snapshots) layers in
@@ -101,10 +112,10 @@ public static class ExportCommand
           to resume)
         """;
 
-    private static readonly HashSet<string> Values =
-        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config", "--parallelism", "--log-level", "--oci-archive", "--metrics", .. PushArguments.ValueOptions, .. ImageConfigArguments.ValueOptions];
+    internal static readonly HashSet<string> Values =
+        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config", "--parallelism", "--log-level", "--oci-archive", "--metrics", .. PushArguments.ValueOptions, .. ImageConfigArguments.ValueOptions, .. ClusterMember.ValueOptions];
 
-    private static readonly HashSet<string> Flags = [.. LayerArguments.FlagOptions, "--quiet"];
+    internal static readonly HashSet<string> Flags = [.. LayerArguments.FlagOptions, "--quiet", .. ClusterMember.FlagOptions];
 
     /// <summary>--progress's words, with or without a layout (PushOnly).</summary>
     internal static readonly string[] ProgressModes = ["auto", "plain", "json"];
@@ -125,6 +136,15 @@ public static class ExportCommand
         if (layoutDir is null)
         {
             PushOnly.Check(cl);
+        }
+        else if (cl.Value("--cluster") is not null)
+        {
+            throw new UsageException("export --cluster writes to a registry that every node reaches: give --push REGISTRY/REPOSITORY --journal FILE, not --oci-layout (a layout on shared storage is not supported yet)");
+        }
+
+        if (cl.Value("--cluster") is null && ClusterMember.ValueOptions.Concat(ClusterMember.FlagOptions).FirstOrDefault(o => cl.Value(o) is not null || cl.Has(o)) is { } clusterOnly)
+        {
+            throw new UsageException($"{clusterOnly} is an option of a cluster export: give --cluster too");
         }
 
         var progressMode = cl.Choice("--progress", "auto", ProgressModes);
@@ -163,6 +183,11 @@ public static class ExportCommand
         if (pushes is not null)
         {
             await pushes.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (cl.Value("--cluster") is not null)
+        {
+            return await ClusterExport.RunAsync(cl, args, settings, jobs, pushes!, cancellationToken).ConfigureAwait(false);
         }
 
         if (layoutDir is null)

@@ -29,17 +29,7 @@ public sealed class RegistryExport(ExportJournal journal, ILayerWriter writer, I
         ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(budgetFor);
         var clock = Stopwatch.StartNew();
-        foreach (var pushed in journal.Latest.Values.Select(e => e.Report.Push).OfType<PushRecord>())
-        {
-            pushes.Remember(pushed);
-        }
-
-        var outcomes = new SnapshotReport?[jobs.Count];
-        var redo = new string?[jobs.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, jobs.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, ct) =>
-        {
-            (outcomes[i], redo[i]) = await CompletedEarlierAsync(jobs[i], ct).ConfigureAwait(false);
-        }).ConfigureAwait(false);
+        var (outcomes, redo) = await CheckJournalAsync(jobs, cancellationToken).ConfigureAwait(false);
 
         if (outcomes.Count(o => o is not null) is > 0 and var resumed)
         {
@@ -61,7 +51,7 @@ public sealed class RegistryExport(ExportJournal journal, ILayerWriter writer, I
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.LayersInFlight, CancellationToken = cancellationToken };
             await Parallel.ForEachAsync(pending, parallel, async (i, ct) =>
             {
-                var entry = await ExportOneAsync(jobs[i], budget.PerLayerParallelism, ct).ConfigureAwait(false);
+                var entry = await PushedJob.ExportAsync(jobs[i], writer, progress, pushes, budget.PerLayerParallelism, ct).ConfigureAwait(false);
 
                 // Durable before it is reported: a kill after "done" never loses the job.
                 journal.Append(entry);
@@ -80,6 +70,28 @@ public sealed class RegistryExport(ExportJournal journal, ILayerWriter writer, I
         }
 
         return outcomes.Select(o => o!).ToList();
+    }
+
+    /// <summary>
+    /// What the journal says of each job: its earlier outcome to keep (resumed: done with the same
+    /// job and settings, and its tag still names the manifest it pushed), or null and why it runs
+    /// again (null when the journal does not know it).
+    /// </summary>
+    public async Task<(SnapshotReport?[] Outcomes, string?[] Redo)> CheckJournalAsync(IReadOnlyList<PlannedJob> jobs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        foreach (var pushed in journal.Latest.Values.Select(e => e.Report.Push).OfType<PushRecord>())
+        {
+            pushes.Remember(pushed);
+        }
+
+        var outcomes = new SnapshotReport?[jobs.Count];
+        var redo = new string?[jobs.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, jobs.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            (outcomes[i], redo[i]) = await CompletedEarlierAsync(jobs[i], ct).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return (outcomes, redo);
     }
 
     /// <returns>The earlier outcome to keep (resumed), or null and why the job runs again (null when the journal does not know it).</returns>
@@ -117,53 +129,6 @@ public sealed class RegistryExport(ExportJournal journal, ILayerWriter writer, I
         catch (RegistryException e)
         {
             return (null, $"{target} cannot be checked ({e.Message})");
-        }
-    }
-
-    private async Task<JournalEntry> ExportOneAsync(PlannedJob planned, int parallelism, CancellationToken cancellationToken)
-    {
-        var job = planned.Job;
-        var meter = progress.WatchesBytes ? new LayerMeter() : null;
-        progress.Started(job.Id, meter);
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            var snapshot = planned.ResolveSnapshot();
-            var target = pushes.TargetOf(job.Id)!;
-            using var push = await pushes.StartLayerAsync(target, meter, cancellationToken).ConfigureAwait(false);
-            var request = new LayerWriteRequest(snapshot, planned.Layer, planned.Compression, target.ToString())
-            {
-                Parallelism = parallelism,
-                Meter = meter,
-                Warn = message => progress.Warning(job.Id, message),
-                Copy = push.Open,
-                WritesFile = false,
-            };
-
-            // A base image's layers go from its own layout, unless the registry has them.
-            var below = planned.Base?.Layers ?? [];
-            var (result, pushed) = await UploadRetry.RunAsync(
-                async () =>
-                {
-                    var written = await writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
-                    var record = await pushes.FinishAsync(target, push, planned.Base?.Layout, below, written.Descriptor, planned.Image, cancellationToken).ConfigureAwait(false);
-                    return (written, record);
-                },
-                target.ToString(),
-                request.Warn,
-                meter,
-                cancellationToken).ConfigureAwait(false);
-            var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, clock.Elapsed.TotalSeconds) with { Push = pushed };
-            return new JournalEntry(planned.Fingerprint, report);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            // Whatever went wrong with this snapshot is its own failure; the others go on.
-            return new JournalEntry(planned.Fingerprint, SnapshotReport.Failed(job.Id, job.Source.Describe(), clock.Elapsed.TotalSeconds, e));
         }
     }
 }

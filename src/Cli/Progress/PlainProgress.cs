@@ -29,7 +29,7 @@ public sealed class PlainProgress(TextWriter output) : IExportProgress
         var ended = _tally.Finished(report);
         output.WriteLine(report.Status == SnapshotStatus.Failed
             ? Invariant($"[{ended}/{_tally.Total}] {report.Id} failed: {report.Error}")
-            : Invariant($"[{ended}/{_tally.Total}] {report.Id} {report.Layer!.Digest} {Size(report.BytesIn)} in, {Size(report.BytesOut)} out, {report.Seconds:0.00} s ({report.Differ})"));
+            : Invariant($"[{ended}/{_tally.Total}] {report.Id} {report.Layer!.Digest} {Size(report.BytesIn)} in, {Size(report.BytesOut)} out, {report.Seconds:0.00} s ({report.Differ}){OnNode(report)}"));
     }
 
     public Task EndAsync(IReadOnlyList<SnapshotReport> reports, double seconds, bool interrupted)
@@ -57,6 +57,9 @@ public sealed class PlainProgress(TextWriter output) : IExportProgress
         >= 1_000 => Invariant($"{bytes / 1e3:0.0} kB"),
         _ => Invariant($"{bytes} B"),
     };
+
+    /// <summary>" on n1": the cluster node that exported it (nothing in a local export).</summary>
+    private static string OnNode(SnapshotReport report) => report.Node is { } node ? $" on {node}" : string.Empty;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

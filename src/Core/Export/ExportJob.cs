@@ -21,6 +21,13 @@ public sealed record ExportJob(string Id, SnapshotSource Source)
     /// <summary>A registry reference (REGISTRY/REPOSITORY:TAG) to push this job's image to, over the command's --push; never part of the fingerprint (it does not change the bytes).</summary>
     public string? Push { get; init; }
 
+    /// <summary>
+    /// "node": the cluster node (its --name) that must export this job, for a snapshot only that
+    /// machine holds; null lets any node that can read the snapshot take it. A local export ignores
+    /// it, and it is not part of the fingerprint (it does not change the bytes).
+    /// </summary>
+    public string? Node { get; init; }
+
     /// <summary>"base": "LAYOUT:TAG": the layout (absolute) and tag of the image this job's image is built on, or null.</summary>
     public (string Layout, string Tag)? Base { get; init; }
 

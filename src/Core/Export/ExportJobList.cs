@@ -7,7 +7,7 @@ namespace ParallelDiff.Core.Export;
 /// Reads a bulk export's job file: a JSON list of objects, each with an "id" and one snapshot input
 /// spelled as the CLI spells it ("upper" + "lower", "from" + "to", "mount-options", "mountpoint",
 /// "docker-layer", "mount-json", or "mounts" with containerd's mount list inline), optionally
-/// "userxattr", "compression", "level", "differ", "push", image settings, "base" and "lower-layers". Relative directories are taken relative to the
+/// "userxattr", "compression", "level", "differ", "push", "node" (a cluster export's node for the job), image settings, "base" and "lower-layers". Relative directories are taken relative to the
 /// job file, so a job file means the same from any working directory. The whole file is checked
 /// before anything runs: an unknown key or a job naming no snapshot or two is an error, not a guess.
 /// </summary>
@@ -16,7 +16,7 @@ public static partial class ExportJobList
     private static readonly HashSet<string> Keys = new(StringComparer.Ordinal)
     {
         "id", "upper", "lower", "from", "to", "mount-options", "mountpoint", "docker-layer", "mount-json", "mounts",
-        "userxattr", "compression", "level", "differ", "push",
+        "userxattr", "compression", "level", "differ", "push", "node",
         "cmd", "entrypoint", "env", "workdir", "user", "labels", "annotations", "platform", "created", "base", "lower-layers",
     };
 
@@ -160,6 +160,7 @@ public static partial class ExportJobList
                 : null,
             Differ = Text(element, "differ", where),
             Push = Text(element, "push", where),
+            Node = Text(element, "node", where),
             LowerLayers = lowerLayers,
             Image = Image(element, where),
             Base = Text(element, "base", where) is { } text

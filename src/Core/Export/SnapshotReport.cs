@@ -41,6 +41,9 @@ public sealed record SnapshotReport(string Id, SnapshotStatus Status)
 
     public string? Error { get; init; }
 
+    /// <summary>The cluster node (its name) that exported the snapshot; null in a local export.</summary>
+    public string? Node { get; init; }
+
     /// <summary>The report of a layer just exported.</summary>
     public static SnapshotReport Exported(string id, string? source, LayerExportResult result, double seconds)
     {
@@ -128,6 +131,11 @@ public sealed record SnapshotReport(string Id, SnapshotStatus Status)
             json.WriteString("error", Error);
         }
 
+        if (Node is not null)
+        {
+            json.WriteString("node", Node);
+        }
+
         json.WriteEndObject();
     }
 
@@ -170,6 +178,7 @@ public sealed record SnapshotReport(string Id, SnapshotStatus Status)
                 BytesOut = element.TryGetProperty("bytesOut", out var bytesOut) ? bytesOut.GetInt64() : 0,
                 Seconds = element.TryGetProperty("seconds", out var seconds) ? seconds.GetDouble() : 0,
                 Error = Optional(element, "error"),
+                Node = Optional(element, "node"),
             };
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)

@@ -78,6 +78,30 @@ public sealed record SnapshotSource
         return forms;
     }
 
+    /// <summary>
+    /// The paths this source names, as given (absolute in a job file), without reading any: the
+    /// upper, lowers, trees, mountpoint, overlay2 layer, mount file and the mount options'
+    /// upperdir, lowerdir and workdir. A cluster export gives a job to a node whose roots hold
+    /// them all; inline mounts name none here.
+    /// </summary>
+    public IReadOnlyList<string> Paths()
+    {
+        var paths = new List<string>();
+        paths.AddRange(new[] { Upper, From, To, MountPoint, DockerLayer, MountJsonPath }.OfType<string>());
+        paths.AddRange(Lowers ?? []);
+        foreach (var option in (MountOptions ?? string.Empty).Split(','))
+        {
+            var equals = option.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && option[..equals] is "upperdir" or "lowerdir" or "workdir")
+            {
+                // lowerdir=L1:L2 (a "::" data-only separator leaves empty parts).
+                paths.AddRange(option[(equals + 1)..].Split(':', StringSplitOptions.RemoveEmptyEntries));
+            }
+        }
+
+        return paths;
+    }
+
     /// <summary>Null when the source names exactly one snapshot; otherwise what is wrong, in a sentence.</summary>
     public string? Conflict()
     {

@@ -1,0 +1,46 @@
+using ParallelDiff.Cli.Progress;
+using ParallelDiff.Core.Export;
+
+namespace ParallelDiff.Cli.Cluster;
+
+/// <summary>The coordinator's outcomes: journaled (fsynced) before they are shown, as a local export does; per-node counts for the end.</summary>
+internal sealed class CoordinatorSink(IReadOnlyList<ClusterJob> jobs, ExportJournal journal, IExportProgress progress, TextWriter log, SnapshotReport?[] outcomes) : ICoordinatorSink
+{
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<string, int> _perNode = new(StringComparer.Ordinal);
+
+    public Task Finished => _finished.Task;
+
+    public void Joined(string node, string address, int slots) => log.WriteLine($"cluster: node {node} ({address}) asks for work, {slots} at once");
+
+    public void Left(string node) => log.WriteLine($"cluster: node {node} left the cluster");
+
+    public void Started(string jobId, string node) => progress.Started(jobId, meter: null);
+
+    public void Warning(string jobId, string message) => progress.Warning(jobId, message);
+
+    void ICoordinatorSink.Finished(ClusterJob job, SnapshotReport report)
+    {
+        // Durable before it is reported: a kill after "done" never loses the job.
+        journal.Append(new JournalEntry(job.Planned.Fingerprint, report));
+        var i = jobs.Select((j, n) => (j, n)).First(p => p.j.Id == job.Id).n;
+        outcomes[i] = report;
+        if (report.Node is { } node && report.Status != SnapshotStatus.Failed)
+        {
+            _perNode[node] = _perNode.GetValueOrDefault(node) + 1;
+        }
+
+        progress.Finished(report);
+    }
+
+    public void Done() => _finished.TrySetResult();
+
+    /// <summary>"cluster: exported by a 21, b 20, c 19".</summary>
+    public void WriteNodeSummary()
+    {
+        if (_perNode.Count > 0)
+        {
+            log.WriteLine($"cluster: exported by {string.Join(", ", _perNode.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text;
+using System.Text.Json;
+using ParallelDiff.Cli.Commands;
+using ParallelDiff.Cli.Export;
+using ParallelDiff.Cli.Layers;
+using ParallelDiff.Cli.Progress;
+using ParallelDiff.Cli.Push;
+using ParallelDiff.Core.Export;
+
+namespace ParallelDiff.Cli.Cluster;
+
+/// <summary>
+/// A node's side of a job: plans it from the offer as the coordinator planned it (the same job
+/// JSON, the same image-shaping options) and exports it with the same engine and code as a local
+/// push-only export (<see cref="PushedJob"/>), so the image's digests do not depend on which node
+/// ran it. At most <c>slots</c> run at once; further offers wait for a slot.
+/// </summary>
+public sealed class NodeJobs(string node, Settings settings, ILayerWriter writer, IExportProgress progress, TextWriter log, int slots, int parallelism) : IDisposable
+{
+    private readonly SemaphoreSlim _slots = new(slots, slots);
+
+    public async Task<JobOutcome> RunAsync(JobOffer offer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            var cl = CommandLine.ParseOptions("export", offer.Arguments, ExportCommand.Values, ExportCommand.Flags);
+            var job = ExportJobList.Parse("[" + offer.Job + "]", $"job \"{offer.JobId}\"", offer.BaseDirectory)[0];
+            var planned = PlannedJob.For(
+                job, LayerArguments.Parse(cl), LayerArguments.Compression(cl, settings), settings, ImageConfigArguments.Fields(cl),
+                LayerArguments.SourceDateEpoch(cl), config => ImageConfigArguments.Inherit(cl, config));
+            await using var pushes = ExportPushes.Plan(cl, settings, [planned])
+                ?? throw new UsageException($"job \"{offer.JobId}\" has no push target");
+            await pushes.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            var entry = await PushedJob.ExportAsync(planned, writer, progress, pushes, parallelism, cancellationToken).ConfigureAwait(false);
+            return Outcome(entry.Report with { Node = node });
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            // A job that cannot even be planned here (another version's options, a bad base) is its own failure.
+            var report = SnapshotReport.Failed(offer.JobId, source: null, clock.Elapsed.TotalSeconds, e) with { Node = node };
+            return Outcome(report);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    public void Dispose() => _slots.Dispose();
+
+    private JobOutcome Outcome(SnapshotReport report)
+    {
+        log.WriteLine(report.Status == SnapshotStatus.Failed
+            ? $"node {node}: {report.Id} failed: {report.Error}"
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"node {node}: {report.Id} {report.Push?.ManifestDigest} {report.Seconds:0.00} s"));
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            report.WriteTo(json);
+        }
+
+        return new JobOutcome(report.Id, node, Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+}
