@@ -1,6 +1,7 @@
 using Akka.Actor;
 using ParallelDiff.Cli.Cluster;
 using ParallelDiff.Cli.Layers;
+using ParallelDiff.Cli.Metrics;
 using ParallelDiff.Cli.Progress;
 using ParallelDiff.Core.Export;
 
@@ -27,6 +28,10 @@ public static class NodeCommand
           --parallelism N      workers inside one layer (default pipeline.parallelism)
           --config FILE        HOCON settings over hocon/paralleldiff.conf and hocon/cluster.conf
           --log-level LEVEL    off (default)|error|warning|info|debug: the actor systems' log, on stderr
+          --metrics [HOST:]PORT
+                               serve this node's metrics at http://HOST:PORT/metrics in Prometheus's
+                               text format while it runs, as 'paralleldiff export --metrics' does
+                               (default HOST: metrics.host in the settings, 127.0.0.1)
         {{ClusterMember.Help}}
         The layer, image and push settings come with each job from the coordinator's command line;
         registry credentials (--authfile) are read on the node.
@@ -34,7 +39,7 @@ public static class NodeCommand
         exit codes: 0 left the cluster after Ctrl-C or SIGTERM; 1 could not start or join; 2 bad command line
         """;
 
-    private static readonly HashSet<string> Values = ["--roots", "--name", "--max-concurrent", "--parallelism", "--config", "--log-level", .. ClusterMember.ValueOptions];
+    private static readonly HashSet<string> Values = ["--roots", "--name", "--max-concurrent", "--parallelism", "--config", "--log-level", "--metrics", .. ClusterMember.ValueOptions];
 
     private static readonly HashSet<string> Flags = [.. ClusterMember.FlagOptions];
 
@@ -55,6 +60,15 @@ public static class NodeCommand
         var roots = (cl.Value("--roots") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(r => Directory.Exists(r) ? Path.GetFullPath(r) : throw new UsageException($"--roots {r}: no such directory"))
             .ToList();
+
+        var metricsAt = cl.Value("--metrics") is { } listen ? MetricsAddress.Parse("--metrics", listen, settings.MetricsHost) : null;
+
+        // Opened before the node joins: a port in use fails the node before it takes any work.
+        await using var metrics = metricsAt is null ? null : MetricsEndpoint.Start("--metrics", metricsAt);
+        if (metrics is not null && metricsAt!.Port == 0)
+        {
+            Console.Error.WriteLine($"paralleldiff node: metrics at http://{metrics.Address}/metrics");
+        }
 
         // As a local export of many snapshots: L layers at once, P workers each, L x P <= cores.
         var budget = ExportBudget.For(settings.Parallelism, maxConcurrent, int.MaxValue, settings.MemoryBudget, settings.MemoryPerLayer + 2L * settings.RegistryChunkSize, 2L * settings.BlockSize);
