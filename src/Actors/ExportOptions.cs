@@ -59,6 +59,12 @@ public sealed record ExportOptions
     /// <summary>Counts the layer's bytes while it is written, for a progress view to sample; optional, and it never changes the bytes.</summary>
     public LayerMeter? Meter { get; init; }
 
+    /// <summary>
+    /// The content cache of zstd:chunked and eStargz layers, shared by the layers of an export (and
+    /// across runs when it has a disk tier); null keeps one per layer. It never changes the bytes.
+    /// </summary>
+    public Core.Layers.LazyPull.FrameCache? Frames { get; init; }
+
     /// <summary>Warnings (e.g. the overlay differ giving way to the walking differ), besides <see cref="LayerProgress.Message"/>.</summary>
     public Action<string>? Warn { get; init; }
 }

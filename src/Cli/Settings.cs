@@ -78,6 +78,15 @@ public sealed class Settings
     /// <summary>How long a cluster member waits to join (cluster.join-timeout-s).</summary>
     public TimeSpan ClusterJoinTimeout => TimeSpan.FromSeconds(Int("paralleldiff.cluster.join-timeout-s"));
 
+    /// <summary>The size a --cache directory's blobs and frames are trimmed to unless --cache-size says (cache.size).</summary>
+    public long CacheSize => ByteSize("paralleldiff.cache.size") ?? throw Missing("cache.size");
+
+    /// <summary>Compressed frames one command keeps in memory for zstd:chunked and eStargz layers (cache.memory).</summary>
+    public long CacheMemory => ByteSize("paralleldiff.cache.memory") ?? throw Missing("cache.memory");
+
+    /// <summary>The smallest frame (uncompressed) a --cache directory keeps (cache.disk-frame-min).</summary>
+    public int CacheDiskFrameMin => checked((int)(ByteSize("paralleldiff.cache.disk-frame-min") ?? throw Missing("cache.disk-frame-min")));
+
     /// <summary>The configured default level; zstd:chunked takes zstd-level and eStargz gzip-level (their frames' codecs).</summary>
     public int DefaultLevel(LayerCompression kind) => kind.FrameCodec() switch
     {
@@ -151,7 +160,7 @@ public sealed class Settings
     {
         _ = (BlockSize, Parallelism, MaxConcurrent, MemoryBudget, MemoryPerLayer, GroupInterval, ProgressInterval);
         _ = (RegistryChunkSize, MaxConcurrentUploads, RegistryRetries, RegistryRetryDelay, RegistryRequestTimeout, MetricsHost);
-        _ = (ClusterUnassignedTimeout, ClusterJoinTimeout);
+        _ = (ClusterUnassignedTimeout, ClusterJoinTimeout, CacheSize, CacheMemory, CacheDiskFrameMin);
         _ = (DefaultLevel(LayerCompression.Gzip), DefaultLevel(LayerCompression.Zstd), DefaultLevel(LayerCompression.Lz4));
     }
 

@@ -56,6 +56,16 @@ public static class ExportCommand
                                finds their blobs, nothing is sent twice)
           --authfile, --tls-verify, --cert-dir, --insecure-registry, --max-concurrent-uploads
                                as in 'paralleldiff diff --help'
+        cache (README.md, "The content cache")
+          --cache DIR          a cache shared by runs (and by exports running at once): a snapshot whose
+                               trees' stat data (inode, ctime and mtime to the ns, size, mode, owner,
+                               xattr names; upper and lowers) and settings are those of one exported
+                               before is not read at all, its blob re-hashed and linked or copied into
+                               the layout; a zstd:chunked or eStargz frame of file data compressed before
+                               is copied, not compressed again. The bytes are the same as without it.
+                               Needs --oci-layout.
+          --cache-size SIZE    trim the cache's blobs and frames to SIZE after the export, least
+                               recently used first (default cache.size in the settings, 10 GiB)
         across machines (paralleldiff node --help)
           --cluster HOST:PORT[,…]
                                run the export on the nodes of a paralleldiff cluster: this process
@@ -113,7 +123,7 @@ public static class ExportCommand
         """;
 
     internal static readonly HashSet<string> Values =
-        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config", "--parallelism", "--log-level", "--oci-archive", "--metrics", .. PushArguments.ValueOptions, .. ImageConfigArguments.ValueOptions, .. ClusterMember.ValueOptions];
+        [.. LayerArguments.ValueOptions, "--jobs", "--oci-layout", "--max-concurrent", "--report", "--journal", "--progress", "--config", "--parallelism", "--log-level", "--oci-archive", "--metrics", "--cache", "--cache-size", .. PushArguments.ValueOptions, .. ImageConfigArguments.ValueOptions, .. ClusterMember.ValueOptions];
 
     internal static readonly HashSet<string> Flags = [.. LayerArguments.FlagOptions, "--quiet", .. ClusterMember.FlagOptions];
 
@@ -140,6 +150,16 @@ public static class ExportCommand
         else if (cl.Value("--cluster") is not null)
         {
             throw new UsageException("export --cluster writes to a registry that every node reaches: give --push REGISTRY/REPOSITORY --journal FILE, not --oci-layout (a layout on shared storage is not supported yet)");
+        }
+
+        if (cl.Value("--cache") is not null && layoutDir is null)
+        {
+            throw new UsageException("--cache keeps the layers it reuses in the layout they are placed in: give --oci-layout DIR");
+        }
+
+        if (cl.Value("--cache-size") is not null && cl.Value("--cache") is null)
+        {
+            throw new UsageException("--cache-size sizes the --cache directory: give --cache DIR too");
         }
 
         if (cl.Value("--cluster") is null && ClusterMember.ValueOptions.Concat(ClusterMember.FlagOptions).FirstOrDefault(o => cl.Value(o) is not null || cl.Has(o)) is { } clusterOnly)
@@ -196,6 +216,7 @@ public static class ExportCommand
         }
 
         var layout = OciLayout.Open(layoutDir);
+        var cache = OpenCache(cl, settings);
         var journalPath = cl.Value("--journal") ?? Path.TrimEndingDirectorySeparator(layout.Root) + ".journal.jsonl";
         using var journal = ExportJournal.Open(journalPath);
         await using var writer = LayerWriters.Create(settings);
@@ -205,7 +226,9 @@ public static class ExportCommand
         IReadOnlyList<SnapshotReport> reports;
         try
         {
-            reports = await new BulkExport(layout, journal, writer, progress, settings.GroupInterval, pushes).RunAsync(
+            var frames = cache?.Frames ?? new Core.Layers.LazyPull.FrameCache(settings.CacheMemory);
+            var cached = cache is null ? null : new CachedLayers(cache);
+            reports = await new BulkExport(layout, journal, writer, progress, settings.GroupInterval, pushes, frames, cached).RunAsync(
                 jobs,
                 pending => ExportBudget.For(settings.Parallelism, maxConcurrent, pending, settings.MemoryBudget, settings.MemoryPerLayer + PushMemory(pushes, settings), 2L * settings.BlockSize),
                 cancellationToken).ConfigureAwait(false);
@@ -217,6 +240,11 @@ public static class ExportCommand
         }
 
         var failed = Finish(cl, reports, clock.Elapsed.TotalSeconds);
+        if (cache is not null)
+        {
+            TrimCache(cache, quiet: cl.Has("--quiet"));
+        }
+
         if (cl.Value("--oci-archive") is { } archive)
         {
             // An archive is for shipping: only a whole export is written as one.
@@ -231,6 +259,48 @@ public static class ExportCommand
         }
 
         return failed > 0 ? ExitCodes.PartlyFailed : ExitCodes.Success;
+    }
+
+    /// <summary>--cache DIR opened (made if absent), with --cache-size or cache.size as its cap; null without --cache.</summary>
+    private static LayerCache? OpenCache(CommandLine cl, Settings settings)
+    {
+        if (cl.Value("--cache") is not { } directory)
+        {
+            return null;
+        }
+
+        var size = settings.CacheSize;
+        if (cl.Value("--cache-size") is { } text)
+        {
+            try
+            {
+                size = Actors.HoconByteSize.Parse(text) ?? throw new FormatException("empty");
+            }
+            catch (Exception e) when (e is FormatException or OverflowException)
+            {
+                throw new UsageException($"--cache-size {text}: not a size (e.g. 512MiB, 20GiB): {e.Message}");
+            }
+        }
+
+        try
+        {
+            return LayerCache.Open(directory, size, settings.CacheMemory, settings.CacheDiskFrameMin);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"--cache {directory}: cannot be used: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Brings the cache under its cap; says so on stderr when it removed anything.</summary>
+    private static void TrimCache(LayerCache cache, bool quiet)
+    {
+        var trimmed = cache.Trim();
+        if (trimmed.Removed > 0 && !quiet)
+        {
+            Console.Error.WriteLine(FormattableString.Invariant(
+                $"paralleldiff export: --cache {cache.Root}: {trimmed.Removed} least recently used entries removed ({trimmed.BytesBefore / 1048576.0:F1} MiB -> {trimmed.BytesAfter / 1048576.0:F1} MiB, cap {cache.Capacity / 1048576.0:F1} MiB)"));
+        }
     }
 
     /// <summary>Writes --report; returns how many snapshots failed.</summary>
@@ -278,6 +348,11 @@ public static class ExportCommand
         if (layoutDir is not null)
         {
             OutputPaths.CheckDirectory("--oci-layout", layoutDir, dirs);
+        }
+
+        if (cl.Value("--cache") is { } cache)
+        {
+            OutputPaths.CheckDirectory("--cache", cache, dirs);
         }
 
         // Without a layout --journal is required (PushOnly.Check).

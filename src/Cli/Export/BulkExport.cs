@@ -5,6 +5,7 @@ using ParallelDiff.Cli.Progress;
 using ParallelDiff.Cli.Push;
 using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Layers.LazyPull;
 using ParallelDiff.Core.Oci;
 using ParallelDiff.Registry;
 
@@ -22,7 +23,9 @@ namespace ParallelDiff.Cli.Export;
 /// </summary>
 /// <param name="groupInterval">The least time between two groups the recorder writes (export.group-interval-ms).</param>
 /// <param name="pushes">Where jobs' images are pushed as well, or null.</param>
-public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWriter writer, IExportProgress progress, TimeSpan groupInterval, ExportPushes? pushes = null)
+/// <param name="frames">The content cache the jobs' zstd:chunked and eStargz layers share; null keeps one per layer.</param>
+/// <param name="cached">The --cache directory's layers, or null.</param>
+public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWriter writer, IExportProgress progress, TimeSpan groupInterval, ExportPushes? pushes = null, FrameCache? frames = null, CachedLayers? cached = null)
 {
     private readonly LowerLayerExports _lowers = new(layout, writer, new LayerReuse(layout, new StoredBlobs(layout)));
 
@@ -172,14 +175,22 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
                 Meter = meter,
                 Warn = message => progress.Warning(job.Id, message),
                 Copy = push is null ? null : push.Open,
+                Frames = frames,
             };
             var (below, imageConfig) = await ImageBelowAsync(planned, snapshot, parallelism, cancellationToken).ConfigureAwait(false);
 
+            var fromCache = false;
             var (result, seconds, pushed) = await UploadRetry.RunAsync(
                 async () =>
                 {
-                    var (written, took) = await LayoutLayers.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false);
-                    var record = push is null ? null : await pushes!.FinishAsync(target!, push, layout, below, written.Descriptor, imageConfig, cancellationToken).ConfigureAwait(false);
+                    var (written, took) = cached is null
+                        ? await LayoutLayers.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false)
+                        : await ExportCachedAsync(request, unsynced, hit => fromCache = hit, cancellationToken).ConfigureAwait(false);
+
+                    // A layer from the cache was never streamed to the registry: it goes up from the layout.
+                    var record = push is null ? null
+                        : fromCache ? await pushes!.PushFromLayoutAsync(target!, layout, below, written.Descriptor, imageConfig, cancellationToken).ConfigureAwait(false)
+                        : await pushes!.FinishAsync(target!, push, layout, below, written.Descriptor, imageConfig, cancellationToken).ConfigureAwait(false);
                     return (written, took, record);
                 },
                 target?.ToString() ?? string.Empty,
@@ -187,7 +198,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
                 meter,
                 cancellationToken).ConfigureAwait(false);
             var image = ImageWriter.WriteBlobs(layout, [.. below, result.Descriptor], job.Id, unsynced, imageConfig);
-            var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest, Push = pushed };
+            var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest, Push = pushed, Cache = fromCache ? "hit" : null };
             return (new JournalEntry(planned.Fingerprint, report), image);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -199,5 +210,12 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
             // Whatever went wrong with this snapshot is its own failure; the others go on.
             return (new JournalEntry(planned.Fingerprint, SnapshotReport.Failed(job.Id, job.Source.Describe(), clock.Elapsed.TotalSeconds, e)), null);
         }
+    }
+
+    private async Task<(LayerExportResult Result, double Seconds)> ExportCachedAsync(LayerWriteRequest request, PendingBlobs unsynced, Action<bool> fromCache, CancellationToken cancellationToken)
+    {
+        var (result, seconds, hit) = await cached!.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false);
+        fromCache(hit);
+        return (result, seconds);
     }
 }

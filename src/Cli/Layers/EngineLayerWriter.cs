@@ -57,6 +57,7 @@ public sealed class EngineLayerWriter : ILayerWriter
             Config = _settings.Config,
             Warn = request.Warn,
             Meter = request.Meter,
+            Frames = request.Frames,
         };
     }
 

@@ -21,6 +21,9 @@ public sealed record LayerWriteRequest(Snapshot Snapshot, LayerOptions Layer, Co
     /// <summary>False when the blob goes to <see cref="Copy"/> alone (a push without -o or a layout): OutputPath then only names it.</summary>
     public bool WritesFile { get; init; } = true;
 
+    /// <summary>The lazy-pull formats' content cache the command's layers share (<see cref="ParallelDiff.Actors.ExportOptions.Frames"/>).</summary>
+    public Core.Layers.LazyPull.FrameCache? Frames { get; init; }
+
     /// <summary>Warnings, such as the overlay differ giving way to the walking differ.</summary>
     public Action<string> Warn { get; init; } = _ => { };
 }

@@ -99,6 +99,19 @@ public sealed class ExportPushes : IAsyncDisposable
     }
 
     /// <summary>
+    /// The image of a job whose layer was not written in this run but taken from --cache into the
+    /// layout: every blob goes up from there (what HEAD finds is not sent).
+    /// </summary>
+    public async Task<PushRecord> PushFromLayoutAsync(
+        ImageReference target, OciLayout layout, IReadOnlyList<LayerDescriptor> below, LayerDescriptor layer, ImageConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(below);
+        var client = await _session.ClientAsync(target, cancellationToken).ConfigureAwait(false);
+        return await ImagePushes.PushAsync(_session, client, target, [.. below.Append(layer).Select(l => (l, Stored(layout, l)))], config, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// The image of a job a rerun skipped, made sure of at the registry from the layout: the same
     /// manifest bytes, what HEAD finds not sent again (a registry that lost a blob gets it back).
     /// </summary>

@@ -44,6 +44,9 @@ public sealed record SnapshotReport(string Id, SnapshotStatus Status)
     /// <summary>The cluster node (its name) that exported the snapshot; null in a local export.</summary>
     public string? Node { get; init; }
 
+    /// <summary>"hit" when the layer was taken from a --cache directory, the snapshot unchanged since it was exported and not read; null otherwise.</summary>
+    public string? Cache { get; init; }
+
     /// <summary>The report of a layer just exported.</summary>
     public static SnapshotReport Exported(string id, string? source, LayerExportResult result, double seconds)
     {
@@ -136,6 +139,11 @@ public sealed record SnapshotReport(string Id, SnapshotStatus Status)
             json.WriteString("node", Node);
         }
 
+        if (Cache is not null)
+        {
+            json.WriteString("cache", Cache);
+        }
+
         json.WriteEndObject();
     }
 
@@ -179,6 +187,7 @@ public sealed record SnapshotReport(string Id, SnapshotStatus Status)
                 Seconds = element.TryGetProperty("seconds", out var seconds) ? seconds.GetDouble() : 0,
                 Error = Optional(element, "error"),
                 Node = Optional(element, "node"),
+                Cache = Optional(element, "cache"),
             };
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)

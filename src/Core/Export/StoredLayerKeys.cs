@@ -15,7 +15,7 @@ namespace ParallelDiff.Core.Export;
 /// </summary>
 public static class StoredLayerKeys
 {
-    private const string Version = "paralleldiff stored layer 1";
+    private const string Version = "paralleldiff stored layer 2";
 
     /// <param name="layers">The stack's layers, bottom first, as <see cref="ImageLayers.Of"/> gives them.</param>
     /// <param name="settings">What decides the bytes besides the trees: compression, level, layer options, in a stable text form.</param>

@@ -76,7 +76,8 @@ public sealed class StoredLayers(OciLayout layout)
     }
 
     /// <summary>Records that the snapshot with <paramref name="key"/> gave <paramref name="report"/>'s layer, whose blob must already be durable in the layout.</summary>
-    public void Record(string key, SnapshotReport report)
+    /// <param name="durable">False for records that may be lost (a --cache directory's): a torn one reads as no record.</param>
+    public void Record(string key, SnapshotReport report, bool durable = true)
     {
         ArgumentNullException.ThrowIfNull(report);
         if (report.Layer is null)
@@ -85,7 +86,7 @@ public sealed class StoredLayers(OciLayout layout)
         }
 
         System.IO.Directory.CreateDirectory(Directory);
-        using var output = AtomicOutputFile.Create(PathOf(key));
+        using var output = AtomicOutputFile.Create(PathOf(key), durable);
         using (var json = new Utf8JsonWriter(output.Stream, JsonOptions))
         {
             json.WriteStartObject();

@@ -6,8 +6,8 @@ namespace ParallelDiff.Core.Export;
 
 /// <summary>
 /// A digest of a directory tree's metadata, never of its data: every entry's name, type, mode,
-/// owner, size, inode, device, link count, rdev, and mtime and ctime to the nanosecond, in name
-/// order. It names a tree "as it was" without reading a byte of its files. What it relies on: the
+/// owner, size, inode, device, link count, rdev, mtime and ctime to the nanosecond, and xattr
+/// names (their values are covered by ctime, which every setxattr moves), in name order. It names a tree "as it was" without reading a byte of its files. What it relies on: the
 /// kernel moves ctime on every write, truncate, chmod, chown, xattr change, link and rename, and no
 /// user can set it back; a file replaced by another gets another inode or a new ctime. A tree
 /// copied elsewhere prints differently (new inodes), which only costs a re-export.
@@ -29,6 +29,7 @@ public static class TreeStatPrint
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> record = stackalloc byte[RecordSize];
         Append(hash, record, [], rootStatus);
+        AppendXattrNames(hash, fs.ListXattrs(rootBytes));
         if (rootStatus.IsDirectory)
         {
             Walk(fs, hash, rootBytes, [], cancellationToken);
@@ -40,13 +41,14 @@ public static class TreeStatPrint
     private static void Walk(IFileSystem fs, IncrementalHash hash, byte[] directory, byte[] relative, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var entries = fs.ListDirectory(directory, withXattrNames: false);
+        var entries = fs.ListDirectory(directory, withXattrNames: true);
         entries.Sort((a, b) => PathBytes.CompareNames(a.Name, b.Name));
         Span<byte> record = stackalloc byte[RecordSize];
         foreach (var entry in entries)
         {
             var path = PathBytes.Join(relative, entry.Name);
             Append(hash, record, path, entry.Status);
+            AppendXattrNames(hash, entry.XattrNames ?? fs.ListXattrs(PathBytes.Join(directory, entry.Name)));
             if (entry.Status.IsDirectory)
             {
                 Walk(fs, hash, PathBytes.Join(directory, entry.Name), path, cancellationToken);
@@ -79,6 +81,22 @@ public static class TreeStatPrint
         at = Put64(record, at, s.CtimeSeconds);
         at = Put64(record, at, s.CtimeNanoseconds);
         hash.AppendData(record[..at]);
+    }
+
+    private static void AppendXattrNames(IncrementalHash hash, IReadOnlyList<string> names)
+    {
+        // Sorted: the kernel lists them in an order of its own, which a copy of the tree need not keep.
+        var sorted = names.Order(StringComparer.Ordinal).ToList();
+        Span<byte> count = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(count, sorted.Count);
+        hash.AppendData(count);
+        foreach (var name in sorted)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(name);
+            BinaryPrimitives.WriteInt32LittleEndian(count, bytes.Length);
+            hash.AppendData(count);
+            hash.AppendData(bytes);
+        }
     }
 
     private static int Put32(Span<byte> record, int at, int value)

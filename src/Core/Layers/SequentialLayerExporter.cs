@@ -14,8 +14,9 @@ public static class SequentialLayerExporter
     /// <param name="durable">False when the caller makes the blob durable itself (<see cref="AtomicOutputFile.Durable"/>).</param>
     /// <param name="meter">Counts the bytes as they go, for a progress view; optional.</param>
     /// <param name="openBlob">Where the blob goes instead of a file at <paramref name="outputPath"/> (a registry upload, or a file and one); <paramref name="outputPath"/> then only names it.</param>
+    /// <param name="frames">The content cache of the per-file-frame formats, shared with other layers; null keeps one for this layer.</param>
     public static LayerExportResult Export(
-        Snapshot snapshot, LayerOptions options, CompressionSettings compression, string outputPath, Action<string> warn, CancellationToken cancellationToken, bool durable = true, LayerMeter? meter = null, Func<IBlobTarget>? openBlob = null)
+        Snapshot snapshot, LayerOptions options, CompressionSettings compression, string outputPath, Action<string> warn, CancellationToken cancellationToken, bool durable = true, LayerMeter? meter = null, Func<IBlobTarget>? openBlob = null, FrameCache? frames = null)
     {
         // Every input is checked and the whole diff is known before the output file exists.
         var diff = SnapshotDiff.Open(snapshot);
@@ -31,19 +32,20 @@ public static class SequentialLayerExporter
         }
 
         using var output = openBlob?.Invoke() ?? AtomicOutputFile.Create(outputPath, durable);
-        var (result, descriptor, tarBytes) = WriteBlob(diff, changes, differ, options, compression, output.Stream, cancellationToken, meter);
+        var (result, descriptor, tarBytes) = WriteBlob(diff, changes, differ, options, compression, output.Stream, cancellationToken, meter, frames);
         output.Commit();
         meter?.Finish();
         return new LayerExportResult(descriptor, result, tarBytes);
     }
 
     /// <summary>Encodes the changes as a tar, compresses it and digests both, into <paramref name="blob"/>.</summary>
+    /// <param name="frames">The lazy-pull formats' content cache (see <see cref="Export"/>); the other formats have no per-file frames.</param>
     public static (LayerTarResult Result, LayerDescriptor Descriptor, long TarBytes) WriteBlob(
-        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken, LayerMeter? meter = null)
+        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken, LayerMeter? meter = null, FrameCache? frames = null)
     {
         if (compression.Kind.IsLazyPull())
         {
-            return LazyPullLayer.WriteBlob(diff, changes, differ, options, compression, blob, cancellationToken, meter);
+            return LazyPullLayer.WriteBlob(diff, changes, differ, options, compression, blob, cancellationToken, meter, frames: frames);
         }
 
         using var metered = meter is null ? null : new MeteredWriteStream(blob, meter);

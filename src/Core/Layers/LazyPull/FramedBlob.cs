@@ -21,11 +21,14 @@ internal sealed class FramedBlob : IDisposable
     private readonly Sha256Hasher _tar = new();
 
     private readonly FrameCache? _cache;
+    private readonly string _cacheCodec;
 
     /// <param name="cache">Frames to copy rather than compress again, by content; null compresses every frame.</param>
-    public FramedBlob(Stream blob, IBlockCodec codec, int blockSize, FrameCache? cache = null)
+    /// <param name="cacheCodec">The codec and level as the cache names them ("zstd-3"): a frame's bytes depend on both.</param>
+    public FramedBlob(Stream blob, IBlockCodec codec, int blockSize, FrameCache? cache = null, string cacheCodec = "")
     {
         _cache = cache;
+        _cacheCodec = cacheCodec;
         _blob = blob;
         _codec = codec;
         _blockSize = blockSize;
@@ -48,7 +51,11 @@ internal sealed class FramedBlob : IDisposable
     public string TarDigest => "sha256:" + Convert.ToHexStringLower(_tar.CurrentHash());
 
     /// <summary>Adds tar bytes to the current frame, cutting it each time it fills a block.</summary>
-    public void Append(ReadOnlySpan<byte> data)
+    /// <param name="cutWhenFull">
+    /// False when the caller cuts a full frame itself, naming its content for the cache; it must
+    /// then never append more than <see cref="Room"/>.
+    /// </param>
+    public void Append(ReadOnlySpan<byte> data, bool cutWhenFull = true)
     {
         while (!data.IsEmpty)
         {
@@ -57,7 +64,7 @@ internal sealed class FramedBlob : IDisposable
             _tar.Append(data[..n]);
             TarLength += n;
             data = data[n..];
-            if (Room == 0)
+            if (Room == 0 && cutWhenFull)
             {
                 Cut();
             }
@@ -65,15 +72,20 @@ internal sealed class FramedBlob : IDisposable
     }
 
     /// <summary>Compresses and writes the current frame if it holds anything; returns <see cref="Offset"/> after it.</summary>
-    /// <param name="contentKey">Names the frame's bytes exactly (a digest and length), so that the cache may supply or keep its compressed form.</param>
-    public long Cut(string? contentKey = null)
+    /// <param name="contentDigest">
+    /// "sha256:…" of the frame's uncompressed bytes when the caller knows it, so that the cache may
+    /// supply or keep its compressed form (with the frame's length and the codec it names them exactly).
+    /// </param>
+    public long Cut(string? contentDigest = null)
     {
-        if (_pending.WrittenCount == 0)
+        var length = _pending.WrittenCount;
+        if (length == 0)
         {
             return Offset;
         }
 
-        if (contentKey is not null && _cache is not null && _cache.TryGet(contentKey, out var frame))
+        var key = contentDigest is null || _cache is null ? null : FrameCache.KeyOf(_cacheCodec, contentDigest, length);
+        if (key is not null && _cache!.TryGet(key, length, out var frame))
         {
             _pending.ResetWrittenCount();
             WriteRaw(frame);
@@ -83,9 +95,9 @@ internal sealed class FramedBlob : IDisposable
         _compressed.ResetWrittenCount();
         _codec.CompressBlock(_pending.WrittenSpan, _compressed);
         _pending.ResetWrittenCount();
-        if (contentKey is not null)
+        if (key is not null)
         {
-            _cache?.Add(contentKey, _compressed.WrittenSpan);
+            _cache!.Add(key, length, _compressed.WrittenSpan);
         }
 
         WriteRaw(_compressed.WrittenSpan);

@@ -12,11 +12,12 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 public static class LazyPullLayer
 {
     /// <param name="reuseFrames">
-    /// Copy the frame of a file whose data was compressed earlier in this layer instead of
-    /// compressing it again (<see cref="FrameCache"/>); the bytes are the same either way.
+    /// Copy the frame of a file whose data was compressed before instead of compressing it again
+    /// (<see cref="FrameCache"/>); the bytes are the same either way.
     /// </param>
+    /// <param name="frames">The cache shared with other layers (an export's, or --cache DIR's); null keeps one for this layer alone.</param>
     public static (LayerTarResult Result, LayerDescriptor Descriptor, long TarBytes) WriteBlob(
-        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken, LayerMeter? meter = null, bool reuseFrames = true)
+        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken, LayerMeter? meter = null, bool reuseFrames = true, FrameCache? frames = null)
     {
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(changes);
@@ -30,7 +31,9 @@ public static class LazyPullLayer
         using var metered = meter is null ? null : new MeteredWriteStream(blob, meter);
         using var blobDigest = new DigestingStream(metered ?? blob, leaveOpen: true);
         using var codec = BlockCodecs.Create(compression.Kind.FrameCodec(), compression.Level);
-        using var framed = new FramedBlob(blobDigest, codec, compression.BlockSize, reuseFrames ? new FrameCache() : null);
+        var cache = reuseFrames ? frames ?? new FrameCache() : null;
+        var cacheCodec = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{compression.Kind.FrameCodec().ToName()}-{compression.Level}");
+        using var framed = new FramedBlob(blobDigest, codec, compression.BlockSize, cache, cacheCodec);
         using PerFileFrameWriter tar = compression.Kind == LayerCompression.ZstdChunked
             ? new ZstdChunkedWriter(framed, codec, compression.BlockSize, meter, cancellationToken)
             : new EstargzWriter(framed, compression.BlockSize, meter, cancellationToken);

@@ -129,7 +129,7 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
                 _file.Append(piece);
                 _chunk.Append(piece);
                 owner.OnData(piece);
-                owner.Blob.Append(piece);
+                owner.Blob.Append(piece, cutWhenFull: false);
                 _written += n;
                 buffer = buffer[n..];
                 if (n == room)
@@ -165,11 +165,12 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
                 return;
             }
 
-            // A chunk that filled its block was cut when it did; the last, shorter one is cut here,
-            // where its digest (and, for eStargz, the padding that follows it in the frame) names
-            // the frame's bytes for the content cache.
+            // Every chunk is cut here, a full one too (its bytes were appended without the cut at a
+            // full block), where its digest names the frame's bytes for the content cache: the
+            // chunk's data, and for eStargz's last chunk the zero padding after it, which the
+            // frame's length in the key accounts for.
             var digest = "sha256:" + Convert.ToHexStringLower(_chunk.CurrentHash());
-            var end = owner.Blob.Cut(string.Create(CultureInfo.InvariantCulture, $"{digest}+{owner.Blob.Pending}"));
+            var end = owner.Blob.Cut(digest);
             _chunks.Add(new PayloadChunk(_chunkStart, _written - _chunkStart, _chunkBlobStart, end, digest));
             _chunk.Dispose();
             _chunk = new Sha256Hasher();

@@ -1,0 +1,157 @@
+using ParallelDiff.Core.Fs;
+using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Layers.LazyPull;
+using ParallelDiff.Core.Oci;
+
+namespace ParallelDiff.Core.Export;
+
+/// <summary>
+/// A --cache directory, shared by runs and by concurrent exports: the layers of snapshots exported
+/// before, by <see cref="SnapshotCacheKeys">key</see>, so that one unchanged since is not read at
+/// all; and the compressed frames of the per-file-frame formats (<see cref="DiskFrames"/>), so that
+/// a file compressed before is not compressed again. Its blobs are kept as an OCI layout's are
+/// (blobs/sha256/HEX, records in .paralleldiff/layers), named by a link to the output's blob where
+/// the two share a file system. Nothing in it is trusted on its name: a blob is re-hashed before it
+/// is reused, a frame checked against the digest stored with it.
+/// </summary>
+public sealed class LayerCache
+{
+    private readonly OciLayout _store;
+    private readonly StoredLayers _records;
+    private readonly StoredBlobs _blobs;
+
+    private LayerCache(string root, long capacity, FrameCache frames)
+    {
+        Root = root;
+        Capacity = capacity;
+        Frames = frames;
+        _store = OciLayout.Open(root);
+        _records = new StoredLayers(_store);
+        _blobs = new StoredBlobs(_store);
+    }
+
+    public string Root { get; }
+
+    /// <summary>The size its blobs and frames are trimmed to (paralleldiff.cache.size, --cache-size).</summary>
+    public long Capacity { get; }
+
+    /// <summary>The frame cache: this process's memory over the directory's frames.</summary>
+    public FrameCache Frames { get; }
+
+    /// <param name="memoryCapacity">The frame cache's memory tier (paralleldiff.cache.memory).</param>
+    /// <param name="diskFrameMinBytes">The smallest frame kept on disk (paralleldiff.cache.disk-frame-min).</param>
+    /// <exception cref="IOException">The directory cannot be made or is not a cache.</exception>
+    public static LayerCache Open(string directory, long capacity, long memoryCapacity, int diskFrameMinBytes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var root = Path.GetFullPath(directory);
+        if (File.Exists(root))
+        {
+            throw new IOException($"--cache {directory}: a file, not a directory");
+        }
+
+        Directory.CreateDirectory(root);
+        return new LayerCache(root, capacity, new FrameCache(memoryCapacity, new DiskFrames(Path.Combine(root, "frames"), diskFrameMinBytes)));
+    }
+
+    /// <summary>
+    /// The layer the cache holds for <paramref name="key"/>, its blob re-hashed and then placed in
+    /// <paramref name="target"/> (linked or copied under its digest; synced with
+    /// <paramref name="pending"/>'s group, or before this returns when that is null); null when it
+    /// holds none, or none intact (<paramref name="warn"/> is told of a damaged one).
+    /// </summary>
+    public LayerExportResult? TryTake(string key, OciLayout target, PendingBlobs? pending, Action<string> warn)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(warn);
+        var stored = _records.Find(key, string.Empty, _blobs, out var why);
+        if (why is not null && !why.EndsWith("is missing", StringComparison.Ordinal))
+        {
+            // Missing is what eviction leaves, not news; damage is.
+            warn($"--cache {Root}: {why}; exporting it again");
+        }
+
+        if (stored?.Layer is not { } layer)
+        {
+            return null;
+        }
+
+        var cached = _store.BlobPath(layer.Digest);
+        Touch(cached);
+        if (!target.HasBlob(layer.Digest))
+        {
+            var staging = LayoutStaging.NewBlobPath(target);
+            try
+            {
+                FileLink.LinkOrCopy(cached, staging);
+                if (pending is null)
+                {
+                    PathSync.Fsync(staging, Native.LibC.O_RDONLY, "open for fsync", "fsync");
+                    target.AddStagedBlob(staging, layer.Digest, layer.Size);
+                }
+                else
+                {
+                    target.AddStagedBlob(staging, layer.Digest, layer.Size, pending);
+                }
+            }
+            finally
+            {
+                File.Delete(staging);
+            }
+        }
+
+        var differ = stored.Differ == "walking" ? Diff.DifferKind.Walking : Diff.DifferKind.Overlay;
+        return new LayerExportResult(layer, new LayerTarResult(differ, stored.Entries, stored.BytesIn), stored.TarBytes);
+    }
+
+    /// <summary>
+    /// Keeps a layer just exported for later runs: its blob (at <paramref name="blobPath"/>, whole
+    /// and named by its digest) linked or copied in, then the record that names it. A cache that
+    /// cannot take it (a full disk) costs the next run an export, never this one its layer.
+    /// </summary>
+    /// <returns>Why it was not kept, or null.</returns>
+    public string? Keep(string key, LayerExportResult result, string blobPath)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var cached = _store.BlobPath(result.Descriptor.Digest);
+        try
+        {
+            if (!File.Exists(cached))
+            {
+                var temporary = Path.Combine(Path.GetDirectoryName(cached)!, $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+                try
+                {
+                    FileLink.LinkOrCopy(blobPath, temporary);
+                    File.Move(temporary, cached, overwrite: true);
+                }
+                finally
+                {
+                    File.Delete(temporary);
+                }
+            }
+
+            _records.Record(key, SnapshotReport.Exported(string.Empty, null, result, 0), durable: false);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"--cache {Root}: not kept ({e.Message})";
+        }
+    }
+
+    /// <summary>Brings the cache under <see cref="Capacity"/>, least recently used first (<see cref="CacheTrim"/>).</summary>
+    public CacheTrimResult Trim() =>
+        CacheTrim.Run([Path.Combine(Root, "blobs", "sha256"), Frames.Disk!.Directory], Capacity);
+
+    private static void Touch(string path)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Read-only cache: reuse works, only the eviction order does not learn of it.
+        }
+    }
+}

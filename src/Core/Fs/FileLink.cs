@@ -1,0 +1,31 @@
+using System.Text;
+using ParallelDiff.Core.Native;
+
+namespace ParallelDiff.Core.Fs;
+
+/// <summary>
+/// link(2) for files whose bytes never change once named (blobs): a second name costs nothing,
+/// where a copy costs a read and a write of the whole file.
+/// </summary>
+internal static class FileLink
+{
+    /// <summary>
+    /// Gives <paramref name="from"/> the further name <paramref name="to"/>; false when it cannot
+    /// (another file system, a file system without hard links, a name taken), and the caller copies.
+    /// </summary>
+    public static unsafe bool TryLink(string from, string to)
+    {
+        using var f = new CPath(Encoding.UTF8.GetBytes(from));
+        using var t = new CPath(Encoding.UTF8.GetBytes(to));
+        return LibC.LinkAt(LibC.AT_FDCWD, f.Pointer, LibC.AT_FDCWD, t.Pointer, 0) == 0;
+    }
+
+    /// <summary>A link when one can be made, else a copy (which a file system with reflinks makes cheaply too).</summary>
+    public static void LinkOrCopy(string from, string to)
+    {
+        if (!TryLink(from, to))
+        {
+            File.Copy(from, to);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.Security.Cryptography;
+
+namespace ParallelDiff.Core.Layers.LazyPull;
+
+/// <summary>
+/// The on-disk tier of the <see cref="FrameCache"/> (under --cache DIR, in frames/): one file per
+/// frame, CODEC-LEVEL/HH/HEX-LENGTH, holding a magic, the sha256 of the compressed frame and the
+/// frame. An entry is never trusted without that digest: one that does not match (a torn write
+/// after a crash, a flipped bit) is removed and the frame compressed again. Entries are written to
+/// a temporary name and renamed, so concurrent exports sharing the directory see whole entries or
+/// none; a hit moves the entry's mtime, which is what <see cref="Export.CacheTrim"/> evicts by (least
+/// recently used first). Not synced: losing an entry costs only a compression.
+/// </summary>
+public sealed class DiskFrames(string directory, int minFrameBytes)
+{
+    private static readonly byte[] Magic = "PDFRAME1"u8.ToArray();
+    private const int HeaderSize = 8 + 32;
+    private int _rejected;
+
+    public string Directory { get; } = directory;
+
+    /// <summary>Frames with fewer uncompressed bytes are not kept here: compressing them costs less than a file (paralleldiff.cache.disk-frame-min).</summary>
+    public int MinFrameBytes { get; } = minFrameBytes;
+
+    /// <summary>Entries found damaged and removed.</summary>
+    public int Rejected => Volatile.Read(ref _rejected);
+
+    public bool Keeps(int uncompressedLength) => uncompressedLength >= MinFrameBytes;
+
+    public bool TryRead(string key, out byte[] frame)
+    {
+        frame = [];
+        var path = PathOf(key);
+        byte[] entry;
+        try
+        {
+            entry = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // An unreadable entry is a miss, not a failed layer: the frame is compressed instead.
+            return false;
+        }
+
+        if (entry.Length < HeaderSize || !entry.AsSpan(0, 8).SequenceEqual(Magic)
+            || !SHA256.HashData(entry.AsSpan(HeaderSize)).AsSpan().SequenceEqual(entry.AsSpan(8, 32)))
+        {
+            Interlocked.Increment(ref _rejected);
+            TryDelete(path);
+            return false;
+        }
+
+        frame = entry[HeaderSize..];
+        Touch(path);
+        return true;
+    }
+
+    public void Write(string key, ReadOnlySpan<byte> frame)
+    {
+        var path = PathOf(key);
+        if (File.Exists(path))
+        {
+            return;
+        }
+
+        var folder = Path.GetDirectoryName(path)!;
+        System.IO.Directory.CreateDirectory(folder);
+        var temporary = Path.Combine(folder, $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            {
+                Span<byte> header = stackalloc byte[HeaderSize];
+                Magic.CopyTo(header);
+                SHA256.HashData(frame, header[8..]);
+                output.Write(header);
+                output.Write(frame);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (IOException)
+        {
+            // A full disk or a removed directory loses a cache entry, never the layer.
+            TryDelete(temporary);
+        }
+    }
+
+    /// <summary>Where the entry for <paramref name="key"/> (as <see cref="FrameCache.KeyOf"/> makes it) lives.</summary>
+    public string PathOf(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        var codec = key[..slash];
+        var content = key[(slash + 1)..];
+        var colon = content.IndexOf(':', StringComparison.Ordinal);
+        var name = content[(colon + 1)..].Replace('+', '-');
+        return Path.Combine(Directory, codec, name[..2], name);
+    }
+
+    private static void Touch(string path)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Evicted meanwhile: the frame read is whole all the same.
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+}
