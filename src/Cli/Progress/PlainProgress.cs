@@ -29,7 +29,7 @@ public sealed class PlainProgress(TextWriter output) : IExportProgress
         var ended = _tally.Finished(report);
         output.WriteLine(report.Status == SnapshotStatus.Failed
             ? Invariant($"[{ended}/{_tally.Total}] {report.Id} failed: {report.Error}")
-            : Invariant($"[{ended}/{_tally.Total}] {report.Id} {report.Layer!.Digest} {Size(report.BytesIn)} in, {Size(report.BytesOut)} out, {report.Seconds:0.00} s ({report.Differ}){OnNode(report)}"));
+            : Invariant($"[{ended}/{_tally.Total}] {report.Id} {report.Layer!.Digest} {Size(report.BytesIn)} in, {Size(report.BytesOut)} out, {report.Seconds:0.00} s ({(report.Cache is null ? report.Differ : "from --cache")}){OnNode(report)}"));
     }
 
     public Task EndAsync(IReadOnlyList<SnapshotReport> reports, double seconds, bool interrupted)

@@ -46,9 +46,10 @@ public static class CacheTrim
                     break;
                 }
 
+                var length = file.Length;
                 if (Remove(file))
                 {
-                    size -= file.Length;
+                    size -= length;
                     removed++;
                 }
             }

@@ -1,0 +1,111 @@
+using ParallelDiff.Core.Compression;
+using ParallelDiff.Core.Diff;
+using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Layers.LazyPull;
+using ParallelDiff.Core.Snapshots;
+using ParallelDiff.Core.Tests.Support;
+using Xunit;
+
+namespace ParallelDiff.Core.Tests.Layers.LazyPull;
+
+/// <summary>
+/// The content cache shared by layers and kept on disk: a second layer with the same files copies
+/// their frames (counted as hits) and is the same blob as a cold one; the disk tier serves a new
+/// process's cache, refuses an entry whose digest does not match, and keeps only frames worth a file.
+/// </summary>
+public sealed class FrameCacheTests : IDisposable
+{
+    private readonly ScratchDirectory _scratch = ScratchDirectory.Create("pd-framecache-");
+
+    public void Dispose() => _scratch.Dispose();
+
+    private string Frames => Path.Combine(_scratch.Path, "frames");
+
+    private SnapshotDiff Upper(string name)
+    {
+        var upper = Directory.CreateDirectory(Path.Combine(_scratch.Path, name)).FullName;
+        File.WriteAllBytes(Path.Combine(upper, "big.bin"), [.. Enumerable.Range(0, 300_000).Select(i => (byte)(i * 13 % 241))]);
+        File.WriteAllText(Path.Combine(upper, "small.txt"), "small\n");
+        return SnapshotDiff.Open(Snapshot.OfOverlay(upper, []));
+    }
+
+    private static byte[] Write(SnapshotDiff diff, LayerCompression kind, FrameCache? frames, bool reuse = true)
+    {
+        var changes = LayerTar.Changes(diff, LayerOptions.Default, _ => { }, CancellationToken.None, out var differ);
+        using var blob = new MemoryStream();
+        // 64 KiB blocks: big.bin is five frames, four of them full blocks.
+        LazyPullLayer.WriteBlob(diff, changes, differ, LayerOptions.Default, CompressionSettings.For(kind, blockSize: 64 * 1024), blob, CancellationToken.None, reuseFrames: reuse, frames: frames);
+        return blob.ToArray();
+    }
+
+    [Theory]
+    [InlineData(LayerCompression.ZstdChunked)]
+    [InlineData(LayerCompression.Estargz)]
+    public void A_second_layer_with_the_same_files_should_copy_every_file_frame_and_be_the_same_blob(LayerCompression kind)
+    {
+        // One tree for the cold and the first layer: the TOCs record mtimes.
+        var a = Upper("a");
+        var cold = Write(a, kind, frames: null, reuse: false);
+        var shared = new FrameCache();
+        var first = Write(a, kind, shared);
+        Assert.Equal(0, shared.Hits);
+        var second = Write(Upper("b"), kind, shared);
+
+        // big.bin's five frames and small.txt's one: full blocks are cached as well as the last;
+        // eStargz adds its landmark file, one byte of data in a frame of its own.
+        Assert.Equal(kind == LayerCompression.Estargz ? 7 : 6, shared.Hits);
+        Assert.Equal(cold, first);
+        Assert.Equal(cold.Length, second.Length);
+    }
+
+    [Fact]
+    public void Frames_on_disk_should_serve_a_new_cache_and_keep_only_frames_worth_a_file()
+    {
+        var a = Upper("a");
+        var cold = Write(a, LayerCompression.ZstdChunked, frames: null, reuse: false);
+        Write(a, LayerCompression.ZstdChunked, new FrameCache(0, new DiskFrames(Frames, 32 * 1024)));
+        // The five frames of big.bin (64 KiB, and 37,856 bytes) are on disk; small.txt's is not.
+        Assert.Equal(5, Directory.GetFiles(Frames, "*", SearchOption.AllDirectories).Length);
+
+        var later = new FrameCache(0, new DiskFrames(Frames, 32 * 1024));
+        var warm = Write(a, LayerCompression.ZstdChunked, later);
+        Assert.Equal(5, later.DiskHits);
+        Assert.Equal(cold, warm);
+    }
+
+    [Fact]
+    public void A_frame_entry_whose_digest_does_not_match_should_be_removed_and_the_frame_compressed()
+    {
+        var a = Upper("a");
+        var cold = Write(a, LayerCompression.ZstdChunked, frames: null, reuse: false);
+        Write(a, LayerCompression.ZstdChunked, new FrameCache(0, new DiskFrames(Frames, 32 * 1024)));
+        var entries = Directory.GetFiles(Frames, "*", SearchOption.AllDirectories);
+        var damaged = entries[0];
+        var bytes = File.ReadAllBytes(damaged);
+        bytes[^1] ^= 0x40;
+        File.WriteAllBytes(damaged, bytes);
+        File.WriteAllBytes(entries[1], bytes.AsSpan(0, 20).ToArray());
+
+        var disk = new DiskFrames(Frames, 32 * 1024);
+        var later = new FrameCache(0, disk);
+        var warm = Write(a, LayerCompression.ZstdChunked, later);
+        Assert.Equal(2, disk.Rejected);
+        Assert.Equal(3, later.DiskHits);
+        Assert.Equal(cold, warm);
+        // Written again, whole, by the layer that compressed them.
+        Assert.NotEqual(bytes, File.ReadAllBytes(damaged));
+    }
+
+    [Fact]
+    public void The_same_content_at_another_level_should_not_be_taken_from_the_cache()
+    {
+        var shared = new FrameCache();
+        var diff = Upper("a");
+        var changes = LayerTar.Changes(diff, LayerOptions.Default, _ => { }, CancellationToken.None, out var differ);
+        using var three = new MemoryStream();
+        using var nine = new MemoryStream();
+        LazyPullLayer.WriteBlob(diff, changes, differ, LayerOptions.Default, CompressionSettings.For(LayerCompression.ZstdChunked, 3), three, CancellationToken.None, frames: shared);
+        LazyPullLayer.WriteBlob(diff, changes, differ, LayerOptions.Default, CompressionSettings.For(LayerCompression.ZstdChunked, 9), nine, CancellationToken.None, frames: shared);
+        Assert.Equal(0, shared.Hits);
+    }
+}
