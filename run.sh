@@ -3,6 +3,7 @@
 #   ./run.sh                 build (Release, once) and export a built-in sample snapshot
 #   ./run.sh test            install what the tests need (idempotent) and run every test
 #   ./run.sh bench [...]     the benchmarks (see BENCHMARKS.md)
+#   ./run.sh bench-cache [...]  the content cache's scenarios (issue 15; BENCHMARKS.md)
 #   ./run.sh pack            the library's NuGet packages (.nupkg, .snupkg) into artifacts/packages/
 #   ./run.sh COMMAND ...     any CLI command (diff, apply, ...), without rebuilding when nothing changed
 set -euo pipefail
@@ -112,6 +113,7 @@ pack() {
 case "${1:-}" in
   test) shift; run_tests "$@" ;;
   bench) shift; build; exec "$ROOT/bench/run-bench.sh" "$@" ;;
+  bench-cache) shift; build; PYTHONPATH="$ROOT/bench" exec python3 -m pdbench.cache_bench "$@" ;;
   pack) pack ;;
   "") build; sample ;;
   *) build; exec "$OUT/paralleldiff" "$@" ;;

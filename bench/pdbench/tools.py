@@ -120,6 +120,8 @@ def all_tools(cli: str, parallelism: int | None, threads: int) -> list[Tool]:
         Tool("tar-pigz", f"tar | pigz -p{threads} -6", False, _peer(f"pigz -p{threads} -6")),
         Tool("tar-pigz-layer", f"tar | pigz -p{threads} -6 + 2x sha256", False,
              layer_peers.argv(f"pigz -p{threads} -6"), digests=True),
+        Tool("ours-zstd-chunked", "ours zstd:chunked -3", True, _ours(cli, "zstd:chunked", 3, None, p)),
+        Tool("ours-estargz", "ours estargz -6", True, _ours(cli, "estargz", 6, None, p)),
         Tool("ours-lz4", "ours lz4", True, _ours(cli, "lz4", None, None, p)),
         Tool("tar-lz4", "tar | lz4", False, _peer("lz4 -q")),
         Tool("tar-lz4-layer", "tar | lz4 + 2x sha256", False, layer_peers.argv("lz4 -q"), digests=True),
@@ -141,7 +143,7 @@ def all_tools(cli: str, parallelism: int | None, threads: int) -> list[Tool]:
     ]
 
 
-ON_REQUEST = {"ours-zstd-push", "export-skopeo"}
+ON_REQUEST = {"ours-zstd-push", "export-skopeo", "ours-zstd-chunked", "ours-estargz"}
 
 
 def pairs(threads: int) -> list[tuple[str, str, str]]:
@@ -156,6 +158,9 @@ _PAIRS = [
     ("ours-zstd", "tar-zstd", "zstd -3 vs tar|zstd"),
     ("ours-gzip", "tar-pigz-layer", "gzip -6 vs tar|pigz + 2x sha256"),
     ("ours-gzip", "tar-pigz", "gzip -6 vs tar|pigz"),
+    # Issue 15: what the lazy-pull formats cost against the plain ones (time, and size as bytes ratio).
+    ("ours-zstd-chunked", "ours-zstd", "zstd:chunked vs zstd -3"),
+    ("ours-estargz", "ours-gzip", "estargz vs gzip -6"),
     ("ours-lz4", "tar-lz4-layer", "lz4 vs tar|lz4 + 2x sha256"),
     ("ours-lz4", "tar-lz4", "lz4 vs tar|lz4"),
     ("ours-none", "tar-floor", "uncompressed vs the read floor"),

@@ -1,0 +1,170 @@
+"""Issue 15's content-cache scenarios, each a pair of `paralleldiff export` commands timed in
+alternating rounds in one run, medians and their ratio against the issue's target:
+
+- copies: one export of N copies of the many-small upper (N paths, the same content: bind mounts
+  of the upper, root only), zstd:chunked, with the in-memory frame cache (the default) against
+  the same export with `paralleldiff.cache.memory = 0`. Target: >= 2x faster, the same bytes.
+- warm: a second export of unchanged snapshots with --cache DIR filled by the first, against that
+  first (cold, empty cache) export; on the many-small upper (zstd:chunked) and on export-small's
+  1,000 small snapshots (zstd -3). Target: >= 10x faster, the same bytes.
+
+Every export writes a fresh layout; the layouts of both sides are compared blob by blob.
+
+    ./run.sh bench-cache [--runs N] [--copies N] [--scenarios copies,warm-many-small,warm-small]
+"""
+
+import argparse
+import filecmp
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import time
+
+from . import datasets, export_sets
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _run(argv: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one command, which must succeed."""
+    started = time.perf_counter()
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"exit {os.waitstatus_to_exitcode(status)}: {' '.join(argv)}\n{err.decode(errors='replace')[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def _same_layout(a: str, b: str) -> bool:
+    blobs = lambda root: sorted(os.listdir(os.path.join(root, "blobs", "sha256")))
+    if blobs(a) != blobs(b):
+        return False
+    return filecmp.cmp(os.path.join(a, "index.json"), os.path.join(b, "index.json"), shallow=False)
+
+
+def _jobs(path: str, uppers: list[str], lowers: list[str]) -> str:
+    with open(path, "w") as f:
+        json.dump([{"id": f"snap-{i:04d}", "upper": u, **({"lower": lowers} if lowers else {})} for i, u in enumerate(uppers)], f)
+    return path
+
+
+def _export(cli: str, jobs: str, layout: str, compression: str, *extra: str) -> list[str]:
+    shutil.rmtree(layout, ignore_errors=True)
+    for leftover in (layout + ".journal.jsonl",):
+        if os.path.exists(leftover):
+            os.unlink(leftover)
+    return [cli, "export", "--jobs", jobs, "--oci-layout", layout, "--compression", compression, "--created", "none", "--quiet", *extra]
+
+
+def _pair(name: str, runs: int, baseline, candidate, target: float, log) -> dict:
+    """Alternating rounds of (baseline, candidate); each callable runs once and returns (wall, cpu, layout)."""
+    base, cand, same = [], [], True
+    for i in range(runs):
+        log(f"{name}: round {i + 1}/{runs}")
+        b = baseline()
+        c = candidate()
+        base.append(b[:2])
+        cand.append(c[:2])
+        same = same and _same_layout(b[2], c[2])
+    bw = statistics.median(w for w, _ in base)
+    cw = statistics.median(w for w, _ in cand)
+    bc = statistics.median(c for _, c in base)
+    cc = statistics.median(c for _, c in cand)
+    return {"scenario": name, "runs": runs, "baseline_wall_s": round(bw, 3), "candidate_wall_s": round(cw, 3),
+            "baseline_cpu_s": round(bc, 3), "candidate_cpu_s": round(cc, 3), "speedup": round(bw / cw, 2),
+            "target": target, "met": bw / cw >= target and same, "same_bytes": same,
+            "walls": {"baseline": [round(w, 3) for w, _ in base], "candidate": [round(w, 3) for w, _ in cand]}}
+
+
+def copies(cli: str, cache: str, seed: int, scratch: str, n: int, runs: int, log) -> dict:
+    d = datasets.make("many-small", cache, seed)
+    mounts = []
+    try:
+        for i in range(n):
+            m = os.path.join(scratch, f"copy{i:02d}")
+            os.makedirs(m, exist_ok=True)
+            subprocess.run(["mount", "--bind", "-o", "ro", d.upper, m], check=True)
+            mounts.append(m)
+        jobs = _jobs(os.path.join(scratch, "copies.jobs.json"), mounts, d.lowers)
+        off = os.path.join(scratch, "no-frame-cache.conf")
+        with open(off, "w") as f:
+            f.write("paralleldiff.cache.memory = 0\n")
+
+        def without():
+            layout = os.path.join(scratch, "copies-without.oci")
+            return (*_run(_export(cli, jobs, layout, "zstd:chunked", "--config", off)), layout)
+
+        def with_cache():
+            layout = os.path.join(scratch, "copies-with.oci")
+            return (*_run(_export(cli, jobs, layout, "zstd:chunked")), layout)
+
+        r = _pair(f"{n} copies of many-small, zstd:chunked: frame cache vs none", runs, without, with_cache, 2.0, log)
+        r["command"] = "paralleldiff export --jobs JOBS --oci-layout OCI --compression zstd:chunked [--config cache.memory=0]"
+        return r
+    finally:
+        for m in mounts:
+            subprocess.run(["umount", m], check=False)
+
+
+def warm(cli: str, name: str, uppers: list[str], lowers: list[str], compression: str, scratch: str, runs: int, log) -> dict:
+    jobs = _jobs(os.path.join(scratch, f"{name}.jobs.json"), uppers, lowers)
+    cache_dir = os.path.join(scratch, f"{name}.cache")
+
+    def cold():
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        layout = os.path.join(scratch, f"{name}-cold.oci")
+        return (*_run(_export(cli, jobs, layout, compression, "--cache", cache_dir)), layout)
+
+    def warm_run():
+        layout = os.path.join(scratch, f"{name}-warm.oci")
+        return (*_run(_export(cli, jobs, layout, compression, "--cache", cache_dir)), layout)
+
+    r = _pair(f"{name} ({len(uppers):,} snapshot(s), {compression}): --cache warm vs cold", runs, cold, warm_run, 10.0, log)
+    r["command"] = f"paralleldiff export --jobs JOBS --oci-layout OCI --compression {compression} --cache DIR"
+    return r
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(prog="./run.sh bench-cache", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--copies", type=int, default=10)
+    p.add_argument("--scenarios", default="copies,warm-many-small,warm-small")
+    p.add_argument("--cache", default=os.environ.get("PARALLELDIFF_BENCH_CACHE") or os.path.join(ROOT, ".bench-cache"))
+    p.add_argument("--seed", type=int, default=datasets.DEFAULT_SEED)
+    a = p.parse_args()
+    cli = os.environ.get("PARALLELDIFF_CLI") or os.path.join(ROOT, "artifacts", "cli", "paralleldiff")
+    log = lambda m: print(m, file=__import__("sys").stderr, flush=True)
+    scratch = os.path.join(a.cache, "out", time.strftime("%Y%m%dT%H%M%S") + f"-cache-{os.getpid()}")
+    os.makedirs(scratch)
+    results = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load_before": os.getloadavg()[0], "scenarios": []}
+    try:
+        for s in a.scenarios.split(","):
+            if s == "copies":
+                results["scenarios"].append(copies(cli, a.cache, a.seed, scratch, a.copies, a.runs, log))
+            elif s == "warm-many-small":
+                d = datasets.make("many-small", a.cache, a.seed)
+                results["scenarios"].append(warm(cli, "many-small", [d.upper], d.lowers, "zstd:chunked", scratch, a.runs, log))
+            elif s == "warm-small":
+                e = export_sets.load("export-small", a.cache, a.seed, None)
+                results["scenarios"].append(warm(cli, "export-small", e.uppers, e.lowers, "zstd", scratch, a.runs, log))
+            else:
+                raise SystemExit(f"--scenarios: unknown {s}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    results["load_after"] = os.getloadavg()[0]
+    print(json.dumps(results, indent=1))
+    print("| scenario | runs | baseline | with the cache | speed-up | target | same bytes |", file=__import__("sys").stderr)
+    print("|---|---|---|---|---|---|---|", file=__import__("sys").stderr)
+    for r in results["scenarios"]:
+        print(f"| {r['scenario']} | {r['runs']} | {r['baseline_wall_s']:.2f} s (CPU {r['baseline_cpu_s']:.2f} s) | "
+              f"{r['candidate_wall_s']:.2f} s (CPU {r['candidate_cpu_s']:.2f} s) | {r['speedup']:.2f}x | >= {r['target']:g}x "
+              f"{'met' if r['met'] else 'missed'} | {'yes' if r['same_bytes'] else 'NO'} |", file=__import__("sys").stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
