@@ -17,6 +17,8 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
     private readonly ArrayBufferWriter<byte> _header = new(4096);
     private readonly CancellationToken _cancellationToken;
     private readonly LayerMeter? _meter;
+    private readonly ReusableSha256 _fileHash = new();
+    private readonly ReusableSha256 _chunkHash = new();
 
     protected PerFileFrameWriter(FramedBlob blob, int blockSize, LayerMeter? meter, CancellationToken cancellationToken)
     {
@@ -69,6 +71,11 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
 
     protected virtual void Dispose(bool disposing)
     {
+        if (disposing)
+        {
+            _fileHash.Dispose();
+            _chunkHash.Dispose();
+        }
     }
 
     /// <summary>Header bytes of one entry (padding of the file before is already pending).</summary>
@@ -90,7 +97,7 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
     {
         ArgumentNullException.ThrowIfNull(copy);
         var start = Blob.Cut();
-        using var sink = new PayloadSink(this);
+        using var sink = new PayloadSink(this, size);
         copy(sink);
         if (PaddingInDataFrame)
         {
@@ -108,14 +115,25 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
     }
 
     /// <summary>Splits a file's data at block boundaries, one frame per block, hashing the file and each block.</summary>
-    private sealed class PayloadSink(PerFileFrameWriter owner) : WriteOnlyStream
+    private sealed class PayloadSink : WriteOnlyStream
     {
-        private readonly Sha256Hasher _file = new();
+        private readonly PerFileFrameWriter _owner;
         private readonly List<PayloadChunk> _chunks = [];
-        private Sha256Hasher _chunk = new();
+        private readonly bool _oneChunk;
         private long _written;
         private long _chunkStart;
-        private long _chunkBlobStart = owner.Blob.Offset;
+        private long _chunkBlobStart;
+
+        /// <param name="size">The file's size: a file of one block at most is one chunk, whose digest is the file's.</param>
+        public PayloadSink(PerFileFrameWriter owner, long size)
+        {
+            _owner = owner;
+            _chunkBlobStart = owner.Blob.Offset;
+            _oneChunk = size <= owner.BlockSize;
+            var platform = owner.DataBytes + size > Sha256Hasher.ManagedLimit;
+            owner._fileHash.Start(platform);
+            owner._chunkHash.Start(platform);
+        }
 
         public string Digest { get; private set; } = string.Empty;
 
@@ -123,13 +141,17 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
         {
             while (!buffer.IsEmpty)
             {
-                var room = owner.BlockSize - (int)(_written - _chunkStart);
+                var room = _owner.BlockSize - (int)(_written - _chunkStart);
                 var n = Math.Min(room, buffer.Length);
                 var piece = buffer[..n];
-                _file.Append(piece);
-                _chunk.Append(piece);
-                owner.OnData(piece);
-                owner.Blob.Append(piece, cutWhenFull: false);
+                if (!_oneChunk)
+                {
+                    _owner._fileHash.Append(piece);
+                }
+
+                _owner._chunkHash.Append(piece);
+                _owner.OnData(piece);
+                _owner.Blob.Append(piece, cutWhenFull: false);
                 _written += n;
                 buffer = buffer[n..];
                 if (n == room)
@@ -142,26 +164,16 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
         public List<PayloadChunk> Complete()
         {
             EndChunk();
-            Digest = "sha256:" + Convert.ToHexStringLower(_file.CurrentHash());
+            // One chunk holds the whole file, so its digest is the file's: hashed once, not twice.
+            Digest = _oneChunk && _chunks.Count == 1 ? _chunks[0].Digest : _owner._fileHash.Finish();
             return _chunks;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _file.Dispose();
-                _chunk.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
 
         private void EndChunk()
         {
             if (_written == _chunkStart)
             {
-                owner.Blob.Cut();
+                _owner.Blob.Cut();
                 return;
             }
 
@@ -169,11 +181,10 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
             // full block), where its digest names the frame's bytes for the content cache: the
             // chunk's data, and for eStargz's last chunk the zero padding after it, which the
             // frame's length in the key accounts for.
-            var digest = "sha256:" + Convert.ToHexStringLower(_chunk.CurrentHash());
-            var end = owner.Blob.Cut(digest);
+            var digest = _owner._chunkHash.Finish();
+            var end = _owner.Blob.Cut(digest);
             _chunks.Add(new PayloadChunk(_chunkStart, _written - _chunkStart, _chunkBlobStart, end, digest));
-            _chunk.Dispose();
-            _chunk = new Sha256Hasher();
+            _owner._chunkHash.Start(_owner.DataBytes + (_written - _chunkStart) > Sha256Hasher.ManagedLimit);
             _chunkStart = _written;
             _chunkBlobStart = end;
         }

@@ -76,16 +76,48 @@ internal sealed class TarSplitPacker
         _lines.Write("\n"u8);
     }
 
-    /// <summary>Go's hash/crc64 update: the register inverted before and after, reflected table.</summary>
+    /// <summary>
+    /// Go's hash/crc64 update: the register inverted before and after, reflected table. Eight bytes
+    /// a step with eight tables ("slicing by 8", as Go's own update does for long inputs): a byte at
+    /// a time was 8 % of a zstd:chunked layer's CPU; the result is the same.
+    /// </summary>
     public static ulong Crc64Append(ulong crc, ReadOnlySpan<byte> data)
     {
         crc = ~crc;
+        var t = Crc64Slices;
+        while (data.Length >= 8)
+        {
+            crc ^= System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(data);
+            crc = t[7][(byte)crc] ^ t[6][(byte)(crc >> 8)] ^ t[5][(byte)(crc >> 16)] ^ t[4][(byte)(crc >> 24)]
+                ^ t[3][(byte)(crc >> 32)] ^ t[2][(byte)(crc >> 40)] ^ t[1][(byte)(crc >> 48)] ^ t[0][(byte)(crc >> 56)];
+            data = data[8..];
+        }
+
         foreach (var b in data)
         {
             crc = Crc64Table[(byte)crc ^ b] ^ (crc >> 8);
         }
 
         return ~crc;
+    }
+
+    private static readonly ulong[][] Crc64Slices = MakeSlices(Crc64Table);
+
+    private static ulong[][] MakeSlices(ulong[] table)
+    {
+        var slices = new ulong[8][];
+        slices[0] = table;
+        for (var k = 1; k < 8; k++)
+        {
+            slices[k] = new ulong[256];
+            for (var i = 0; i < 256; i++)
+            {
+                var previous = slices[k - 1][i];
+                slices[k][i] = table[(byte)previous] ^ (previous >> 8);
+            }
+        }
+
+        return slices;
     }
 
     /// <summary>hash/crc64.ISO: the reversed polynomial 0xD800000000000000.</summary>
