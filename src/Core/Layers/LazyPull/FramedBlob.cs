@@ -88,7 +88,7 @@ internal sealed class FramedBlob : IDisposable
         if (key is not null && _cache!.TryGet(key, length, out var frame))
         {
             _pending.ResetWrittenCount();
-            WriteRaw(frame);
+            WriteRaw(frame.Span);
             return Offset;
         }
 
