@@ -80,7 +80,7 @@ def _pair(name: str, runs: int, baseline, candidate, target: float, log) -> dict
             "walls": {"baseline": [round(w, 3) for w, _ in base], "candidate": [round(w, 3) for w, _ in cand]}}
 
 
-def copies(cli: str, cache: str, seed: int, scratch: str, n: int, runs: int, log) -> dict:
+def copies(cli: str, cache: str, seed: int, scratch: str, n: int, runs: int, log, frame_memory: str | None = None) -> dict:
     d = datasets.make("many-small", cache, seed)
     mounts = []
     try:
@@ -98,12 +98,21 @@ def copies(cli: str, cache: str, seed: int, scratch: str, n: int, runs: int, log
             layout = os.path.join(scratch, "copies-without.oci")
             return (*_run(_export(cli, jobs, layout, "zstd:chunked", "--config", off)), layout)
 
+        sized = []
+        if frame_memory:
+            sized_conf = os.path.join(scratch, "frame-cache.conf")
+            with open(sized_conf, "w") as f:
+                f.write(f"paralleldiff.cache.memory = {frame_memory}\n")
+            sized = ["--config", sized_conf]
+
         def with_cache():
             layout = os.path.join(scratch, "copies-with.oci")
-            return (*_run(_export(cli, jobs, layout, "zstd:chunked")), layout)
+            return (*_run(_export(cli, jobs, layout, "zstd:chunked", *sized)), layout)
 
-        r = _pair(f"{n} copies of many-small, zstd:chunked: frame cache vs none", runs, without, with_cache, 2.0, log)
-        r["command"] = "paralleldiff export --jobs JOBS --oci-layout OCI --compression zstd:chunked [--config cache.memory=0]"
+        memory = f"cache.memory = {frame_memory}" if frame_memory else "cache.memory default"
+        r = _pair(f"{n} copies of many-small, zstd:chunked: frame cache ({memory}) vs none", runs, without, with_cache, 2.0, log)
+        r["command"] = ("paralleldiff export --jobs JOBS --oci-layout OCI --compression zstd:chunked --config C "
+                        f"(C: cache.memory = 0 | {frame_memory or 'nothing'})")
         return r
     finally:
         for m in mounts:
@@ -133,6 +142,7 @@ def main() -> int:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--copies", type=int, default=10)
     p.add_argument("--scenarios", default="copies,warm-many-small,warm-small")
+    p.add_argument("--frame-memory", help="cache.memory for the copies scenario's cached side (default: the settings' own)")
     p.add_argument("--cache", default=os.environ.get("PARALLELDIFF_BENCH_CACHE") or os.path.join(ROOT, ".bench-cache"))
     p.add_argument("--seed", type=int, default=datasets.DEFAULT_SEED)
     a = p.parse_args()
@@ -144,7 +154,7 @@ def main() -> int:
     try:
         for s in a.scenarios.split(","):
             if s == "copies":
-                results["scenarios"].append(copies(cli, a.cache, a.seed, scratch, a.copies, a.runs, log))
+                results["scenarios"].append(copies(cli, a.cache, a.seed, scratch, a.copies, a.runs, log, a.frame_memory))
             elif s == "warm-many-small":
                 d = datasets.make("many-small", a.cache, a.seed)
                 results["scenarios"].append(warm(cli, "many-small", [d.upper], d.lowers, "zstd:chunked", scratch, a.runs, log))

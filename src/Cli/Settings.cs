@@ -48,6 +48,9 @@ public sealed class Settings
     /// <summary>What one layer holds whatever its parallelism: its read-ahead plus export.memory-per-layer.</summary>
     public long MemoryPerLayer => ReadAheadBytes + (ByteSize("paralleldiff.export.memory-per-layer") ?? throw Missing("export.memory-per-layer"));
 
+    /// <summary>What one zstd:chunked or eStargz layer holds, written by one thread (export.memory-per-lazy-pull-layer, plus two blocks).</summary>
+    public long MemoryPerLazyPullLayer => (ByteSize("paralleldiff.export.memory-per-lazy-pull-layer") ?? throw Missing("export.memory-per-lazy-pull-layer")) + (2L * BlockSize);
+
     /// <summary>The least time between two groups of finished snapshots a bulk export records (export.group-interval-ms).</summary>
     public TimeSpan GroupInterval => TimeSpan.FromMilliseconds(Int("paralleldiff.export.group-interval-ms"));
 
@@ -158,7 +161,7 @@ public sealed class Settings
     /// </summary>
     private void ReadEveryValue()
     {
-        _ = (BlockSize, Parallelism, MaxConcurrent, MemoryBudget, MemoryPerLayer, GroupInterval, ProgressInterval);
+        _ = (BlockSize, Parallelism, MaxConcurrent, MemoryBudget, MemoryPerLayer, MemoryPerLazyPullLayer, GroupInterval, ProgressInterval);
         _ = (RegistryChunkSize, MaxConcurrentUploads, RegistryRetries, RegistryRetryDelay, RegistryRequestTimeout, MetricsHost);
         _ = (ClusterUnassignedTimeout, ClusterJoinTimeout, CacheSize, CacheMemory, CacheDiskFrameMin);
         _ = (DefaultLevel(LayerCompression.Gzip), DefaultLevel(LayerCompression.Zstd), DefaultLevel(LayerCompression.Lz4));

@@ -4,6 +4,7 @@ using ParallelDiff.Cli.Layers;
 using ParallelDiff.Cli.Metrics;
 using ParallelDiff.Cli.Progress;
 using ParallelDiff.Cli.Push;
+using ParallelDiff.Core.Compression;
 using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Oci;
 using ParallelDiff.Core.Snapshots;
@@ -230,7 +231,7 @@ public static class ExportCommand
             var cached = cache is null ? null : new CachedLayers(cache);
             reports = await new BulkExport(layout, journal, writer, progress, settings.GroupInterval, pushes, frames, cached).RunAsync(
                 jobs,
-                pending => ExportBudget.For(settings.Parallelism, maxConcurrent, pending, settings.MemoryBudget, settings.MemoryPerLayer + PushMemory(pushes, settings), 2L * settings.BlockSize),
+                pending => Budget(settings, jobs, maxConcurrent, pending, PushMemory(pushes, settings)),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -312,6 +313,22 @@ public static class ExportCommand
         }
 
         return reports.Count(r => r.Status == SnapshotStatus.Failed);
+    }
+
+    /// <summary>
+    /// The export's budget (<see cref="ExportBudget"/>). An export whose every layer is zstd:chunked
+    /// or eStargz counts a layer at what such a layer holds: one thread each, no read-ahead, so as
+    /// many run at once as there are cores (with the parallel pipeline's figures only one fit, and
+    /// such an export used one core of many).
+    /// </summary>
+    internal static ExportBudget Budget(Settings settings, IReadOnlyList<PlannedJob> jobs, int maxConcurrent, int pending, long pushMemory)
+    {
+        if (jobs.Count > 0 && jobs.All(j => j.Compression.Kind.IsLazyPull()))
+        {
+            return ExportBudget.For(settings.Parallelism, maxConcurrent, pending, settings.MemoryBudget, settings.MemoryPerLazyPullLayer + pushMemory, 0);
+        }
+
+        return ExportBudget.For(settings.Parallelism, maxConcurrent, pending, settings.MemoryBudget, settings.MemoryPerLayer + pushMemory, 2L * settings.BlockSize);
     }
 
     /// <summary>A pushing layer also holds two upload chunks (the one going out and the one filling).</summary>

@@ -49,7 +49,7 @@ internal static class PushOnly
         {
             reports = await new RegistryExport(journal, writer, progress, pushes).RunAsync(
                 jobs,
-                pending => ExportBudget.For(settings.Parallelism, maxConcurrent, pending, settings.MemoryBudget, settings.MemoryPerLayer + ExportCommand.PushMemory(pushes, settings), 2L * settings.BlockSize),
+                pending => ExportCommand.Budget(settings, jobs, maxConcurrent, pending, ExportCommand.PushMemory(pushes, settings)),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)

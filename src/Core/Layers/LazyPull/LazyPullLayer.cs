@@ -35,7 +35,7 @@ public static class LazyPullLayer
         var cacheCodec = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{compression.Kind.FrameCodec().ToName()}-{compression.Level}");
         using var framed = new FramedBlob(blobDigest, codec, compression.BlockSize, cache, cacheCodec);
         using PerFileFrameWriter tar = compression.Kind == LayerCompression.ZstdChunked
-            ? new ZstdChunkedWriter(framed, codec, compression.BlockSize, meter, cancellationToken)
+            ? new ZstdChunkedWriter(framed, codec, compression.Level, compression.BlockSize, meter, cancellationToken)
             : new EstargzWriter(framed, compression.BlockSize, meter, cancellationToken);
         var writer = new ChangeWriter(tar, diff.New, options.Writer with { Xattrs = options.Diff.Xattrs });
         foreach (var change in changes)

@@ -12,15 +12,59 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// "payload" as base64; a file (type 1) holds its name, its size, and in "payload" the CRC-64/ISO of
 /// its data (big-endian, tar/asm's crc64.MakeTable(crc64.ISO)), null when it has none. A name that
 /// is not valid UTF-8 goes in "name_raw" as base64 instead (storage.Entry.SetName).
+/// <para>
+/// The lines are zstd-compressed as they come (one frame, streamed): a 100,000-file layer's lines
+/// are 125 MB, which held whole (and their buffer doubled) put a zstd:chunked export at 440 MB of
+/// RSS; compressed they are 7 MB. One JSON writer serves every line.
+/// </para>
 /// </summary>
-internal sealed class TarSplitPacker
+internal sealed class TarSplitPacker : IDisposable
 {
     private static readonly ulong[] Crc64Table = MakeCrc64IsoTable();
-    private readonly ArrayBufferWriter<byte> _lines = new(64 * 1024);
+    private readonly ArrayBufferWriter<byte> _line = new(4096);
+    private readonly Utf8JsonWriter _json;
+    private readonly MemoryStream _compressed = new();
+    private readonly ZstdSharp.CompressionStream _zstd;
     private int _position;
 
-    /// <summary>The JSON lines so far.</summary>
-    public ReadOnlySpan<byte> Bytes => _lines.WrittenSpan;
+    /// <param name="level">The zstd level of the compressed lines.</param>
+    public TarSplitPacker(int level)
+    {
+        _json = new Utf8JsonWriter(_line);
+        _zstd = new ZstdSharp.CompressionStream(_compressed, level, leaveOpen: true);
+    }
+
+    /// <summary>Bytes of JSON lines so far (uncompressed).</summary>
+    public long Length { get; private set; }
+
+    /// <summary>Ends the lines' zstd frame and returns it.</summary>
+    public byte[] Finish()
+    {
+        _zstd.Dispose();
+        return _compressed.ToArray();
+    }
+
+    public void Dispose()
+    {
+        _zstd.Dispose();
+        _json.Dispose();
+        _compressed.Dispose();
+    }
+
+    private Utf8JsonWriter StartLine()
+    {
+        _line.ResetWrittenCount();
+        _json.Reset(_line);
+        return _json;
+    }
+
+    private void EndLine()
+    {
+        _json.Flush();
+        _line.Write("\n"u8);
+        _zstd.Write(_line.WrittenSpan);
+        Length += _line.WrittenCount;
+    }
 
     public void AddSegment(ReadOnlySpan<byte> raw)
     {
@@ -29,20 +73,19 @@ internal sealed class TarSplitPacker
             return;
         }
 
-        using var json = new Utf8JsonWriter(_lines);
+        var json = StartLine();
         json.WriteStartObject();
         json.WriteNumber("type", 2);
         json.WriteBase64String("payload", raw);
         json.WriteNumber("position", _position++);
         json.WriteEndObject();
-        json.Flush();
-        _lines.Write("\n"u8);
+        EndLine();
     }
 
     /// <param name="crc64">The CRC-64 of the data, or null for an entry with none (tar/asm checksums only hdr.Size &gt; 0).</param>
     public void AddFile(byte[] name, long size, ulong? crc64)
     {
-        using var json = new Utf8JsonWriter(_lines);
+        var json = StartLine();
         json.WriteStartObject();
         json.WriteNumber("type", 1);
         if (Utf8.IsValid(name))
@@ -72,8 +115,7 @@ internal sealed class TarSplitPacker
 
         json.WriteNumber("position", _position++);
         json.WriteEndObject();
-        json.Flush();
-        _lines.Write("\n"u8);
+        EndLine();
     }
 
     /// <summary>

@@ -54,15 +54,17 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
     private readonly Compression.IBlockCodec _codec;
     private readonly ArrayBufferWriter<byte> _toc = new(64 * 1024);
     private readonly Utf8JsonWriter _tocWriter;
-    private readonly TarSplitPacker _tarSplit = new();
+    private readonly TarSplitPacker _tarSplit;
     private readonly ArrayBufferWriter<byte> _segment = new(4096);
     private int _padding;
     private ulong _crc;
 
-    public ZstdChunkedWriter(FramedBlob blob, Compression.IBlockCodec codec, int blockSize, LayerMeter? meter, CancellationToken cancellationToken)
+    /// <param name="level">The zstd level, for the tar-split lines compressed as they come.</param>
+    public ZstdChunkedWriter(FramedBlob blob, Compression.IBlockCodec codec, int level, int blockSize, LayerMeter? meter, CancellationToken cancellationToken)
         : base(blob, blockSize, meter, cancellationToken)
     {
         _codec = codec;
+        _tarSplit = new TarSplitPacker(level);
         _tocWriter = new Utf8JsonWriter(_toc, TocJson);
         _tocWriter.WriteStartObject();
         _tocWriter.WriteNumber("version", 1);
@@ -80,7 +82,7 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
         Blob.Append(TarArchive.EndOfArchive);
         Blob.Cut();
 
-        var tarSplitCompressed = Compress(_tarSplit.Bytes);
+        var tarSplitCompressed = _tarSplit.Finish();
         var tarSplitDigest = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(tarSplitCompressed));
 
         _tocWriter.WriteEndArray();
@@ -102,7 +104,7 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
         BinaryPrimitives.WriteUInt64LittleEndian(footer[24..], ManifestTypeCrfs);
         BinaryPrimitives.WriteUInt64LittleEndian(footer[32..], (ulong)tarSplitOffset);
         BinaryPrimitives.WriteUInt64LittleEndian(footer[40..], (ulong)tarSplitCompressed.Length);
-        BinaryPrimitives.WriteUInt64LittleEndian(footer[48..], (ulong)_tarSplit.Bytes.Length);
+        BinaryPrimitives.WriteUInt64LittleEndian(footer[48..], (ulong)_tarSplit.Length);
         FrameMagic.CopyTo(footer[56..]);
         WriteSkippable(footer);
 
@@ -111,7 +113,7 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
         {
             [ManifestChecksumAnnotation] = manifestChecksum,
             [ManifestPositionAnnotation] = position,
-            [TarSplitPositionAnnotation] = string.Create(CultureInfo.InvariantCulture, $"{tarSplitOffset}:{tarSplitCompressed.Length}:{_tarSplit.Bytes.Length}"),
+            [TarSplitPositionAnnotation] = string.Create(CultureInfo.InvariantCulture, $"{tarSplitOffset}:{tarSplitCompressed.Length}:{_tarSplit.Length}"),
             [LegacyManifestChecksumAnnotation] = manifestChecksum,
             [LegacyManifestPositionAnnotation] = position,
         };
@@ -213,6 +215,7 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
         if (disposing)
         {
             _tocWriter.Dispose();
+            _tarSplit.Dispose();
         }
 
         base.Dispose(disposing);
