@@ -130,8 +130,16 @@ public sealed class ExportCoordinator : ReceiveActor, IWithTimers
     private void Dispatch()
     {
         var busy = _running.Values.GroupBy(a => a).ToDictionary(g => g.Key, g => g.Count());
+        var free = _nodes.Sum(n => Math.Max(0, n.Value.Request.Slots - busy.GetValueOrDefault(n.Key)));
         foreach (var i in _pending.ToList())
         {
+            // Every outcome dispatches: without this stop, each would look at every waiting job
+            // (a thousand jobs on a full node: a million looks, the coordinator's main cost).
+            if (free == 0)
+            {
+                break;
+            }
+
             if (_running.ContainsKey(i))
             {
                 continue;
@@ -152,6 +160,7 @@ public sealed class ExportCoordinator : ReceiveActor, IWithTimers
             var chosen = candidates[0];
             _running[i] = chosen.Address;
             busy[chosen.Address] = busy.GetValueOrDefault(chosen.Address) + 1;
+            free--;
             _sink.Started(job.Id, chosen.Request.Node);
             chosen.Ref.Tell(new JobOffer(job.Id, job.Json, _baseDirectory, _arguments), Self);
         }
