@@ -11,7 +11,12 @@ namespace ParallelDiff.Cli.Cluster;
 /// jobs to others; fails a job no node can take once the membership has been still for the
 /// unassigned timeout. Completes its Done task when every job has an outcome.
 /// </summary>
-public sealed class ExportCoordinator : ReceiveActor, IWithTimers
+/// <remarks>
+/// An <see cref="UntypedActor"/> with a switch, not a ReceiveActor: under NativeAOT a ReceiveActor
+/// matches each message through an interpreted expression tree and a reflection call, which
+/// perf found in 13 % of the coordinator's CPU on 1,000 small jobs (issue 14's 1-node overhead).
+/// </remarks>
+public sealed class ExportCoordinator : UntypedActor, IWithTimers
 {
     public const string Name = "coordinator";
     public const string Role = "coordinator";
@@ -49,14 +54,34 @@ public sealed class ExportCoordinator : ReceiveActor, IWithTimers
             _finished[i] = false;
         }
 
-        Receive<WorkRequest>(HandleWorkRequest);
-        Receive<JobOutcome>(HandleOutcome);
-        Receive<ClusterEvent.MemberRemoved>(HandleRemoved);
-        Receive<ClusterEvent.MemberUp>(HandleUp);
-        Receive<Tick>(_ => FailUnassignable());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case WorkRequest request:
+                HandleWorkRequest(request);
+                break;
+            case JobOutcome outcome:
+                HandleOutcome(outcome);
+                break;
+            case ClusterEvent.MemberRemoved removed:
+                HandleRemoved(removed);
+                break;
+            case ClusterEvent.MemberUp up:
+                HandleUp(up);
+                break;
+            case Tick:
+                FailUnassignable();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
 
     protected override void PreStart()
     {

@@ -9,7 +9,8 @@ namespace ParallelDiff.Cli.Cluster;
 /// coordinator that offered it, which counts it as a request for one more job. When a coordinator
 /// leaves, what the node kept for its export (its registry session) is let go.
 /// </summary>
-public sealed class ExportNode : ReceiveActor
+/// <remarks>An <see cref="UntypedActor"/> with a switch for the reason <see cref="ExportCoordinator"/> is one (NativeAOT interprets a ReceiveActor's matching).</remarks>
+public sealed class ExportNode : UntypedActor
 {
     public const string Name = "node";
 
@@ -24,12 +25,31 @@ public sealed class ExportNode : ReceiveActor
         _request = request;
         _run = run;
         _forget = forget;
-        Receive<ClusterEvent.MemberUp>(HandleMemberUp);
-        Receive<ClusterEvent.MemberRemoved>(HandleMemberRemoved);
-        Receive<JobOffer>(HandleOffer);
-        Receive<Finished>(HandleFinished);
-        Receive<Status.Success>(_ => { });
-        Receive<Status.Failure>(_ => { });
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case ClusterEvent.MemberUp up:
+                HandleMemberUp(up);
+                break;
+            case ClusterEvent.MemberRemoved removed:
+                HandleMemberRemoved(removed);
+                break;
+            case JobOffer offer:
+                HandleOffer(offer);
+                break;
+            case Finished finished:
+                HandleFinished(finished);
+                break;
+            case Status.Success or Status.Failure:
+                // A job's failure is its outcome (NodeJobs never throws but on cancellation); a forget's is of no consequence.
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     protected override void PreStart() =>
