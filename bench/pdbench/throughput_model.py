@@ -45,9 +45,12 @@ def predict(inputs: dict, registry_cores: int | None = None, nodes=NODES) -> dic
             total = min(n * rate, limit)
             row[name] = {"per_second": total, "bottleneck": "nodes" if n * rate <= limit else by, "speedup": total / rate}
         rows.append(row)
+    # Each shared part's own ceiling in nodes: where it would stop the scaling were the other one
+    # scaled out (a registry cluster behind a load balancer; a coordinator cannot be).
+    ceilings = {name: {"measured": rate / measured, "own_machine": rate / own} for name, rate in capacity.items()}
     return {"inputs": inputs, "registry_cores": registry_cores, "node_per_second": {"measured": measured, "own_machine": own},
             "capacity": capacity, "limit": {"per_second": limit, "by": by},
-            "saturates_at_nodes": {"measured": limit / measured, "own_machine": limit / own}, "rows": rows}
+            "saturates_at_nodes": {"measured": limit / measured, "own_machine": limit / own}, "ceilings": ceilings, "rows": rows}
 
 
 def text(m: dict) -> list[str]:
@@ -60,7 +63,8 @@ def text(m: dict) -> list[str]:
            f"+ {i['journal_line_ms']:.2f} ms journal fsync; registry {i['registry_cpu_ms']:.2f} ms cpu",
            f"     capacity: coordinator {m['capacity']['coordinator']:.0f}/s, registry ({m['registry_cores']} cores) "
            f"{m['capacity']['registry']:.0f}/s; nodes saturate the {m['limit']['by']} at N = "
-           f"{m['saturates_at_nodes']['measured']:.1f} (measured rate) / {m['saturates_at_nodes']['own_machine']:.1f} (own machine)",
+           f"{m['saturates_at_nodes']['measured']:.1f} (measured rate) / {m['saturates_at_nodes']['own_machine']:.1f} (own machine); "
+           + "; ".join(f"the {name} alone would stop it at N = {c['measured']:.1f} / {c['own_machine']:.1f}" for name, c in m["ceilings"].items()),
            f"     {'N':>4} {'snapshots/s (measured node rate)':>34} {'snapshots/s (own machine)':>28}"]
     for r in m["rows"]:
         cells = [f"{r[k]['per_second']:>8.0f} ({r[k]['speedup']:>4.1f}x, {r[k]['bottleneck']:<11})" for k in ("measured", "own_machine")]
