@@ -24,7 +24,8 @@ public static class NodeCommand
                                a job goes only to a node whose roots hold every path it names
           --name NAME          the node's name, which a job's "node" may name (default HOST:PORT)
           --max-concurrent N   layers exported at once (the local export's budget, default
-                               export.max-concurrent, 0 = one per core); the node asks for that many jobs
+                               export.max-concurrent, 0 = one per core); the node asks for that many
+                               jobs and cluster.prefetch (default 1) more, kept in hand
           --parallelism N      workers inside one layer (default pipeline.parallelism)
           --config FILE        HOCON settings over hocon/paralleldiff.conf and hocon/cluster.conf
           --log-level LEVEL    off (default)|error|warning|info|debug: the actor systems' log, on stderr
