@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ./run.sh bench [--dataset NAME|PATH]... [--runs N] [--json] [--parallelism N] [--tools LIST] [--generate-only]
 #                 [--count N] [--profile] [--compare REV]
-#                 (NAME: a dataset, or an export scenario: export-small, export-many-small)
+#                 (NAME: a dataset, or an export scenario: export-small, export-many-small, export-small-cluster)
 # Installs what the peers need (idempotent), then runs the harness in bench/pdbench (Python 3
 # stdlib only). run.sh has built the CLI into artifacts/cli before calling this. See BENCHMARKS.md.
 set -euo pipefail
@@ -26,7 +26,7 @@ apt_install() {
 # coreutils, the generator's python3, mount for overlayfs.
 apt_install zstd pigz lz4 tar openssl coreutils python3 mount
 # --profile records our CLI with perf (Debian's linux-perf); only then is it needed.
-for arg in "$@"; do [[ $arg == --profile ]] && apt_install linux-perf; [[ $arg == *push* ]] && apt_install docker-registry skopeo; done
+for arg in "$@"; do [[ $arg == --profile ]] && apt_install linux-perf; [[ $arg == *push* || $arg == *cluster* ]] && apt_install docker-registry skopeo; done
 
 export PYTHONPATH="$ROOT/bench${PYTHONPATH:+:$PYTHONPATH}"
 exec python3 -m pdbench "$@"

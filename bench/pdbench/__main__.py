@@ -4,7 +4,8 @@ Makes (or reuses) the datasets, then measures our CLI and its peers on each: one
 every command, then N rounds in which each of ours is followed by its peer; reports medians and
 ratios. Figures are comparisons inside one run on one machine, never absolute pass/fail numbers.
 The export scenarios (--dataset export-small, export-many-small) time one `paralleldiff export`
-of many snapshots and watch its memory; they run only when named. --compare REV builds another
+of many snapshots and watch its memory; export-small-cluster compares the same export through a
+1-node cluster with a local one, both pushing to a registry; they run only when named. --compare REV builds another
 revision's CLI and measures it beside this one's in the same rounds (see compare.py).
 """
 
@@ -17,7 +18,7 @@ import platform
 import subprocess
 import sys
 
-from . import compare, datasets, export_bench, export_sets, profile, ratio_targets, report, tools
+from . import cluster_bench, compare, datasets, export_bench, export_sets, profile, ratio_targets, report, tools
 from .dataset_bench import bench_dataset, latency
 from .export_sets import SCENARIOS
 from .measure import BenchError
@@ -28,7 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # that has a target, so a miss can be explained from both sides.
 PROFILED = ("ours-zstd", "tar-zstd-layer", "ours-gzip", "tar-pigz-layer")
 # Measured runs when --runs is not given: an export of 50 many-small snapshots takes ~10 min.
-DEFAULT_RUNS = {"export-small": 3, "export-many-small": 1}
+DEFAULT_RUNS = {"export-small": 3, "export-many-small": 1, "export-small-cluster": 3}
 METHOD = ("{runs} measured runs per command, medians; each round runs ours then its peer, alternating; "
           "one unmeasured warm-up run of every command first; the page cache is not dropped (the datasets are hot); "
           "peers use {threads} threads and fsync their output as ours does")
@@ -148,6 +149,9 @@ def main(argv=None):
         for d in loaded:
             if isinstance(d, export_sets.SnapshotSet):
                 runs = a.runs or DEFAULT_RUNS[d.name]
+                if d.name == "export-small-cluster":
+                    results["datasets"].append(cluster_bench.bench(d, cli, a.parallelism, runs, scratch, log))
+                    continue
                 # 50 many-small snapshots take ~10 min: an unmeasured warm-up would double that.
                 warm_up = d.name == "export-small"
                 results["datasets"].append(export_bench.bench(d, cli, a.parallelism, runs, warm_up, scratch, log))

@@ -5,6 +5,8 @@
   seeded per snapshot so no two layers are the same. Made once and cached beside the datasets:
       datasets/export-small-v1-s<seed>/uppers/s0000 … s0999, dataset.json
   Each upper is made the way the datasets' are (a kernel overlay mount when root, else synthetic).
+- export-small-cluster: export-small's uppers, pushed through a 1-node cluster and by a local
+  export in alternation (cluster_bench.py): the cluster's overhead (issue 14).
 - export-many-small: the cached many-small upper listed N times (50 by default). The layers are
   then all the same blob, which the layout stores once; each job still reads, compresses and
   writes the whole layer, which is what the memory measurement needs.
@@ -28,6 +30,7 @@ MANY_SMALL_COUNT = 50
 SCENARIOS = {
     "export-small": "one export of 1,000 small snapshots (a few small files each) on the base image",
     "export-many-small": "one export of the many-small upper listed 50 times, memory sampled as it runs",
+    "export-small-cluster": "export-small's 1,000 snapshots pushed through a 1-node cluster and by a local export, alternating",
 }
 
 
@@ -123,4 +126,10 @@ def export_many_small(cache: str, seed: int, count: int) -> SnapshotSet:
 def load(name: str, cache: str, seed: int, count: int | None) -> SnapshotSet:
     if name == "export-small":
         return export_small(cache, seed, count or SMALL_COUNT)
+    if name == "export-small-cluster":
+        # The same cached uppers; only what is run on them differs (cluster_bench.py).
+        s = export_small(cache, seed, count or SMALL_COUNT)
+        s.name = name
+        s.manifest = {**s.manifest, "what": SCENARIOS[name].replace("1,000", f"{len(s.uppers):,}")}
+        return s
     return export_many_small(cache, seed, count or MANY_SMALL_COUNT)

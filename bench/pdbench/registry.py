@@ -47,7 +47,7 @@ def _start():
         shutil.rmtree(home, ignore_errors=True)
 
     atexit.register(stop)
-    _state.update(address=f"127.0.0.1:{port}", storage=os.path.join(home, "data"))
+    _state.update(address=f"127.0.0.1:{port}", storage=os.path.join(home, "data"), pid=proc.pid)
 
 
 def address() -> str:
@@ -60,3 +60,15 @@ def storage() -> str:
     if not _state:
         _start()
     return _state["storage"]
+
+
+def pid() -> int:
+    """The registry's process, whose CPU the cluster bench reads to cost a blob (cluster_bench.py)."""
+    if not _state:
+        _start()
+    return _state["pid"]
+
+
+def empty():
+    """Removes every repository, so the next push sends every blob (Debian's registry keeps no other cache)."""
+    shutil.rmtree(os.path.join(storage(), "docker"), ignore_errors=True)

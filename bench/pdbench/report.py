@@ -2,7 +2,7 @@
 
 import statistics
 
-from . import profile, ratio_targets
+from . import cluster_bench, profile, ratio_targets, throughput_model
 
 GIB, MIB = 1 << 30, 1 << 20
 
@@ -79,6 +79,8 @@ def text(r: dict) -> str:
                        f"the faster is {x['faster_label']}; ours takes {x['ours_vs_faster']:.2f}x its time ({verdict})")
         if d.get("export"):
             out += _export(d["export"])
+        if d.get("cluster"):
+            out += cluster_bench.text(d["cluster"]) + throughput_model.text(d["model"])
         if d.get("profile"):  # results saved before --profile covered more than ours-zstd
             out += profile.text(d["profile"])
         for key, p in d.get("profiles", {}).items():

@@ -33,6 +33,7 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        Cluster.ClusterMemberThreadPool.Configure(args);
         using var cancellation = new CancellationTokenSource();
 
         // Ctrl-C (SIGINT) and Ctrl-\ (SIGQUIT), which Console.CancelKeyPress would report, taken

@@ -78,6 +78,9 @@ public sealed class Settings
     /// <summary>How long a cluster export waits, with the membership unchanged, for a node that can take a job (cluster.unassigned-timeout-s).</summary>
     public TimeSpan ClusterUnassignedTimeout => TimeSpan.FromSeconds(Int("paralleldiff.cluster.unassigned-timeout-s"));
 
+    /// <summary>Jobs a cluster node holds beyond those it runs, queued so it never waits for its next offer (cluster.prefetch).</summary>
+    public int ClusterPrefetch => Math.Max(0, Int("paralleldiff.cluster.prefetch"));
+
     /// <summary>How long a cluster member waits to join (cluster.join-timeout-s).</summary>
     public TimeSpan ClusterJoinTimeout => TimeSpan.FromSeconds(Int("paralleldiff.cluster.join-timeout-s"));
 
@@ -163,7 +166,7 @@ public sealed class Settings
     {
         _ = (BlockSize, Parallelism, MaxConcurrent, MemoryBudget, MemoryPerLayer, MemoryPerLazyPullLayer, GroupInterval, ProgressInterval);
         _ = (RegistryChunkSize, MaxConcurrentUploads, RegistryRetries, RegistryRetryDelay, RegistryRequestTimeout, MetricsHost);
-        _ = (ClusterUnassignedTimeout, ClusterJoinTimeout, CacheSize, CacheMemory, CacheDiskFrameMin);
+        _ = (ClusterUnassignedTimeout, ClusterJoinTimeout, ClusterPrefetch, CacheSize, CacheMemory, CacheDiskFrameMin);
         _ = (DefaultLevel(LayerCompression.Gzip), DefaultLevel(LayerCompression.Zstd), DefaultLevel(LayerCompression.Lz4));
     }
 

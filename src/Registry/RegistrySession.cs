@@ -14,14 +14,27 @@ public sealed class RegistrySession(RegistryOptions options) : IAsyncDisposable
 
     public RegistryOptions Options { get; } = options;
 
-    /// <summary>The client for <paramref name="reference"/>'s repository, connected on first use.</summary>
+    /// <summary>
+    /// The client for <paramref name="reference"/>'s repository, connected on first use. A connection
+    /// that failed is tried again by the next caller: a long-lived session (a cluster node's, shared
+    /// by every job of an export) must not fail all its later jobs for one refused ping.
+    /// </summary>
     public Task<RegistryClient> ClientAsync(ImageReference reference, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reference);
         var key = reference.Registry + "/" + reference.Repository;
-        var client = _clients.GetOrAdd(key, _ => new Lazy<Task<RegistryClient>>(() => RegistryClient.ConnectAsync(reference, Options, cancellationToken)));
+        var client = _clients.GetOrAdd(key, _ => Connect(reference, cancellationToken));
+        if (client.IsValueCreated && client.Value.IsCompleted && !client.Value.IsCompletedSuccessfully)
+        {
+            var again = Connect(reference, cancellationToken);
+            client = _clients.TryUpdate(key, again, client) ? again : _clients[key];
+        }
+
         return client.Value;
     }
+
+    private Lazy<Task<RegistryClient>> Connect(ImageReference reference, CancellationToken cancellationToken) =>
+        new(() => RegistryClient.ConnectAsync(reference, Options, cancellationToken));
 
     /// <summary>Notes that <paramref name="reference"/>'s repository holds <paramref name="digest"/>.</summary>
     public void Holds(ImageReference reference, string digest)

@@ -8,6 +8,7 @@ internal sealed class CoordinatorSink(IReadOnlyList<ClusterJob> jobs, ExportJour
 {
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<string, int> _perNode = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _index = jobs.Select((job, i) => (job.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
 
     public Task Finished => _finished.Task;
 
@@ -23,8 +24,7 @@ internal sealed class CoordinatorSink(IReadOnlyList<ClusterJob> jobs, ExportJour
     {
         // Durable before it is reported: a kill after "done" never loses the job.
         journal.Append(new JournalEntry(job.Planned.Fingerprint, report));
-        var i = jobs.Select((j, n) => (j, n)).First(p => p.j.Id == job.Id).n;
-        outcomes[i] = report;
+        outcomes[_index[job.Id]] = report;
         if (report.Node is { } node && report.Status != SnapshotStatus.Failed)
         {
             _perNode[node] = _perNode.GetValueOrDefault(node) + 1;

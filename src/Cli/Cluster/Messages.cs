@@ -10,7 +10,7 @@ public interface IClusterMessage;
 /// </summary>
 /// <param name="Node">The node's name (--name), which a job's "node" may name.</param>
 /// <param name="Roots">The directories whose snapshots the node can read; empty: any.</param>
-/// <param name="Slots">Layers the node exports at once.</param>
+/// <param name="Slots">Jobs the node takes at once: the layers it exports at once, and those it keeps in hand for when one ends (cluster.prefetch).</param>
 public sealed record WorkRequest(string Node, IReadOnlyList<string> Roots, int Slots) : IClusterMessage;
 
 /// <summary>Coordinator → node: export this job.</summary>

@@ -13,26 +13,28 @@ namespace ParallelDiff.Cli.Cluster;
 /// A node's side of a job: plans it from the offer as the coordinator planned it (the same job
 /// JSON, the same image-shaping options) and exports it with the same engine and code as a local
 /// push-only export (<see cref="PushedJob"/>), so the image's digests do not depend on which node
-/// ran it. At most <c>slots</c> run at once; further offers wait for a slot.
+/// ran it. At most <c>slots</c> run at once; further offers wait for a slot. The jobs of one
+/// coordinator's export share its parsed options and registry session (<see cref="OfferedExport"/>)
+/// until that coordinator leaves the cluster.
 /// </summary>
-public sealed class NodeJobs(string node, Settings settings, ILayerWriter writer, IExportProgress progress, TextWriter log, int slots, int parallelism) : IDisposable
+public sealed class NodeJobs(string node, Settings settings, ILayerWriter writer, IExportProgress progress, TextWriter log, int slots, int parallelism) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _slots = new(slots, slots);
+    private readonly OfferedExports _exports = new(settings);
 
-    public async Task<JobOutcome> RunAsync(JobOffer offer, CancellationToken cancellationToken)
+    /// <param name="coordinator">The offering coordinator's address: its jobs share an <see cref="OfferedExport"/> until <see cref="ForgetAsync"/>.</param>
+    public async Task<JobOutcome> RunAsync(JobOffer offer, string coordinator, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(offer);
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        OfferedExport? export = null;
         try
         {
-            var cl = CommandLine.ParseOptions("export", offer.Arguments, ExportCommand.Values, ExportCommand.Flags);
+            export = _exports.Acquire(coordinator, offer.Arguments);
             var job = ExportJobList.Parse("[" + offer.Job + "]", $"job \"{offer.JobId}\"", offer.BaseDirectory)[0];
-            var planned = PlannedJob.For(
-                job, LayerArguments.Parse(cl), LayerArguments.Compression(cl, settings), settings, ImageConfigArguments.Fields(cl),
-                LayerArguments.SourceDateEpoch(cl), config => ImageConfigArguments.Inherit(cl, config));
-            await using var pushes = ExportPushes.Plan(cl, settings, [planned])
-                ?? throw new UsageException($"job \"{offer.JobId}\" has no push target");
+            var planned = export.Plan(job);
+            await using var pushes = export.Pushes(planned) ?? throw new UsageException($"job \"{offer.JobId}\" has no push target");
             await pushes.ConnectAsync(cancellationToken).ConfigureAwait(false);
             var entry = await PushedJob.ExportAsync(planned, writer, progress, pushes, parallelism, cancellationToken).ConfigureAwait(false);
             return Outcome(entry.Report with { Node = node });
@@ -49,11 +51,23 @@ public sealed class NodeJobs(string node, Settings settings, ILayerWriter writer
         }
         finally
         {
+            if (export is not null)
+            {
+                await _exports.ReleaseAsync(export).ConfigureAwait(false);
+            }
+
             _slots.Release();
         }
     }
 
-    public void Dispose() => _slots.Dispose();
+    /// <summary>The coordinator at <paramref name="coordinator"/> left: its exports' sessions close once their running jobs end.</summary>
+    public Task ForgetAsync(string coordinator) => _exports.ForgetAsync(coordinator);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _exports.DisposeAsync().ConfigureAwait(false);
+        _slots.Dispose();
+    }
 
     private JobOutcome Outcome(SnapshotReport report)
     {

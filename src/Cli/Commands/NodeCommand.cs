@@ -24,7 +24,8 @@ public static class NodeCommand
                                a job goes only to a node whose roots hold every path it names
           --name NAME          the node's name, which a job's "node" may name (default HOST:PORT)
           --max-concurrent N   layers exported at once (the local export's budget, default
-                               export.max-concurrent, 0 = one per core); the node asks for that many jobs
+                               export.max-concurrent, 0 = one per core); the node asks for that many
+                               jobs and cluster.prefetch (default 1) more, kept in hand
           --parallelism N      workers inside one layer (default pipeline.parallelism)
           --config FILE        HOCON settings over hocon/paralleldiff.conf and hocon/cluster.conf
           --log-level LEVEL    off (default)|error|warning|info|debug: the actor systems' log, on stderr
@@ -75,11 +76,13 @@ public static class NodeCommand
         var system = member.Start(settings, "node");
         var name = cl.Value("--name") ?? ClusterMember.Describe(system);
         await using var writer = LayerWriters.Create(settings);
-        using var jobs = new NodeJobs(name, settings, writer, new QuietProgress(Console.Error), Console.Error, budget.LayersInFlight, budget.PerLayerParallelism);
+        await using var jobs = new NodeJobs(name, settings, writer, new QuietProgress(Console.Error), Console.Error, budget.LayersInFlight, budget.PerLayerParallelism);
         try
         {
-            var request = new WorkRequest(name, roots, budget.LayersInFlight);
-            system.ActorOf(Props.Create(() => new ExportNode(request, offer => jobs.RunAsync(offer, cancellationToken))), ExportNode.Name);
+            // One more job than it runs at once: the next one is in hand when a job ends, rather than a
+            // round trip to the coordinator (its journal fsync included) away.
+            var request = new WorkRequest(name, roots, budget.LayersInFlight + settings.ClusterPrefetch);
+            system.ActorOf(Props.Create(() => new ExportNode(request, (offer, coordinator) => jobs.RunAsync(offer, coordinator, cancellationToken), jobs.ForgetAsync)), ExportNode.Name);
             var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => joined.TrySetResult());
             member.Join(system);

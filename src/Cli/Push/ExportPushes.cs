@@ -17,15 +17,37 @@ public sealed class ExportPushes : IAsyncDisposable
     private readonly RegistrySession _session;
     private readonly Dictionary<string, ImageReference> _targets;
 
-    private ExportPushes(RegistrySession session, Dictionary<string, ImageReference> targets)
+    /// <summary>Whether disposing these closes the session: not when it is shared with other jobs' pushes.</summary>
+    private readonly bool _ownsSession;
+
+    private ExportPushes(RegistrySession session, Dictionary<string, ImageReference> targets, bool ownsSession)
     {
         _session = session;
         _targets = targets;
+        _ownsSession = ownsSession;
     }
 
     /// <summary>The pushes a command line and job file ask for; null when none does.</summary>
     /// <exception cref="UsageException">--push names a tag, or a target is not a reference.</exception>
     public static ExportPushes? Plan(CommandLine cl, Settings settings, IReadOnlyList<PlannedJob> jobs)
+    {
+        var targets = Targets(cl, jobs);
+        return targets.Count == 0 ? null : new ExportPushes(new RegistrySession(PushArguments.Options(cl, settings)), targets, ownsSession: true);
+    }
+
+    /// <summary>
+    /// As <see cref="Plan(CommandLine, Settings, IReadOnlyList{PlannedJob})"/>, over a session the
+    /// caller keeps and closes: a cluster node's jobs of one export share one, as a local export's
+    /// jobs do, instead of connecting and logging in again for each job.
+    /// </summary>
+    public static ExportPushes? Plan(CommandLine cl, IReadOnlyList<PlannedJob> jobs, RegistrySession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var targets = Targets(cl, jobs);
+        return targets.Count == 0 ? null : new ExportPushes(session, targets, ownsSession: false);
+    }
+
+    private static Dictionary<string, ImageReference> Targets(CommandLine cl, IReadOnlyList<PlannedJob> jobs)
     {
         ArgumentNullException.ThrowIfNull(cl);
         ArgumentNullException.ThrowIfNull(jobs);
@@ -45,7 +67,7 @@ public sealed class ExportPushes : IAsyncDisposable
             }
         }
 
-        return targets.Count == 0 ? null : new ExportPushes(new RegistrySession(PushArguments.Options(cl, settings)), targets);
+        return targets;
     }
 
     /// <summary>Connects to every registry named, so that a wrong password fails the export before any work.</summary>
@@ -131,5 +153,5 @@ public sealed class ExportPushes : IAsyncDisposable
 
     private static Func<Stream>? Stored(OciLayout layout, LayerDescriptor layer) => () => File.OpenRead(layout.BlobPath(layer.Digest));
 
-    public ValueTask DisposeAsync() => _session.DisposeAsync();
+    public ValueTask DisposeAsync() => _ownsSession ? _session.DisposeAsync() : ValueTask.CompletedTask;
 }
