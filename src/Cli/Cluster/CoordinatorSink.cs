@@ -16,7 +16,7 @@ internal sealed class CoordinatorSink(IReadOnlyList<ClusterJob> jobs, ExportJour
 
     public void Left(string node) => log.WriteLine($"cluster: node {node} left the cluster");
 
-    public void Started(string jobId, string node) => progress.Started(jobId, meter: null);
+    public void Started(string jobId, string node) => progress.StartedOn(jobId, node);
 
     public void Warning(string jobId, string message) => progress.Warning(jobId, message);
 

@@ -21,6 +21,9 @@ public interface IExportProgress : IAsyncDisposable
     /// <param name="meter">The layer's byte counts, when <see cref="WatchesBytes"/>; the view samples it at its own pace.</param>
     void Started(string id, LayerMeter? meter);
 
+    /// <summary>A snapshot handed to a cluster node (export --cluster): started there, its bytes not watched from here.</summary>
+    void StartedOn(string id, string node) => Started(id, meter: null);
+
     /// <summary>A warning about one snapshot (e.g. the walking differ took over).</summary>
     void Warning(string id, string message);
 

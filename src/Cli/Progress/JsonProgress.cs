@@ -52,6 +52,16 @@ public sealed class JsonProgress : IExportProgress
         Emit("start", json => json.WriteString("id", id));
     }
 
+    public void StartedOn(string id, string node)
+    {
+        _tally.Started(id);
+        Emit("start", json =>
+        {
+            json.WriteString("id", id);
+            json.WriteString("node", node);
+        });
+    }
+
     public void Warning(string id, string message) => Emit("warning", json =>
     {
         json.WriteString("id", id);

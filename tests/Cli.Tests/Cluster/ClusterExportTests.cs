@@ -74,6 +74,11 @@ public sealed class ClusterExportTests : IDisposable
         Assert.All(byNode["n2"], id => Assert.True(id[0] is 'b' or 'c', id));
         Assert.All(byNode["n3"], id => Assert.True(id[0] is 'c' or 'a', id));
 
+        // The live stream says where each snapshot started: every start names a node of the cluster.
+        var starts = events.Where(e => e.GetProperty("event").GetString() == "start").ToList();
+        Assert.NotEmpty(starts);
+        Assert.All(starts, e => Assert.Contains(e.GetProperty("node").GetString(), new[] { "n1", "n2", "n3" }));
+
         // The registry's tags are exactly the snapshots, each naming the local export's manifest.
         AssertRegistryHolds(registry, "fleet/app", local);
     }
