@@ -11,8 +11,10 @@ namespace ParallelDiff.Cli.Cluster;
 /// <summary>
 /// export --cluster: this process joins the cluster as its coordinator, hands the jobs to the
 /// nodes that ask for work (<see cref="ExportCoordinator"/>), and journals each outcome as a
-/// local push-only export does, so a rerun resumes from the journal the same way. Each node pushes
-/// its jobs' images itself; the registry is the output every node reaches.
+/// local export does, so a rerun resumes from the journal the same way. The output is one every
+/// node reaches: a registry, to which each node pushes its jobs' images itself; or an OCI layout
+/// on shared storage, into which the nodes write blobs and where only the coordinator writes
+/// index.json and the journal, holding the layout's <see cref="LayoutWriterLock"/> throughout.
 /// </summary>
 internal static class ClusterExport
 {
@@ -22,18 +24,23 @@ internal static class ClusterExport
 
     private static readonly HashSet<string> OwnFlags = ["--quiet", .. ClusterMember.FlagOptions];
 
-    public static async Task<int> RunAsync(CommandLine cl, IReadOnlyList<string> args, Settings settings, IReadOnlyList<PlannedJob> planned, ExportPushes pushes, CancellationToken cancellationToken)
+    /// <param name="pushes">The registries of a registry export; null for an export into a shared layout (--oci-layout).</param>
+    public static async Task<int> RunAsync(CommandLine cl, IReadOnlyList<string> args, Settings settings, IReadOnlyList<PlannedJob> planned, ExportPushes? pushes, CancellationToken cancellationToken)
     {
         var member = ClusterMember.Parse(cl);
         var jobsPath = cl.Value("--jobs")!;
         var jobs = planned.Zip(RawJobs(jobsPath), (p, json) => new ClusterJob(p, json)).ToList();
-        using var journal = ExportJournal.Open(cl.Value("--journal")!);
+        var layout = cl.Value("--oci-layout") is { } layoutDir ? Core.Oci.OciLayout.Open(layoutDir) : null;
+        using var writerLock = layout is null ? null : LayoutWriterLock.Take(layout);
+        using var journal = ExportJournal.Open(cl.Value("--journal") ?? Path.TrimEndingDirectorySeparator(layout!.Root) + ".journal.jsonl");
         var mode = cl.Has("--quiet") ? "quiet" : cl.Choice("--progress", "auto", "auto", "plain", "json");
-        await using var progress = ExportCommand.Progress(mode is "auto" ? "plain" : mode, cl.Value("--push")!, settings.ProgressInterval);
+        await using var progress = ExportCommand.Progress(mode is "auto" ? "plain" : mode, layout?.Root ?? cl.Value("--push")!, settings.ProgressInterval);
         var log = mode is "auto" or "plain" ? Console.Error : TextWriter.Null;
         var clock = Stopwatch.StartNew();
 
-        var (outcomes, redo) = await new RegistryExport(journal, Layers.LayerWriters.Create(settings), progress, pushes).CheckJournalAsync(planned, cancellationToken).ConfigureAwait(false);
+        var (outcomes, redo) = layout is null
+            ? await new RegistryExport(journal, Layers.LayerWriters.Create(settings), progress, pushes!).CheckJournalAsync(planned, cancellationToken).ConfigureAwait(false)
+            : CheckLayout(layout, journal, planned, cancellationToken);
         var pending = Enumerable.Range(0, jobs.Count).Where(i => outcomes[i] is null).ToList();
         progress.Begin(jobs.Count, outcomes.OfType<SnapshotReport>().ToList(), ExportBudget.For(1, 1, 1, long.MaxValue, 0, 0));
         foreach (var i in pending.Where(i => redo[i] is not null))
@@ -41,7 +48,7 @@ internal static class ClusterExport
             progress.Warning(jobs[i].Id, $"{redo[i]}; exporting it again");
         }
 
-        var sink = new CoordinatorSink(jobs, journal, progress, log, outcomes);
+        var sink = new CoordinatorSink(jobs, journal, progress, log, outcomes, layout);
         var system = member.Start(settings, ExportCoordinator.Role);
         var interrupted = false;
         try
@@ -49,6 +56,12 @@ internal static class ClusterExport
             var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => joined.TrySetResult());
             var forwarded = ForwardedArguments(args);
+            if (layout is not null)
+            {
+                // Every node writes the blobs into the same layout, by the path the coordinator sees.
+                forwarded.AddRange(["--oci-layout", layout.Root]);
+            }
+
             var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(jobsPath))!;
             var unassignedTimeout = settings.ClusterUnassignedTimeout;
             system.ActorOf(Props.Create(() => new ExportCoordinator(jobs, pending, forwarded, baseDirectory, sink, unassignedTimeout)), ExportCoordinator.Name);
@@ -61,6 +74,14 @@ internal static class ClusterExport
             }
 
             await sink.Finished.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (layout is not null)
+            {
+                // A node killed while it wrote leaves its staged file; every job is answered now, so
+                // nothing staged is still wanted. Then, as a local export ends: a resumed layout and
+                // a clean one are the same bytes.
+                LayoutStaging.RemoveLeftovers(layout);
+                LayoutIndexOrder.SortByRefName(layout, cancellationToken);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -78,6 +99,24 @@ internal static class ClusterExport
         }
 
         return ExportCommand.Finish(cl, outcomes.Select(o => o!).ToList(), clock.Elapsed.TotalSeconds) > 0 ? ExitCodes.PartlyFailed : ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// A rerun into a shared layout skips what the journal and the layout agree is complete, as a
+    /// local export does (<see cref="ResumeCheck"/>); leftovers of a killed run are removed first.
+    /// </summary>
+    private static (SnapshotReport?[] Outcomes, string?[] Redo) CheckLayout(Core.Oci.OciLayout layout, ExportJournal journal, IReadOnlyList<PlannedJob> planned, CancellationToken cancellationToken)
+    {
+        LayoutStaging.RemoveLeftovers(layout);
+        var (outcomes, redo) = ResumeCheck.Run(layout, journal, planned, cancellationToken);
+        var why = new string?[planned.Count];
+        var index = planned.Select((p, i) => (p.Job.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
+        foreach (var (id, reason) in redo)
+        {
+            why[index[id]] = reason;
+        }
+
+        return (outcomes, why);
     }
 
     /// <summary>Each job's object as it stands in the job file, in file order (the file was checked by <see cref="ExportJobList.Load"/>).</summary>

@@ -3,8 +3,13 @@ using ParallelDiff.Core.Export;
 
 namespace ParallelDiff.Cli.Cluster;
 
-/// <summary>The coordinator's outcomes: journaled (fsynced) before they are shown, as a local export does; per-node counts for the end.</summary>
-internal sealed class CoordinatorSink(IReadOnlyList<ClusterJob> jobs, ExportJournal journal, IExportProgress progress, TextWriter log, SnapshotReport?[] outcomes) : ICoordinatorSink
+/// <summary>
+/// The coordinator's outcomes: in a shared layout, each image tagged in index.json (its blobs are
+/// in place and synced by the node); then journaled (fsynced) before they are shown, as a local
+/// export does; per-node counts for the end.
+/// </summary>
+/// <param name="layout">The shared layout of an export into one; null for a registry export.</param>
+internal sealed class CoordinatorSink(IReadOnlyList<ClusterJob> jobs, ExportJournal journal, IExportProgress progress, TextWriter log, SnapshotReport?[] outcomes, Core.Oci.OciLayout? layout = null) : ICoordinatorSink
 {
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<string, int> _perNode = new(StringComparer.Ordinal);
@@ -22,6 +27,18 @@ internal sealed class CoordinatorSink(IReadOnlyList<ClusterJob> jobs, ExportJour
 
     void ICoordinatorSink.Finished(ClusterJob job, SnapshotReport report)
     {
+        if (layout is not null && report is { Status: SnapshotStatus.Done, Manifest: { } manifest })
+        {
+            try
+            {
+                layout.Tag(manifest, job.Id);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                report = SnapshotReport.Failed(job.Id, report.Source, report.Seconds, e) with { Node = report.Node };
+            }
+        }
+
         // Durable before it is reported: a kill after "done" never loses the job.
         journal.Append(new JournalEntry(job.Planned.Fingerprint, report));
         outcomes[_index[job.Id]] = report;

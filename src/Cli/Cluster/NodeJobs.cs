@@ -12,8 +12,8 @@ namespace ParallelDiff.Cli.Cluster;
 /// <summary>
 /// A node's side of a job: plans it from the offer as the coordinator planned it (the same job
 /// JSON, the same image-shaping options) and exports it with the same engine and code as a local
-/// push-only export (<see cref="PushedJob"/>), so the image's digests do not depend on which node
-/// ran it. At most <c>slots</c> run at once; further offers wait for a slot. The jobs of one
+/// export: pushed (<see cref="PushedJob"/>), or written into the shared layout
+/// (<see cref="LayoutJob"/>), so the image's digests do not depend on which node ran it. At most <c>slots</c> run at once; further offers wait for a slot. The jobs of one
 /// coordinator's export share its parsed options and registry session (<see cref="OfferedExport"/>)
 /// until that coordinator leaves the cluster.
 /// </summary>
@@ -34,6 +34,12 @@ public sealed class NodeJobs(string node, Settings settings, ILayerWriter writer
             export = _exports.Acquire(coordinator, offer.Arguments);
             var job = ExportJobList.Parse("[" + offer.Job + "]", $"job \"{offer.JobId}\"", offer.BaseDirectory)[0];
             var planned = export.Plan(job);
+            if (export.Layout(node) is { } layout)
+            {
+                var written = await LayoutJob.ExportAsync(planned, writer, progress, layout, parallelism, cancellationToken).ConfigureAwait(false);
+                return Outcome(written.Report with { Node = node });
+            }
+
             await using var pushes = export.Pushes(planned) ?? throw new UsageException($"job \"{offer.JobId}\" has no push target");
             await pushes.ConnectAsync(cancellationToken).ConfigureAwait(false);
             var entry = await PushedJob.ExportAsync(planned, writer, progress, pushes, parallelism, cancellationToken).ConfigureAwait(false);
@@ -73,7 +79,7 @@ public sealed class NodeJobs(string node, Settings settings, ILayerWriter writer
     {
         log.WriteLine(report.Status == SnapshotStatus.Failed
             ? $"node {node}: {report.Id} failed: {report.Error}"
-            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"node {node}: {report.Id} {report.Push?.ManifestDigest} {report.Seconds:0.00} s"));
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"node {node}: {report.Id} {report.Push?.ManifestDigest ?? report.Manifest?.Digest} {report.Seconds:0.00} s"));
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {

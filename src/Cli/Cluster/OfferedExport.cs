@@ -43,6 +43,27 @@ public sealed class OfferedExport : IAsyncDisposable
     public PlannedJob Plan(ExportJob job) =>
         PlannedJob.For(job, _layer, _compression, _settings, _image, _sourceDateEpoch, config => ImageConfigArguments.Inherit(_cl, config));
 
+    /// <summary>
+    /// The shared layout of an export into one (--oci-layout), as this node sees it; null for a
+    /// registry export. It must be there already, made by the coordinator: a path this node does
+    /// not see would otherwise become a layout of its own that nobody reads.
+    /// </summary>
+    /// <exception cref="IOException">This node does not see the layout at that path.</exception>
+    public Core.Oci.OciLayout? Layout(string node)
+    {
+        if (_cl.Value("--oci-layout") is not { } directory)
+        {
+            return null;
+        }
+
+        if (!File.Exists(Path.Combine(directory, "oci-layout")))
+        {
+            throw new IOException($"--oci-layout {directory}: no OCI layout there on node {node} (a cluster export's layout must be on storage every node mounts at the same path)");
+        }
+
+        return Core.Oci.OciLayout.Open(directory);
+    }
+
     /// <summary>The job's push over this export's session (not closed with it); null when it has no target.</summary>
     public ExportPushes? Pushes(PlannedJob planned) => ExportPushes.Plan(_cl, [planned], _session);
 

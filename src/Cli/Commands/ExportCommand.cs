@@ -71,8 +71,12 @@ public static class ExportCommand
           --cluster HOST:PORT[,…]
                                run the export on the nodes of a paralleldiff cluster: this process
                                joins it as the coordinator, hands each job to a node that can read it
-                               (its --roots, or the job's "node": NAME) and journals the outcomes; each
-                               node pushes its jobs' images itself (needs --push and --journal). A job
+                               (its --roots, or the job's "node": NAME) and journals the outcomes. The
+                               output is one every node reaches: --push and --journal (each node
+                               pushes its jobs' images), or --oci-layout DIR on storage every node
+                               mounts at the same path (nodes write the blobs, only the coordinator
+                               writes index.json and the journal, and a second export writing DIR
+                               is refused). A job
                                no node can take fails once the membership has been still for
                                cluster.unassigned-timeout-s; a dead node's jobs go to other nodes
           --bind, --cluster-cert, --allow-insecure-bind
@@ -148,9 +152,14 @@ public static class ExportCommand
         {
             PushOnly.Check(cl);
         }
-        else if (cl.Value("--cluster") is not null)
+        else if (cl.Value("--cluster") is not null && cl.Value("--push") is not null)
         {
-            throw new UsageException("export --cluster writes to a registry that every node reaches: give --push REGISTRY/REPOSITORY --journal FILE, not --oci-layout (a layout on shared storage is not supported yet)");
+            throw new UsageException("export --cluster writes one output every node reaches: a registry (--push REGISTRY/REPOSITORY --journal FILE) or an OCI layout on shared storage (--oci-layout DIR), not both");
+        }
+
+        if (cl.Value("--cluster") is not null && (cl.Value("--cache") ?? cl.Value("--oci-archive")) is not null)
+        {
+            throw new UsageException("--cache and --oci-archive are options of a local export, not of export --cluster");
         }
 
         if (cl.Value("--cache") is not null && layoutDir is null)
@@ -208,7 +217,13 @@ public static class ExportCommand
 
         if (cl.Value("--cluster") is not null)
         {
-            return await ClusterExport.RunAsync(cl, args, settings, jobs, pushes!, cancellationToken).ConfigureAwait(false);
+            // Lower layers would be exported by several nodes into one layout's stored layers at once.
+            if (layoutDir is not null && jobs.FirstOrDefault(j => j.Job.LowerLayers) is { } lowerLayers)
+            {
+                throw new JobListException($"job \"{lowerLayers.Job.Id}\": \"lower-layers\" is for a local export; export --cluster does not take it");
+            }
+
+            return await ClusterExport.RunAsync(cl, args, settings, jobs, pushes, cancellationToken).ConfigureAwait(false);
         }
 
         if (layoutDir is null)
@@ -217,6 +232,7 @@ public static class ExportCommand
         }
 
         var layout = OciLayout.Open(layoutDir);
+        using var writerLock = LayoutWriterLock.Take(layout);
         var cache = OpenCache(cl, settings);
         var journalPath = cl.Value("--journal") ?? Path.TrimEndingDirectorySeparator(layout.Root) + ".journal.jsonl";
         using var journal = ExportJournal.Open(journalPath);

@@ -66,6 +66,19 @@ public sealed record OciDescriptor(string MediaType, string Digest, long Size)
                 };
             }
 
+            // An index entry's platform: a cluster node's report carries its image's manifest
+            // descriptor to the coordinator, which tags it as a local export would.
+            if (element.TryGetProperty("platform", out var platform) && platform.ValueKind == JsonValueKind.Object)
+            {
+                descriptor = descriptor with
+                {
+                    Platform = new OciPlatform(
+                        platform.GetProperty("architecture").GetString()!,
+                        platform.GetProperty("os").GetString()!,
+                        platform.TryGetProperty("variant", out var variant) ? variant.GetString() : null),
+                };
+            }
+
             return descriptor;
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)

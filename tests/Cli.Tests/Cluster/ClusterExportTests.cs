@@ -134,7 +134,54 @@ public sealed class ClusterExportTests : IDisposable
     }
 
     [Fact]
-    public void Cluster_options_should_refuse_an_insecure_bind_and_a_layout()
+    public void Cluster_export_into_a_shared_layout_with_a_node_killed_should_write_the_layout_a_local_export_writes()
+    {
+        var jobsFile = WriteJobs(ghost: false);
+        var local = Path.Combine(_root, "local-layout");
+        var localRun = CliRunner.Run("export", "--jobs", Path.Combine(_root, "local-jobs.json"), "--oci-layout", local, "--created", "none", "--quiet");
+        Assert.True(localRun.ExitCode == 0, localRun.StdErr);
+        var config = WriteConfig();
+
+        using var nodes = new ClusterNodes();
+        nodes.Start("n1", "--roots", $"{Group("a")},{Group("b")}", "--config", config);
+        nodes.Start("n2", "--roots", $"{Group("b")},{Group("c")}", "--config", config);
+        nodes.Start("n3", "--roots", $"{Group("c")},{Group("a")}", "--config", config, "--max-concurrent", "1");
+
+        // The jobs file names the same snapshots as local-jobs.json (the ghost left out): the same ids, the same images.
+        var shared = Path.Combine(_root, "shared-layout");
+        var report = Path.Combine(_root, "cluster.json");
+        string[] command = ["export", "--jobs", jobsFile, "--cluster", nodes.Seed, "--oci-layout", shared, "--created", "none", "--report", report, "--progress", "json", "--config", config];
+        var (exit, lines) = RunCoordinator(command, onDone: (node, doneByNode) =>
+        {
+            if (node == "n3" && doneByNode == 2)
+            {
+                nodes.Kill("n3");
+            }
+        });
+        var said = string.Join('\n', lines) + "\n" + nodes.Said();
+        Assert.True(exit == 0, $"exit {exit}\n{said}");
+        var cluster = Snapshots(report);
+        Assert.All(cluster.Values, s => Assert.Equal("done", s.GetProperty("status").GetString()));
+        Assert.Equal(["n1", "n2", "n3"], cluster.Values.Select(s => s.GetProperty("node").GetString()!).Distinct().Order(StringComparer.Ordinal));
+
+        // Blobs, index.json and oci-layout byte for byte; each job once in the journal.
+        Assert.Equal(File.ReadAllText(Path.Combine(local, "index.json")), File.ReadAllText(Path.Combine(shared, "index.json")));
+        LayoutBytes.AssertEqual(local, shared);
+        var journal = File.ReadAllLines(shared + ".journal.jsonl").Select(l => JsonDocument.Parse(l).RootElement.GetProperty("report").GetProperty("id").GetString()).ToList();
+        Assert.Equal(journal.Count, journal.Distinct().Count());
+        Assert.Equal(cluster.Count, journal.Count);
+
+        // While a coordinator holds the layout, no second export may write it.
+        using (Core.Export.LayoutWriterLock.Take(Core.Oci.OciLayout.Open(shared)))
+        {
+            var second = CliRunner.Run("export", "--jobs", Path.Combine(_root, "local-jobs.json"), "--oci-layout", shared, "--journal", Path.Combine(_root, "other.journal.jsonl"), "--quiet");
+            Assert.Equal(1, second.ExitCode);
+            Assert.Contains("another export is writing this layout", second.StdErr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Cluster_options_should_refuse_an_insecure_bind_and_two_outputs()
     {
         Directory.CreateDirectory(Path.Combine(_root, "upper"));
         var jobsFile = Path.Combine(_root, "jobs.json");
@@ -148,9 +195,9 @@ public sealed class ClusterExportTests : IDisposable
         Assert.Equal(2, noSeeds.ExitCode);
         Assert.Contains("--cluster HOST:PORT", noSeeds.StdErr, StringComparison.Ordinal);
 
-        var layout = CliRunner.Run("export", "--jobs", jobsFile, "--cluster", "127.0.0.1:1", "--oci-layout", Path.Combine(_root, "layout"));
-        Assert.Equal(2, layout.ExitCode);
-        Assert.Contains("export --cluster writes to a registry", layout.StdErr, StringComparison.Ordinal);
+        var both = CliRunner.Run("export", "--jobs", jobsFile, "--cluster", "127.0.0.1:1", "--oci-layout", Path.Combine(_root, "layout"), "--push", "127.0.0.1:1/x");
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("not both", both.StdErr, StringComparison.Ordinal);
 
         var bindAlone = CliRunner.Run("export", "--jobs", jobsFile, "--oci-layout", Path.Combine(_root, "layout"), "--bind", "127.0.0.1:0");
         Assert.Equal(2, bindAlone.ExitCode);
