@@ -270,6 +270,30 @@ public sealed class ContentCacheTests : IDisposable
         LayoutBytes.AssertEqual(Layout("cold"), Layout("after"));
     }
 
+    [Registry.RegistryFact]
+    public void A_layer_taken_from_the_cache_should_still_be_pushed_with_its_image()
+    {
+        using var registry = Registry.LocalRegistry.Start();
+        var jobs = Jobs("u0", "u1");
+        Succeeds(Export(jobs, Layout("cold"), "zstd:chunked", "--cache", Cache, "--push", $"{registry.Address}/cache/cold"));
+
+        // Warm: no layer is written, so none streams to the registry; each goes up from the layout.
+        var report = Path.Combine(_root, "warm.json");
+        Succeeds(Export(jobs, Layout("warm"), "zstd:chunked", "--cache", Cache, "--push", $"{registry.Address}/cache/warm", "--report", report));
+        var warm = Snapshots(report);
+        Assert.All(warm, s => Assert.True(Hit(s), s.ToString()));
+        foreach (var snapshot in warm)
+        {
+            var id = snapshot.GetProperty("id").GetString()!;
+            var pushed = snapshot.GetProperty("push").GetProperty("manifest").GetString();
+            Assert.Equal(snapshot.GetProperty("manifest").GetProperty("digest").GetString(), pushed);
+            var raw = SystemTool.Check("skopeo", "inspect", "--raw", "--tls-verify=false", $"docker://{registry.Address}/cache/warm:{id}");
+            Assert.Equal(pushed, "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(raw))));
+        }
+
+        LayoutBytes.AssertEqual(Layout("cold"), Layout("warm"));
+    }
+
     [Fact]
     public void The_cache_options_should_be_refused_where_they_cannot_work()
     {
