@@ -25,6 +25,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
     private const int SlabSize = 4 * 1024 * 1024;
 
     private readonly ConcurrentDictionary<string, ReadOnlyMemory<byte>> _frames = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<ReadOnlyMemory<byte>?>> _inFlight = new(StringComparer.Ordinal);
     private readonly Lock _slabGate = new();
     private byte[]? _slab;
     private int _slabUsed;
@@ -69,11 +70,27 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
             return true;
         }
 
+        // Another layer may be compressing this very frame right now (two copies of one upper export
+        // at once): wait for its bytes rather than compress them a second time. A miss makes the
+        // caller the frame's compressor until its Add or Abandon; it waits on nobody meanwhile, so
+        // no two layers can wait on each other.
+        var mine = new TaskCompletionSource<ReadOnlyMemory<byte>?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var compressor = _inFlight.GetOrAdd(key, mine);
+        if (compressor != mine && compressor.Task.GetAwaiter().GetResult() is { } compressed)
+        {
+            Interlocked.Increment(ref _memoryHits);
+            frame = compressed;
+            return true;
+        }
+
         Interlocked.Increment(ref _misses);
         return false;
     }
 
-    /// <summary>Keeps a frame just compressed, in memory while there is room and on disk when it is worth a file.</summary>
+    /// <summary>
+    /// Keeps a frame just compressed (after a miss of <see cref="TryGet"/>), in memory while there
+    /// is room and on disk when it is worth a file, and hands it to layers waiting for it.
+    /// </summary>
     public void Add(string key, int uncompressedLength, ReadOnlySpan<byte> frame)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -81,6 +98,20 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
         if (Disk is not null && Disk.Keeps(uncompressedLength))
         {
             Disk.Write(key, frame);
+        }
+
+        if (_inFlight.TryRemove(key, out var waiting))
+        {
+            waiting.TrySetResult(_frames.TryGetValue(key, out var kept) ? kept : frame.ToArray());
+        }
+    }
+
+    /// <summary>The frame a <see cref="TryGet"/> miss promised was not compressed (a failure): those waiting for it compress it themselves.</summary>
+    public void Abandon(string key)
+    {
+        if (_inFlight.TryRemove(key, out var waiting))
+        {
+            waiting.TrySetResult(null);
         }
     }
 

@@ -93,7 +93,16 @@ internal sealed class FramedBlob : IDisposable
         }
 
         _compressed.ResetWrittenCount();
-        _codec.CompressBlock(_pending.WrittenSpan, _compressed);
+        try
+        {
+            _codec.CompressBlock(_pending.WrittenSpan, _compressed);
+        }
+        catch when (key is not null)
+        {
+            _cache!.Abandon(key);
+            throw;
+        }
+
         _pending.ResetWrittenCount();
         if (key is not null)
         {
