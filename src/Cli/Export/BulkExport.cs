@@ -198,7 +198,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
                 meter,
                 cancellationToken).ConfigureAwait(false);
             var image = ImageWriter.WriteBlobs(layout, [.. below, result.Descriptor], job.Id, unsynced, imageConfig);
-            var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest, Push = pushed, Cache = fromCache ? "hit" : null, BytesIn = fromCache ? 0 : result.Tar.DataBytes };
+            var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest, Push = pushed, Cache = fromCache ? "hit" : null };
             return (new JournalEntry(planned.Fingerprint, report), image);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

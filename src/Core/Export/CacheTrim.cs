@@ -22,7 +22,8 @@ public static class CacheTrim
         {
             foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }))
             {
-                if (!file.Name.StartsWith(".tmp-", StringComparison.Ordinal))
+                // A writer's temporary file (Fs.TempNames.Beside: ".NAME.tmp-SUFFIX").
+                if (!file.Name.Contains(".tmp-", StringComparison.Ordinal))
                 {
                     files.Add(file);
                 }

@@ -77,7 +77,7 @@ public sealed class LayerCache
         }
 
         var cached = _store.BlobPath(layer.Digest);
-        Touch(cached);
+        RecentUse.Mark(cached);
         if (!target.HasBlob(layer.Digest))
         {
             var staging = LayoutStaging.NewBlobPath(target);
@@ -100,8 +100,9 @@ public sealed class LayerCache
             }
         }
 
+        // No file data was read for it: what a report calls bytes in.
         var differ = stored.Differ == "walking" ? Diff.DifferKind.Walking : Diff.DifferKind.Overlay;
-        return new LayerExportResult(layer, new LayerTarResult(differ, stored.Entries, stored.BytesIn), stored.TarBytes);
+        return new LayerExportResult(layer, new LayerTarResult(differ, stored.Entries, DataBytes: 0), stored.TarBytes);
     }
 
     /// <summary>
@@ -118,7 +119,7 @@ public sealed class LayerCache
         {
             if (!File.Exists(cached))
             {
-                var temporary = Path.Combine(Path.GetDirectoryName(cached)!, $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+                var temporary = TempNames.Beside(cached);
                 try
                 {
                     FileLink.LinkOrCopy(blobPath, temporary);
@@ -142,16 +143,4 @@ public sealed class LayerCache
     /// <summary>Brings the cache under <see cref="Capacity"/>, least recently used first (<see cref="CacheTrim"/>).</summary>
     public CacheTrimResult Trim() =>
         CacheTrim.Run([Path.Combine(Root, "blobs", "sha256"), Frames.Disk!.Directory], Capacity);
-
-    private static void Touch(string path)
-    {
-        try
-        {
-            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Read-only cache: reuse works, only the eviction order does not learn of it.
-        }
-    }
 }

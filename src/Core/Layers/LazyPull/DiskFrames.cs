@@ -55,7 +55,7 @@ public sealed class DiskFrames(string directory, int minFrameBytes)
         }
 
         frame = entry[HeaderSize..];
-        Touch(path);
+        Fs.RecentUse.Mark(path);
         return true;
     }
 
@@ -67,9 +67,8 @@ public sealed class DiskFrames(string directory, int minFrameBytes)
             return;
         }
 
-        var folder = Path.GetDirectoryName(path)!;
-        System.IO.Directory.CreateDirectory(folder);
-        var temporary = Path.Combine(folder, $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = Fs.TempNames.Beside(path);
         try
         {
             using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
@@ -100,18 +99,6 @@ public sealed class DiskFrames(string directory, int minFrameBytes)
         var colon = content.IndexOf(':', StringComparison.Ordinal);
         var name = content[(colon + 1)..].Replace('+', '-');
         return Path.Combine(Directory, codec, name[..2], name);
-    }
-
-    private static void Touch(string path)
-    {
-        try
-        {
-            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Evicted meanwhile: the frame read is whole all the same.
-        }
     }
 
     private static void TryDelete(string path)
