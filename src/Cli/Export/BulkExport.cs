@@ -140,11 +140,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
     private async Task<(IReadOnlyList<LayerDescriptor> Below, ImageConfig Image)> ImageBelowAsync(
         PlannedJob planned, Core.Snapshots.Snapshot? stack, int parallelism, CancellationToken cancellationToken)
     {
-        var baseLayers = planned.Base?.Layers ?? [];
-        foreach (var baseLayer in baseLayers.Where(l => !layout.HasBlob(l.Digest)))
-        {
-            layout.AddBlobFile(planned.Base!.Layout.BlobPath(baseLayer.Digest), baseLayer.Digest);
-        }
+        var baseLayers = planned.StoreBaseLayers(layout);
 
         if (!planned.Job.LowerLayers)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ParallelDiff.Cli.Layers;
 using ParallelDiff.Cli.Progress;
 using ParallelDiff.Core.Export;
@@ -17,18 +16,15 @@ public static class LayoutJob
 {
     /// <returns>The job's journal line: done with its manifest, or failed with its cause.</returns>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public static async Task<JournalEntry> ExportAsync(PlannedJob planned, ILayerWriter writer, IExportProgress progress, OciLayout layout, int parallelism, CancellationToken cancellationToken)
+    public static Task<JournalEntry> ExportAsync(PlannedJob planned, ILayerWriter writer, IExportProgress progress, OciLayout layout, int parallelism, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(planned);
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(progress);
         ArgumentNullException.ThrowIfNull(layout);
-        var job = planned.Job;
-        var meter = progress.WatchesBytes ? new LayerMeter() : null;
-        progress.Started(job.Id, meter);
-        var clock = Stopwatch.StartNew();
-        try
+        return JobRun.RunAsync(planned, progress, async (meter, clock) =>
         {
+            var job = planned.Job;
             var snapshot = planned.ResolveSnapshot();
             var request = new LayerWriteRequest(snapshot, planned.Layer, planned.Compression, string.Empty)
             {
@@ -37,25 +33,10 @@ public static class LayoutJob
                 Warn = message => progress.Warning(job.Id, message),
             };
 
-            var below = planned.Base?.Layers ?? [];
-            foreach (var baseLayer in below.Where(l => !layout.HasBlob(l.Digest)))
-            {
-                layout.AddBlobFile(planned.Base!.Layout.BlobPath(baseLayer.Digest), baseLayer.Digest);
-            }
-
+            var below = planned.StoreBaseLayers(layout);
             var (result, _) = await LayoutLayers.ExportAsync(writer, layout, request, cancellationToken).ConfigureAwait(false);
             var image = ImageWriter.WriteBlobs(layout, [.. below, result.Descriptor], job.Id, planned.Image);
-            var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, clock.Elapsed.TotalSeconds) with { Manifest = image.Manifest };
-            return new JournalEntry(planned.Fingerprint, report);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            // Whatever went wrong with this snapshot is its own failure; the others go on.
-            return new JournalEntry(planned.Fingerprint, SnapshotReport.Failed(job.Id, job.Source.Describe(), clock.Elapsed.TotalSeconds, e));
-        }
+            return SnapshotReport.Exported(job.Id, job.Source.Describe(), result, clock.Elapsed.TotalSeconds) with { Manifest = image.Manifest };
+        }, cancellationToken);
     }
 }

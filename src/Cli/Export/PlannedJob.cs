@@ -29,6 +29,19 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
         }
     }
 
+    /// <summary>The base image's layers ("base"), copied into <paramref name="layout"/> where it lacks them (checked by digest); bottom first, empty without a base.</summary>
+    public IReadOnlyList<LayerDescriptor> StoreBaseLayers(OciLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var baseLayers = Base?.Layers ?? [];
+        foreach (var baseLayer in baseLayers.Where(l => !layout.HasBlob(l.Digest)))
+        {
+            layout.AddBlobFile(Base!.Layout.BlobPath(baseLayer.Digest), baseLayer.Digest);
+        }
+
+        return baseLayers;
+    }
+
     /// <summary>Applies a job's overrides to the command's settings.</summary>
     /// <exception cref="JobListException">The job names an unknown compression or differ, or a level out of range.</exception>
     /// <param name="commandImage">The command's image flags (--cmd, --env, …).</param>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ParallelDiff.Cli.Layers;
 using ParallelDiff.Cli.Progress;
 using ParallelDiff.Cli.Push;
@@ -16,18 +15,15 @@ public static class PushedJob
 {
     /// <returns>The job's journal line: done with its push record, or failed with its cause.</returns>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public static async Task<JournalEntry> ExportAsync(PlannedJob planned, ILayerWriter writer, IExportProgress progress, ExportPushes pushes, int parallelism, CancellationToken cancellationToken)
+    public static Task<JournalEntry> ExportAsync(PlannedJob planned, ILayerWriter writer, IExportProgress progress, ExportPushes pushes, int parallelism, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(planned);
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(progress);
         ArgumentNullException.ThrowIfNull(pushes);
-        var job = planned.Job;
-        var meter = progress.WatchesBytes ? new LayerMeter() : null;
-        progress.Started(job.Id, meter);
-        var clock = Stopwatch.StartNew();
-        try
+        return JobRun.RunAsync(planned, progress, async (meter, clock) =>
         {
+            var job = planned.Job;
             var snapshot = planned.ResolveSnapshot();
             var target = pushes.TargetOf(job.Id)!;
             using var push = await pushes.StartLayerAsync(target, meter, cancellationToken).ConfigureAwait(false);
@@ -53,17 +49,7 @@ public static class PushedJob
                 request.Warn,
                 meter,
                 cancellationToken).ConfigureAwait(false);
-            var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, clock.Elapsed.TotalSeconds) with { Push = pushed };
-            return new JournalEntry(planned.Fingerprint, report);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            // Whatever went wrong with this snapshot is its own failure; the others go on.
-            return new JournalEntry(planned.Fingerprint, SnapshotReport.Failed(job.Id, job.Source.Describe(), clock.Elapsed.TotalSeconds, e));
-        }
+            return SnapshotReport.Exported(job.Id, job.Source.Describe(), result, clock.Elapsed.TotalSeconds) with { Push = pushed };
+        }, cancellationToken);
     }
 }
