@@ -233,7 +233,7 @@ public static class ExportCommand
 
         var layout = OciLayout.Open(layoutDir);
         using var writerLock = LayoutWriterLock.Take(layout);
-        var cache = OpenCache(cl, settings);
+        var cache = ExportCache.Open(cl, settings);
         var journalPath = cl.Value("--journal") ?? Path.TrimEndingDirectorySeparator(layout.Root) + ".journal.jsonl";
         using var journal = ExportJournal.Open(journalPath);
         await using var writer = LayerWriters.Create(settings);
@@ -259,7 +259,7 @@ public static class ExportCommand
         var failed = Finish(cl, reports, clock.Elapsed.TotalSeconds);
         if (cache is not null)
         {
-            TrimCache(cache, quiet: cl.Has("--quiet"));
+            ExportCache.Trim(cache, quiet: cl.Has("--quiet"));
         }
 
         if (cl.Value("--oci-archive") is { } archive)
@@ -276,48 +276,6 @@ public static class ExportCommand
         }
 
         return failed > 0 ? ExitCodes.PartlyFailed : ExitCodes.Success;
-    }
-
-    /// <summary>--cache DIR opened (made if absent), with --cache-size or cache.size as its cap; null without --cache.</summary>
-    private static LayerCache? OpenCache(CommandLine cl, Settings settings)
-    {
-        if (cl.Value("--cache") is not { } directory)
-        {
-            return null;
-        }
-
-        var size = settings.CacheSize;
-        if (cl.Value("--cache-size") is { } text)
-        {
-            try
-            {
-                size = Actors.HoconByteSize.Parse(text) ?? throw new FormatException("empty");
-            }
-            catch (Exception e) when (e is FormatException or OverflowException)
-            {
-                throw new UsageException($"--cache-size {text}: not a size (e.g. 512MiB, 20GiB): {e.Message}");
-            }
-        }
-
-        try
-        {
-            return LayerCache.Open(directory, size, settings.CacheMemory, settings.CacheDiskFrameMin);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new IOException($"--cache {directory}: cannot be used: {e.Message}", e);
-        }
-    }
-
-    /// <summary>Brings the cache under its cap; says so on stderr when it removed anything.</summary>
-    private static void TrimCache(LayerCache cache, bool quiet)
-    {
-        var trimmed = cache.Trim();
-        if (trimmed.Removed > 0 && !quiet)
-        {
-            Console.Error.WriteLine(FormattableString.Invariant(
-                $"paralleldiff export: --cache {cache.Root}: {trimmed.Removed} least recently used entries removed ({trimmed.BytesBefore / 1048576.0:F1} MiB -> {trimmed.BytesAfter / 1048576.0:F1} MiB, cap {cache.Capacity / 1048576.0:F1} MiB)"));
-        }
     }
 
     /// <summary>Writes --report; returns how many snapshots failed.</summary>
