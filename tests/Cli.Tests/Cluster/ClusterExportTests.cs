@@ -30,22 +30,13 @@ public sealed class ClusterExportTests : IDisposable
         var config = WriteConfig();
 
         using var nodes = new ClusterNodes();
-        nodes.Start("n1", "--roots", $"{Group("a")},{Group("b")}", "--config", config);
-        nodes.Start("n2", "--roots", $"{Group("b")},{Group("c")}", "--config", config);
-        nodes.Start("n3", "--roots", $"{Group("c")},{Group("a")}", "--config", config, "--max-concurrent", "1");
+        StartThreeNodes(nodes, config);
 
         var journal = Path.Combine(_root, "cluster.journal.jsonl");
         var report = Path.Combine(_root, "cluster.json");
         string[] command = ["export", "--jobs", jobsFile, "--cluster", nodes.Seed, "--push", $"{registry.Address}/fleet/app", "--journal", journal,
             "--created", "none", "--report", report, "--progress", "json", "--config", config];
-        var (exit, lines) = RunCoordinator(command, onDone: (node, doneByNode) =>
-        {
-            // n3 dies with work in hand: killed once it has finished its second job.
-            if (node == "n3" && doneByNode == 2)
-            {
-                nodes.Kill("n3");
-            }
-        });
+        var (exit, lines) = RunCoordinator(command, onDone: KillN3AfterItsSecondJob(nodes));
 
         var said = string.Join('\n', lines) + "\n" + nodes.Said();
         Assert.True(exit == 3, $"exit {exit}\n{said}");
@@ -143,21 +134,13 @@ public sealed class ClusterExportTests : IDisposable
         var config = WriteConfig();
 
         using var nodes = new ClusterNodes();
-        nodes.Start("n1", "--roots", $"{Group("a")},{Group("b")}", "--config", config);
-        nodes.Start("n2", "--roots", $"{Group("b")},{Group("c")}", "--config", config);
-        nodes.Start("n3", "--roots", $"{Group("c")},{Group("a")}", "--config", config, "--max-concurrent", "1");
+        StartThreeNodes(nodes, config);
 
         // The jobs file names the same snapshots as local-jobs.json (the ghost left out): the same ids, the same images.
         var shared = Path.Combine(_root, "shared-layout");
         var report = Path.Combine(_root, "cluster.json");
         string[] command = ["export", "--jobs", jobsFile, "--cluster", nodes.Seed, "--oci-layout", shared, "--created", "none", "--report", report, "--progress", "json", "--config", config];
-        var (exit, lines) = RunCoordinator(command, onDone: (node, doneByNode) =>
-        {
-            if (node == "n3" && doneByNode == 2)
-            {
-                nodes.Kill("n3");
-            }
-        });
+        var (exit, lines) = RunCoordinator(command, onDone: KillN3AfterItsSecondJob(nodes));
         var said = string.Join('\n', lines) + "\n" + nodes.Said();
         Assert.True(exit == 0, $"exit {exit}\n{said}");
         var cluster = Snapshots(report);
@@ -204,6 +187,23 @@ public sealed class ClusterExportTests : IDisposable
         Assert.Contains("--bind is an option of a cluster export", bindAlone.StdErr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_root, "layout")));
     }
+
+    /// <summary>Nodes n1, n2, n3, each reading two of the three groups; n3 runs one job at a time.</summary>
+    private void StartThreeNodes(ClusterNodes nodes, string config)
+    {
+        nodes.Start("n1", "--roots", $"{Group("a")},{Group("b")}", "--config", config);
+        nodes.Start("n2", "--roots", $"{Group("b")},{Group("c")}", "--config", config);
+        nodes.Start("n3", "--roots", $"{Group("c")},{Group("a")}", "--config", config, "--max-concurrent", "1");
+    }
+
+    /// <summary>n3 dies with work in hand: killed (SIGKILL) once it has finished its second job.</summary>
+    private static Action<string, int> KillN3AfterItsSecondJob(ClusterNodes nodes) => (node, doneByNode) =>
+    {
+        if (node == "n3" && doneByNode == 2)
+        {
+            nodes.Kill("n3");
+        }
+    };
 
     private string Group(string name) => Path.Combine(_root, "snapshots", name);
 
