@@ -24,8 +24,8 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
     // the GC zero and compact a new heap segment after another (a tenth of a layer's CPU).
     private const int SlabSize = 4 * 1024 * 1024;
 
-    private readonly ConcurrentDictionary<string, ReadOnlyMemory<byte>> _frames = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<ReadOnlyMemory<byte>?>> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedFrame> _frames = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<CachedFrame?>> _inFlight = new(StringComparer.Ordinal);
     private readonly Lock _slabGate = new();
     private byte[]? _slab;
     private int _slabUsed;
@@ -53,7 +53,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
 
     /// <param name="key">Codec, level and content, as <see cref="KeyOf"/> makes it.</param>
     /// <param name="uncompressedLength">The frame's uncompressed bytes: the disk tier keeps only frames worth a file.</param>
-    public bool TryGet(string key, int uncompressedLength, out ReadOnlyMemory<byte> frame)
+    public bool TryGet(string key, int uncompressedLength, out CachedFrame frame)
     {
         ArgumentNullException.ThrowIfNull(key);
         if (_frames.TryGetValue(key, out frame))
@@ -65,8 +65,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
         if (Disk is not null && Disk.Keeps(uncompressedLength) && Disk.TryRead(key, out var stored))
         {
             Interlocked.Increment(ref _diskHits);
-            Remember(key, stored);
-            frame = stored;
+            frame = Remember(key, stored, crc64: null) ?? new CachedFrame(stored, null);
             return true;
         }
 
@@ -74,7 +73,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
         // at once): wait for its bytes rather than compress them a second time. A miss makes the
         // caller the frame's compressor until its Add or Abandon; it waits on nobody meanwhile, so
         // no two layers can wait on each other.
-        var mine = new TaskCompletionSource<ReadOnlyMemory<byte>?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var mine = new TaskCompletionSource<CachedFrame?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var compressor = _inFlight.GetOrAdd(key, mine);
         if (compressor != mine && compressor.Task.GetAwaiter().GetResult() is { } compressed)
         {
@@ -91,10 +90,11 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
     /// Keeps a frame just compressed (after a miss of <see cref="TryGet"/>), in memory while there
     /// is room and on disk when it is worth a file, and hands it to layers waiting for it.
     /// </summary>
-    public void Add(string key, int uncompressedLength, ReadOnlySpan<byte> frame)
+    /// <param name="crc64">The CRC-64/ISO of the frame's uncompressed bytes, when the writer has it (memory only: the disk keeps frames, not sums).</param>
+    public void Add(string key, int uncompressedLength, ReadOnlySpan<byte> frame, ulong? crc64 = null)
     {
         ArgumentNullException.ThrowIfNull(key);
-        Remember(key, frame);
+        var kept = Remember(key, frame, crc64);
         if (Disk is not null && Disk.Keeps(uncompressedLength))
         {
             Disk.Write(key, frame);
@@ -102,7 +102,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
 
         if (_inFlight.TryRemove(key, out var waiting))
         {
-            waiting.TrySetResult(_frames.TryGetValue(key, out var kept) ? kept : frame.ToArray());
+            waiting.TrySetResult(kept ?? new CachedFrame(frame.ToArray(), crc64));
         }
     }
 
@@ -121,16 +121,24 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
     public static string KeyOf(string codec, string contentDigest, int uncompressedLength) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{codec}/{contentDigest}+{uncompressedLength}");
 
-    private void Remember(string key, ReadOnlySpan<byte> frame)
+    /// <returns>The frame as the memory tier keeps it, or null when it keeps none (full).</returns>
+    private CachedFrame? Remember(string key, ReadOnlySpan<byte> frame, ulong? crc64)
     {
         // Reserve the room first, so that threads racing for the last of it cannot overshoot.
         if (Interlocked.Add(ref _kept, frame.Length) > MemoryCapacity || _frames.ContainsKey(key))
         {
             Interlocked.Add(ref _kept, -frame.Length);
-            return;
+            return _frames.TryGetValue(key, out var other) ? other : null;
         }
 
-        _frames.TryAdd(key, Store(frame));
+        var kept = new CachedFrame(Store(frame), crc64);
+        if (_frames.TryAdd(key, kept))
+        {
+            return kept;
+        }
+
+        Interlocked.Add(ref _kept, -frame.Length);
+        return _frames[key];
     }
 
     private ReadOnlyMemory<byte> Store(ReadOnlySpan<byte> frame)
@@ -156,3 +164,6 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
         }
     }
 }
+
+/// <summary>A compressed frame from a <see cref="FrameCache"/>, and the CRC-64/ISO of its uncompressed bytes when the writer that kept it had it.</summary>
+public readonly record struct CachedFrame(ReadOnlyMemory<byte> Bytes, ulong? Crc64);

@@ -84,10 +84,11 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
     /// <summary>Called after each entry with where its data went (null: no data).</summary>
     protected abstract void OnEntry(TarHeader header, FilePayload? payload);
 
-    /// <summary>Called with every uncompressed byte of file data (tar-split's CRC-64 wants it).</summary>
-    protected virtual void OnData(ReadOnlySpan<byte> data)
-    {
-    }
+    /// <summary>Whether the format records the CRC-64/ISO of each file's data (zstd:chunked's tar-split): then <see cref="DataCrc64"/> holds it.</summary>
+    protected virtual bool ChecksumsData => false;
+
+    /// <summary>The CRC-64/ISO of the last file's data, when <see cref="ChecksumsData"/>; taken a frame at a time, from the cache for a copied one.</summary>
+    protected ulong DataCrc64 { get; private set; }
 
     /// <summary>
     /// The data of one file, <paramref name="size"/> bytes written by <paramref name="copy"/>, in
@@ -130,6 +131,7 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
             _owner = owner;
             _chunkBlobStart = owner.Blob.Offset;
             _oneChunk = size <= owner.BlockSize;
+            owner.DataCrc64 = 0;
             var platform = owner.DataBytes + size > Sha256Hasher.ManagedLimit;
             owner._fileHash.Start(platform);
             owner._chunkHash.Start(platform);
@@ -150,7 +152,6 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
                 }
 
                 _owner._chunkHash.Append(piece);
-                _owner.OnData(piece);
                 _owner.Blob.Append(piece, cutWhenFull: false);
                 _written += n;
                 buffer = buffer[n..];
@@ -182,7 +183,12 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
             // chunk's data, and for eStargz's last chunk the zero padding after it, which the
             // frame's length in the key accounts for.
             var digest = _owner._chunkHash.Finish();
-            var end = _owner.Blob.Cut(digest);
+            var end = _owner.Blob.Cut(digest, _owner.ChecksumsData ? _owner.DataCrc64 : null);
+            if (_owner.ChecksumsData)
+            {
+                _owner.DataCrc64 = _owner.Blob.Crc64;
+            }
+
             _chunks.Add(new PayloadChunk(_chunkStart, _written - _chunkStart, _chunkBlobStart, end, digest));
             _owner._chunkHash.Start(_owner.DataBytes + (_written - _chunkStart) > Sha256Hasher.ManagedLimit);
             _chunkStart = _written;

@@ -57,7 +57,6 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
     private readonly TarSplitPacker _tarSplit;
     private readonly ArrayBufferWriter<byte> _segment = new(4096);
     private int _padding;
-    private ulong _crc;
 
     /// <param name="level">The zstd level, for the tar-split lines compressed as they come.</param>
     public ZstdChunkedWriter(FramedBlob blob, Compression.IBlockCodec codec, int level, int blockSize, LayerMeter? meter, CancellationToken cancellationToken)
@@ -130,12 +129,11 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
         base.WriteHeader(header, headerBytes);
     }
 
-    protected override void OnData(ReadOnlySpan<byte> data) => _crc = TarSplitPacker.Crc64Append(_crc, data);
+    protected override bool ChecksumsData => true;
 
     protected override void OnEntry(TarHeader header, FilePayload? payload)
     {
-        _tarSplit.AddFile(header.Name, header.Size, header.Size > 0 ? _crc : null);
-        _crc = 0;
+        _tarSplit.AddFile(header.Name, header.Size, header.Size > 0 ? DataCrc64 : null);
         if (payload is not null)
         {
             _padding = TarArchive.PaddingFor(header.Size);
