@@ -59,7 +59,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
             progress.Warning(id, $"{why}; exporting it again");
         }
 
-        var unsynced = new PendingBlobs(layout);
+        using var unsynced = new PendingBlobs(layout);
         var recorder = new SnapshotRecorder(layout, journal, unsynced, groupInterval);
         var interrupted = false;
         try

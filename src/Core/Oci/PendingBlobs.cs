@@ -17,23 +17,30 @@ namespace ParallelDiff.Core.Oci;
 /// checks and replaces it.
 /// </para>
 /// </summary>
-public sealed class PendingBlobs
+public sealed class PendingBlobs : IDisposable
 {
     private readonly string _directory;
     private readonly Action<IReadOnlyCollection<string>> _syncFiles;
     private readonly Action<string> _syncDirectory;
+    private readonly FileSystemHandle? _fileSystem;
     private readonly Lock _gate = new();
     private readonly Lock _syncing = new();
     private HashSet<string> _files = new(StringComparer.Ordinal);
     private bool _names;
     private Exception? _failed;
 
+    /// <exception cref="FsException">blobs/sha256 cannot be opened.</exception>
     public PendingBlobs(OciLayout layout)
         : this(
             layout,
-            BlobFileSync.All,
+            files => { },
             path => PathSync.Fsync(path, LibC.O_RDONLY | LibC.O_DIRECTORY, "open for fsync", "fsync"))
     {
+        // Opened now, before any blob of the group is written: syncfs reports the file system's
+        // writeback errors since its descriptor's open.
+        var fileSystem = new FileSystemHandle(_directory);
+        _fileSystem = fileSystem;
+        _syncFiles = files => BlobFileSync.All(files, fileSystem);
     }
 
     /// <param name="syncFiles">fsync of each of some blob files (tests record the calls).</param>
@@ -60,7 +67,7 @@ public sealed class PendingBlobs
 
     /// <summary>
     /// Makes every blob listed before the call durable: an fsync of each listed file, then one of
-    /// blobs/sha256 for the names. A caller that comes while another syncs waits for it, since the
+    /// blobs/sha256 for the names; or, for many files, one syncfs (<see cref="BlobFileSync"/>). A caller that comes while another syncs waits for it, since the
     /// blobs it needs may be among those being synced.
     /// </summary>
     /// <exception cref="FsException">An fsync failed. So does every later Sync: after a failed fsync
@@ -89,7 +96,9 @@ public sealed class PendingBlobs
                     _syncFiles(files);
                 }
 
-                if (files.Count > 0 || names)
+                // Many files go out with one syncfs, which writes the directory out with them.
+                var wholeFileSystem = _fileSystem is not null && files.Count >= BlobFileSync.SyncfsFrom;
+                if ((files.Count > 0 || names) && !wholeFileSystem)
                 {
                     _syncDirectory(_directory);
                 }
@@ -104,6 +113,8 @@ public sealed class PendingBlobs
 
     /// <summary>fsyncs one file now: bytes about to replace an existing blob cannot wait for the group.</summary>
     internal void SyncNow(string file) => _syncFiles([file]);
+
+    public void Dispose() => _fileSystem?.Dispose();
 
     /// <summary>A blob whose bytes and name both wait for <see cref="Sync"/>.</summary>
     internal void AddFile(string blobPath)
