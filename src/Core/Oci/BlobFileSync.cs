@@ -16,7 +16,7 @@ namespace ParallelDiff.Core.Oci;
 internal static class BlobFileSync
 {
     /// <summary>The number of files from which one syncfs replaces their fsyncs.</summary>
-    public const int SyncfsFrom = 8;
+    public const int SyncfsFrom = 4;
 
     /// <param name="fileSystem">
     /// A descriptor on the blobs' file system, opened before the blobs were written (syncfs reports
