@@ -193,7 +193,10 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
                 request.Warn,
                 meter,
                 cancellationToken).ConfigureAwait(false);
-            var image = ImageWriter.WriteBlobs(layout, [.. below, result.Descriptor], job.Id, unsynced, imageConfig);
+            // Through the cache, config and manifest are linked from it like the layer when it holds them.
+            var image = cached is null
+                ? ImageWriter.WriteBlobs(layout, [.. below, result.Descriptor], job.Id, unsynced, imageConfig)
+                : ImageWriter.WriteBlobs(layout, [.. below, result.Descriptor], job.Id, imageConfig, (mediaType, json) => cached.Cache.PlaceDocument(layout, mediaType, json, unsynced));
             var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest, Push = pushed, Cache = fromCache ? "hit" : null };
             return (new JournalEntry(planned.Fingerprint, report), image);
         }

@@ -14,7 +14,7 @@ namespace ParallelDiff.Core.Export;
 /// the two share a file system. Nothing in it is trusted on its name: a blob is re-hashed before it
 /// is reused, a frame checked against the digest stored with it.
 /// </summary>
-public sealed class LayerCache
+public sealed partial class LayerCache
 {
     private readonly OciLayout _store;
     private readonly StoredLayers _records;

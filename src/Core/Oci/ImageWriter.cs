@@ -41,8 +41,13 @@ public static class ImageWriter
         return WriteBlobs(layout, layers, refName, config, (mediaType, json) => layout.WriteBlob(mediaType, json, pending));
     }
 
-    private static OciImage WriteBlobs(OciLayout layout, IReadOnlyList<LayerDescriptor> layers, string refName, ImageConfig? config, Func<string, byte[], OciDescriptor> writeBlob)
+    /// <summary>
+    /// As <see cref="WriteBlobs(OciLayout, IReadOnlyList{LayerDescriptor}, string, ImageConfig?)"/>, each
+    /// document stored by <paramref name="writeBlob"/> (media type, bytes; it returns the descriptor).
+    /// </summary>
+    public static OciImage WriteBlobs(OciLayout layout, IReadOnlyList<LayerDescriptor> layers, string refName, ImageConfig? config, Func<string, byte[], OciDescriptor> writeBlob)
     {
+        ArgumentNullException.ThrowIfNull(writeBlob);
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(layers);
         config ??= ImageConfig.Default;

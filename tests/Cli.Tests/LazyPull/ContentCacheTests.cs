@@ -101,6 +101,9 @@ public sealed class ContentCacheTests : IDisposable
         Assert.All(warm, s => Assert.Equal(0, s.GetProperty("bytesIn").GetInt64()));
         string[] files = ["data.bin", "small.txt", "app.conf", "os-release"];
         Assert.DoesNotContain(calls, c => !c.Contains("O_DIRECTORY", StringComparison.Ordinal) && files.Any(f => c.Contains("/" + f + "\"", StringComparison.Ordinal)));
+        // Layer, config and manifest alike are linked from the cache: no blob file is created.
+        var blobs = Path.Combine(Layout("warm"), "blobs", "sha256") + "/";
+        Assert.DoesNotContain(calls, c => c.Contains(blobs, StringComparison.Ordinal) && c.Contains("O_CREAT", StringComparison.Ordinal));
         Assert.Contains("(from --cache)", result.StdErr, StringComparison.Ordinal);
         LayoutBytes.AssertEqual(Layout("plain"), Layout("cold"));
         LayoutBytes.AssertEqual(Layout("plain"), Layout("warm"));
@@ -149,11 +152,14 @@ public sealed class ContentCacheTests : IDisposable
     public void A_damaged_cache_blob_should_be_named_and_the_layer_exported_again()
     {
         var jobs = Jobs("u0");
-        Succeeds(Export(jobs, Layout("cold"), "zstd", "--cache", Cache));
+        var coldReport = Path.Combine(_root, "cold.json");
+        Succeeds(Export(jobs, Layout("cold"), "zstd", "--cache", Cache, "--report", coldReport));
         Succeeds(Export(jobs, Layout("plain"), "zstd"));
 
-        // The cache's blob may be a link to the cold layout's: a new file in its place, one byte off.
-        var blob = Directory.GetFiles(Path.Combine(Cache, "blobs", "sha256")).Single();
+        // The cache's layer blob (it keeps the image's config and manifest too) may be a link to the
+        // cold layout's: a new file in its place, one byte off.
+        var digest = Snapshots(coldReport)[0].GetProperty("descriptor").GetProperty("digest").GetString()!;
+        var blob = Path.Combine(Cache, "blobs", "sha256", digest["sha256:".Length..]);
         var bytes = File.ReadAllBytes(blob);
         bytes[^1] ^= 0x01;
         File.Delete(blob);

@@ -1,0 +1,95 @@
+using ParallelDiff.Core.Fs;
+using ParallelDiff.Core.Oci;
+
+namespace ParallelDiff.Core.Export;
+
+/// <summary>The small documents of an image (config, manifest), kept in the cache beside its layers.</summary>
+public sealed partial class LayerCache
+{
+    /// <summary>The largest document compared with a cached copy; anything bigger is simply written.</summary>
+    private const int DocumentLimit = 1 << 20;
+
+    /// <summary>
+    /// Stores an image config or manifest in <paramref name="target"/> as
+    /// <see cref="OciLayout.WriteBlob(string, ReadOnlySpan{byte}, PendingBlobs)"/> does, but linked from
+    /// the cache when the cache holds the same bytes: a warm export of a thousand small snapshots
+    /// otherwise creates two new files per snapshot for documents it wrote the run before, and a
+    /// file system's inode allocation is what a new file costs most (a fifth of such an export,
+    /// perf). A document the cache lacks is written and then linked into the cache for the runs
+    /// after; a cache that cannot take it costs those runs a write, never this one its image.
+    /// </summary>
+    public OciDescriptor PlaceDocument(OciLayout target, string mediaType, byte[] content, PendingBlobs pending)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(pending);
+        var digest = OciDigest.Of(content);
+        var cached = _store.BlobPath(digest);
+        if (content.Length <= DocumentLimit && !target.HasBlob(digest) && HoldsExactly(cached, content))
+        {
+            var staging = LayoutStaging.NewBlobPath(target);
+            try
+            {
+                FileLink.LinkOrCopy(cached, staging);
+                target.AddStagedBlob(staging, digest, content.Length, pending);
+                return new OciDescriptor(mediaType, digest, content.Length);
+            }
+            catch (IOException)
+            {
+                // Gone between the check and the link (a trim): written below instead.
+            }
+            finally
+            {
+                File.Delete(staging);
+            }
+        }
+
+        var written = target.WriteBlob(mediaType, content, pending);
+        KeepDocument(target.BlobPath(digest), cached);
+        return written;
+    }
+
+    /// <summary>Whether the cache's file is these very bytes: never trusted on its name.</summary>
+    private static bool HoldsExactly(string cached, byte[] content)
+    {
+        try
+        {
+            using var file = new FileStream(cached, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            if (file.Length != content.Length)
+            {
+                return false;
+            }
+
+            var bytes = new byte[content.Length];
+            file.ReadExactly(bytes);
+            return bytes.AsSpan().SequenceEqual(content);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static void KeepDocument(string blob, string cached)
+    {
+        if (File.Exists(cached))
+        {
+            return;
+        }
+
+        var temporary = TempNames.Beside(cached);
+        try
+        {
+            FileLink.LinkOrCopy(blob, temporary);
+            File.Move(temporary, cached, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not kept: the next run writes it again.
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+}
