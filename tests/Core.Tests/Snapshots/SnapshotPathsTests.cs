@@ -1,0 +1,54 @@
+using System.Text;
+using ParallelDiff.Core.Snapshots;
+using ParallelDiff.Core.Tests.Support;
+using Xunit;
+
+namespace ParallelDiff.Core.Tests.Snapshots;
+
+/// <summary>
+/// A snapshot directory's canonical path: every symbolic link resolved (through links to links and
+/// relative ones), the same answer the system's realpath(1) gives, and errors that name the role,
+/// the path and the cause.
+/// </summary>
+public sealed class SnapshotPathsTests : IDisposable
+{
+    private readonly ScratchDirectory _scratch = ScratchDirectory.Create("pd-snapshotpaths-");
+
+    public void Dispose() => _scratch.Dispose();
+
+    private static string RealPathCommand(string path)
+    {
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("realpath", [path]) { RedirectStandardOutput = true })!;
+        var output = p.StandardOutput.ReadToEnd().TrimEnd('\n');
+        p.WaitForExit();
+        return output;
+    }
+
+    [Fact]
+    public void A_path_through_links_to_links_should_canonicalise_as_realpath_does()
+    {
+        var target = Directory.CreateDirectory(Path.Combine(_scratch.Path, "real", "deep", "upper")).FullName;
+        File.CreateSymbolicLink(Path.Combine(_scratch.Path, "first"), "real/deep");
+        File.CreateSymbolicLink(Path.Combine(_scratch.Path, "second"), Path.Combine(_scratch.Path, "first"));
+        var through = Path.Combine(_scratch.Path, "second", "upper");
+
+        var canonical = Encoding.UTF8.GetString(SnapshotPaths.CanonicalDirectory(through, "--upper"));
+
+        Assert.Equal(RealPathCommand(through), canonical);
+        Assert.Equal(RealPathCommand(target), canonical);
+        Assert.DoesNotContain("second", canonical, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_path_or_a_file_should_be_refused_naming_the_role_and_the_cause()
+    {
+        var missing = Assert.Throws<SnapshotException>(() => SnapshotPaths.CanonicalDirectory(Path.Combine(_scratch.Path, "nope"), "--upper"));
+        Assert.Contains("--upper", missing.Message, StringComparison.Ordinal);
+        Assert.Contains("nope", missing.Message, StringComparison.Ordinal);
+
+        var file = Path.Combine(_scratch.Path, "file");
+        File.WriteAllText(file, "x");
+        var notDirectory = Assert.Throws<SnapshotException>(() => SnapshotPaths.CanonicalDirectory(file, "--lower"));
+        Assert.Contains("not a directory", notDirectory.Message, StringComparison.Ordinal);
+    }
+}
