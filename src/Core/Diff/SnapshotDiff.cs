@@ -32,9 +32,11 @@ public sealed class SnapshotDiff
     public int LowerCount { get; }
 
     /// <summary>Checks every directory and opens the trees; errors name the directory and the cause.</summary>
-    /// <param name="fs">The system calls to use (a test may wrap them to inject failures); the real ones by default.</param>
+    /// <param name="fs">The system calls to use (a test may wrap them to inject failures); by default the snapshot's <see cref="Snapshot.FileSystem"/>, else the real ones.</param>
     public static SnapshotDiff Open(Snapshot snapshot, IFileSystem? fs = null)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        fs ??= snapshot.FileSystem;
         if (snapshot.IsTreePair)
         {
             var from = new DirectoryTree(snapshot.From ?? throw new SnapshotException("--to needs --from"), "--from", fs);

@@ -16,6 +16,13 @@ public sealed record Snapshot
 
     public string? To { get; init; }
 
+    /// <summary>
+    /// The system calls its trees are read through (<see cref="Diff.SnapshotDiff.Open"/>), or null
+    /// for the real ones: a --cache export passes a <see cref="Export.ConsultedLowersRecorder"/> to
+    /// learn which lower paths the layer depends on.
+    /// </summary>
+    public Fs.IFileSystem? FileSystem { get; init; }
+
     /// <summary>A name for messages and reports (the upper, or the --to tree).</summary>
     public string Name => Upper ?? To ?? "(none)";
 
