@@ -8,11 +8,15 @@ using ParallelDiff.Core.Oci;
 namespace ParallelDiff.Cli.Layers;
 
 /// <summary>
-/// Layers written into a layout through a --cache directory: a snapshot whose key (the stat print
-/// of its trees and the settings, <see cref="SnapshotCacheKeys"/>) the cache knows is not read at
-/// all, its blob re-hashed and placed; any other is exported as without the cache and then kept for
-/// the runs after. The key is taken before the export reads anything, so a snapshot that changes
-/// while it is exported is recorded under its old print, which the next run no longer finds.
+/// Layers written into a layout through a --cache directory. A snapshot's key
+/// (<see cref="SnapshotCacheKeys"/>: the settings, its upper's whole stat print, its lowers' roots)
+/// finds a record; when the lower paths that record lists still print as they did
+/// (<see cref="ConsultedLowers"/>), the snapshot is not read at all, its blob re-hashed and placed.
+/// Any other is exported as without the cache, its trees read through a
+/// <see cref="ConsultedLowersRecorder"/>, and kept for the runs after with the lower paths it
+/// consulted. The key is taken before the export reads anything, so an upper that changes while it
+/// is exported is recorded under its old print, which the next run no longer finds; a lower path
+/// that changes while it is read is seen by the recorder, and that layer is not kept.
 /// </summary>
 public sealed class CachedLayers(LayerCache cache)
 {
@@ -39,8 +43,17 @@ public sealed class CachedLayers(LayerCache cache)
             return (hit, clock.Elapsed.TotalSeconds, true);
         }
 
-        var (result, _) = await LayoutLayers.ExportAsync(writer, layout, request, pending, cancellationToken).ConfigureAwait(false);
-        if (cache.Keep(key, result, layout.BlobPath(result.Descriptor.Digest)) is { } why)
+        var recorder = key.ConsultsLowers
+            ? new ConsultedLowersRecorder(request.Snapshot.FileSystem ?? LinuxFileSystem.Instance, key.Lowers, [key.Upper!])
+            : null;
+        var recorded = recorder is null ? request : request with { Snapshot = request.Snapshot with { FileSystem = recorder } };
+        var (result, _) = await LayoutLayers.ExportAsync(writer, layout, recorded, pending, cancellationToken).ConfigureAwait(false);
+        ConsultedLowers? consulted = null;
+        if (recorder is not null && (consulted = recorder.Finish(out var changed)) is null)
+        {
+            request.Warn($"--cache {cache.Root}: layer not kept: {changed}");
+        }
+        else if (cache.Keep(key, consulted, result, layout.BlobPath(result.Descriptor.Digest)) is { } why)
         {
             request.Warn(why);
         }

@@ -58,20 +58,33 @@ public sealed partial class LayerCache
     /// The layer the cache holds for <paramref name="key"/>, its blob re-hashed and then placed in
     /// <paramref name="target"/> (linked or copied under its digest; synced with
     /// <paramref name="pending"/>'s group, or before this returns when that is null); null when it
-    /// holds none, or none intact (<paramref name="warn"/> is told of a damaged one).
+    /// holds none, none intact (<paramref name="warn"/> is told of a damaged one), or one whose
+    /// consulted lower paths no longer print as they did (<see cref="ConsultedLowers"/>: checked
+    /// first, by lstat alone).
     /// </summary>
-    public LayerExportResult? TryTake(string key, OciLayout target, PendingBlobs? pending, Action<string> warn)
+    public LayerExportResult? TryTake(SnapshotCacheKey key, OciLayout target, PendingBlobs? pending, Action<string> warn)
     {
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(warn);
-        var stored = _records.Find(key, string.Empty, _blobs, out var why);
+        var stored = _records.Read(key.Lookup, out var why);
+        if (stored is not null && key.ConsultsLowers && !StillHolds(key, stored.Consulted))
+        {
+            return null;
+        }
+
+        if (stored is not null && StoredLayers.Fault(stored, _blobs) is { } fault)
+        {
+            (stored, why) = (null, fault);
+        }
+
         if (why is not null && !why.EndsWith("is missing", StringComparison.Ordinal))
         {
             // Missing is what eviction leaves, not news; damage is.
             warn($"--cache {Root}: {why}; exporting it again");
         }
 
-        if (stored?.Layer is not { } layer)
+        if (stored?.Report.Layer is not { } layer)
         {
             return null;
         }
@@ -101,19 +114,37 @@ public sealed partial class LayerCache
         }
 
         // No file data was read for it: what a report calls bytes in.
-        var differ = stored.Differ == "walking" ? Diff.DifferKind.Walking : Diff.DifferKind.Overlay;
-        return new LayerExportResult(layer, new LayerTarResult(differ, stored.Entries, DataBytes: 0), stored.TarBytes);
+        var report = stored.Report;
+        var differ = report.Differ == "walking" ? Diff.DifferKind.Walking : Diff.DifferKind.Overlay;
+        return new LayerExportResult(layer, new LayerTarResult(differ, report.Entries, DataBytes: 0), report.TarBytes);
     }
 
     /// <summary>
-    /// Keeps a layer just exported for later runs: its blob (at <paramref name="blobPath"/>, whole
-    /// and named by its digest) linked or copied in, then the record that names it. A cache that
-    /// cannot take it (a full disk) costs the next run an export, never this one its layer.
+    /// Whether the record's consulted paths are the key's lowers' and still print as they did: a
+    /// record without them (or of other roots) cannot say what its layer read, and is not taken.
     /// </summary>
+    private static bool StillHolds(SnapshotCacheKey key, ConsultedLowers? consulted) =>
+        consulted is not null
+        && consulted.Lowers.Select(l => l.Root).SequenceEqual(key.Lowers.Distinct(ByteArrayComparer.Instance), ByteArrayComparer.Instance)
+        && consulted.StillHolds(LinuxFileSystem.Instance);
+
+    /// <summary>
+    /// Keeps a layer just exported for later runs: its blob (at <paramref name="blobPath"/>, whole
+    /// and named by its digest) linked or copied in, then the record that names it and the lower
+    /// paths it depends on. A cache that cannot take it (a full disk) costs the next run an export,
+    /// never this one its layer.
+    /// </summary>
+    /// <param name="consulted">What the export consulted in the lowers (<see cref="ConsultedLowersRecorder.Finish"/>); required when the key has lowers.</param>
     /// <returns>Why it was not kept, or null.</returns>
-    public string? Keep(string key, LayerExportResult result, string blobPath)
+    public string? Keep(SnapshotCacheKey key, ConsultedLowers? consulted, LayerExportResult result, string blobPath)
     {
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(result);
+        if (key.ConsultsLowers && consulted is null)
+        {
+            throw new ArgumentException("a snapshot with lowers is kept with the lower paths it consulted", nameof(consulted));
+        }
+
         var cached = _store.BlobPath(result.Descriptor.Digest);
         try
         {
@@ -131,7 +162,7 @@ public sealed partial class LayerCache
                 }
             }
 
-            _records.Record(key, SnapshotReport.Exported(string.Empty, null, result, 0), durable: false);
+            _records.Record(key.Lookup, SnapshotReport.Exported(string.Empty, null, result, 0), durable: false, consulted);
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

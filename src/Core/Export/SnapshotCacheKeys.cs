@@ -7,47 +7,58 @@ using ParallelDiff.Core.Snapshots;
 namespace ParallelDiff.Core.Export;
 
 /// <summary>
-/// The key under which a --cache directory finds a snapshot's layer: a digest of the settings that
-/// decide the bytes and of the <see cref="TreeStatPrint"/> of every tree the differ may look at (the
-/// upper and each lower, or both trees of a pair). The lowers are printed whole, not just at the
-/// paths one export happened to consult: that costs a walk of each lower once per run (the jobs of
-/// a bulk export share their lowers, and each tree is printed once), and it holds whatever a
-/// future differ consults. Safe to use from many threads.
+/// The keys under which a --cache directory finds a snapshot's layer: a digest of the settings that
+/// decide the bytes, the overlay options, the <see cref="TreeStatPrint"/> of the whole upper, and
+/// each lower's canonical root and role (lower or data-only), but not the lowers' contents. Those
+/// are checked at the paths the export that made the layer consulted (<see cref="ConsultedLowers"/>,
+/// kept in the record under this key): a small snapshot over a big base image reads a few lower
+/// paths, and printing the whole lower for each run cost more than the export of all its small
+/// snapshots. A --from/--to pair keeps whole prints of both trees (the walking differ reads all of
+/// both). Roots are resolved to their canonical form here, so a lower reached through a symbolic
+/// link that now points elsewhere gives another key. Safe to use from many threads.
 /// </summary>
 public sealed class SnapshotCacheKeys(IFileSystem fs)
 {
-    private const string Version = "paralleldiff cached snapshot 1";
+    // 2: the lowers count by their consulted paths, kept in the record, not by whole prints.
+    private const string Version = "paralleldiff cached snapshot 2";
 
-    private readonly ConcurrentDictionary<string, Lazy<string>> _prints = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<byte[], Lazy<string>> _prints = new(ByteArrayComparer.Instance);
 
     /// <param name="settings">What decides the bytes besides the trees (compression, level, layer options) in a stable text form.</param>
     /// <exception cref="FsException">A tree cannot be walked.</exception>
-    public string KeyOf(Snapshot snapshot, string settings, CancellationToken cancellationToken = default)
+    /// <exception cref="SnapshotException">A directory of the snapshot is missing or not a directory.</exception>
+    public SnapshotCacheKey KeyOf(Snapshot snapshot, string settings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(settings);
         var text = new StringBuilder(Version).Append('\n').Append(settings).Append('\n');
         if (snapshot.IsTreePair)
         {
-            text.Append("from ").Append(snapshot.From is { } from ? Print(from, cancellationToken) : "none").Append('\n');
-            text.Append("to ").Append(Print(snapshot.To!, cancellationToken)).Append('\n');
-        }
-        else
-        {
-            text.Append(snapshot.Overlay).Append('\n');
-            text.Append("upper ").Append(Print(snapshot.Upper ?? throw new ArgumentException("a snapshot needs an upper", nameof(snapshot)), cancellationToken)).Append('\n');
-            foreach (var lower in snapshot.Lowers)
-            {
-                text.Append(lower.DataOnly ? "data " : "lower ").Append(Print(lower.Path, cancellationToken)).Append('\n');
-            }
+            text.Append("from ").Append(snapshot.From is { } from ? Print(SnapshotPaths.CanonicalDirectory(from, "--from"), cancellationToken) : "none").Append('\n');
+            text.Append("to ").Append(Print(SnapshotPaths.CanonicalDirectory(snapshot.To!, "--to"), cancellationToken)).Append('\n');
+            return new SnapshotCacheKey(Digest(text), null, []);
         }
 
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        var upper = SnapshotPaths.CanonicalDirectory(snapshot.Upper ?? throw new ArgumentException("a snapshot needs an upper", nameof(snapshot)), "--upper");
+        text.Append(snapshot.Overlay).Append('\n');
+        text.Append("upper ").Append(Print(upper, cancellationToken)).Append('\n');
+        var lowers = new List<byte[]>(snapshot.Lowers.Count);
+        foreach (var lower in snapshot.Lowers)
+        {
+            var root = SnapshotPaths.CanonicalDirectory(lower.Path, lower.DataOnly ? "data-only lower" : "lower");
+            lowers.Add(root);
+            text.Append(lower.DataOnly ? "data " : "lower ").Append(Convert.ToBase64String(root)).Append('\n');
+        }
+
+        return new SnapshotCacheKey(Digest(text), upper, lowers);
     }
 
-    private string Print(string tree, CancellationToken cancellationToken)
+    private static string Digest(StringBuilder text) =>
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+
+    private string Print(byte[] tree, CancellationToken cancellationToken)
     {
-        var once = _prints.GetOrAdd(Path.GetFullPath(tree), path => new Lazy<string>(() => TreeStatPrint.Of(fs, path, cancellationToken)));
+        var once = _prints.GetOrAdd(tree, path => new Lazy<string>(() => TreeStatPrint.Of(fs, path, cancellationToken)));
         try
         {
             return once.Value;
@@ -55,7 +66,7 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
         catch
         {
             // A failed print is not kept: the next snapshot that needs the tree tries again.
-            _prints.TryRemove(new KeyValuePair<string, Lazy<string>>(Path.GetFullPath(tree), once));
+            _prints.TryRemove(new KeyValuePair<byte[], Lazy<string>>(tree, once));
             throw;
         }
     }

@@ -10,7 +10,9 @@ namespace ParallelDiff.Core.Export;
 /// for the same layout: a base layer shared by many images, or the lower snapshots of many export
 /// jobs. A record is one small file, .paralleldiff/layers/HEX.json, named by the snapshot's
 /// <see cref="StoredLayerKeys">key</see> (its tree's stat print and the settings that decide the
-/// bytes) and holding the layer's report. It is written only after its blob is durable, and it is
+/// bytes, or a --cache directory's <see cref="SnapshotCacheKeys">key</see>) and holding the layer's
+/// report and, in a --cache directory, the <see cref="ConsultedLowers"/> the layer depends on. It
+/// is written only after its blob is durable, and it is
 /// trusted only while the blob it names is present with its size and digest; OCI readers and the
 /// archive see only oci-layout, index.json and blobs/.
 /// </summary>
@@ -29,6 +31,27 @@ public sealed class StoredLayers(OciLayout layout)
     public SnapshotReport? Find(string key, string id, StoredBlobs blobs, out string? why)
     {
         ArgumentNullException.ThrowIfNull(blobs);
+        if (Read(key, out why) is not { } record)
+        {
+            return null;
+        }
+
+        if (Fault(record, blobs) is { } fault)
+        {
+            why = fault;
+            return null;
+        }
+
+        return record.Report with { Id = id, Status = SnapshotStatus.Resumed, Seconds = 0 };
+    }
+
+    /// <summary>
+    /// The record kept under <paramref name="key"/>, its blob not yet checked (see
+    /// <see cref="Fault"/>); null when there is none, or when it cannot be read or names no layer,
+    /// with <paramref name="why"/> saying so (a torn record reads as none).
+    /// </summary>
+    public StoredLayerRecord? Read(string key, out string? why)
+    {
         why = null;
         var path = PathOf(key);
         byte[] bytes;
@@ -41,7 +64,7 @@ public sealed class StoredLayers(OciLayout layout)
             return null;
         }
 
-        SnapshotReport stored;
+        StoredLayerRecord record;
         try
         {
             using var document = JsonDocument.Parse(bytes);
@@ -52,7 +75,9 @@ public sealed class StoredLayers(OciLayout layout)
                 return null;
             }
 
-            stored = SnapshotReport.FromJson(root.GetProperty("report"), path);
+            record = new StoredLayerRecord(
+                SnapshotReport.FromJson(root.GetProperty("report"), path),
+                root.TryGetProperty("consulted", out var consulted) ? ConsultedLowers.FromJson(consulted) : null);
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or KeyNotFoundException or InvalidOperationException)
         {
@@ -60,24 +85,28 @@ public sealed class StoredLayers(OciLayout layout)
             return null;
         }
 
-        if (stored.Layer is not { } layer)
+        if (record.Report.Layer is null)
         {
             why = $"{path} names no layer";
             return null;
         }
 
-        if (blobs.Fault(layer.Digest, layer.Size) is { } fault)
-        {
-            why = $"its stored layer {layer.Digest} {fault}";
-            return null;
-        }
+        return record;
+    }
 
-        return stored with { Id = id, Status = SnapshotStatus.Resumed, Seconds = 0 };
+    /// <summary>Why the blob <paramref name="record"/> names cannot be used (missing, damaged), or null when it is intact.</summary>
+    public static string? Fault(StoredLayerRecord record, StoredBlobs blobs)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(blobs);
+        var layer = record.Report.Layer!;
+        return blobs.Fault(layer.Digest, layer.Size) is { } fault ? $"its stored layer {layer.Digest} {fault}" : null;
     }
 
     /// <summary>Records that the snapshot with <paramref name="key"/> gave <paramref name="report"/>'s layer, whose blob must already be durable in the layout.</summary>
     /// <param name="durable">False for records that may be lost (a --cache directory's): a torn one reads as no record.</param>
-    public void Record(string key, SnapshotReport report, bool durable = true)
+    /// <param name="consulted">The lower paths the layer depends on, checked before it is taken again (a --cache directory's records).</param>
+    public void Record(string key, SnapshotReport report, bool durable = true, ConsultedLowers? consulted = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         if (report.Layer is null)
@@ -94,6 +123,12 @@ public sealed class StoredLayers(OciLayout layout)
             json.WritePropertyName("report");
             // No time taken: the same snapshot and settings always write the same record.
             (report with { Status = SnapshotStatus.Done, Seconds = 0 }).WriteTo(json);
+            if (consulted is not null)
+            {
+                json.WritePropertyName("consulted");
+                consulted.WriteTo(json);
+            }
+
             json.WriteEndObject();
         }
 

@@ -137,15 +137,18 @@ public sealed class ContentCacheTests : IDisposable
     }
 
     [Fact]
-    public void A_snapshot_whose_lower_changed_should_be_exported_again()
+    public void A_snapshot_whose_lower_changed_where_its_export_looked_should_be_exported_again()
     {
         var jobs = Jobs("u0");
         Succeeds(Export(jobs, Layout("cold"), "zstd", "--cache", Cache));
-        File.WriteAllText(Path.Combine(_root, "lower", "etc", "os-release"), "ID=other\n");
+        // The overlay differ looked up etc/app.conf below the upper's: a name added there is a change.
+        File.WriteAllText(Path.Combine(_root, "lower", "etc", "app.conf"), "port=1\n");
 
         var report = Path.Combine(_root, "after.json");
         Succeeds(Export(jobs, Layout("after"), "zstd", "--cache", Cache, "--report", report));
         Assert.False(Hit(Snapshots(report)[0]));
+        Succeeds(Export(jobs, Layout("plain"), "zstd"));
+        LayoutBytes.AssertEqual(Layout("plain"), Layout("after"));
     }
 
     [Fact]

@@ -7,8 +7,10 @@ using Xunit;
 namespace ParallelDiff.Core.Tests.Export;
 
 /// <summary>
-/// A snapshot's cache key is the same while nothing it depends on changes, and differs after any
-/// change to its upper or to a lower, and under other settings.
+/// A snapshot's cache key is the same while nothing it is made of changes, and differs after any
+/// change to its upper, under other settings, and for other lower directories (or the same lower
+/// in another role). What is inside a lower is not in the key: the record under it lists the lower
+/// paths an export consulted (<see cref="ConsultedLowers"/>).
 /// </summary>
 public sealed class SnapshotCacheKeysTests : IDisposable
 {
@@ -30,8 +32,9 @@ public sealed class SnapshotCacheKeysTests : IDisposable
 
     private Snapshot Snapshot => Snapshot.OfOverlay(Upper, [Lower]);
 
-    /// <summary>A new instance each time: within one instance the lowers' prints are kept for the run.</summary>
-    private string Key(string settings = "zstd 3") => new SnapshotCacheKeys(LinuxFileSystem.Instance).KeyOf(Snapshot, settings);
+    /// <summary>A new instance each time: within one instance a tree's print is kept for the run.</summary>
+    private string Key(string settings = "zstd 3", Snapshot? snapshot = null) =>
+        new SnapshotCacheKeys(LinuxFileSystem.Instance).KeyOf(snapshot ?? Snapshot, settings).Lookup;
 
     [Fact]
     public void An_unchanged_snapshot_should_keep_its_key_and_other_settings_should_change_it()
@@ -49,23 +52,61 @@ public sealed class SnapshotCacheKeysTests : IDisposable
     }
 
     [Fact]
-    public void A_change_in_a_lower_should_change_the_key()
+    public void A_change_inside_a_lower_should_leave_the_key_to_the_consulted_paths()
     {
         var before = Key();
-        var mtime = File.GetLastWriteTimeUtc(Path.Combine(Lower, "base"));
         File.WriteAllText(Path.Combine(Lower, "base"), "LOWER\n");
-        File.SetLastWriteTimeUtc(Path.Combine(Lower, "base"), mtime);
-        Assert.NotEqual(before, Key());
+        File.WriteAllText(Path.Combine(Lower, "new"), "x");
+        Assert.Equal(before, Key());
     }
 
     [Fact]
-    public void A_lower_printed_once_should_serve_every_snapshot_of_the_run()
+    public void Another_lower_directory_or_role_should_change_the_key()
+    {
+        var other = Path.Combine(_dir.Path, "other");
+        Directory.CreateDirectory(other);
+        var before = Key();
+        Assert.NotEqual(before, Key(snapshot: Snapshot.OfOverlay(Upper, [other])));
+        Assert.NotEqual(before, Key(snapshot: Snapshot.OfOverlay(Upper, [Lower, other])));
+        Assert.NotEqual(before, Key(snapshot: Snapshot with { Lowers = [new OverlayLayer(Lower, DataOnly: true)] }));
+    }
+
+    [Fact]
+    public void A_lower_given_through_a_symbolic_link_should_be_keyed_by_where_it_leads()
+    {
+        var link = Path.Combine(_dir.Path, "link");
+        var other = Path.Combine(_dir.Path, "other");
+        Directory.CreateDirectory(other);
+        File.CreateSymbolicLink(link, Lower);
+        var keys = new SnapshotCacheKeys(LinuxFileSystem.Instance);
+        var throughLink = keys.KeyOf(Snapshot.OfOverlay(Upper, [link]), "zstd 3");
+        Assert.Equal(Key(), throughLink.Lookup);
+        Assert.Equal(PathBytes.FromString(Lower), throughLink.Lowers.Single());
+        Assert.Equal(PathBytes.FromString(Upper), throughLink.Upper);
+
+        File.Delete(link);
+        File.CreateSymbolicLink(link, other);
+        Assert.NotEqual(throughLink.Lookup, Key(snapshot: Snapshot.OfOverlay(Upper, [link])));
+    }
+
+    [Fact]
+    public void A_tree_printed_once_should_serve_every_snapshot_of_the_run()
     {
         var keys = new SnapshotCacheKeys(LinuxFileSystem.Instance);
         var first = keys.KeyOf(Snapshot, "zstd 3");
-        File.WriteAllText(Path.Combine(Lower, "base"), "changed during the run\n");
-        // The run's print of the lower is kept: within one run a lower is taken as it was first seen.
-        Assert.Equal(first, keys.KeyOf(Snapshot, "zstd 3"));
-        Assert.NotEqual(first, Key());
+        File.WriteAllText(Path.Combine(Upper, "file"), "changed during the run\n");
+        // The run's print of the upper is kept: within one run a tree is taken as it was first seen.
+        Assert.Equal(first.Lookup, keys.KeyOf(Snapshot, "zstd 3").Lookup);
+        Assert.NotEqual(first.Lookup, Key());
+    }
+
+    [Fact]
+    public void A_tree_pair_should_be_keyed_by_the_prints_of_both_trees()
+    {
+        var pair = Snapshot.OfTrees(Lower, Upper);
+        var before = Key(snapshot: pair);
+        Assert.Empty(new SnapshotCacheKeys(LinuxFileSystem.Instance).KeyOf(pair, "zstd 3").Lowers);
+        File.WriteAllText(Path.Combine(Lower, "base"), "LOWER\n");
+        Assert.NotEqual(before, Key(snapshot: pair));
     }
 }
