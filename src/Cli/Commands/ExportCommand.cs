@@ -59,11 +59,12 @@ public static class ExportCommand
                                as in 'paralleldiff diff --help'
         cache (README.md, "The content cache")
           --cache DIR          a cache shared by runs (and by exports running at once): a snapshot whose
-                               trees' stat data (inode, ctime and mtime to the ns, size, mode, owner,
-                               xattr names; upper and lowers) and settings are those of one exported
-                               before is not read at all, its blob re-hashed and linked or copied into
-                               the layout; a zstd:chunked or eStargz frame of file data compressed before
-                               is copied, not compressed again. The bytes are the same as without it.
+                               settings, lowers and stat data (inode, ctime and mtime to the ns, size,
+                               mode, owner, xattr names: of the whole upper, and of the lower paths the
+                               differ consulted) are those of one exported before is not read at
+                               all, its blob re-hashed and linked or copied into the layout; a
+                               zstd:chunked or eStargz frame of file data compressed before is
+                               copied, not compressed again. The bytes are the same as without it.
                                Needs --oci-layout.
           --cache-size SIZE    trim the cache's blobs and frames to SIZE after the export, least
                                recently used first (default cache.size in the settings, 10 GiB)
