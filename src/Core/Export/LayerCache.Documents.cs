@@ -72,6 +72,20 @@ public sealed partial class LayerCache
 
     private static void KeepDocument(string blob, string cached)
     {
+        try
+        {
+            LinkIn(blob, cached);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not kept: the next run writes it again.
+        }
+    }
+
+    /// <summary>Puts a link to (or a copy of) <paramref name="blob"/> at <paramref name="cached"/> unless one is there, renamed into place whole.</summary>
+    /// <exception cref="IOException">It could not be linked, copied or renamed.</exception>
+    private static void LinkIn(string blob, string cached)
+    {
         if (File.Exists(cached))
         {
             return;
@@ -82,10 +96,6 @@ public sealed partial class LayerCache
         {
             FileLink.LinkOrCopy(blob, temporary);
             File.Move(temporary, cached, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Not kept: the next run writes it again.
         }
         finally
         {

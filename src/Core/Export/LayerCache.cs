@@ -148,20 +148,7 @@ public sealed partial class LayerCache
         var cached = _store.BlobPath(result.Descriptor.Digest);
         try
         {
-            if (!File.Exists(cached))
-            {
-                var temporary = TempNames.Beside(cached);
-                try
-                {
-                    FileLink.LinkOrCopy(blobPath, temporary);
-                    File.Move(temporary, cached, overwrite: true);
-                }
-                finally
-                {
-                    File.Delete(temporary);
-                }
-            }
-
+            LinkIn(blobPath, cached);
             _records.Record(key.Lookup, SnapshotReport.Exported(string.Empty, null, result, 0), durable: false, consulted);
             return null;
         }
