@@ -8,13 +8,16 @@ namespace ParallelDiff.Cli.Tests;
 /// </summary>
 internal static class Strace
 {
-    public static (CliRunner.Result Result, string[] Calls) Run(string syscalls, string binary, params string[] args)
+    public static (CliRunner.Result Result, string[] Calls) Run(string syscalls, string binary, params string[] args) => Run(syscalls, false, binary, args);
+
+    /// <param name="withPaths">Show each descriptor argument's path (strace -y).</param>
+    public static (CliRunner.Result Result, string[] Calls) Run(string syscalls, bool withPaths, string binary, params string[] args)
     {
         var trace = Path.GetTempFileName();
         try
         {
             var psi = new ProcessStartInfo("strace") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "-f", "-qq", "-e", "trace=" + syscalls, "-e", "signal=none", "-o", trace, binary }.Concat(args))
+            foreach (var a in new[] { "-f", "-qq", "-e", "trace=" + syscalls, "-e", "signal=none", "-o", trace }.Concat(withPaths ? ["-y"] : []).Append(binary).Concat(args))
             {
                 psi.ArgumentList.Add(a);
             }
