@@ -138,6 +138,48 @@ internal sealed class FramedBlob : IDisposable
     }
 
     /// <summary>
+    /// Compresses bytes that are not part of the tar (zstd:chunked's TOC and tar-split data) into one
+    /// frame of the blob's codec, appended to <paramref name="output"/> and not written to the blob.
+    /// Through the cache like a file's frame (same codec, same content, same bytes): ten copies of
+    /// one tree have one TOC and one tar-split, which compressed at the layer's level were a seventh
+    /// of what a copy whose file frames were all cached still cost.
+    /// </summary>
+    public void CompressApart(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
+    {
+        var key = _cache is null || data.IsEmpty ? null : FrameCache.KeyOf(_cacheCodec, DigestOf(data), data.Length);
+        if (key is not null && _cache!.TryGet(key, data.Length, out var frame))
+        {
+            output.Write(frame.Bytes.Span);
+            return;
+        }
+
+        _compressed.ResetWrittenCount();
+        try
+        {
+            _codec.CompressBlock(data, _compressed);
+        }
+        catch when (key is not null)
+        {
+            _cache!.Abandon(key);
+            throw;
+        }
+
+        if (key is not null)
+        {
+            _cache!.Add(key, data.Length, _compressed.WrittenSpan);
+        }
+
+        output.Write(_compressed.WrittenSpan);
+    }
+
+    private string DigestOf(ReadOnlySpan<byte> data)
+    {
+        _unnamed.Start(platform: data.Length > Sha256Hasher.ManagedLimit);
+        _unnamed.Append(data);
+        return _unnamed.Finish();
+    }
+
+    /// <summary>
     /// The content digest of a frame no caller named (the headers and paddings between files), so
     /// that copies of one tree copy those frames too: compressing 100,000 frames of a header or two
     /// each was half of what a copy whose file data was all cached still cost. Only in a layer past

@@ -11,6 +11,8 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// </summary>
 public static class LazyPullLayer
 {
+    private const int WriteBufferBytes = 1024 * 1024;
+
     /// <param name="reuseFrames">
     /// Copy the frame of a file whose data was compressed before instead of compressing it again
     /// (<see cref="FrameCache"/>); the bytes are the same either way.
@@ -29,13 +31,17 @@ public static class LazyPullLayer
         }
 
         using var metered = meter is null ? null : new MeteredWriteStream(blob, meter);
-        using var blobDigest = new DigestingStream(metered ?? blob, leaveOpen: true);
+        // Frames are a file's size (a few KiB for most): written one by one they were a write(2)
+        // each, 75,000 for the many-small upper. Flushed, not disposed: that would close the
+        // caller's blob stream, which it commits after.
+        var gathered = new BufferedStream(metered ?? blob, WriteBufferBytes);
+        using var blobDigest = new DigestingStream(gathered, leaveOpen: true);
         using var codec = BlockCodecs.Create(compression.Kind.FrameCodec(), compression.Level);
         var cache = reuseFrames ? frames ?? new FrameCache() : null;
         var cacheCodec = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{compression.Kind.FrameCodec().ToName()}-{compression.Level}");
         using var framed = new FramedBlob(blobDigest, codec, compression.BlockSize, cache, cacheCodec);
         using PerFileFrameWriter tar = compression.Kind == LayerCompression.ZstdChunked
-            ? new ZstdChunkedWriter(framed, codec, compression.Level, compression.BlockSize, meter, cancellationToken)
+            ? new ZstdChunkedWriter(framed, compression.BlockSize, meter, cancellationToken)
             : new EstargzWriter(framed, compression.BlockSize, meter, cancellationToken);
         var writer = new ChangeWriter(tar, diff.New, options.Writer with { Xattrs = options.Diff.Xattrs });
         foreach (var change in changes)
@@ -45,6 +51,7 @@ public static class LazyPullLayer
 
         var annotations = tar.Finish();
         blobDigest.Flush();
+        gathered.Flush();
         var descriptor = new LayerDescriptor(MediaTypes.ForLayer(compression.Kind), blobDigest.Digest, blobDigest.Length, framed.TarDigest)
         {
             Annotations = annotations,

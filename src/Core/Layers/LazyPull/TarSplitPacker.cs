@@ -13,42 +13,54 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// its data (big-endian, tar/asm's crc64.MakeTable(crc64.ISO)), null when it has none. A name that
 /// is not valid UTF-8 goes in "name_raw" as base64 instead (storage.Entry.SetName).
 /// <para>
-/// The lines are zstd-compressed as they come (one frame, streamed): a 100,000-file layer's lines
-/// are 125 MB, which held whole (and their buffer doubled) put a zstd:chunked export at 440 MB of
-/// RSS; compressed they are 7 MB. One JSON writer serves every line.
+/// The lines are zstd-compressed as they come, a frame per <see cref="FrameBytes"/> of them: a
+/// 100,000-file layer's lines are 125 MB, which held whole (and their buffer doubled) put a
+/// zstd:chunked export at 440 MB of RSS; compressed they are 7 MB. containers/storage writes one
+/// streamed frame; its readers (klauspost/compress zstd.NewReader) read concatenated frames as one
+/// stream, as RFC 8878 section 3.1 says a decoder does. Frames of their own let the content cache
+/// supply the compressed lines of a tree exported before, as it does file frames. One JSON writer
+/// serves every line.
 /// </para>
 /// </summary>
 internal sealed class TarSplitPacker : IDisposable
 {
     private static readonly ulong[] Crc64Table = MakeCrc64IsoTable();
+    /// <summary>Uncompressed bytes of lines a frame holds (its last line may go past): 4 MiB compress within a few per cent of one frame.</summary>
+    public const int FrameBytes = 4 * 1024 * 1024;
+
     private readonly ArrayBufferWriter<byte> _line = new(4096);
+    private readonly ArrayBufferWriter<byte> _lines = new(64 * 1024);
+    private readonly ArrayBufferWriter<byte> _compressed = new(64 * 1024);
     private readonly Utf8JsonWriter _json;
-    private readonly MemoryStream _compressed = new();
-    private readonly ZstdSharp.CompressionStream _zstd;
+    private readonly Action<ReadOnlySpan<byte>, IBufferWriter<byte>> _compressFrame;
     private int _position;
 
-    /// <param name="level">The zstd level of the compressed lines.</param>
-    public TarSplitPacker(int level)
+    /// <param name="compressFrame">Compresses one frame of lines (zstd at the layer's level) and appends it to the writer.</param>
+    public TarSplitPacker(Action<ReadOnlySpan<byte>, IBufferWriter<byte>> compressFrame)
     {
         _json = new Utf8JsonWriter(_line);
-        _zstd = new ZstdSharp.CompressionStream(_compressed, level, leaveOpen: true);
+        _compressFrame = compressFrame;
     }
 
     /// <summary>Bytes of JSON lines so far (uncompressed).</summary>
     public long Length { get; private set; }
 
-    /// <summary>Ends the lines' zstd frame and returns it.</summary>
+    /// <summary>Compresses the lines not yet in a frame and returns all the frames.</summary>
     public byte[] Finish()
     {
-        _zstd.Dispose();
-        return _compressed.ToArray();
+        EndFrame();
+        return _compressed.WrittenSpan.ToArray();
     }
 
-    public void Dispose()
+    public void Dispose() => _json.Dispose();
+
+    private void EndFrame()
     {
-        _zstd.Dispose();
-        _json.Dispose();
-        _compressed.Dispose();
+        if (_lines.WrittenCount > 0)
+        {
+            _compressFrame(_lines.WrittenSpan, _compressed);
+            _lines.ResetWrittenCount();
+        }
     }
 
     private Utf8JsonWriter StartLine()
@@ -62,8 +74,12 @@ internal sealed class TarSplitPacker : IDisposable
     {
         _json.Flush();
         _line.Write("\n"u8);
-        _zstd.Write(_line.WrittenSpan);
+        _lines.Write(_line.WrittenSpan);
         Length += _line.WrittenCount;
+        if (_lines.WrittenCount >= FrameBytes)
+        {
+            EndFrame();
+        }
     }
 
     public void AddSegment(ReadOnlySpan<byte> raw)

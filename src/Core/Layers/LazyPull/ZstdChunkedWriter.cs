@@ -51,19 +51,17 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
     private static readonly JsonWriterOptions TocJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
     private static readonly byte[] Zeros = new byte[TarArchive.BlockSize];
 
-    private readonly Compression.IBlockCodec _codec;
     private readonly ArrayBufferWriter<byte> _toc = new(64 * 1024);
     private readonly Utf8JsonWriter _tocWriter;
     private readonly TarSplitPacker _tarSplit;
     private readonly ArrayBufferWriter<byte> _segment = new(4096);
     private int _padding;
 
-    /// <param name="level">The zstd level, for the tar-split lines compressed as they come.</param>
-    public ZstdChunkedWriter(FramedBlob blob, Compression.IBlockCodec codec, int level, int blockSize, LayerMeter? meter, CancellationToken cancellationToken)
+    /// <param name="blob">Its codec (zstd at the layer's level) compresses the TOC and the tar-split lines too.</param>
+    public ZstdChunkedWriter(FramedBlob blob, int blockSize, LayerMeter? meter, CancellationToken cancellationToken)
         : base(blob, blockSize, meter, cancellationToken)
     {
-        _codec = codec;
-        _tarSplit = new TarSplitPacker(level);
+        _tarSplit = new TarSplitPacker(blob.CompressApart);
         _tocWriter = new Utf8JsonWriter(_toc, TocJson);
         _tocWriter.WriteStartObject();
         _tocWriter.WriteNumber("version", 1);
@@ -89,7 +87,9 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
         _tocWriter.WriteEndObject();
         _tocWriter.Flush();
         var manifest = _toc.WrittenSpan;
-        var manifestCompressed = Compress(manifest);
+        var tocFrame = new ArrayBufferWriter<byte>(Math.Max(256, manifest.Length / 4));
+        Blob.CompressApart(manifest, tocFrame);
+        var manifestCompressed = tocFrame.WrittenSpan;
         var manifestChecksum = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(manifestCompressed));
 
         // Each offset is that of the frame's content, past its 8-byte skippable-frame header.
@@ -239,13 +239,6 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
         TarEntryType.Fifo => "fifo",
         _ => throw new InvalidOperationException($"zstd:chunked has no TOC type for tar type '{(char)type}'"),
     };
-
-    private byte[] Compress(ReadOnlySpan<byte> data)
-    {
-        var output = new ArrayBufferWriter<byte>(Math.Max(256, data.Length / 4));
-        _codec.CompressBlock(data, output);
-        return output.WrittenSpan.ToArray();
-    }
 
     /// <summary>Writes a skippable frame around <paramref name="content"/>; returns the content's offset.</summary>
     private long WriteSkippable(ReadOnlySpan<byte> content)
