@@ -142,7 +142,7 @@ public sealed partial class ExportEngine : IAsyncDisposable
     {
         progress?.Report(new LayerProgress(snapshot.Name, ExportPhase.Sequential, 0, 1));
         var warn = Warner(snapshot.Name, options, progress);
-        var result = SequentialLayerExporter.Export(snapshot, options.Layer, options.Compression, options.OutputPath, warn, cancellationToken, options.DurableOutput, options.Meter, options.OpenBlob, options.Frames);
+        var result = SequentialLayerExporter.Export(snapshot, options.Layer, options.Compression, options.OutputPath, warn, cancellationToken, options.DurableOutput, options.Meter, options.OpenBlob, options.Frames, options.HoldsBlob);
         progress?.Report(new LayerProgress(snapshot.Name, ExportPhase.Completed, 1, 1));
         return result;
     }

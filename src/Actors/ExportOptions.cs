@@ -65,6 +65,14 @@ public sealed record ExportOptions
     /// </summary>
     public Core.Layers.LazyPull.FrameCache? Frames { get; init; }
 
+    /// <summary>
+    /// Whether the blob's destination holds a blob of this digest and size already, so that a
+    /// zstd:chunked or eStargz layer made wholly of cached frames need not be written again
+    /// (SequentialLayerExporter's holdsBlob; <see cref="LayerExportResult.BlobHeld"/> says it was not).
+    /// Null writes every blob. Not used with <see cref="OpenBlob"/>.
+    /// </summary>
+    public Func<Core.Layers.LazyPull.KnownBlob, bool>? HoldsBlob { get; init; }
+
     /// <summary>Warnings (e.g. the overlay differ giving way to the walking differ), besides <see cref="LayerProgress.Message"/>.</summary>
     public Action<string>? Warn { get; init; }
 }

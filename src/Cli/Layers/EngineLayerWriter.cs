@@ -58,6 +58,7 @@ public sealed class EngineLayerWriter : ILayerWriter
             Warn = request.Warn,
             Meter = request.Meter,
             Frames = request.Frames,
+            HoldsBlob = request.HoldsBlob,
         };
     }
 

@@ -24,6 +24,9 @@ public sealed record LayerWriteRequest(Snapshot Snapshot, LayerOptions Layer, Co
     /// <summary>The lazy-pull formats' content cache the command's layers share (<see cref="ParallelDiff.Actors.ExportOptions.Frames"/>).</summary>
     public Core.Layers.LazyPull.FrameCache? Frames { get; init; }
 
+    /// <summary>Whether the destination holds this blob already (<see cref="ParallelDiff.Actors.ExportOptions.HoldsBlob"/>); null writes every blob.</summary>
+    public Func<Core.Layers.LazyPull.KnownBlob, bool>? HoldsBlob { get; init; }
+
     /// <summary>Warnings, such as the overlay differ giving way to the walking differ.</summary>
     public Action<string> Warn { get; init; } = _ => { };
 }

@@ -35,9 +35,16 @@ public static class LayoutLayers
         var staging = LayoutStaging.NewBlobPath(layout);
         try
         {
-            var result = await writer.WriteAsync(request with { OutputPath = staging, DurableOutput = pending is null }, cancellationToken).ConfigureAwait(false);
+            // A layer written only here may be a blob this layout got earlier in the run (ten copies
+            // of one tree): then it is not written again.
+            var holds = request.Copy is null ? (Func<Core.Layers.LazyPull.KnownBlob, bool>)(b => layout.HoldsPlaced(b.Digest, b.Size)) : null;
+            var result = await writer.WriteAsync(request with { OutputPath = staging, DurableOutput = pending is null, HoldsBlob = holds }, cancellationToken).ConfigureAwait(false);
             var blob = result.Descriptor;
-            if (pending is null)
+            if (result.BlobHeld)
+            {
+                layout.AddPlacedBlob(blob.Digest, blob.Size, pending);
+            }
+            else if (pending is null)
             {
                 layout.AddStagedBlob(staging, blob.Digest, blob.Size);
             }

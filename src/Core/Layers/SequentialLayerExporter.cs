@@ -15,8 +15,14 @@ public static class SequentialLayerExporter
     /// <param name="meter">Counts the bytes as they go, for a progress view; optional.</param>
     /// <param name="openBlob">Where the blob goes instead of a file at <paramref name="outputPath"/> (a registry upload, or a file and one); <paramref name="outputPath"/> then only names it.</param>
     /// <param name="frames">The content cache of the per-file-frame formats, shared with other layers; null keeps one for this layer.</param>
+    /// <param name="holdsBlob">
+    /// For the per-file-frame formats writing to <paramref name="outputPath"/>: whether its
+    /// destination holds a blob of this digest and size already. A layer made wholly of cached frames
+    /// that made such a blob before is then not written at all (<see cref="LayerExportResult.BlobHeld"/>;
+    /// <see cref="LazyPullLayer.WriteBlob"/>).
+    /// </param>
     public static LayerExportResult Export(
-        Snapshot snapshot, LayerOptions options, CompressionSettings compression, string outputPath, Action<string> warn, CancellationToken cancellationToken, bool durable = true, LayerMeter? meter = null, Func<IBlobTarget>? openBlob = null, FrameCache? frames = null)
+        Snapshot snapshot, LayerOptions options, CompressionSettings compression, string outputPath, Action<string> warn, CancellationToken cancellationToken, bool durable = true, LayerMeter? meter = null, Func<IBlobTarget>? openBlob = null, FrameCache? frames = null, Func<KnownBlob, bool>? holdsBlob = null)
     {
         // Every input is checked and the whole diff is known before the output file exists.
         var diff = SnapshotDiff.Open(snapshot);
@@ -32,6 +38,18 @@ public static class SequentialLayerExporter
         }
 
         using var output = openBlob?.Invoke() ?? AtomicOutputFile.Create(outputPath, durable);
+        if (holdsBlob is not null && openBlob is null && compression.Kind.IsLazyPull())
+        {
+            var lazy = LazyPullLayer.WriteBlob(diff, changes, differ, options, compression, output.Stream, cancellationToken, meter, frames: frames, holdsBlob: holdsBlob);
+            if (!lazy.BlobHeld)
+            {
+                output.Commit();
+            }
+
+            meter?.Finish();
+            return new LayerExportResult(lazy.Descriptor, lazy.Result, lazy.TarBytes) { BlobHeld = lazy.BlobHeld };
+        }
+
         var (result, descriptor, tarBytes) = WriteBlob(diff, changes, differ, options, compression, output.Stream, cancellationToken, meter, frames);
         output.Commit();
         meter?.Finish();
@@ -45,7 +63,8 @@ public static class SequentialLayerExporter
     {
         if (compression.Kind.IsLazyPull())
         {
-            return LazyPullLayer.WriteBlob(diff, changes, differ, options, compression, blob, cancellationToken, meter, frames: frames);
+            var lazy = LazyPullLayer.WriteBlob(diff, changes, differ, options, compression, blob, cancellationToken, meter, frames: frames);
+            return (lazy.Result, lazy.Descriptor, lazy.TarBytes);
         }
 
         using var metered = meter is null ? null : new MeteredWriteStream(blob, meter);

@@ -65,6 +65,37 @@ public sealed partial class OciLayout
     }
 
     /// <summary>
+    /// Whether this object placed a blob of that digest and size earlier (hashed as it was written)
+    /// and it is still there: a layer writer that knows its blob would be those very bytes need not
+    /// write it (<see cref="AddPlacedBlob"/>).
+    /// </summary>
+    internal bool HoldsPlaced(string digest, long size) => PlacedHereBefore(BlobPath(digest), digest, size);
+
+    /// <summary>
+    /// Stores a layer whose writer found its blob placed here before (<see cref="HoldsPlaced"/>) and
+    /// wrote none: the blob is synced with <paramref name="pending"/>'s group, or now without one, as
+    /// a staged blob would be (the writer that placed it may not have synced it yet).
+    /// </summary>
+    /// <exception cref="IOException">The blob is no longer there.</exception>
+    internal void AddPlacedBlob(string digest, long size, PendingBlobs? pending)
+    {
+        var target = BlobPath(digest);
+        if (!PlacedHereBefore(target, digest, size))
+        {
+            throw new IOException($"{target}: the layer's blob was placed earlier in this run, so it was not written again, but it is gone or changed size; export the snapshot again");
+        }
+
+        if (pending is null)
+        {
+            PathSync.Fsync(target, LibC.O_RDONLY, "open for fsync", "fsync");
+        }
+        else
+        {
+            pending.AddFile(target);
+        }
+    }
+
+    /// <summary>
     /// Gives bytes not yet synced their blob name. A new name waits for the group's sync. An existing
     /// blob with the right bytes is kept (and synced with the group: it may be another writer's, not
     /// synced yet); any other is replaced, but only by bytes already on disk.

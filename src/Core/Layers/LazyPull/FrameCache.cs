@@ -26,6 +26,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
 
     private readonly ConcurrentDictionary<string, CachedFrame> _frames = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<CachedFrame?>> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, KnownBlob> _blobs = new(StringComparer.Ordinal);
     private readonly Lock _slabGate = new();
     private byte[]? _slab;
     private int _slabUsed;
@@ -115,6 +116,16 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
         }
     }
 
+    /// <summary>
+    /// A blob this process made before from the same recipe (FramedBlob.RecipeDigest: its frames by
+    /// cache key, its other bytes as themselves), so the same bytes: its digest and size without
+    /// hashing it again.
+    /// </summary>
+    public bool TryGetBlob(string recipe, out KnownBlob blob) => _blobs.TryGetValue(recipe, out blob);
+
+    /// <summary>Remembers the digest and size of the blob a recipe made (hashed as it was written).</summary>
+    public void AddBlob(string recipe, KnownBlob blob) => _blobs.TryAdd(recipe, blob);
+
     /// <summary>The cache key of a frame: what makes its compressed bytes what they are.</summary>
     /// <param name="codec">The frame codec and level, e.g. "zstd-3".</param>
     /// <param name="contentDigest">"sha256:…" of the frame's uncompressed bytes.</param>
@@ -167,3 +178,6 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
 
 /// <summary>A compressed frame from a <see cref="FrameCache"/>, and the CRC-64/ISO of its uncompressed bytes when the writer that kept it had it.</summary>
 public readonly record struct CachedFrame(ReadOnlyMemory<byte> Bytes, ulong? Crc64);
+
+/// <summary>A blob by its digest ("sha256:…") and size in bytes.</summary>
+public readonly record struct KnownBlob(string Digest, long Size);

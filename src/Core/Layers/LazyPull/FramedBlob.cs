@@ -24,9 +24,20 @@ internal sealed class FramedBlob : IDisposable
     private readonly string _cacheCodec;
     private readonly ReusableSha256 _unnamed = new();
 
+    // What the blob is made of, in order: a frame by its cache key (which fixes its bytes), any
+    // other bytes as themselves. Equal recipes are equal blobs, so a blob made before is known by
+    // its recipe without hashing the blob again (FrameCache.TryGetBlob).
+    private readonly Sha256Hasher? _recipe;
+
+    // The blob's pieces held back, not written, while every frame so far came from the cache: a copy
+    // of a tree written before may turn out to be a blob its destination holds already, and then is
+    // not written at all. Null once a frame had to be compressed (or without a cache).
+    private List<ReadOnlyMemory<byte>>? _heldBack;
+
     /// <param name="cache">Frames to copy rather than compress again, by content; null compresses every frame.</param>
     /// <param name="cacheCodec">The codec and level as the cache names them ("zstd-3"): a frame's bytes depend on both.</param>
-    public FramedBlob(Stream blob, IBlockCodec codec, int blockSize, FrameCache? cache = null, string cacheCodec = "")
+    /// <param name="holdBackCached">Hold the blob's pieces back while all come from the cache (<see cref="HeldBack"/>).</param>
+    public FramedBlob(Stream blob, IBlockCodec codec, int blockSize, FrameCache? cache = null, string cacheCodec = "", bool holdBackCached = false)
     {
         _cache = cache;
         _cacheCodec = cacheCodec;
@@ -34,6 +45,35 @@ internal sealed class FramedBlob : IDisposable
         _codec = codec;
         _blockSize = blockSize;
         _pending = new ArrayBufferWriter<byte>(Math.Min(blockSize, 64 * 1024));
+        if (cache is not null)
+        {
+            _recipe = new Sha256Hasher();
+            _heldBack = holdBackCached ? [] : null;
+        }
+    }
+
+    /// <summary>Whether nothing was written to the blob stream yet: every piece so far is held back (see the constructor).</summary>
+    public bool HeldBack => _heldBack is not null;
+
+    /// <summary>"sha256:…" of what the blob is made of (frames by cache key, other bytes as themselves), or null without a cache.</summary>
+    public string? RecipeDigest => _recipe is null ? null : "sha256:" + Convert.ToHexStringLower(_recipe.CurrentHash());
+
+    /// <summary>Forgets the pieces held back: the blob they make is already where it is going.</summary>
+    public void DropHeldBack() => _heldBack = null;
+
+    /// <summary>Writes the pieces held back, in order, and writes every later piece at once.</summary>
+    public void WriteHeldBack()
+    {
+        if (_heldBack is not { } pieces)
+        {
+            return;
+        }
+
+        _heldBack = null;
+        foreach (var piece in pieces)
+        {
+            _blob.Write(piece.Span);
+        }
     }
 
     /// <summary>Bytes written to the blob so far: the offset at which the next frame starts once the current one is cut.</summary>
@@ -111,7 +151,7 @@ internal sealed class FramedBlob : IDisposable
                 { } from => TarSplitPacker.Crc64Append(from, _pending.WrittenSpan),
             };
             _pending.ResetWrittenCount();
-            WriteRaw(frame.Bytes.Span);
+            WriteFrame(key, frame.Bytes);
             return Offset;
         }
 
@@ -133,8 +173,51 @@ internal sealed class FramedBlob : IDisposable
             _cache!.Add(key, length, _compressed.WrittenSpan, crc64From == 0 ? Crc64 : null);
         }
 
-        WriteRaw(_compressed.WrittenSpan);
+        WriteHeldBack();
+        if (key is not null)
+        {
+            AppendRecipe(key);
+            _blob.Write(_compressed.WrittenSpan);
+            Offset += _compressed.WrittenCount;
+        }
+        else
+        {
+            WriteRaw(_compressed.WrittenSpan);
+        }
+
         return Offset;
+    }
+
+    /// <summary>A frame the cache supplied: held back while all are, written otherwise; in the recipe by its key.</summary>
+    private void WriteFrame(string key, ReadOnlyMemory<byte> frame)
+    {
+        AppendRecipe(key);
+        if (_heldBack is { } pieces)
+        {
+            // The cache's bytes stay put (its memory tier never drops a frame it kept).
+            pieces.Add(frame);
+        }
+        else
+        {
+            _blob.Write(frame.Span);
+        }
+
+        Offset += frame.Length;
+    }
+
+    private void AppendRecipe(string key)
+    {
+        if (_recipe is null)
+        {
+            return;
+        }
+
+        // "k" KEY "\n" for a frame, "r" LENGTH BYTES for other bytes: no two recipes read alike.
+        Span<byte> line = stackalloc byte[key.Length + 2];
+        line[0] = (byte)'k';
+        System.Text.Encoding.ASCII.GetBytes(key, line[1..]);
+        line[^1] = (byte)'\n';
+        _recipe.Append(line);
     }
 
     /// <summary>
@@ -182,18 +265,19 @@ internal sealed class FramedBlob : IDisposable
     /// <summary>
     /// The content digest of a frame no caller named (the headers and paddings between files), so
     /// that copies of one tree copy those frames too: compressing 100,000 frames of a header or two
-    /// each was half of what a copy whose file data was all cached still cost. Only in a layer past
-    /// <see cref="Sha256Hasher.ManagedLimit"/> (a small layer would load OpenSSL for it) and when the
-    /// cache keeps frames in memory (the disk keeps none this small).
+    /// each was half of what a copy whose file data was all cached still cost, and one frame
+    /// compressed ends the holding back of a copy's blob. Hashed in managed code while the layer is
+    /// within <see cref="Sha256Hasher.ManagedLimit"/> (a small layer would load OpenSSL for it); only
+    /// when the cache keeps frames in memory (the disk keeps none this small).
     /// </summary>
     private string? NameUnnamed()
     {
-        if (_cache is not { MemoryCapacity: > 0 } || TarLength <= Sha256Hasher.ManagedLimit)
+        if (_cache is not { MemoryCapacity: > 0 })
         {
             return null;
         }
 
-        _unnamed.Start(platform: true);
+        _unnamed.Start(platform: TarLength > Sha256Hasher.ManagedLimit);
         _unnamed.Append(_pending.WrittenSpan);
         return _unnamed.Finish();
     }
@@ -206,7 +290,24 @@ internal sealed class FramedBlob : IDisposable
             throw new InvalidOperationException("a frame is still open");
         }
 
-        _blob.Write(bytes);
+        if (_recipe is not null)
+        {
+            Span<byte> head = stackalloc byte[9];
+            head[0] = (byte)'r';
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(head[1..], bytes.Length);
+            _recipe.Append(head);
+            _recipe.Append(bytes);
+        }
+
+        if (_heldBack is { } pieces)
+        {
+            pieces.Add(bytes.ToArray());
+        }
+        else
+        {
+            _blob.Write(bytes);
+        }
+
         Offset += bytes.Length;
     }
 
@@ -214,5 +315,6 @@ internal sealed class FramedBlob : IDisposable
     {
         _tar.Dispose();
         _unnamed.Dispose();
+        _recipe?.Dispose();
     }
 }

@@ -18,8 +18,15 @@ public static class LazyPullLayer
     /// (<see cref="FrameCache"/>); the bytes are the same either way.
     /// </param>
     /// <param name="frames">The cache shared with other layers (an export's, or --cache DIR's); null keeps one for this layer alone.</param>
-    public static (LayerTarResult Result, LayerDescriptor Descriptor, long TarBytes) WriteBlob(
-        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken, LayerMeter? meter = null, bool reuseFrames = true, FrameCache? frames = null)
+    /// <param name="holdsBlob">
+    /// Whether the destination holds a blob of this digest and size already (an OCI layout that
+    /// placed it earlier in the run). Asked only of a layer made wholly of cached frames whose recipe
+    /// made a blob before (<see cref="FrameCache.TryGetBlob"/>); when it says yes, nothing is written
+    /// to <paramref name="blob"/> and BlobHeld is true. Null writes every blob.
+    /// </param>
+    /// <returns>BlobHeld: the blob was not written, the destination holds it (see <paramref name="holdsBlob"/>).</returns>
+    public static (LayerTarResult Result, LayerDescriptor Descriptor, long TarBytes, bool BlobHeld) WriteBlob(
+        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken, LayerMeter? meter = null, bool reuseFrames = true, FrameCache? frames = null, Func<KnownBlob, bool>? holdsBlob = null)
     {
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(changes);
@@ -39,7 +46,7 @@ public static class LazyPullLayer
         using var codec = BlockCodecs.Create(compression.Kind.FrameCodec(), compression.Level);
         var cache = reuseFrames ? frames ?? new FrameCache() : null;
         var cacheCodec = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{compression.Kind.FrameCodec().ToName()}-{compression.Level}");
-        using var framed = new FramedBlob(blobDigest, codec, compression.BlockSize, cache, cacheCodec);
+        using var framed = new FramedBlob(blobDigest, codec, compression.BlockSize, cache, cacheCodec, holdBackCached: holdsBlob is not null);
         using PerFileFrameWriter tar = compression.Kind == LayerCompression.ZstdChunked
             ? new ZstdChunkedWriter(framed, compression.BlockSize, meter, cancellationToken)
             : new EstargzWriter(framed, compression.BlockSize, meter, cancellationToken);
@@ -50,12 +57,42 @@ public static class LazyPullLayer
         }
 
         var annotations = tar.Finish();
+        var recipe = framed.RecipeDigest;
+        var held = Held(framed, cache, recipe, holdsBlob);
+        framed.WriteHeldBack();
         blobDigest.Flush();
         gathered.Flush();
-        var descriptor = new LayerDescriptor(MediaTypes.ForLayer(compression.Kind), blobDigest.Digest, blobDigest.Length, framed.TarDigest)
+        var made = held ?? new KnownBlob(blobDigest.Digest, blobDigest.Length);
+        if (recipe is not null && held is null)
+        {
+            cache!.AddBlob(recipe, made);
+        }
+
+        var descriptor = new LayerDescriptor(MediaTypes.ForLayer(compression.Kind), made.Digest, made.Size, framed.TarDigest)
         {
             Annotations = annotations,
         };
-        return (new LayerTarResult(differ, writer.EntriesWritten, tar.DataBytes), descriptor, framed.TarLength);
+        return (new LayerTarResult(differ, writer.EntriesWritten, tar.DataBytes), descriptor, framed.TarLength, held is not null);
+    }
+
+    /// <summary>
+    /// The blob a layer held back whole is, when its recipe made one before and the destination
+    /// holds that one: then it is not written (the held-back pieces are dropped) nor hashed. Writing
+    /// and hashing were a quarter of what a copy of a tree from the frame cache still cost.
+    /// </summary>
+    private static KnownBlob? Held(FramedBlob framed, FrameCache? cache, string? recipe, Func<KnownBlob, bool>? holdsBlob)
+    {
+        if (!framed.HeldBack || recipe is null || holdsBlob is null || !cache!.TryGetBlob(recipe, out var known) || known.Size != framed.Offset)
+        {
+            return null;
+        }
+
+        if (!holdsBlob(known))
+        {
+            return null;
+        }
+
+        framed.DropHeldBack();
+        return known;
     }
 }

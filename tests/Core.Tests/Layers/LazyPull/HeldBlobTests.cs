@@ -1,0 +1,95 @@
+using ParallelDiff.Core.Compression;
+using ParallelDiff.Core.Diff;
+using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Layers.LazyPull;
+using ParallelDiff.Core.Snapshots;
+using ParallelDiff.Core.Tests.Support;
+using Xunit;
+
+namespace ParallelDiff.Core.Tests.Layers.LazyPull;
+
+/// <summary>
+/// A layer made wholly of cached frames, whose recipe made a blob before, is not written when its
+/// destination holds that blob (LazyPullLayer's holdsBlob); in every other case the blob is written
+/// whole, the same bytes as a cold layer.
+/// </summary>
+public sealed class HeldBlobTests : IDisposable
+{
+    private static readonly DateTime When = new(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc);
+    private readonly ScratchDirectory _scratch = ScratchDirectory.Create("pd-heldblob-");
+
+    public void Dispose() => _scratch.Dispose();
+
+    private SnapshotDiff Tree(string name, string small = "small\n")
+    {
+        var upper = Directory.CreateDirectory(Path.Combine(_scratch.Path, name)).FullName;
+        File.WriteAllBytes(Path.Combine(upper, "big.bin"), [.. Enumerable.Range(0, 300_000).Select(i => (byte)(i * 13 % 241))]);
+        File.WriteAllText(Path.Combine(upper, "small.txt"), small);
+        File.SetLastWriteTimeUtc(Path.Combine(upper, "big.bin"), When);
+        File.SetLastWriteTimeUtc(Path.Combine(upper, "small.txt"), When);
+        return SnapshotDiff.Open(Snapshot.OfOverlay(upper, []));
+    }
+
+    private static (byte[] Bytes, LayerDescriptor Descriptor, bool Held) Write(SnapshotDiff diff, LayerCompression kind, FrameCache? frames, Func<KnownBlob, bool>? holdsBlob = null)
+    {
+        var changes = LayerTar.Changes(diff, LayerOptions.Default, _ => { }, CancellationToken.None, out var differ);
+        using var blob = new MemoryStream();
+        var written = LazyPullLayer.WriteBlob(diff, changes, differ, LayerOptions.Default, CompressionSettings.For(kind, blockSize: 64 * 1024), blob, CancellationToken.None, reuseFrames: frames is not null, frames: frames, holdsBlob: holdsBlob);
+        return (blob.ToArray(), written.Descriptor, written.BlobHeld);
+    }
+
+    [Theory]
+    [InlineData(LayerCompression.ZstdChunked)]
+    [InlineData(LayerCompression.Estargz)]
+    public void A_copy_whose_blob_the_destination_holds_should_write_nothing_and_describe_that_blob(LayerCompression kind)
+    {
+        var shared = new FrameCache();
+        var asked = new List<KnownBlob>();
+        var first = Write(Tree("a"), kind, shared, b => { asked.Add(b); return true; });
+        Assert.False(first.Held);
+        Assert.Empty(asked);
+
+        var copy = Write(Tree("b"), kind, shared, b => { asked.Add(b); return true; });
+
+        Assert.True(copy.Held);
+        Assert.Empty(copy.Bytes);
+        Assert.Equal([new KnownBlob(first.Descriptor.Digest, first.Descriptor.Size)], asked);
+        Assert.Equal(first.Descriptor.ToJson(), copy.Descriptor.ToJson());
+        Assert.Equal(first.Bytes, Write(Tree("c"), kind, frames: null).Bytes);
+    }
+
+    [Theory]
+    [InlineData(LayerCompression.ZstdChunked)]
+    [InlineData(LayerCompression.Estargz)]
+    public void A_copy_whose_blob_the_destination_does_not_hold_should_be_written_whole(LayerCompression kind)
+    {
+        var shared = new FrameCache();
+        var first = Write(Tree("a"), kind, shared, _ => false);
+        var copy = Write(Tree("b"), kind, shared, _ => false);
+
+        Assert.False(copy.Held);
+        Assert.Equal(first.Bytes, copy.Bytes);
+        Assert.Equal(first.Descriptor.ToJson(), copy.Descriptor.ToJson());
+    }
+
+    [Theory]
+    [InlineData(LayerCompression.ZstdChunked)]
+    [InlineData(LayerCompression.Estargz)]
+    public void A_tree_that_differs_after_cached_frames_should_write_them_and_match_a_cold_layer(LayerCompression kind)
+    {
+        var shared = new FrameCache();
+        Write(Tree("a"), kind, shared, _ => true);
+        var asked = 0;
+
+        // big.bin comes first in the tar: its five frames come from the cache and are held back;
+        // small.txt's new content is a frame to compress, and the held pieces are written before it.
+        var changed = Write(Tree("b", small: "changed\n"), kind, shared, _ => { asked++; return true; });
+
+        Assert.False(changed.Held);
+        Assert.Equal(0, asked);
+        Assert.True(shared.Hits >= 5, $"{shared.Hits} frames from the cache: big.bin's were not held back");
+        var cold = Write(Tree("c", small: "changed\n"), kind, frames: null);
+        Assert.Equal(cold.Bytes, changed.Bytes);
+        Assert.Equal(cold.Descriptor.ToJson(), changed.Descriptor.ToJson());
+    }
+}
