@@ -13,9 +13,10 @@ public static class FileDataCopier
     public const int ChunkSize = 1024 * 1024;
 
     /// <param name="listed">The file's status when the diff listed it: a file changed since fails (<see cref="ReadConsistency"/>).</param>
-    public static void Copy(ISnapshotTree source, byte[] path, long size, Stream output, CancellationToken cancellationToken, FileStatus? listed = null)
+    /// <param name="lastDirectory">The directory of the file copied before, kept open by a caller that copies files in tar order, so that the next file in it opens by its bare name.</param>
+    public static void Copy(ISnapshotTree source, byte[] path, long size, Stream output, CancellationToken cancellationToken, FileStatus? listed = null, LastDirectory? lastDirectory = null)
     {
-        using var handle = source.OpenData(path);
+        using var handle = lastDirectory is null ? source.OpenData(path) : source.OpenData(path, lastDirectory);
         // No bigger than the file: a megabyte for a 40-byte file is a large-object allocation,
         // and in a short process the first few of those cost a full collection.
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(ChunkSize, size + 1));
