@@ -13,6 +13,12 @@ public static class LazyPullLayer
 {
     private const int WriteBufferBytes = 1024 * 1024;
 
+    /// <summary>
+    /// File data from which a layer's files are read ahead on a second thread (<see cref="PayloadReadAhead"/>):
+    /// below, starting a thread costs more than the overlap gives.
+    /// </summary>
+    public const long ReadAheadFrom = 8L * 1024 * 1024;
+
     /// <param name="reuseFrames">
     /// Copy the frame of a file whose data was compressed before instead of compressing it again
     /// (<see cref="FrameCache"/>); the bytes are the same either way.
@@ -24,9 +30,10 @@ public static class LazyPullLayer
     /// made a blob before (<see cref="FrameCache.TryGetBlob"/>); when it says yes, nothing is written
     /// to <paramref name="blob"/> and BlobHeld is true. Null writes every blob.
     /// </param>
+    /// <param name="readAheadFrom">File data from which files are read ahead on a second thread (<see cref="ReadAheadFrom"/>); the bytes are the same either way.</param>
     /// <returns>BlobHeld: the blob was not written, the destination holds it (see <paramref name="holdsBlob"/>).</returns>
     public static (LayerTarResult Result, LayerDescriptor Descriptor, long TarBytes, bool BlobHeld) WriteBlob(
-        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken, LayerMeter? meter = null, bool reuseFrames = true, FrameCache? frames = null, Func<KnownBlob, bool>? holdsBlob = null)
+        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken, LayerMeter? meter = null, bool reuseFrames = true, FrameCache? frames = null, Func<KnownBlob, bool>? holdsBlob = null, long readAheadFrom = ReadAheadFrom)
     {
         ArgumentNullException.ThrowIfNull(diff);
         ArgumentNullException.ThrowIfNull(changes);
@@ -50,10 +57,27 @@ public static class LazyPullLayer
         using PerFileFrameWriter tar = compression.Kind == LayerCompression.ZstdChunked
             ? new ZstdChunkedWriter(framed, compression.BlockSize, meter, cancellationToken)
             : new EstargzWriter(framed, compression.BlockSize, meter, cancellationToken);
-        var writer = new ChangeWriter(tar, diff.New, options.Writer with { Xattrs = options.Diff.Xattrs });
-        foreach (var change in changes)
+        var writerOptions = options.Writer with { Xattrs = options.Diff.Xattrs };
+        int entriesWritten;
+        if (changes.Sum(LayerMeter.DataOf) >= readAheadFrom)
         {
-            writer.Handle(change);
+            using var ahead = new PayloadReadAhead(changes, sink => new ChangeWriter(sink, diff.New, writerOptions), compression.BlockSize, cancellationToken);
+            while (ahead.TryNextEntry(out var entry))
+            {
+                tar.Write(entry, ahead);
+            }
+
+            entriesWritten = ahead.EntriesWritten;
+        }
+        else
+        {
+            var writer = new ChangeWriter(tar, diff.New, writerOptions);
+            foreach (var change in changes)
+            {
+                writer.Handle(change);
+            }
+
+            entriesWritten = writer.EntriesWritten;
         }
 
         var annotations = tar.Finish();
@@ -72,7 +96,7 @@ public static class LazyPullLayer
         {
             Annotations = annotations,
         };
-        return (new LayerTarResult(differ, writer.EntriesWritten, tar.DataBytes), descriptor, framed.TarLength, held is not null);
+        return (new LayerTarResult(differ, entriesWritten, tar.DataBytes), descriptor, framed.TarLength, held is not null);
     }
 
     /// <summary>

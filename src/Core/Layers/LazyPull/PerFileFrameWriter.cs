@@ -46,7 +46,13 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
     /// </summary>
     protected virtual bool PaddingInDataFrame => false;
 
-    public void Write(LayerEntry entry)
+    public void Write(LayerEntry entry) => Write(entry, readAhead: null);
+
+    /// <summary>
+    /// Writes the entry; with <paramref name="readAhead"/>, its data and their digests come from
+    /// there (the entry's chunks, next in line) instead of being read and hashed here.
+    /// </summary>
+    public void Write(LayerEntry entry, PayloadReadAhead? readAhead)
     {
         ArgumentNullException.ThrowIfNull(entry);
         _cancellationToken.ThrowIfCancellationRequested();
@@ -56,7 +62,9 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
         FilePayload? payload = null;
         if (entry.HasData)
         {
-            payload = WritePayload(entry.Header.Size, output => FileDataCopier.Copy(entry.DataSource!, entry.DataPath!, entry.Header.Size, output, _cancellationToken, entry.DataStatus, _lastDirectory));
+            payload = readAhead is null
+                ? WritePayload(entry.Header.Size, output => FileDataCopier.Copy(entry.DataSource!, entry.DataPath!, entry.Header.Size, output, _cancellationToken, entry.DataStatus, _lastDirectory))
+                : WritePayload(entry.Header.Size, readAhead);
             DataBytes += entry.Header.Size;
             _meter?.AddIn(entry.Header.Size);
         }
@@ -102,15 +110,31 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
     protected FilePayload WritePayload(long size, Action<Stream> copy)
     {
         ArgumentNullException.ThrowIfNull(copy);
+        return WritePayload(size, sink => copy(sink), readAhead: null);
+    }
+
+    /// <summary>As <see cref="WritePayload(long, Action{Stream})"/>, with the data and its chunk digests read ahead.</summary>
+    private FilePayload WritePayload(long size, PayloadReadAhead readAhead) =>
+        WritePayload(size, sink =>
+        {
+            while (readAhead.TryNextChunk(out var chunk))
+            {
+                sink.WriteChunk(chunk.Data, chunk.Digest);
+                PayloadReadAhead.ReturnChunk(chunk);
+            }
+        }, readAhead);
+
+    private FilePayload WritePayload(long size, Action<PayloadSink> copy, PayloadReadAhead? readAhead)
+    {
         var start = Blob.Cut();
-        using var sink = new PayloadSink(this, size);
+        using var sink = new PayloadSink(this, size, hashes: readAhead is null);
         copy(sink);
         if (PaddingInDataFrame)
         {
             Blob.Append(Zeros.AsSpan(0, TarArchive.PaddingFor(size)));
         }
 
-        var chunks = sink.Complete();
+        var chunks = sink.Complete(readAhead?.FileDigest);
         var end = Blob.Offset;
         if (!PaddingInDataFrame)
         {
@@ -126,20 +150,49 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
         private readonly PerFileFrameWriter _owner;
         private readonly List<PayloadChunk> _chunks = [];
         private readonly bool _oneChunk;
+        private readonly bool _hashes;
+        private string? _lastDigest;
         private long _written;
         private long _chunkStart;
         private long _chunkBlobStart;
 
         /// <param name="size">The file's size: a file of one block at most is one chunk, whose digest is the file's.</param>
-        public PayloadSink(PerFileFrameWriter owner, long size)
+        /// <param name="hashes">False when the chunks come with their digests (<see cref="WriteChunk"/>).</param>
+        public PayloadSink(PerFileFrameWriter owner, long size, bool hashes)
         {
             _owner = owner;
             _chunkBlobStart = owner.Blob.Offset;
             _oneChunk = size <= owner.BlockSize;
+            _hashes = hashes;
             owner.DataCrc64 = 0;
-            var platform = owner.DataBytes + size > Sha256Hasher.ManagedLimit;
-            owner._fileHash.Start(platform);
-            owner._chunkHash.Start(platform);
+            if (hashes)
+            {
+                var platform = owner.DataBytes + size > Sha256Hasher.ManagedLimit;
+                owner._fileHash.Start(platform);
+                owner._chunkHash.Start(platform);
+            }
+        }
+
+        /// <summary>One whole chunk (a block of the file, or its rest) whose digest the reader took.</summary>
+        public void WriteChunk(ReadOnlySpan<byte> data, string digest)
+        {
+            if (data.Length > _owner.BlockSize)
+            {
+                throw new InvalidOperationException("a chunk read ahead is bigger than a block");
+            }
+
+            _owner.Blob.Append(data, cutWhenFull: false);
+            _written += data.Length;
+            if (_written - _chunkStart == _owner.BlockSize)
+            {
+                EndChunk(digest);
+            }
+            else
+            {
+                // The file's last, partial chunk: cut in Complete, as Write leaves it, after any
+                // padding the format puts in the data's frame (eStargz).
+                _lastDigest = digest;
+            }
         }
 
         public string Digest { get; private set; } = string.Empty;
@@ -167,15 +220,16 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
             }
         }
 
-        public List<PayloadChunk> Complete()
+        /// <param name="fileDigest">The file's digest when the chunks came read ahead.</param>
+        public List<PayloadChunk> Complete(string? fileDigest = null)
         {
-            EndChunk();
+            EndChunk(_lastDigest);
             // One chunk holds the whole file, so its digest is the file's: hashed once, not twice.
-            Digest = _oneChunk && _chunks.Count == 1 ? _chunks[0].Digest : _owner._fileHash.Finish();
+            Digest = _oneChunk && _chunks.Count == 1 ? _chunks[0].Digest : fileDigest ?? _owner._fileHash.Finish();
             return _chunks;
         }
 
-        private void EndChunk()
+        private void EndChunk(string? readDigest = null)
         {
             if (_written == _chunkStart)
             {
@@ -187,7 +241,7 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
             // full block), where its digest names the frame's bytes for the content cache: the
             // chunk's data, and for eStargz's last chunk the zero padding after it, which the
             // frame's length in the key accounts for.
-            var digest = _owner._chunkHash.Finish();
+            var digest = readDigest ?? _owner._chunkHash.Finish();
             var end = _owner.Blob.Cut(digest, _owner.ChecksumsData ? _owner.DataCrc64 : null);
             if (_owner.ChecksumsData)
             {
@@ -195,7 +249,11 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
             }
 
             _chunks.Add(new PayloadChunk(_chunkStart, _written - _chunkStart, _chunkBlobStart, end, digest));
-            _owner._chunkHash.Start(_owner.DataBytes + (_written - _chunkStart) > Sha256Hasher.ManagedLimit);
+            if (_hashes)
+            {
+                _owner._chunkHash.Start(_owner.DataBytes + (_written - _chunkStart) > Sha256Hasher.ManagedLimit);
+            }
+
             _chunkStart = _written;
             _chunkBlobStart = end;
         }

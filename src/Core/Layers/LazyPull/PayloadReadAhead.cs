@@ -1,0 +1,370 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using ParallelDiff.Core.Diff;
+using ParallelDiff.Core.Fs;
+
+namespace ParallelDiff.Core.Layers.LazyPull;
+
+/// <summary>
+/// Runs a lazy-pull layer's change writer on a thread of its own, reading each file's data ahead of
+/// the frame writer and hashing it a chunk (a block of the file) at a time, while the caller's
+/// thread hashes the tar and compresses frames (or copies them from the cache). The frame writer
+/// stays one thread in tar order, since each file's TOC offsets follow from the frames before it;
+/// reading 100,000 files and their chunk digests was a third of a cold copy of the many-small upper
+/// and most of a cached one, and ran on the same core as the compression.
+/// <para>
+/// The caller takes entries in order (<see cref="TryNextEntry"/>) and, for one with data, its
+/// chunks (<see cref="TryNextChunk"/>, then <see cref="FileDigest"/>). Entries and chunks go over in
+/// batches (a handoff per file cost a thread switch each); at most <see cref="BatchesAhead"/>
+/// batches of about <see cref="BatchBytes"/> wait at once. A failure of the reading side (a file
+/// that changed while read, a cancellation) is thrown to the caller where the stream of entries
+/// ends, as it was raised.
+/// </para>
+/// </summary>
+internal sealed class PayloadReadAhead : IDisposable
+{
+    /// <summary>Bytes of file data a batch gathers before it is handed over (a chunk of a bigger file goes alone).</summary>
+    public const int BatchBytes = 1024 * 1024;
+
+    /// <summary>Batches read ahead at most: with 4 MiB blocks, about 32 MiB of file data.</summary>
+    public const int BatchesAhead = 8;
+
+    private const int BatchEntries = 512;
+
+    private readonly BlockingCollection<List<Item>> _batches = new(BatchesAhead);
+    private readonly CancellationTokenSource _stop;
+    private readonly Thread _reader;
+    private List<Item>? _batch;
+    private int _next;
+    private ExceptionDispatchInfo? _failure;
+    private int _entriesWritten;
+    private bool _disposed;
+
+    /// <param name="changes">The layer's changes, in order.</param>
+    /// <param name="writerFor">Makes the change writer that turns changes into entries for the given sink (run on the reading thread).</param>
+    /// <param name="blockSize">Chunk size: a file's data is hashed and handed over a block at a time.</param>
+    public PayloadReadAhead(IReadOnlyList<Change> changes, Func<ILayerEntrySink, ChangeWriter> writerFor, int blockSize, CancellationToken cancellationToken)
+    {
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = new Producer(this, blockSize, _stop.Token);
+        _reader = new Thread(() => producer.Run(changes, writerFor)) { IsBackground = true, Name = "paralleldiff.rd" };
+        _reader.Start();
+    }
+
+    /// <summary>Entries the change writer wrote; known once <see cref="TryNextEntry"/> returned false.</summary>
+    public int EntriesWritten => Volatile.Read(ref _entriesWritten);
+
+    /// <summary>The digest ("sha256:…") of the data of the file whose chunks <see cref="TryNextChunk"/> just ended.</summary>
+    public string FileDigest { get; private set; } = string.Empty;
+
+    /// <summary>The next entry in tar order, or false after the last; throws the reading side's failure.</summary>
+    public bool TryNextEntry(out LayerEntry entry)
+    {
+        if (!Next(out var item))
+        {
+            entry = null!;
+            return false;
+        }
+
+        if (item.Kind != ItemKind.Entry)
+        {
+            throw new InvalidOperationException("a file's chunks were not all taken before the next entry");
+        }
+
+        entry = item.Entry!;
+        return true;
+    }
+
+    /// <summary>
+    /// The next chunk of the current file's data (<see cref="ReturnChunk"/> it once used), or false
+    /// at the file's end, when <see cref="FileDigest"/> holds its digest.
+    /// </summary>
+    public bool TryNextChunk(out ReadChunk chunk)
+    {
+        if (!Next(out var item))
+        {
+            throw new InvalidOperationException("the entries ended inside a file's data");
+        }
+
+        switch (item.Kind)
+        {
+            case ItemKind.Chunk:
+                chunk = new ReadChunk(item.Buffer!, item.Length, item.Digest!);
+                return true;
+            case ItemKind.FileEnd:
+                FileDigest = item.Digest!;
+                chunk = default;
+                return false;
+            default:
+                throw new InvalidOperationException("an entry came before the end of a file's data");
+        }
+    }
+
+    public static void ReturnChunk(ReadChunk chunk) => ArrayPool<byte>.Shared.Return(chunk.Buffer);
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        // A caller that stops early (its own failure) stops the reader: it is blocked handing over a
+        // batch or checks the token between reads.
+        _stop.Cancel();
+        while (_reader.IsAlive)
+        {
+            while (_batches.TryTake(out var left))
+            {
+                ReturnAll(left, 0);
+            }
+
+            _reader.Join(10);
+        }
+
+        while (_batches.TryTake(out var rest))
+        {
+            ReturnAll(rest, 0);
+        }
+
+        if (_batch is not null)
+        {
+            ReturnAll(_batch, _next);
+            _batch = null;
+        }
+
+        _batches.Dispose();
+        _stop.Dispose();
+    }
+
+    private static void ReturnAll(List<Item> batch, int from)
+    {
+        for (var i = from; i < batch.Count; i++)
+        {
+            if (batch[i].Buffer is { } buffer)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private bool Next(out Item item)
+    {
+        while (_batch is null || _next == _batch.Count)
+        {
+            _batch = null;
+            if (!_batches.TryTake(out var batch, Timeout.Infinite))
+            {
+                // The reader completed: after its last batch, or after a failure.
+                _failure?.Throw();
+                item = default;
+                return false;
+            }
+
+            _batch = batch;
+            _next = 0;
+        }
+
+        item = _batch[_next++];
+        return true;
+    }
+
+    private enum ItemKind
+    {
+        Entry,
+        Chunk,
+        FileEnd,
+    }
+
+    private readonly record struct Item(ItemKind Kind, LayerEntry? Entry, byte[]? Buffer, int Length, string? Digest);
+
+    /// <summary>The reading side: the change writer's sink, on the reader thread only.</summary>
+    private sealed class Producer(PayloadReadAhead owner, int blockSize, CancellationToken token) : ILayerEntrySink, IDisposable
+    {
+        private readonly LastDirectory _lastDirectory = new();
+        private readonly ReusableSha256 _chunkHash = new();
+        private readonly ReusableSha256 _fileHash = new();
+        private List<Item> _batch = new(BatchEntries);
+        private long _batchBytes;
+        private long _dataBytes;
+
+        public void Run(IReadOnlyList<Change> changes, Func<ILayerEntrySink, ChangeWriter> writerFor)
+        {
+            try
+            {
+                var writer = writerFor(this);
+                foreach (var change in changes)
+                {
+                    token.ThrowIfCancellationRequested();
+                    writer.Handle(change);
+                }
+
+                Flush();
+                Volatile.Write(ref owner._entriesWritten, writer.EntriesWritten);
+            }
+            catch (Exception e)
+            {
+                ReturnAll(_batch, 0);
+                _batch = [];
+                owner._failure = ExceptionDispatchInfo.Capture(e);
+            }
+            finally
+            {
+                Dispose();
+                owner._batches.CompleteAdding();
+            }
+        }
+
+        /// <summary>Closes the reader's directory and hashers (at the end of <see cref="Run"/>, on its thread).</summary>
+        public void Dispose()
+        {
+            _lastDirectory.Dispose();
+            _chunkHash.Dispose();
+            _fileHash.Dispose();
+        }
+
+        public void Write(LayerEntry entry)
+        {
+            Add(new Item(ItemKind.Entry, entry, null, 0, null));
+            if (!entry.HasData)
+            {
+                return;
+            }
+
+            var size = entry.Header.Size;
+            // Hashed as the frame writer did on one thread: in managed code while the layer is small.
+            var platform = _dataBytes + size > Sha256Hasher.ManagedLimit;
+            _dataBytes += size;
+            using var chunks = new ChunkStream(this, size, platform);
+            FileDataCopier.Copy(entry.DataSource!, entry.DataPath!, size, chunks, token, entry.DataStatus, _lastDirectory);
+            Add(new Item(ItemKind.FileEnd, null, null, 0, chunks.Complete()));
+        }
+
+        private void Add(Item item)
+        {
+            _batch.Add(item);
+            _batchBytes += item.Length;
+            if (_batchBytes >= BatchBytes || _batch.Count >= BatchEntries)
+            {
+                Flush();
+            }
+        }
+
+        private void Flush()
+        {
+            if (_batch.Count == 0)
+            {
+                return;
+            }
+
+            var full = _batch;
+            _batch = new List<Item>(BatchEntries);
+            _batchBytes = 0;
+            try
+            {
+                owner._batches.Add(full, token);
+            }
+            catch
+            {
+                ReturnAll(full, 0);
+                throw;
+            }
+        }
+
+        /// <summary>Cuts a file's data into chunks of a block (of the file's offsets), hashing each and the whole.</summary>
+        private sealed class ChunkStream : WriteOnlyStream
+        {
+            private readonly Producer _producer;
+            private readonly bool _oneChunk;
+            private readonly long _size;
+            private readonly bool _platform;
+            private byte[]? _buffer;
+            private int _chunkLength;
+            private int _filled;
+            private long _written;
+            private string? _onlyDigest;
+
+            public ChunkStream(Producer producer, long size, bool platform)
+            {
+                _producer = producer;
+                _size = size;
+                _platform = platform;
+                _oneChunk = size <= producer.Block;
+                if (!_oneChunk)
+                {
+                    producer._fileHash.Start(platform);
+                }
+            }
+
+            public override void Write(ReadOnlySpan<byte> buffer)
+            {
+                while (!buffer.IsEmpty)
+                {
+                    if (_buffer is null)
+                    {
+                        // A chunk is a block, or what is left of the file: where the frame writer cuts.
+                        // FileDataCopier never passes more than the size (a file that grew fails first).
+                        _chunkLength = (int)Math.Min(_producer.Block, _size - _written);
+                        if (_chunkLength <= 0)
+                        {
+                            throw new InvalidOperationException("more data than the file's size");
+                        }
+
+                        _buffer = ArrayPool<byte>.Shared.Rent(_chunkLength);
+                        _filled = 0;
+                        _producer._chunkHash.Start(_platform);
+                    }
+
+                    var n = Math.Min(_chunkLength - _filled, buffer.Length);
+                    var piece = buffer[..n];
+                    piece.CopyTo(_buffer.AsSpan(_filled));
+                    _producer._chunkHash.Append(piece);
+                    if (!_oneChunk)
+                    {
+                        _producer._fileHash.Append(piece);
+                    }
+
+                    _filled += n;
+                    _written += n;
+                    buffer = buffer[n..];
+                    if (_filled == _chunkLength)
+                    {
+                        EndChunk();
+                    }
+                }
+            }
+
+            public string Complete() => _oneChunk ? _onlyDigest ?? throw new InvalidOperationException("a file with data ended without a chunk") : _producer._fileHash.Finish();
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing && _buffer is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(_buffer);
+                    _buffer = null;
+                }
+
+                base.Dispose(disposing);
+            }
+
+            private void EndChunk()
+            {
+                var digest = _producer._chunkHash.Finish();
+                _onlyDigest = digest;
+                var buffer = _buffer!;
+                _buffer = null;
+                _producer.Add(new Item(ItemKind.Chunk, null, buffer, _filled, digest));
+            }
+        }
+
+        private int Block => blockSize;
+    }
+}
+
+/// <summary>A chunk of a file's data read ahead: <see cref="Length"/> bytes of a pooled buffer, and their digest.</summary>
+internal readonly record struct ReadChunk(byte[] Buffer, int Length, string Digest)
+{
+    public ReadOnlySpan<byte> Data => Buffer.AsSpan(0, Length);
+}

@@ -1,0 +1,100 @@
+using ParallelDiff.Core.Compression;
+using ParallelDiff.Core.Diff;
+using ParallelDiff.Core.Fs;
+using ParallelDiff.Core.Layers;
+using ParallelDiff.Core.Layers.LazyPull;
+using ParallelDiff.Core.Snapshots;
+using ParallelDiff.Core.Tests.Support;
+using Xunit;
+
+namespace ParallelDiff.Core.Tests.Layers.LazyPull;
+
+/// <summary>
+/// Files read ahead on a second thread (LazyPullLayer's readAheadFrom) give the very layer the
+/// one-thread writer gives, with or without the frame cache; a file the reader cannot read fails
+/// the layer with the same error; a cancelled layer stops without hanging.
+/// </summary>
+public sealed class PayloadReadAheadTests : IDisposable
+{
+    private readonly ScratchDirectory _scratch = ScratchDirectory.Create("pd-readahead-");
+
+    public void Dispose() => _scratch.Dispose();
+
+    private SnapshotDiff Tree()
+    {
+        var upper = Directory.CreateDirectory(Path.Combine(_scratch.Path, "upper")).FullName;
+        var random = new Random(3);
+        for (var d = 0; d < 6; d++)
+        {
+            var dir = Directory.CreateDirectory(Path.Combine(upper, $"d{d}", "deeper")).FullName;
+            for (var f = 0; f < 40; f++)
+            {
+                // Sizes from empty to a few blocks of 64 KiB, half of each file noise.
+                var data = new byte[(f * 7919 * (d + 1)) % 260_000];
+                random.NextBytes(data.AsSpan(0, data.Length / 2));
+                File.WriteAllBytes(Path.Combine(dir, $"f{f:D2}"), data);
+            }
+        }
+
+        File.CreateSymbolicLink(Path.Combine(upper, "d0", "link"), "deeper/f01");
+        Assert.Equal(0, Kernel.Posix.Link(Path.Combine(upper, "d0", "deeper", "f05"), Path.Combine(upper, "d1", "hard")));
+        return SnapshotDiff.Open(Snapshot.OfOverlay(upper, []));
+    }
+
+    private static (byte[] Bytes, string Descriptor, int Entries) Write(SnapshotDiff diff, IReadOnlyList<Change> changes, LayerCompression kind, bool readAhead, FrameCache? frames = null, CancellationToken cancellationToken = default)
+    {
+        using var blob = new MemoryStream();
+        var written = LazyPullLayer.WriteBlob(
+            diff, changes, DifferKind.Overlay, LayerOptions.Default, CompressionSettings.For(kind, blockSize: 64 * 1024), blob, cancellationToken,
+            reuseFrames: frames is not null, frames: frames, readAheadFrom: readAhead ? 0 : long.MaxValue);
+        return (blob.ToArray(), written.Descriptor.ToJson(), written.Result.Entries);
+    }
+
+    private static ChangeList Changes(SnapshotDiff diff) =>
+        LayerTar.Changes(diff, LayerOptions.Default, _ => { }, CancellationToken.None, out _);
+
+    [Theory]
+    [InlineData(LayerCompression.ZstdChunked)]
+    [InlineData(LayerCompression.Estargz)]
+    public void Files_read_ahead_should_give_the_layer_of_one_thread(LayerCompression kind)
+    {
+        var diff = Tree();
+        var changes = Changes(diff);
+        var one = Write(diff, changes, kind, readAhead: false);
+        var ahead = Write(diff, changes, kind, readAhead: true);
+
+        Assert.True(one.Entries > 240, $"{one.Entries} entries");
+        Assert.Equal(one.Entries, ahead.Entries);
+        Assert.Equal(one.Descriptor, ahead.Descriptor);
+        Assert.Equal(one.Bytes, ahead.Bytes);
+
+        // With the frame cache too, cold and then warm (every frame copied).
+        var frames = new FrameCache();
+        Assert.Equal(one.Bytes, Write(diff, changes, kind, readAhead: true, frames).Bytes);
+        Assert.Equal(one.Bytes, Write(diff, changes, kind, readAhead: true, frames).Bytes);
+        Assert.True(frames.Hits > 240, $"{frames.Hits} frames from the cache");
+    }
+
+    [Fact]
+    public void A_file_gone_before_it_is_read_should_fail_the_layer_with_the_error_of_one_thread()
+    {
+        var diff = Tree();
+        var changes = Changes(diff);
+        File.Delete(Path.Combine(_scratch.Path, "upper", "d3", "deeper", "f20"));
+
+        var one = Assert.Throws<FsException>(() => Write(diff, changes, LayerCompression.ZstdChunked, readAhead: false));
+        var ahead = Assert.Throws<FsException>(() => Write(diff, changes, LayerCompression.ZstdChunked, readAhead: true));
+        Assert.Contains("d3/deeper/f20", ahead.Message, StringComparison.Ordinal);
+        Assert.Equal(one.Message, ahead.Message);
+    }
+
+    [Fact]
+    public void A_cancelled_layer_should_stop_the_reader_and_throw()
+    {
+        var diff = Tree();
+        var changes = Changes(diff);
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => Write(diff, changes, LayerCompression.ZstdChunked, readAhead: true, cancellationToken: cancel.Token));
+    }
+}
