@@ -179,5 +179,5 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
 /// <summary>A compressed frame from a <see cref="FrameCache"/>, and the CRC-64/ISO of its uncompressed bytes when the writer that kept it had it.</summary>
 public readonly record struct CachedFrame(ReadOnlyMemory<byte> Bytes, ulong? Crc64);
 
-/// <summary>A blob by its digest ("sha256:…") and size in bytes.</summary>
-public readonly record struct KnownBlob(string Digest, long Size);
+/// <summary>A blob by its digest ("sha256:…") and size in bytes, and the digest of the tar it holds (its diffID).</summary>
+public readonly record struct KnownBlob(string Digest, long Size, string TarDigest);

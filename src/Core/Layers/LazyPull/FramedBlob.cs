@@ -31,8 +31,11 @@ internal sealed class FramedBlob : IDisposable
 
     // The blob's pieces held back, not written, while every frame so far came from the cache: a copy
     // of a tree written before may turn out to be a blob its destination holds already, and then is
-    // not written at all. Null once a frame had to be compressed (or without a cache).
-    private List<ReadOnlyMemory<byte>>? _heldBack;
+    // not written at all. Null once a frame had to be compressed (or without a cache). While pieces
+    // are held, the tar is not hashed either: a recipe made before names the diffID too, and
+    // otherwise the held frames are decompressed to hash them (CatchUpTar).
+    private List<HeldPiece>? _heldBack;
+    private string? _knownTarDigest;
 
     /// <param name="cache">Frames to copy rather than compress again, by content; null compresses every frame.</param>
     /// <param name="cacheCodec">The codec and level as the cache names them ("zstd-3"): a frame's bytes depend on both.</param>
@@ -59,20 +62,80 @@ internal sealed class FramedBlob : IDisposable
     public string? RecipeDigest => _recipe is null ? null : "sha256:" + Convert.ToHexStringLower(_recipe.CurrentHash());
 
     /// <summary>Forgets the pieces held back: the blob they make is already where it is going.</summary>
-    public void DropHeldBack() => _heldBack = null;
+    /// <param name="tarDigest">The diffID the same recipe made before (<see cref="KnownBlob.TarDigest"/>).</param>
+    public void DropHeldBack(string tarDigest)
+    {
+        if (_heldBack is not null)
+        {
+            _heldBack = null;
+            _knownTarDigest = tarDigest;
+        }
+    }
 
     /// <summary>Writes the pieces held back, in order, and writes every later piece at once.</summary>
-    public void WriteHeldBack()
+    /// <param name="tarDigest">
+    /// The diffID the same recipe made before, when known; otherwise the held frames are
+    /// decompressed to hash the tar they hold.
+    /// </param>
+    public void WriteHeldBack(string? tarDigest)
     {
         if (_heldBack is not { } pieces)
         {
             return;
         }
 
+        if (tarDigest is null)
+        {
+            CatchUpTar(pieces);
+        }
+        else
+        {
+            _knownTarDigest = tarDigest;
+        }
+
         _heldBack = null;
         foreach (var piece in pieces)
         {
-            _blob.Write(piece.Span);
+            _blob.Write(piece.Bytes.Span);
+        }
+    }
+
+    /// <summary>
+    /// Ends the holding back where a frame has to be compressed: the tar held so far is hashed (its
+    /// frames decompressed, then the current frame's bytes), the held pieces written.
+    /// </summary>
+    private void StopHolding()
+    {
+        if (_heldBack is not { } pieces)
+        {
+            return;
+        }
+
+        CatchUpTar(pieces);
+        _tar.Append(_pending.WrittenSpan);
+        _heldBack = null;
+        foreach (var piece in pieces)
+        {
+            _blob.Write(piece.Bytes.Span);
+        }
+    }
+
+    private void CatchUpTar(List<HeldPiece> pieces)
+    {
+        using var frames = new HeldFramesStream(pieces);
+        using var tar = LayerDecompression.OpenDecompressing(frames, _codec.Kind);
+        var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
+        {
+            int n;
+            while ((n = tar.Read(buffer)) > 0)
+            {
+                _tar.Append(buffer.AsSpan(0, n));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -95,7 +158,9 @@ internal sealed class FramedBlob : IDisposable
     public ulong Crc64 { get; private set; }
 
     /// <summary>"sha256:…" of the uncompressed tar so far.</summary>
-    public string TarDigest => "sha256:" + Convert.ToHexStringLower(_tar.CurrentHash());
+    public string TarDigest => _heldBack is not null
+        ? throw new InvalidOperationException("the tar of a blob still held back is not hashed: write or drop the held pieces first")
+        : _knownTarDigest ?? "sha256:" + Convert.ToHexStringLower(_tar.CurrentHash());
 
     /// <summary>Adds tar bytes to the current frame, cutting it each time it fills a block.</summary>
     /// <param name="cutWhenFull">
@@ -108,7 +173,11 @@ internal sealed class FramedBlob : IDisposable
         {
             var n = Math.Min(data.Length, Room);
             _pending.Write(data[..n]);
-            _tar.Append(data[..n]);
+            if (_heldBack is null)
+            {
+                _tar.Append(data[..n]);
+            }
+
             TarLength += n;
             data = data[n..];
             if (Room == 0 && cutWhenFull)
@@ -159,6 +228,7 @@ internal sealed class FramedBlob : IDisposable
         _compressed.ResetWrittenCount();
         try
         {
+            StopHolding();
             _codec.CompressBlock(_pending.WrittenSpan, _compressed);
         }
         catch when (key is not null)
@@ -173,7 +243,6 @@ internal sealed class FramedBlob : IDisposable
             _cache!.Add(key, length, _compressed.WrittenSpan, crc64From == 0 ? Crc64 : null);
         }
 
-        WriteHeldBack();
         if (key is not null)
         {
             AppendRecipe(key);
@@ -195,7 +264,7 @@ internal sealed class FramedBlob : IDisposable
         if (_heldBack is { } pieces)
         {
             // The cache's bytes stay put (its memory tier never drops a frame it kept).
-            pieces.Add(frame);
+            pieces.Add(new HeldPiece(frame, IsFrame: true));
         }
         else
         {
@@ -301,7 +370,7 @@ internal sealed class FramedBlob : IDisposable
 
         if (_heldBack is { } pieces)
         {
-            pieces.Add(bytes.ToArray());
+            pieces.Add(new HeldPiece(bytes.ToArray(), IsFrame: false));
         }
         else
         {
@@ -318,3 +387,6 @@ internal sealed class FramedBlob : IDisposable
         _recipe?.Dispose();
     }
 }
+
+/// <summary>A piece of a blob held back: a frame of the tar (compressed), or other bytes (a skippable frame, a footer).</summary>
+internal readonly record struct HeldPiece(ReadOnlyMemory<byte> Bytes, bool IsFrame);

@@ -82,41 +82,37 @@ public static class LazyPullLayer
 
         var annotations = tar.Finish();
         var recipe = framed.RecipeDigest;
-        var held = Held(framed, cache, recipe, holdsBlob);
-        framed.WriteHeldBack();
+        KnownBlob? known = framed.HeldBack && recipe is not null && cache!.TryGetBlob(recipe, out var before) && before.Size == framed.Offset ? before : null;
+        // A copy of a tree written before: its blob, when the destination holds it, is not written or
+        // hashed, nor its tar hashed (writing and hashing were a third of such a copy's cost).
+        var held = known is { } k && holdsBlob is not null && holdsBlob(k) ? known : null;
+        if (held is { } kept)
+        {
+            // Not written, not hashed: the destination holds these very bytes.
+            framed.DropHeldBack(kept.TarDigest);
+        }
+        else
+        {
+            framed.WriteHeldBack(known?.TarDigest);
+        }
+
         blobDigest.Flush();
         gathered.Flush();
-        var made = held ?? new KnownBlob(blobDigest.Digest, blobDigest.Length);
+        var made = held ?? new KnownBlob(blobDigest.Digest, blobDigest.Length, framed.TarDigest);
+        if (known is { } same && held is null && same.Digest != made.Digest)
+        {
+            throw new InvalidOperationException($"the blob of recipe {recipe} was {same.Digest} before and is {made.Digest} now: the frame cache gave other bytes for the same keys");
+        }
+
         if (recipe is not null && held is null)
         {
             cache!.AddBlob(recipe, made);
         }
 
-        var descriptor = new LayerDescriptor(MediaTypes.ForLayer(compression.Kind), made.Digest, made.Size, framed.TarDigest)
+        var descriptor = new LayerDescriptor(MediaTypes.ForLayer(compression.Kind), made.Digest, made.Size, made.TarDigest)
         {
             Annotations = annotations,
         };
         return (new LayerTarResult(differ, entriesWritten, tar.DataBytes), descriptor, framed.TarLength, held is not null);
-    }
-
-    /// <summary>
-    /// The blob a layer held back whole is, when its recipe made one before and the destination
-    /// holds that one: then it is not written (the held-back pieces are dropped) nor hashed. Writing
-    /// and hashing were a quarter of what a copy of a tree from the frame cache still cost.
-    /// </summary>
-    private static KnownBlob? Held(FramedBlob framed, FrameCache? cache, string? recipe, Func<KnownBlob, bool>? holdsBlob)
-    {
-        if (!framed.HeldBack || recipe is null || holdsBlob is null || !cache!.TryGetBlob(recipe, out var known) || known.Size != framed.Offset)
-        {
-            return null;
-        }
-
-        if (!holdsBlob(known))
-        {
-            return null;
-        }
-
-        framed.DropHeldBack();
-        return known;
     }
 }

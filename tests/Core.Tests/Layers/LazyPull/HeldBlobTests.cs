@@ -53,7 +53,7 @@ public sealed class HeldBlobTests : IDisposable
 
         Assert.True(copy.Held);
         Assert.Empty(copy.Bytes);
-        Assert.Equal([new KnownBlob(first.Descriptor.Digest, first.Descriptor.Size)], asked);
+        Assert.Equal([new KnownBlob(first.Descriptor.Digest, first.Descriptor.Size, first.Descriptor.DiffId)], asked);
         Assert.Equal(first.Descriptor.ToJson(), copy.Descriptor.ToJson());
         Assert.Equal(first.Bytes, Write(Tree("c"), kind, frames: null).Bytes);
     }
@@ -91,5 +91,34 @@ public sealed class HeldBlobTests : IDisposable
         var cold = Write(Tree("c", small: "changed\n"), kind, frames: null);
         Assert.Equal(cold.Bytes, changed.Bytes);
         Assert.Equal(cold.Descriptor.ToJson(), changed.Descriptor.ToJson());
+    }
+
+    [Theory]
+    [InlineData(LayerCompression.ZstdChunked)]
+    [InlineData(LayerCompression.Estargz)]
+    public void A_layer_of_cached_frames_in_a_new_order_should_hash_its_tar_from_them_and_match_a_cold_layer(LayerCompression kind)
+    {
+        // Two files of one content and size, then one of them alone: its every frame (header, data,
+        // the padding with the end of the archive) is one the first layer made, but its recipe is
+        // new, so nothing names its diffID and the held frames are decompressed to hash the tar.
+        var both = Directory.CreateDirectory(Path.Combine(_scratch.Path, "both")).FullName;
+        var alone = Directory.CreateDirectory(Path.Combine(_scratch.Path, "alone")).FullName;
+        var data = Enumerable.Range(0, 100_000).Select(i => (byte)(i * 31 % 251)).ToArray();
+        foreach (var path in new[] { Path.Combine(both, "a.bin"), Path.Combine(both, "b.bin"), Path.Combine(alone, "a.bin") })
+        {
+            File.WriteAllBytes(path, data);
+            File.SetLastWriteTimeUtc(path, When);
+        }
+
+        var shared = new FrameCache();
+        Write(SnapshotDiff.Open(Snapshot.OfOverlay(both, [])), kind, shared, _ => true);
+        var hitsBefore = shared.Hits;
+        var layer = Write(SnapshotDiff.Open(Snapshot.OfOverlay(alone, [])), kind, shared, _ => true);
+
+        Assert.False(layer.Held);
+        Assert.True(shared.Hits - hitsBefore >= 3, $"{shared.Hits - hitsBefore} frames from the cache");
+        var cold = Write(SnapshotDiff.Open(Snapshot.OfOverlay(alone, [])), kind, frames: null);
+        Assert.Equal(cold.Bytes, layer.Bytes);
+        Assert.Equal(cold.Descriptor.ToJson(), layer.Descriptor.ToJson());
     }
 }
