@@ -31,11 +31,15 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
     private byte[]? _slab;
     private int _slabUsed;
     private long _kept;
+    private int _refused;
     private int _memoryHits;
     private int _diskHits;
     private int _misses;
 
     public long MemoryCapacity { get; } = memoryCapacity;
+
+    /// <summary>Whether the memory tier has refused a frame for want of room: from then on it keeps no new frame.</summary>
+    public bool StoppedKeeping => Volatile.Read(ref _refused) != 0;
 
     /// <summary>The store across runs (--cache DIR), or null.</summary>
     public DiskFrames? Disk { get; } = disk;
@@ -138,7 +142,11 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
         // Reserve the room first, so that threads racing for the last of it cannot overshoot.
         if (Interlocked.Add(ref _kept, frame.Length) > MemoryCapacity || _frames.ContainsKey(key))
         {
-            Interlocked.Add(ref _kept, -frame.Length);
+            if (Interlocked.Add(ref _kept, -frame.Length) + frame.Length > MemoryCapacity)
+            {
+                Volatile.Write(ref _refused, 1);
+            }
+
             return _frames.TryGetValue(key, out var other) ? other : null;
         }
 

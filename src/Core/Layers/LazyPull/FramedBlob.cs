@@ -31,10 +31,16 @@ internal sealed class FramedBlob : IDisposable
 
     // The blob's pieces held back, not written, while every frame so far came from the cache: a copy
     // of a tree written before may turn out to be a blob its destination holds already, and then is
-    // not written at all. Null once a frame had to be compressed (or without a cache). While pieces
-    // are held, the tar is not hashed either: a recipe made before names the diffID too, and
-    // otherwise the held frames are decompressed to hash them (CatchUpTar).
+    // not written at all. Null once a frame had to be compressed (or without a cache).
     private List<HeldPiece>? _heldBack;
+
+    // While pieces are held and the cache still keeps every frame it is given, the tar is not hashed
+    // either: a recipe made before names the diffID too, and otherwise the held frames are
+    // decompressed to hash them (CatchUpTar). Once the cache is full a copy is likely to meet a
+    // frame it no longer has, and decompressing all it held before that cost more than hashing
+    // (ten copies with the default cache.memory were a seventh slower): the tar is then hashed
+    // as it comes, held or not.
+    private bool _tarDeferred;
     private string? _knownTarDigest;
 
     /// <param name="cache">Frames to copy rather than compress again, by content; null compresses every frame.</param>
@@ -52,6 +58,7 @@ internal sealed class FramedBlob : IDisposable
         {
             _recipe = new Sha256Hasher();
             _heldBack = holdBackCached ? [] : null;
+            _tarDeferred = holdBackCached && cache.MemoryCapacity > 0 && !cache.StoppedKeeping;
         }
     }
 
@@ -68,7 +75,11 @@ internal sealed class FramedBlob : IDisposable
         if (_heldBack is not null)
         {
             _heldBack = null;
-            _knownTarDigest = tarDigest;
+            if (_tarDeferred)
+            {
+                _tarDeferred = false;
+                _knownTarDigest = tarDigest;
+            }
         }
     }
 
@@ -84,13 +95,18 @@ internal sealed class FramedBlob : IDisposable
             return;
         }
 
-        if (tarDigest is null)
+        if (_tarDeferred)
         {
-            CatchUpTar(pieces);
-        }
-        else
-        {
-            _knownTarDigest = tarDigest;
+            if (tarDigest is null)
+            {
+                CatchUpTar(pieces);
+            }
+            else
+            {
+                _knownTarDigest = tarDigest;
+            }
+
+            _tarDeferred = false;
         }
 
         _heldBack = null;
@@ -111,13 +127,25 @@ internal sealed class FramedBlob : IDisposable
             return;
         }
 
-        CatchUpTar(pieces);
-        _tar.Append(_pending.WrittenSpan);
+        StopDeferringTar(pieces);
         _heldBack = null;
         foreach (var piece in pieces)
         {
             _blob.Write(piece.Bytes.Span);
         }
+    }
+
+    /// <summary>Hashes the tar held so far and the current frame's bytes, and from then on the tar as it comes.</summary>
+    private void StopDeferringTar(List<HeldPiece> pieces)
+    {
+        if (!_tarDeferred)
+        {
+            return;
+        }
+
+        CatchUpTar(pieces);
+        _tar.Append(_pending.WrittenSpan);
+        _tarDeferred = false;
     }
 
     private void CatchUpTar(List<HeldPiece> pieces)
@@ -158,7 +186,7 @@ internal sealed class FramedBlob : IDisposable
     public ulong Crc64 { get; private set; }
 
     /// <summary>"sha256:…" of the uncompressed tar so far.</summary>
-    public string TarDigest => _heldBack is not null
+    public string TarDigest => _tarDeferred
         ? throw new InvalidOperationException("the tar of a blob still held back is not hashed: write or drop the held pieces first")
         : _knownTarDigest ?? "sha256:" + Convert.ToHexStringLower(_tar.CurrentHash());
 
@@ -173,7 +201,7 @@ internal sealed class FramedBlob : IDisposable
         {
             var n = Math.Min(data.Length, Room);
             _pending.Write(data[..n]);
-            if (_heldBack is null)
+            if (!_tarDeferred)
             {
                 _tar.Append(data[..n]);
             }
@@ -219,6 +247,11 @@ internal sealed class FramedBlob : IDisposable
                 0 when frame.Crc64 is { } cached => cached,
                 { } from => TarSplitPacker.Crc64Append(from, _pending.WrittenSpan),
             };
+            if (_tarDeferred && _cache.StoppedKeeping && _heldBack is { } held)
+            {
+                StopDeferringTar(held);
+            }
+
             _pending.ResetWrittenCount();
             WriteFrame(key, frame.Bytes);
             return Offset;

@@ -30,6 +30,19 @@ public sealed class HeldBlobTests : IDisposable
         return SnapshotDiff.Open(Snapshot.OfOverlay(upper, []));
     }
 
+    /// <summary>As <see cref="Tree"/>, with big.bin noise: its five frames do not compress.</summary>
+    private SnapshotDiff NoiseTree(string name)
+    {
+        var upper = Directory.CreateDirectory(Path.Combine(_scratch.Path, name)).FullName;
+        var data = new byte[300_000];
+        new Random(11).NextBytes(data);
+        File.WriteAllBytes(Path.Combine(upper, "big.bin"), data);
+        File.WriteAllText(Path.Combine(upper, "small.txt"), "small\n");
+        File.SetLastWriteTimeUtc(Path.Combine(upper, "big.bin"), When);
+        File.SetLastWriteTimeUtc(Path.Combine(upper, "small.txt"), When);
+        return SnapshotDiff.Open(Snapshot.OfOverlay(upper, []));
+    }
+
     private static (byte[] Bytes, LayerDescriptor Descriptor, bool Held) Write(SnapshotDiff diff, LayerCompression kind, FrameCache? frames, Func<KnownBlob, bool>? holdsBlob = null)
     {
         var changes = LayerTar.Changes(diff, LayerOptions.Default, _ => { }, CancellationToken.None, out var differ);
@@ -120,5 +133,24 @@ public sealed class HeldBlobTests : IDisposable
         var cold = Write(SnapshotDiff.Open(Snapshot.OfOverlay(alone, [])), kind, frames: null);
         Assert.Equal(cold.Bytes, layer.Bytes);
         Assert.Equal(cold.Descriptor.ToJson(), layer.Descriptor.ToJson());
+    }
+
+    [Theory]
+    [InlineData(LayerCompression.ZstdChunked)]
+    [InlineData(LayerCompression.Estargz)]
+    public void A_copy_through_a_cache_too_small_for_its_frames_should_be_written_whole_and_match_a_cold_layer(LayerCompression kind)
+    {
+        // 100 KiB of memory keeps big.bin's first frame or so: the copy holds back what it finds,
+        // meets a frame the cache did not keep, and writes everything, hashed as it came.
+        var shared = new FrameCache(100 * 1024);
+        Write(NoiseTree("a"), kind, shared, _ => true);
+        Assert.True(shared.StoppedKeeping);
+        var copy = Write(NoiseTree("b"), kind, shared, _ => true);
+
+        Assert.False(copy.Held);
+        Assert.True(shared.Hits > 0, "the copy found no frame in the cache");
+        var cold = Write(NoiseTree("c"), kind, frames: null);
+        Assert.Equal(cold.Bytes, copy.Bytes);
+        Assert.Equal(cold.Descriptor.ToJson(), copy.Descriptor.ToJson());
     }
 }
