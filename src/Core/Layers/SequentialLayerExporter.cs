@@ -38,22 +38,15 @@ public static class SequentialLayerExporter
         }
 
         using var output = openBlob?.Invoke() ?? AtomicOutputFile.Create(outputPath, durable);
-        if (holdsBlob is not null && openBlob is null && compression.Kind.IsLazyPull())
+        // Only a file written here may be left unwritten; an upload always gets its bytes.
+        var written = Write(diff, changes, differ, options, compression, output.Stream, meter, frames, openBlob is null ? holdsBlob : null, cancellationToken);
+        if (!written.BlobHeld)
         {
-            var lazy = LazyPullLayer.WriteBlob(diff, changes, differ, options, compression, output.Stream, cancellationToken, meter, frames: frames, holdsBlob: holdsBlob);
-            if (!lazy.BlobHeld)
-            {
-                output.Commit();
-            }
-
-            meter?.Finish();
-            return new LayerExportResult(lazy.Descriptor, lazy.Result, lazy.TarBytes) { BlobHeld = lazy.BlobHeld };
+            output.Commit();
         }
 
-        var (result, descriptor, tarBytes) = WriteBlob(diff, changes, differ, options, compression, output.Stream, cancellationToken, meter, frames);
-        output.Commit();
         meter?.Finish();
-        return new LayerExportResult(descriptor, result, tarBytes);
+        return new LayerExportResult(written.Descriptor, written.Result, written.TarBytes) { BlobHeld = written.BlobHeld };
     }
 
     /// <summary>Encodes the changes as a tar, compresses it and digests both, into <paramref name="blob"/>.</summary>
@@ -61,10 +54,17 @@ public static class SequentialLayerExporter
     public static (LayerTarResult Result, LayerDescriptor Descriptor, long TarBytes) WriteBlob(
         SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, CancellationToken cancellationToken, LayerMeter? meter = null, FrameCache? frames = null)
     {
+        var written = Write(diff, changes, differ, options, compression, blob, meter, frames, holdsBlob: null, cancellationToken);
+        return (written.Result, written.Descriptor, written.TarBytes);
+    }
+
+    /// <summary>As <see cref="WriteBlob"/>; BlobHeld when <paramref name="holdsBlob"/> said the destination holds the blob, which then was not written.</summary>
+    private static (LayerTarResult Result, LayerDescriptor Descriptor, long TarBytes, bool BlobHeld) Write(
+        SnapshotDiff diff, IReadOnlyList<Change> changes, DifferKind differ, LayerOptions options, CompressionSettings compression, Stream blob, LayerMeter? meter, FrameCache? frames, Func<KnownBlob, bool>? holdsBlob, CancellationToken cancellationToken)
+    {
         if (compression.Kind.IsLazyPull())
         {
-            var lazy = LazyPullLayer.WriteBlob(diff, changes, differ, options, compression, blob, cancellationToken, meter, frames: frames);
-            return (lazy.Result, lazy.Descriptor, lazy.TarBytes);
+            return LazyPullLayer.WriteBlob(diff, changes, differ, options, compression, blob, cancellationToken, meter, frames: frames, holdsBlob: holdsBlob);
         }
 
         using var metered = meter is null ? null : new MeteredWriteStream(blob, meter);
@@ -89,6 +89,6 @@ public static class SequentialLayerExporter
         blobDigest.Flush();
 
         var descriptor = new LayerDescriptor(MediaTypes.ForLayer(compression.Kind), blobDigest.Digest, blobDigest.Length, tarDigest.Digest);
-        return (new LayerTarResult(differ, writer.EntriesWritten, tar.DataBytes), descriptor, tarDigest.Length);
+        return (new LayerTarResult(differ, writer.EntriesWritten, tar.DataBytes), descriptor, tarDigest.Length, false);
     }
 }

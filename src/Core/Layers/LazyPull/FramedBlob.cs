@@ -11,7 +11,7 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// diffID; <see cref="WriteRaw"/> writes bytes outside any frame (zstd skippable frames, the eStargz
 /// footer), which belong to the blob only. Offsets are those of the blob, as the TOCs record them.
 /// </summary>
-internal sealed class FramedBlob : IDisposable
+internal sealed partial class FramedBlob : IDisposable
 {
     private readonly Stream _blob;
     private readonly IBlockCodec _codec;
@@ -24,24 +24,8 @@ internal sealed class FramedBlob : IDisposable
     private readonly string _cacheCodec;
     private readonly ReusableSha256 _unnamed = new();
 
-    // What the blob is made of, in order: a frame by its cache key (which fixes its bytes), any
-    // other bytes as themselves. Equal recipes are equal blobs, so a blob made before is known by
-    // its recipe without hashing the blob again (FrameCache.TryGetBlob).
-    private readonly Sha256Hasher? _recipe;
-
-    // The blob's pieces held back, not written, while every frame so far came from the cache: a copy
-    // of a tree written before may turn out to be a blob its destination holds already, and then is
-    // not written at all. Null once a frame had to be compressed (or without a cache).
-    private List<HeldPiece>? _heldBack;
-
-    // While pieces are held and the cache still keeps every frame it is given, the tar is not hashed
-    // either: a recipe made before names the diffID too, and otherwise the held frames are
-    // decompressed to hash them (CatchUpTar). Once the cache is full a copy is likely to meet a
-    // frame it no longer has, and decompressing all it held before that cost more than hashing
-    // (ten copies with the default cache.memory were a seventh slower): the tar is then hashed
-    // as it comes, held or not.
-    private bool _tarDeferred;
-    private string? _knownTarDigest;
+    // Kept whenever there is a cache: a layer whose recipe made a blob before need not be hashed.
+    private readonly BlobRecipe? _recipe;
 
     /// <param name="cache">Frames to copy rather than compress again, by content; null compresses every frame.</param>
     /// <param name="cacheCodec">The codec and level as the cache names them ("zstd-3"): a frame's bytes depend on both.</param>
@@ -56,116 +40,14 @@ internal sealed class FramedBlob : IDisposable
         _pending = new ArrayBufferWriter<byte>(Math.Min(blockSize, 64 * 1024));
         if (cache is not null)
         {
-            _recipe = new Sha256Hasher();
+            _recipe = new BlobRecipe();
             _heldBack = holdBackCached ? [] : null;
             _tarDeferred = holdBackCached && cache.MemoryCapacity > 0 && !cache.StoppedKeeping;
         }
     }
 
-    /// <summary>Whether nothing was written to the blob stream yet: every piece so far is held back (see the constructor).</summary>
-    public bool HeldBack => _heldBack is not null;
-
-    /// <summary>"sha256:…" of what the blob is made of (frames by cache key, other bytes as themselves), or null without a cache.</summary>
-    public string? RecipeDigest => _recipe is null ? null : "sha256:" + Convert.ToHexStringLower(_recipe.CurrentHash());
-
-    /// <summary>Forgets the pieces held back: the blob they make is already where it is going.</summary>
-    /// <param name="tarDigest">The diffID the same recipe made before (<see cref="KnownBlob.TarDigest"/>).</param>
-    public void DropHeldBack(string tarDigest)
-    {
-        if (_heldBack is not null)
-        {
-            _heldBack = null;
-            if (_tarDeferred)
-            {
-                _tarDeferred = false;
-                _knownTarDigest = tarDigest;
-            }
-        }
-    }
-
-    /// <summary>Writes the pieces held back, in order, and writes every later piece at once.</summary>
-    /// <param name="tarDigest">
-    /// The diffID the same recipe made before, when known; otherwise the held frames are
-    /// decompressed to hash the tar they hold.
-    /// </param>
-    public void WriteHeldBack(string? tarDigest)
-    {
-        if (_heldBack is not { } pieces)
-        {
-            return;
-        }
-
-        if (_tarDeferred)
-        {
-            if (tarDigest is null)
-            {
-                CatchUpTar(pieces);
-            }
-            else
-            {
-                _knownTarDigest = tarDigest;
-            }
-
-            _tarDeferred = false;
-        }
-
-        _heldBack = null;
-        foreach (var piece in pieces)
-        {
-            _blob.Write(piece.Bytes.Span);
-        }
-    }
-
-    /// <summary>
-    /// Ends the holding back where a frame has to be compressed: the tar held so far is hashed (its
-    /// frames decompressed, then the current frame's bytes), the held pieces written.
-    /// </summary>
-    private void StopHolding()
-    {
-        if (_heldBack is not { } pieces)
-        {
-            return;
-        }
-
-        StopDeferringTar(pieces);
-        _heldBack = null;
-        foreach (var piece in pieces)
-        {
-            _blob.Write(piece.Bytes.Span);
-        }
-    }
-
-    /// <summary>Hashes the tar held so far and the current frame's bytes, and from then on the tar as it comes.</summary>
-    private void StopDeferringTar(List<HeldPiece> pieces)
-    {
-        if (!_tarDeferred)
-        {
-            return;
-        }
-
-        CatchUpTar(pieces);
-        _tar.Append(_pending.WrittenSpan);
-        _tarDeferred = false;
-    }
-
-    private void CatchUpTar(List<HeldPiece> pieces)
-    {
-        using var frames = new HeldFramesStream(pieces);
-        using var tar = LayerDecompression.OpenDecompressing(frames, _codec.Kind);
-        var buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
-        try
-        {
-            int n;
-            while ((n = tar.Read(buffer)) > 0)
-            {
-                _tar.Append(buffer.AsSpan(0, n));
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    /// <summary>"sha256:…" of what the blob is made of (<see cref="BlobRecipe"/>), or null without a cache.</summary>
+    public string? RecipeDigest => _recipe?.Digest;
 
     /// <summary>Bytes written to the blob so far: the offset at which the next frame starts once the current one is cut.</summary>
     public long Offset { get; private set; }
@@ -258,29 +140,18 @@ internal sealed class FramedBlob : IDisposable
         }
 
         Crc64 = crc64From is { } start ? TarSplitPacker.Crc64Append(start, _pending.WrittenSpan) : 0;
-        _compressed.ResetWrittenCount();
-        try
-        {
-            StopHolding();
-            _codec.CompressBlock(_pending.WrittenSpan, _compressed);
-        }
-        catch when (key is not null)
-        {
-            _cache!.Abandon(key);
-            throw;
-        }
-
-        _pending.ResetWrittenCount();
+        CompressMissed(key, _pending.WrittenSpan);
         if (key is not null)
         {
             _cache!.Add(key, length, _compressed.WrittenSpan, crc64From == 0 ? Crc64 : null);
         }
 
+        // A frame compressed: the blob is not a copy's, whatever was held back is written now.
+        StopHolding();
+        _pending.ResetWrittenCount();
         if (key is not null)
         {
-            AppendRecipe(key);
-            _blob.Write(_compressed.WrittenSpan);
-            Offset += _compressed.WrittenCount;
+            WriteFrame(key, _compressed.WrittenMemory);
         }
         else
         {
@@ -290,36 +161,23 @@ internal sealed class FramedBlob : IDisposable
         return Offset;
     }
 
-    /// <summary>A frame the cache supplied: held back while all are, written otherwise; in the recipe by its key.</summary>
-    private void WriteFrame(string key, ReadOnlyMemory<byte> frame)
+    /// <summary>
+    /// Compresses <paramref name="data"/> into the compressed buffer, after a cache miss that made
+    /// this layer the compressor of <paramref name="key"/>: on failure the key is abandoned, so that
+    /// layers waiting for it compress it themselves.
+    /// </summary>
+    private void CompressMissed(string? key, ReadOnlySpan<byte> data)
     {
-        AppendRecipe(key);
-        if (_heldBack is { } pieces)
+        _compressed.ResetWrittenCount();
+        try
         {
-            // The cache's bytes stay put (its memory tier never drops a frame it kept).
-            pieces.Add(new HeldPiece(frame, IsFrame: true));
+            _codec.CompressBlock(data, _compressed);
         }
-        else
+        catch when (key is not null)
         {
-            _blob.Write(frame.Span);
+            _cache!.Abandon(key);
+            throw;
         }
-
-        Offset += frame.Length;
-    }
-
-    private void AppendRecipe(string key)
-    {
-        if (_recipe is null)
-        {
-            return;
-        }
-
-        // "k" KEY "\n" for a frame, "r" LENGTH BYTES for other bytes: no two recipes read alike.
-        Span<byte> line = stackalloc byte[key.Length + 2];
-        line[0] = (byte)'k';
-        System.Text.Encoding.ASCII.GetBytes(key, line[1..]);
-        line[^1] = (byte)'\n';
-        _recipe.Append(line);
     }
 
     /// <summary>
@@ -331,24 +189,14 @@ internal sealed class FramedBlob : IDisposable
     /// </summary>
     public void CompressApart(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
     {
-        var key = _cache is null || data.IsEmpty ? null : FrameCache.KeyOf(_cacheCodec, DigestOf(data), data.Length);
+        var key = _cache is null || data.IsEmpty ? null : FrameCache.KeyOf(_cacheCodec, DigestOf(data, data.Length > Sha256Hasher.ManagedLimit), data.Length);
         if (key is not null && _cache!.TryGet(key, data.Length, out var frame))
         {
             output.Write(frame.Bytes.Span);
             return;
         }
 
-        _compressed.ResetWrittenCount();
-        try
-        {
-            _codec.CompressBlock(data, _compressed);
-        }
-        catch when (key is not null)
-        {
-            _cache!.Abandon(key);
-            throw;
-        }
-
+        CompressMissed(key, data);
         if (key is not null)
         {
             _cache!.Add(key, data.Length, _compressed.WrittenSpan);
@@ -357,9 +205,10 @@ internal sealed class FramedBlob : IDisposable
         output.Write(_compressed.WrittenSpan);
     }
 
-    private string DigestOf(ReadOnlySpan<byte> data)
+    /// <summary>"sha256:…" of bytes no caller named, with the platform's hasher when <paramref name="platform"/> (the layer or the bytes are big).</summary>
+    private string DigestOf(ReadOnlySpan<byte> data, bool platform)
     {
-        _unnamed.Start(platform: data.Length > Sha256Hasher.ManagedLimit);
+        _unnamed.Start(platform);
         _unnamed.Append(data);
         return _unnamed.Finish();
     }
@@ -374,14 +223,7 @@ internal sealed class FramedBlob : IDisposable
     /// </summary>
     private string? NameUnnamed()
     {
-        if (_cache is not { MemoryCapacity: > 0 })
-        {
-            return null;
-        }
-
-        _unnamed.Start(platform: TarLength > Sha256Hasher.ManagedLimit);
-        _unnamed.Append(_pending.WrittenSpan);
-        return _unnamed.Finish();
+        return _cache is { MemoryCapacity: > 0 } ? DigestOf(_pending.WrittenSpan, TarLength > Sha256Hasher.ManagedLimit) : null;
     }
 
     /// <summary>Writes bytes to the blob outside any frame; nothing may be pending.</summary>
@@ -392,14 +234,7 @@ internal sealed class FramedBlob : IDisposable
             throw new InvalidOperationException("a frame is still open");
         }
 
-        if (_recipe is not null)
-        {
-            Span<byte> head = stackalloc byte[9];
-            head[0] = (byte)'r';
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(head[1..], bytes.Length);
-            _recipe.Append(head);
-            _recipe.Append(bytes);
-        }
+        _recipe?.AddBytes(bytes);
 
         if (_heldBack is { } pieces)
         {
@@ -420,6 +255,3 @@ internal sealed class FramedBlob : IDisposable
         _recipe?.Dispose();
     }
 }
-
-/// <summary>A piece of a blob held back: a frame of the tar (compressed), or other bytes (a skippable frame, a footer).</summary>
-internal readonly record struct HeldPiece(ReadOnlyMemory<byte> Bytes, bool IsFrame);

@@ -81,38 +81,45 @@ public static class LazyPullLayer
         }
 
         var annotations = tar.Finish();
-        var recipe = framed.RecipeDigest;
-        KnownBlob? known = framed.HeldBack && recipe is not null && cache!.TryGetBlob(recipe, out var before) && before.Size == framed.Offset ? before : null;
-        // A copy of a tree written before: its blob, when the destination holds it, is not written or
-        // hashed, nor its tar hashed (writing and hashing were a third of such a copy's cost).
-        var held = known is { } k && holdsBlob is not null && holdsBlob(k) ? known : null;
-        if (held is { } kept)
-        {
-            // Not written, not hashed: the destination holds these very bytes.
-            framed.DropHeldBack(kept.TarDigest);
-        }
-        else
-        {
-            framed.WriteHeldBack(known?.TarDigest);
-        }
-
-        blobDigest.Flush();
-        gathered.Flush();
-        var made = held ?? new KnownBlob(blobDigest.Digest, blobDigest.Length, framed.TarDigest);
-        if (known is { } same && held is null && same.Digest != made.Digest)
-        {
-            throw new InvalidOperationException($"the blob of recipe {recipe} was {same.Digest} before and is {made.Digest} now: the frame cache gave other bytes for the same keys");
-        }
-
-        if (recipe is not null && held is null)
-        {
-            cache!.AddBlob(recipe, made);
-        }
-
+        var (made, held) = Settle(framed, cache, holdsBlob, blobDigest, gathered);
         var descriptor = new LayerDescriptor(MediaTypes.ForLayer(compression.Kind), made.Digest, made.Size, made.TarDigest)
         {
             Annotations = annotations,
         };
-        return (new LayerTarResult(differ, entriesWritten, tar.DataBytes), descriptor, framed.TarLength, held is not null);
+        return (new LayerTarResult(differ, entriesWritten, tar.DataBytes), descriptor, framed.TarLength, held);
+    }
+
+    /// <summary>
+    /// Ends the blob once every frame is cut: a copy of a tree written before (held back whole, its
+    /// recipe known), when the destination holds its blob, is not written or hashed, nor is its tar
+    /// (writing and hashing were a third of such a copy's cost); any other blob is written out and
+    /// its recipe remembered.
+    /// </summary>
+    /// <returns>The blob's digest, size and diffID; Held when it was not written.</returns>
+    private static (KnownBlob Made, bool Held) Settle(FramedBlob framed, FrameCache? cache, Func<KnownBlob, bool>? holdsBlob, DigestingStream blobDigest, Stream gathered)
+    {
+        var recipe = framed.RecipeDigest;
+        KnownBlob? known = framed.HeldBack && recipe is not null && cache!.TryGetBlob(recipe, out var before) && before.Size == framed.Offset ? before : null;
+        if (known is { } same && holdsBlob is not null && holdsBlob(same))
+        {
+            framed.DropHeldBack(same.TarDigest);
+            return (same, true);
+        }
+
+        framed.WriteHeldBack(known?.TarDigest);
+        blobDigest.Flush();
+        gathered.Flush();
+        var made = new KnownBlob(blobDigest.Digest, blobDigest.Length, framed.TarDigest);
+        if (known is { } earlier && earlier.Digest != made.Digest)
+        {
+            throw new InvalidOperationException($"the blob of recipe {recipe} was {earlier.Digest} before and is {made.Digest} now: the frame cache gave other bytes for the same keys");
+        }
+
+        if (recipe is not null)
+        {
+            cache!.AddBlob(recipe, made);
+        }
+
+        return (made, false);
     }
 }
