@@ -21,17 +21,7 @@ public sealed class FrameCacheTests : IDisposable
 
     private string Frames => Path.Combine(_scratch.Path, "frames");
 
-    private SnapshotDiff Upper(string name)
-    {
-        // Fixed mtimes: two trees made by this are the same layer, TOC and tar-split included.
-        var upper = Directory.CreateDirectory(Path.Combine(_scratch.Path, name)).FullName;
-        var when = new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc);
-        File.WriteAllBytes(Path.Combine(upper, "big.bin"), [.. Enumerable.Range(0, 300_000).Select(i => (byte)(i * 13 % 241))]);
-        File.WriteAllText(Path.Combine(upper, "small.txt"), "small\n");
-        File.SetLastWriteTimeUtc(Path.Combine(upper, "big.bin"), when);
-        File.SetLastWriteTimeUtc(Path.Combine(upper, "small.txt"), when);
-        return SnapshotDiff.Open(Snapshot.OfOverlay(upper, []));
-    }
+    private SnapshotDiff Upper(string name) => TwoFileTree.Make(Path.Combine(_scratch.Path, name), TwoFileTree.Pattern());
 
     private static byte[] Write(SnapshotDiff diff, LayerCompression kind, FrameCache? frames, bool reuse = true)
     {

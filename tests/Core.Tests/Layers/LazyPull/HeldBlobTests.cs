@@ -15,33 +15,15 @@ namespace ParallelDiff.Core.Tests.Layers.LazyPull;
 /// </summary>
 public sealed class HeldBlobTests : IDisposable
 {
-    private static readonly DateTime When = new(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc);
     private readonly ScratchDirectory _scratch = ScratchDirectory.Create("pd-heldblob-");
 
     public void Dispose() => _scratch.Dispose();
 
-    private SnapshotDiff Tree(string name, string small = "small\n")
-    {
-        var upper = Directory.CreateDirectory(Path.Combine(_scratch.Path, name)).FullName;
-        File.WriteAllBytes(Path.Combine(upper, "big.bin"), [.. Enumerable.Range(0, 300_000).Select(i => (byte)(i * 13 % 241))]);
-        File.WriteAllText(Path.Combine(upper, "small.txt"), small);
-        File.SetLastWriteTimeUtc(Path.Combine(upper, "big.bin"), When);
-        File.SetLastWriteTimeUtc(Path.Combine(upper, "small.txt"), When);
-        return SnapshotDiff.Open(Snapshot.OfOverlay(upper, []));
-    }
+    private SnapshotDiff Tree(string name, string small = "small\n") =>
+        TwoFileTree.Make(Path.Combine(_scratch.Path, name), TwoFileTree.Pattern(), small);
 
     /// <summary>As <see cref="Tree"/>, with big.bin noise: its five frames do not compress.</summary>
-    private SnapshotDiff NoiseTree(string name)
-    {
-        var upper = Directory.CreateDirectory(Path.Combine(_scratch.Path, name)).FullName;
-        var data = new byte[300_000];
-        new Random(11).NextBytes(data);
-        File.WriteAllBytes(Path.Combine(upper, "big.bin"), data);
-        File.WriteAllText(Path.Combine(upper, "small.txt"), "small\n");
-        File.SetLastWriteTimeUtc(Path.Combine(upper, "big.bin"), When);
-        File.SetLastWriteTimeUtc(Path.Combine(upper, "small.txt"), When);
-        return SnapshotDiff.Open(Snapshot.OfOverlay(upper, []));
-    }
+    private SnapshotDiff NoiseTree(string name) => TwoFileTree.Make(Path.Combine(_scratch.Path, name), TwoFileTree.Noise());
 
     private static (byte[] Bytes, LayerDescriptor Descriptor, bool Held) Write(SnapshotDiff diff, LayerCompression kind, FrameCache? frames, Func<KnownBlob, bool>? holdsBlob = null)
     {
@@ -120,7 +102,7 @@ public sealed class HeldBlobTests : IDisposable
         foreach (var path in new[] { Path.Combine(both, "a.bin"), Path.Combine(both, "b.bin"), Path.Combine(alone, "a.bin") })
         {
             File.WriteAllBytes(path, data);
-            File.SetLastWriteTimeUtc(path, When);
+            File.SetLastWriteTimeUtc(path, TwoFileTree.When);
         }
 
         var shared = new FrameCache();
