@@ -25,6 +25,7 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 internal sealed class TarSplitPacker : IDisposable
 {
     private static readonly ulong[] Crc64Table = MakeCrc64IsoTable();
+
     /// <summary>Uncompressed bytes of lines a frame holds (its last line may go past): 4 MiB compress within a few per cent of one frame.</summary>
     public const int FrameBytes = 4 * 1024 * 1024;
 
