@@ -26,12 +26,47 @@ internal static class Strace
             var stdout = p.StandardOutput.ReadToEndAsync();
             var stderr = p.StandardError.ReadToEndAsync();
             p.WaitForExit();
-            return (new CliRunner.Result(p.ExitCode, stdout.Result, stderr.Result), File.ReadAllLines(trace));
+            return (new CliRunner.Result(p.ExitCode, stdout.Result, stderr.Result), WholeCalls(File.ReadAllLines(trace)));
         }
         finally
         {
             File.Delete(trace);
         }
+    }
+
+    /// <summary>
+    /// Each call on one line: when another thread's call comes between, strace -f writes a call as
+    /// "PID name(args <unfinished ...>" and later "PID <... name resumed>rest"; the two are joined
+    /// where the second stands, so that a call's arguments and its result are read together (a
+    /// write split so had its byte count on a line without its descriptor).
+    /// </summary>
+    internal static string[] WholeCalls(IEnumerable<string> lines)
+    {
+        const string Unfinished = " <unfinished ...>";
+        var started = new Dictionary<string, string>(StringComparer.Ordinal);
+        var calls = new List<string>();
+        foreach (var line in lines)
+        {
+            var pid = line.Split(' ', 2)[0];
+            if (line.EndsWith(Unfinished, StringComparison.Ordinal))
+            {
+                started[pid] = line[..^Unfinished.Length];
+                continue;
+            }
+
+            var resumed = line.IndexOf(" resumed>", StringComparison.Ordinal);
+            if (line.Contains(" <... ", StringComparison.Ordinal) && resumed >= 0 && started.Remove(pid, out var start))
+            {
+                calls.Add(start + line[(resumed + " resumed>".Length)..]);
+                continue;
+            }
+
+            calls.Add(line);
+        }
+
+        // A call still unfinished when the trace ended (the process exited inside it) stays as it was.
+        calls.AddRange(started.Values.Select(s => s + Unfinished));
+        return [.. calls];
     }
 
     /// <summary>The file names of the programs a traced run exec'd successfully, in order.</summary>
