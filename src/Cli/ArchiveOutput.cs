@@ -24,7 +24,7 @@ public sealed class ArchiveOutput : IDisposable
     public string LayoutDir { get; }
 
     /// <summary>The archive of --oci-archive, or null; checked like every output, before any work.</summary>
-    public static ArchiveOutput? Plan(CommandLine cl, string? layoutDir, IReadOnlyList<(string Role, string Path)> snapshotDirectories)
+    public static ArchiveOutput? Plan(CommandLine cl, string? layoutDir, SnapshotDirectories snapshotDirectories)
     {
         ArgumentNullException.ThrowIfNull(cl);
         if (cl.Value("--oci-archive") is not { } archive)

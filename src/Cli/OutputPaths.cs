@@ -14,7 +14,7 @@ namespace ParallelDiff.Cli;
 public static class OutputPaths
 {
     /// <summary>The directories a snapshot is read from, each named by its role for messages.</summary>
-    public static IReadOnlyList<(string Role, string Path)> DirectoriesOf(Snapshot snapshot)
+    public static SnapshotDirectories DirectoriesOf(Snapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var dirs = new List<(string, string)>();
@@ -34,13 +34,13 @@ public static class OutputPaths
             dirs.Add(("--to tree", to));
         }
 
-        return dirs;
+        return new SnapshotDirectories(dirs);
     }
 
     /// <summary>A file the command writes: absent or a regular file, in an existing directory, outside the snapshot.</summary>
     /// <exception cref="UsageException">An empty path.</exception>
     /// <exception cref="IOException">Anything else wrong with it; the message names the option, the path and the cause.</exception>
-    public static void CheckFile(string option, string path, IReadOnlyList<(string Role, string Path)> snapshotDirectories)
+    public static void CheckFile(string option, string path, SnapshotDirectories snapshotDirectories)
     {
         var full = Full(option, path);
         if (LinuxFileSystem.Instance.TryLstat(PathBytes.FromString(full), out var status, out _))
@@ -63,7 +63,7 @@ public static class OutputPaths
     /// <summary>A directory the command writes into (an OCI layout): absent in an existing directory, or a directory; outside the snapshot.</summary>
     /// <exception cref="UsageException">An empty path.</exception>
     /// <exception cref="IOException">Anything else wrong with it; the message names the option, the path and the cause.</exception>
-    public static void CheckDirectory(string option, string path, IReadOnlyList<(string Role, string Path)> snapshotDirectories)
+    public static void CheckDirectory(string option, string path, SnapshotDirectories snapshotDirectories)
     {
         var full = Full(option, path);
         if (!Directory.Exists(full) && LinuxFileSystem.Instance.TryLstat(PathBytes.FromString(full), out _, out _))
@@ -124,24 +124,22 @@ public static class OutputPaths
         }
     }
 
-    private static void CheckOutside(string option, string output, string resolved, IReadOnlyList<(string Role, string Path)> snapshotDirectories)
+    /// <summary>
+    /// Refuses an output that lies in a snapshot directory: one of the ancestors of the output's
+    /// resolved path (the parts that exist; the rest will be created inside them) is one.
+    /// </summary>
+    private static void CheckOutside(string option, string output, string resolved, SnapshotDirectories snapshotDirectories)
     {
-        foreach (var (role, dir) in snapshotDirectories)
+        for (var ancestor = resolved.Length == 0 ? "/" : resolved; ; ancestor = Path.GetDirectoryName(ancestor)!)
         {
-            string canonical;
-            try
-            {
-                canonical = Encoding.UTF8.GetString(SnapshotPaths.CanonicalDirectory(dir, role)).TrimEnd('/');
-            }
-            catch (SnapshotException)
-            {
-                // A snapshot directory that cannot be resolved fails on its own, naming itself.
-                continue;
-            }
-
-            if (resolved == canonical || resolved.StartsWith(canonical + "/", StringComparison.Ordinal) || canonical.Length == 0)
+            if (snapshotDirectories.Find(ancestor) is var (role, dir))
             {
                 throw new IOException($"{option} {output}: inside the snapshot's {role} {dir}: writing there would change the snapshot being exported");
+            }
+
+            if (ancestor == "/")
+            {
+                return;
             }
         }
     }

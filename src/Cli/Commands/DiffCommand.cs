@@ -268,7 +268,7 @@ public static class DiffCommand
     /// Every output checked before the upper is read (<see cref="OutputPaths"/>), and what earlier
     /// killed runs left beside them removed: -o's temporary files, the layout's staging files.
     /// </summary>
-    private static void CheckOutputs(CommandLine cl, string? output, string? layoutDir, IReadOnlyList<(string Role, string Path)> dirs)
+    private static void CheckOutputs(CommandLine cl, string? output, string? layoutDir, SnapshotDirectories dirs)
     {
         if (output is not null)
         {

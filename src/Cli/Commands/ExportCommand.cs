@@ -324,12 +324,12 @@ public static class ExportCommand
     /// </summary>
     private static void CheckOutputs(CommandLine cl, string? layoutDir, IReadOnlyList<PlannedJob> jobs)
     {
-        var dirs = new List<(string Role, string Path)>();
+        var listed = new List<(string Role, string Path)>();
         foreach (var planned in jobs)
         {
             try
             {
-                dirs.AddRange(OutputPaths.DirectoriesOf(planned.Job.Source.Resolve()).Select(d => ($"{planned.Job.Id} {d.Role}", d.Path)));
+                listed.AddRange(OutputPaths.DirectoriesOf(planned.Job.Source.Resolve()).All.Select(d => ($"{planned.Job.Id} {d.Role}", d.Path)));
             }
             catch (Exception e) when (e is SnapshotException or IOException or UsageException or ArgumentException)
             {
@@ -337,6 +337,7 @@ public static class ExportCommand
             }
         }
 
+        var dirs = new SnapshotDirectories(listed);
         if (layoutDir is not null)
         {
             OutputPaths.CheckDirectory("--oci-layout", layoutDir, dirs);

@@ -25,23 +25,9 @@ public sealed partial class LayerCache
         ArgumentNullException.ThrowIfNull(pending);
         var digest = OciDigest.Of(content);
         var cached = _store.BlobPath(digest);
-        if (content.Length <= DocumentLimit && !target.HasBlob(digest) && HoldsExactly(cached, content))
+        if (content.Length <= DocumentLimit && HoldsExactly(cached, content) && target.TryLinkBlob(cached, digest, content.Length, pending))
         {
-            var staging = LayoutStaging.NewBlobPath(target);
-            try
-            {
-                FileLink.LinkOrCopy(cached, staging);
-                target.AddStagedBlob(staging, digest, content.Length, pending);
-                return new OciDescriptor(mediaType, digest, content.Length);
-            }
-            catch (IOException)
-            {
-                // Gone between the check and the link (a trim): written below instead.
-            }
-            finally
-            {
-                File.Delete(staging);
-            }
+            return new OciDescriptor(mediaType, digest, content.Length);
         }
 
         var written = target.WriteBlob(mediaType, content, pending);
@@ -52,19 +38,18 @@ public sealed partial class LayerCache
     /// <summary>Whether the cache's file is these very bytes: never trusted on its name.</summary>
     private static bool HoldsExactly(string cached, byte[] content)
     {
+        // open, pread and close (PlainRead): two documents a snapshot in a warm export.
+        using var handle = PlainRead.TryOpen(cached, out _);
+        if (handle is null)
+        {
+            return false;
+        }
+
         try
         {
-            using var file = new FileStream(cached, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-            if (file.Length != content.Length)
-            {
-                return false;
-            }
-
-            var bytes = new byte[content.Length];
-            file.ReadExactly(bytes);
-            return bytes.AsSpan().SequenceEqual(content);
+            return PlainRead.ReadAll(handle, cached, content.Length, limit: content.Length) is { } bytes && bytes.AsSpan().SequenceEqual(content);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException)
         {
             return false;
         }

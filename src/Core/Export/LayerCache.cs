@@ -91,7 +91,7 @@ public sealed partial class LayerCache
 
         var cached = _store.BlobPath(layer.Digest);
         RecentUse.Mark(cached);
-        if (!target.HasBlob(layer.Digest))
+        if (!target.TryLinkBlob(cached, layer.Digest, layer.Size, pending))
         {
             var staging = LayoutStaging.NewBlobPath(target);
             try

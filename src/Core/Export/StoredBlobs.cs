@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
+using ParallelDiff.Core.Fs;
 using ParallelDiff.Core.Oci;
 
 namespace ParallelDiff.Core.Export;
@@ -45,32 +47,26 @@ public sealed class StoredBlobs(OciLayout layout)
             return "is not a sha256 digest";
         }
 
-        FileStream stream;
-        try
+        // open, pread and close only (PlainRead): no flock or fstat for a file checked by its digest.
+        var handle = PlainRead.TryOpen(path, out var errno);
+        if (handle is null)
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return "is missing";
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Not known to be damaged, so not removed: the redo's write meets the same cause and fails with it.
-            return $"cannot be read ({e.Message})";
+            // Not known to be damaged when unreadable, so not removed: the redo's write meets the same cause and fails with it.
+            return PlainRead.IsMissing(errno) ? "is missing" : $"cannot be read ({path}: {Errno.Describe(errno)})";
         }
 
-        using (stream)
+        using (handle)
         {
             try
             {
-                if (stream.Length != size)
+                var (length, actual) = Digest(handle, path, size);
+                if (length != size)
                 {
                     _damaged.TryAdd(digest, 0);
-                    return FormattableString.Invariant($"is damaged ({stream.Length} bytes, not {size})");
+                    return FormattableString.Invariant($"is damaged ({length} bytes, not {size})");
                 }
 
-                if (Digest(stream) != digest)
+                if (actual != digest)
                 {
                     _damaged.TryAdd(digest, 0);
                     return "is damaged (digest mismatch)";
@@ -85,23 +81,33 @@ public sealed class StoredBlobs(OciLayout layout)
         return null;
     }
 
-    private static string Digest(FileStream stream)
+    /// <summary>The file's length and sha256, read until its end; one longer than <paramref name="size"/> is measured, not hashed.</summary>
+    private static (long Length, string? Digest) Digest(SafeFileHandle handle, string path, long size)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+        // One byte past the expected size, so a blob of that size is its bytes and then its end: two reads.
+        var length = (int)Math.Min(size + 1, ReadSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
         try
         {
+            long total = 0;
             int read;
-            while ((read = stream.Read(buffer, 0, ReadSize)) > 0)
+            while ((read = PositionalRead.Read(handle, buffer.AsSpan(0, length), total, () => path)) > 0)
             {
+                total += read;
+                if (total > size)
+                {
+                    return (RandomAccess.GetLength(handle), null);
+                }
+
                 hash.AppendData(buffer, 0, read);
             }
+
+            return (total, "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()));
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using ParallelDiff.Core.Fs;
 using ParallelDiff.Core.Layers;
 using ParallelDiff.Core.Oci;
 
@@ -18,6 +19,9 @@ namespace ParallelDiff.Core.Export;
 /// </summary>
 public sealed class StoredLayers(OciLayout layout)
 {
+    /// <summary>About the size of a record: read in one go, then its end.</summary>
+    private const int RecordSizeGuess = 4096;
+
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Where the records are kept.</summary>
@@ -54,14 +58,17 @@ public sealed class StoredLayers(OciLayout layout)
     {
         why = null;
         var path = PathOf(key);
-        byte[] bytes;
-        try
+        // open, pread and close (PlainRead): a warm --cache export reads one record per snapshot.
+        var handle = PlainRead.TryOpen(path, out var errno);
+        if (handle is null)
         {
-            bytes = File.ReadAllBytes(path);
+            return PlainRead.IsMissing(errno) ? null : throw new FsException("open", path, errno);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+
+        byte[] bytes;
+        using (handle)
         {
-            return null;
+            bytes = PlainRead.ReadAll(handle, path, RecordSizeGuess)!;
         }
 
         StoredLayerRecord record;

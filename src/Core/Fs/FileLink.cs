@@ -13,11 +13,16 @@ internal static class FileLink
     /// Gives <paramref name="from"/> the further name <paramref name="to"/>; false when it cannot
     /// (another file system, a file system without hard links, a name taken), and the caller copies.
     /// </summary>
-    public static unsafe bool TryLink(string from, string to)
+    public static bool TryLink(string from, string to) => TryLink(from, to, out _);
+
+    /// <summary>As <see cref="TryLink(string, string)"/>, with the errno of a failure (EEXIST: the name is taken).</summary>
+    public static unsafe bool TryLink(string from, string to, out int errno)
     {
         using var f = new CPath(Encoding.UTF8.GetBytes(from));
         using var t = new CPath(Encoding.UTF8.GetBytes(to));
-        return LibC.LinkAt(LibC.AT_FDCWD, f.Pointer, LibC.AT_FDCWD, t.Pointer, 0) == 0;
+        var linked = LibC.LinkAt(LibC.AT_FDCWD, f.Pointer, LibC.AT_FDCWD, t.Pointer, 0) == 0;
+        errno = linked ? 0 : System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        return linked;
     }
 
     /// <summary>A link when one can be made, else a copy (which a file system with reflinks makes cheaply too).</summary>

@@ -36,6 +36,32 @@ public sealed unsafe partial class LinuxFileSystem : IFileSystem
         return true;
     }
 
+    /// <summary>As <see cref="TryLstat"/>, but a symbolic link at the end of the path is followed (stat(2)).</summary>
+    public static bool TryStat(ReadOnlySpan<byte> path, out FileStatus status, out int errno)
+    {
+        LibC.Statx sx;
+        using (var deep = DeepPath.Open(path, resolve: 0, out errno))
+        {
+            if (deep.Failed)
+            {
+                status = default;
+                return false;
+            }
+
+            using var c = new CPath(deep.Name);
+            if (LibC.StatxCall(deep.DirFd, c.Pointer, 0, LibC.STATX_BASIC_STATS, &sx) != 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                status = default;
+                return false;
+            }
+        }
+
+        errno = 0;
+        status = FromStatx(in sx);
+        return true;
+    }
+
     internal static FileStatus FromStatx(in LibC.Statx sx)
     {
         var kind = (sx.Mode & S_IFMT) switch

@@ -1,3 +1,6 @@
+using System.Text;
+using ParallelDiff.Core.Native;
+
 namespace ParallelDiff.Core.Fs;
 
 /// <summary>
@@ -6,16 +9,24 @@ namespace ParallelDiff.Core.Fs;
 /// </summary>
 internal static class RecentUse
 {
-    public static void Mark(string path)
+    // utimensat(2)'s special nanosecond values: the kernel's clock, and "leave this time alone".
+    private const long UtimeNow = (1L << 30) - 1;
+    private const long UtimeOmit = (1L << 30) - 2;
+
+    /// <summary>
+    /// One utimensat: mtime to the kernel's now, atime untouched (File.SetLastWriteTimeUtc reads the
+    /// file's times first to keep its atime, a call more per entry of a warm export).
+    /// </summary>
+    public static unsafe void Mark(string path)
     {
-        try
-        {
-            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Evicted meanwhile, or a read-only cache: the entry was read whole all the same; only
-            // the eviction order does not learn of it.
-        }
+        ArgumentNullException.ThrowIfNull(path);
+        using var c = new CPath(Encoding.UTF8.GetBytes(path));
+        var times = stackalloc LibC.Timespec[2];
+        times[0] = new LibC.Timespec { Seconds = 0, Nanoseconds = UtimeOmit };
+        times[1] = new LibC.Timespec { Seconds = 0, Nanoseconds = UtimeNow };
+
+        // A failure (evicted meanwhile, a read-only cache) is not reported: the entry was read whole
+        // all the same; only the eviction order does not learn of it.
+        _ = LibC.UtimensAt(LibC.AT_FDCWD, c.Pointer, times, 0);
     }
 }

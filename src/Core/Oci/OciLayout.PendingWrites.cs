@@ -65,6 +65,39 @@ public sealed partial class OciLayout
     }
 
     /// <summary>
+    /// Names a blob whose whole bytes another file already holds (a --cache directory's, checked
+    /// against the digest by the caller) with a hard link straight under its digest: a link gives a
+    /// complete file its name in one step, so it needs no staging name, and it is one linkat where a
+    /// staged link took seven calls (link, size check, rename, unlink of the moved name, stats).
+    /// A name already taken keeps its blob when that is intact, as <see cref="Place"/> does. The
+    /// blob is synced with <paramref name="pending"/>'s group, or before this returns without one.
+    /// </summary>
+    /// <returns>False when no link was made and no intact blob holds the name (another file system, a
+    /// damaged blob there): the caller stages a copy.</returns>
+    internal bool TryLinkBlob(string source, string digest, long size, PendingBlobs? pending)
+    {
+        var target = BlobPath(digest);
+        if (!FileLink.TryLink(source, target, out var errno)
+            && !(errno == Errno.EEXIST && (PlacedHereBefore(target, digest, size) || TryVerify(target, digest, out _))))
+        {
+            return false;
+        }
+
+        _placedHere.TryAdd(digest, size);
+        if (pending is null)
+        {
+            PathSync.Fsync(target, LibC.O_RDONLY, "open for fsync", "fsync");
+            PathSync.Fsync(Path.GetDirectoryName(target)!, LibC.O_RDONLY | LibC.O_DIRECTORY, "open for fsync", "fsync");
+        }
+        else
+        {
+            pending.AddFile(target);
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// Whether this object placed a blob of that digest and size earlier (hashed as it was written)
     /// and it is still there: a layer writer that knows its blob would be those very bytes need not
     /// write it (<see cref="AddPlacedBlob"/>).
