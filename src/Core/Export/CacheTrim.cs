@@ -75,4 +75,5 @@ public static class CacheTrim
 }
 
 /// <summary>What a trim found and left: bytes before and after, and the files it removed.</summary>
-public sealed record CacheTrimResult(long BytesBefore, long BytesAfter, int Removed);
+/// <param name="Walked">False when the sizes are the last trim's record, the cache not listed (<see cref="CacheSizeRecord"/>).</param>
+public sealed record CacheTrimResult(long BytesBefore, long BytesAfter, int Removed, bool Walked = true);

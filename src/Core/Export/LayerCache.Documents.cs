@@ -31,7 +31,7 @@ public sealed partial class LayerCache
         }
 
         var written = target.WriteBlob(mediaType, content, pending);
-        KeepDocument(target.BlobPath(digest), cached);
+        KeepDocument(target.BlobPath(digest), cached, content.Length);
         return written;
     }
 
@@ -55,11 +55,14 @@ public sealed partial class LayerCache
         }
     }
 
-    private static void KeepDocument(string blob, string cached)
+    private void KeepDocument(string blob, string cached, long size)
     {
         try
         {
-            LinkIn(blob, cached);
+            if (LinkIn(blob, cached))
+            {
+                Interlocked.Add(ref _addedBytes, size);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -68,12 +71,13 @@ public sealed partial class LayerCache
     }
 
     /// <summary>Puts a link to (or a copy of) <paramref name="blob"/> at <paramref name="cached"/> unless one is there, renamed into place whole.</summary>
+    /// <returns>Whether it put one there (false: one was there already).</returns>
     /// <exception cref="IOException">It could not be linked, copied or renamed.</exception>
-    private static void LinkIn(string blob, string cached)
+    private static bool LinkIn(string blob, string cached)
     {
         if (File.Exists(cached))
         {
-            return;
+            return false;
         }
 
         var temporary = TempNames.Beside(cached);
@@ -81,6 +85,7 @@ public sealed partial class LayerCache
         {
             FileLink.LinkOrCopy(blob, temporary);
             File.Move(temporary, cached, overwrite: true);
+            return true;
         }
         finally
         {

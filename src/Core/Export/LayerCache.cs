@@ -19,6 +19,7 @@ public sealed partial class LayerCache
     private readonly OciLayout _store;
     private readonly StoredLayers _records;
     private readonly StoredBlobs _blobs;
+    private long _addedBytes;
 
     private LayerCache(string root, long capacity, FrameCache frames)
     {
@@ -148,7 +149,11 @@ public sealed partial class LayerCache
         var cached = _store.BlobPath(result.Descriptor.Digest);
         try
         {
-            LinkIn(blobPath, cached);
+            if (LinkIn(blobPath, cached))
+            {
+                Interlocked.Add(ref _addedBytes, result.Descriptor.Size);
+            }
+
             _records.Record(key.Lookup, SnapshotReport.Exported(string.Empty, null, result, 0), durable: false, consulted);
             return null;
         }
@@ -158,7 +163,23 @@ public sealed partial class LayerCache
         }
     }
 
-    /// <summary>Brings the cache under <see cref="Capacity"/>, least recently used first (<see cref="CacheTrim"/>).</summary>
-    public CacheTrimResult Trim() =>
-        CacheTrim.Run([Path.Combine(Root, "blobs", "sha256"), Frames.Disk!.Directory], Capacity);
+    /// <summary>Bytes of blobs and frames this object put into the directory.</summary>
+    public long AddedBytes => Interlocked.Read(ref _addedBytes) + (Frames.Disk?.AddedBytes ?? 0);
+
+    /// <summary>
+    /// Brings the cache under <see cref="Capacity"/>, least recently used first (<see cref="CacheTrim"/>),
+    /// and records what it left (<see cref="CacheSizeRecord"/>). When nothing was added through this
+    /// object and the last trim's record fits the cap, the cache is not walked: its size is the record's.
+    /// </summary>
+    public CacheTrimResult Trim()
+    {
+        if (AddedBytes == 0 && CacheSizeRecord.Read(Root) is { } recorded && recorded <= Capacity)
+        {
+            return new CacheTrimResult(recorded, recorded, 0, Walked: false);
+        }
+
+        var result = CacheTrim.Run([Path.Combine(Root, "blobs", "sha256"), Frames.Disk!.Directory], Capacity);
+        CacheSizeRecord.Write(Root, result.BytesAfter);
+        return result;
+    }
 }

@@ -68,7 +68,8 @@ public static partial class SnapshotPaths
     {
         var link = PathBytes.FromString($"/proc/self/fd/{fd}");
         using var c = new Native.CPath(link);
-        var buffer = new byte[4096];
+        // On the stack: two canonical paths a snapshot, 4 KiB each, were a share of a warm export's garbage.
+        Span<byte> buffer = stackalloc byte[4096];
         nint n;
         fixed (byte* b = buffer)
         {
@@ -76,12 +77,12 @@ public static partial class SnapshotPaths
         }
 
         // Only an absolute path that is whole and names a directory still there is the answer.
-        if (n <= 0 || n >= buffer.Length || buffer[0] != (byte)'/' || buffer.AsSpan(0, (int)n).EndsWith(" (deleted)"u8))
+        if (n <= 0 || n >= buffer.Length || buffer[0] != (byte)'/' || buffer[..(int)n].EndsWith(" (deleted)"u8))
         {
             return null;
         }
 
-        return buffer.AsSpan(0, (int)n).ToArray();
+        return buffer[..(int)n].ToArray();
     }
 
     private static unsafe byte[]? GlibcRealPath(byte[] bytes)

@@ -279,6 +279,32 @@ public sealed class ContentCacheTests : IDisposable
         LayoutBytes.AssertEqual(Layout("cold"), Layout("after"));
     }
 
+    [Fact]
+    public void A_run_that_adds_nothing_should_not_walk_the_cache_unless_its_cap_was_lowered()
+    {
+        var jobs = Jobs("u0", "u1", "u2");
+        Succeeds(Export(jobs, Layout("cold"), "zstd:chunked", "--cache", Cache));
+        var entries = Directory.GetFiles(Path.Combine(Cache, "blobs", "sha256")).Concat(Directory.GetFiles(Path.Combine(Cache, "frames"), "*", SearchOption.AllDirectories)).ToList();
+        Assert.Equal(entries.Sum(f => new FileInfo(f).Length).ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(Cache, ".paralleldiff", "size")).Trim());
+
+        // A writer's temporary file a day old is what any walk of the cache removes: it shows whether a run walked.
+        var abandoned = Path.Combine(Cache, "blobs", "sha256", ".abandoned.tmp-000000000000");
+        File.WriteAllText(abandoned, "left by a killed writer");
+        File.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddDays(-2));
+
+        var report = Path.Combine(_root, "warm.json");
+        Succeeds(Export(jobs, Layout("warm"), "zstd:chunked", "--cache", Cache, "--report", report));
+        Assert.All(Snapshots(report), s => Assert.True(Hit(s)));
+        Assert.True(File.Exists(abandoned), "a run that added nothing walked the cache");
+
+        // A cap now below what the record says is applied at once, by a walk.
+        var lowered = Succeeds(Export(jobs, Layout("lowered"), "zstd:chunked", "--cache", Cache, "--cache-size", "300KiB"));
+        Assert.Contains("least recently used entries removed", lowered.StdErr, StringComparison.Ordinal);
+        Assert.False(File.Exists(abandoned), "a lowered cap did not walk the cache");
+        LayoutBytes.AssertEqual(Layout("cold"), Layout("warm"));
+        LayoutBytes.AssertEqual(Layout("cold"), Layout("lowered"));
+    }
+
     [Registry.RegistryFact]
     public void A_layer_taken_from_the_cache_should_still_be_pushed_with_its_image()
     {

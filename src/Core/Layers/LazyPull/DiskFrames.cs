@@ -16,6 +16,7 @@ public sealed class DiskFrames(string directory, int minFrameBytes)
     private static readonly byte[] Magic = "PDFRAME1"u8.ToArray();
     private const int HeaderSize = 8 + 32;
     private int _rejected;
+    private long _added;
 
     public string Directory { get; } = directory;
 
@@ -24,6 +25,9 @@ public sealed class DiskFrames(string directory, int minFrameBytes)
 
     /// <summary>Entries found damaged and removed.</summary>
     public int Rejected => Volatile.Read(ref _rejected);
+
+    /// <summary>Bytes of frame files this object added to the directory: none means it cannot have outgrown its cap because of us.</summary>
+    public long AddedBytes => Interlocked.Read(ref _added);
 
     public bool Keeps(int uncompressedLength) => uncompressedLength >= MinFrameBytes;
 
@@ -81,6 +85,7 @@ public sealed class DiskFrames(string directory, int minFrameBytes)
             }
 
             File.Move(temporary, path, overwrite: true);
+            Interlocked.Add(ref _added, HeaderSize + frame.Length);
         }
         catch (IOException)
         {
