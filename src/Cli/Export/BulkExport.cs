@@ -60,14 +60,19 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         }
 
         using var unsynced = new PendingBlobs(layout);
+        using var slots = new LayerSlots(budget.LayersInFlight);
         var recorder = new SnapshotRecorder(layout, journal, unsynced, groupInterval);
         var interrupted = false;
         try
         {
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.LayersInFlight, CancellationToken = cancellationToken };
+            // Through a --cache directory a job takes a layer slot only when it writes a layer, so
+            // the jobs run on every core and the slots keep the layers written to the budget. (Not
+            // with a push: a layer taken from the cache is still uploaded, which the budget counts.)
+            var jobsAtOnce = cached is not null && pushes is null ? budget.LayersInFlight * budget.PerLayerParallelism : budget.LayersInFlight;
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = jobsAtOnce, CancellationToken = cancellationToken };
             await Parallel.ForEachAsync(pending, parallel, async (i, ct) =>
             {
-                var (entry, image) = await ExportOneAsync(jobs[i], budget.PerLayerParallelism, unsynced, ct).ConfigureAwait(false);
+                var (entry, image) = await ExportOneAsync(jobs[i], budget.PerLayerParallelism, unsynced, slots, ct).ConfigureAwait(false);
                 recorder.Record(entry, image, report =>
                 {
                     outcomes[i] = report;
@@ -153,8 +158,11 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
 
     /// <returns>The snapshot's journal entry, and its image (blobs written, not yet tagged) unless it failed.</returns>
     /// <param name="unsynced">Where its blobs wait for the recorder's group sync.</param>
-    private async Task<(JournalEntry Entry, OciImage? Image)> ExportOneAsync(PlannedJob planned, int parallelism, PendingBlobs unsynced, CancellationToken cancellationToken)
+    /// <param name="slots">Taken for the whole job, or through the cache only when it writes a layer (<see cref="LayerSlots"/>).</param>
+    private async Task<(JournalEntry Entry, OciImage? Image)> ExportOneAsync(PlannedJob planned, int parallelism, PendingBlobs unsynced, LayerSlots slots, CancellationToken cancellationToken)
     {
+        // Lower layers are written before the cache is asked about the job's own.
+        using var wholeJob = cached is null || pushes is not null || planned.Job.LowerLayers ? await slots.EnterAsync(cancellationToken).ConfigureAwait(false) : null;
         var job = planned.Job;
         var meter = progress.WatchesBytes ? new LayerMeter() : null;
         progress.Started(job.Id, meter);
@@ -181,7 +189,7 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
                 {
                     var (written, took) = cached is null
                         ? await LayoutLayers.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false)
-                        : await ExportCachedAsync(request, unsynced, hit => fromCache = hit, cancellationToken).ConfigureAwait(false);
+                        : await ExportCachedAsync(request, unsynced, hit => fromCache = hit, wholeJob is null ? slots : null, cancellationToken).ConfigureAwait(false);
 
                     // A layer from the cache was never streamed to the registry: it goes up from the layout.
                     var record = push is null ? null
@@ -211,9 +219,11 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         }
     }
 
-    private async Task<(LayerExportResult Result, double Seconds)> ExportCachedAsync(LayerWriteRequest request, PendingBlobs unsynced, Action<bool> fromCache, CancellationToken cancellationToken)
+    /// <param name="slots">The slots a layer the cache lacks waits for; null when the job holds one already.</param>
+    private async Task<(LayerExportResult Result, double Seconds)> ExportCachedAsync(LayerWriteRequest request, PendingBlobs unsynced, Action<bool> fromCache, LayerSlots? slots, CancellationToken cancellationToken)
     {
-        var (result, seconds, hit) = await cached!.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false);
+        var (result, seconds, hit) = await cached!.ExportAsync(
+            writer, layout, request, unsynced, cancellationToken, slots is null ? null : async ct => await slots.EnterAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
         fromCache(hit);
         return (result, seconds);
     }

@@ -25,9 +25,10 @@ public sealed class CachedLayers(LayerCache cache)
     public LayerCache Cache => cache;
 
     /// <summary>As <see cref="LayoutLayers.ExportAsync(ILayerWriter, OciLayout, LayerWriteRequest, PendingBlobs?, CancellationToken)"/>, through the cache.</summary>
+    /// <param name="enterToWrite">Called before a layer the cache lacks is written, and disposed after (a <see cref="Export.LayerSlots"/> slot); a hit calls nothing. Null: nothing to wait for.</param>
     /// <returns>The layer, the seconds it took, and whether it came from the cache (then no byte went to the request's Copy).</returns>
     public async Task<(LayerExportResult Result, double Seconds, bool FromCache)> ExportAsync(
-        ILayerWriter writer, OciLayout layout, LayerWriteRequest request, PendingBlobs? pending, CancellationToken cancellationToken)
+        ILayerWriter writer, OciLayout layout, LayerWriteRequest request, PendingBlobs? pending, CancellationToken cancellationToken, Func<CancellationToken, Task<IDisposable?>>? enterToWrite = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(request);
@@ -43,6 +44,7 @@ public sealed class CachedLayers(LayerCache cache)
             return (hit, clock.Elapsed.TotalSeconds, true);
         }
 
+        using var slot = enterToWrite is null ? null : await enterToWrite(cancellationToken).ConfigureAwait(false);
         var recorder = key.ConsultsLowers
             ? new ConsultedLowersRecorder(request.Snapshot.FileSystem ?? LinuxFileSystem.Instance, key.Lowers, [key.Upper!])
             : null;
