@@ -1,4 +1,5 @@
 using ParallelDiff.Actors;
+using ParallelDiff.Cli.Layers;
 using ParallelDiff.Core.Compression;
 using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Oci;
@@ -68,7 +69,7 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
             var baseImage = job.Base is var (layout, tag) ? ReadBase(job, layout, tag) : null;
             var baseText = baseImage is null ? string.Empty : $" base={string.Join(',', baseImage.Layers.Select(l => l.Digest))}";
             return new PlannedJob(
-                job, layer, compression, job.Fingerprint($"{compression} {layer} {fields.Describe()}{baseText}"),
+                job, layer, compression, job.Fingerprint($"{SettingsText.Of(compression, layer)} {fields.Describe()}{baseText}"),
                 baseImage?.Under(image, platformGiven: fields.Platform is not null) ?? image, baseImage);
         }
         catch (UsageException e)

@@ -33,7 +33,7 @@ public sealed class CachedLayers(LayerCache cache)
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(request);
         var clock = Stopwatch.StartNew();
-        var key = _keys.KeyOf(request.Snapshot, $"{request.Compression} {request.Layer}", cancellationToken);
+        var key = _keys.KeyOf(request.Snapshot, SettingsText.Of(request.Compression, request.Layer), cancellationToken);
         if (cache.TryTake(key, layout, pending, request.Warn) is { } hit)
         {
             if (ParallelDiffTelemetry.IsEnabled)
