@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -48,7 +49,7 @@ public sealed record ExportJob(string Id, SnapshotSource Source)
     /// <param name="effectiveSettings">The settings that decide the bytes, in a stable text form (compression, block size, layer options).</param>
     public string Fingerprint(string effectiveSettings)
     {
-        using var buffer = new MemoryStream();
+        var buffer = new ArrayBufferWriter<byte>(1024);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
@@ -89,7 +90,7 @@ public sealed record ExportJob(string Id, SnapshotSource Source)
             json.WriteEndObject();
         }
 
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
     }
 
     private static void Write(Utf8JsonWriter json, string name, string? value)

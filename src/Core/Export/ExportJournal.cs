@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -83,10 +84,21 @@ public sealed class ExportJournal : IDisposable
     public void Append(IReadOnlyList<JournalEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var lines = entries.SelectMany(ToLine).ToArray();
+        // All lines into one buffer through one writer: gathered byte by byte (SelectMany) they were
+        // most of what recording the last group of a warm 1,000-snapshot export cost.
+        var lines = new ArrayBufferWriter<byte>(entries.Count * 1024);
+        using (var json = new Utf8JsonWriter(lines, Options))
+        {
+            foreach (var entry in entries)
+            {
+                ArgumentNullException.ThrowIfNull(entry);
+                WriteLine(json, lines, entry);
+            }
+        }
+
         lock (_gate)
         {
-            _file.Write(lines);
+            _file.Write(lines.WrittenSpan);
             _file.Flush(flushToDisk: true);
         }
     }
@@ -97,18 +109,26 @@ public sealed class ExportJournal : IDisposable
     public static byte[] ToLine(JournalEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, Options))
+        var line = new ArrayBufferWriter<byte>(1024);
+        using (var json = new Utf8JsonWriter(line, Options))
         {
-            json.WriteStartObject();
-            json.WriteString("fingerprint", entry.Fingerprint);
-            json.WritePropertyName("report");
-            entry.Report.WriteTo(json);
-            json.WriteEndObject();
+            WriteLine(json, line, entry);
         }
 
-        buffer.WriteByte((byte)'\n');
-        return buffer.ToArray();
+        return line.WrittenSpan.ToArray();
+    }
+
+    /// <summary>One entry's line at the end of <paramref name="lines"/>, through <paramref name="json"/> (which writes into it and is reset for the next).</summary>
+    private static void WriteLine(Utf8JsonWriter json, ArrayBufferWriter<byte> lines, JournalEntry entry)
+    {
+        json.WriteStartObject();
+        json.WriteString("fingerprint", entry.Fingerprint);
+        json.WritePropertyName("report");
+        entry.Report.WriteTo(json);
+        json.WriteEndObject();
+        json.Flush();
+        json.Reset(lines);
+        lines.Write("\n"u8);
     }
 
     private static Dictionary<string, JournalEntry> Read(ReadOnlySpan<byte> text, string path)
