@@ -25,7 +25,7 @@ namespace ParallelDiff.Cli.Export;
 /// <param name="pushes">Where jobs' images are pushed as well, or null.</param>
 /// <param name="frames">The content cache the jobs' zstd:chunked and eStargz layers share; null keeps one per layer.</param>
 /// <param name="cached">The --cache directory's layers, or null.</param>
-public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWriter writer, IExportProgress progress, TimeSpan groupInterval, ExportPushes? pushes = null, FrameCache? frames = null, CachedLayers? cached = null)
+public sealed partial class BulkExport(OciLayout layout, ExportJournal journal, ILayerWriter writer, IExportProgress progress, TimeSpan groupInterval, ExportPushes? pushes = null, FrameCache? frames = null, CachedLayers? cached = null)
 {
     private readonly LowerLayerExports _lowers = new(layout, writer, new LayerReuse(layout, new StoredBlobs(layout)));
 
@@ -60,25 +60,20 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         }
 
         using var unsynced = new PendingBlobs(layout);
-        using var slots = new LayerSlots(budget.LayersInFlight);
         var recorder = new SnapshotRecorder(layout, journal, unsynced, groupInterval);
         var interrupted = false;
         try
         {
-            // Through a --cache directory a job takes a layer slot only when it writes a layer, so
-            // the jobs run on every core and the slots keep the layers written to the budget. (Not
-            // with a push: a layer taken from the cache is still uploaded, which the budget counts.)
-            var jobsAtOnce = cached is not null && pushes is null ? budget.LayersInFlight * budget.PerLayerParallelism : budget.LayersInFlight;
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = jobsAtOnce, CancellationToken = cancellationToken };
-            await Parallel.ForEachAsync(pending, parallel, async (i, ct) =>
+            void Record(int i, (JournalEntry Entry, OciImage? Image) done) => recorder.Record(done.Entry, done.Image, report =>
             {
-                var (entry, image) = await ExportOneAsync(jobs[i], budget.PerLayerParallelism, unsynced, slots, ct).ConfigureAwait(false);
-                recorder.Record(entry, image, report =>
-                {
-                    outcomes[i] = report;
-                    progress.Finished(report);
-                });
-            }).ConfigureAwait(false);
+                outcomes[i] = report;
+                progress.Finished(report);
+            });
+
+            var toWrite = await TakeFromCacheAsync(jobs, pending, budget, unsynced, Record, cancellationToken).ConfigureAwait(false);
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.LayersInFlight, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(toWrite, parallel, async (i, ct) =>
+                Record(i, await ExportOneAsync(jobs[i], budget.PerLayerParallelism, unsynced, null, ct).ConfigureAwait(false))).ConfigureAwait(false);
 
             await recorder.CompleteAsync().ConfigureAwait(false);
             LayoutIndexOrder.SortByRefName(layout, cancellationToken);
@@ -158,19 +153,22 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
 
     /// <returns>The snapshot's journal entry, and its image (blobs written, not yet tagged) unless it failed.</returns>
     /// <param name="unsynced">Where its blobs wait for the recorder's group sync.</param>
-    /// <param name="slots">Taken for the whole job, or through the cache only when it writes a layer (<see cref="LayerSlots"/>).</param>
-    private async Task<(JournalEntry Entry, OciImage? Image)> ExportOneAsync(PlannedJob planned, int parallelism, PendingBlobs unsynced, LayerSlots slots, CancellationToken cancellationToken)
+    /// <param name="taken">The job's layer, already taken from the --cache directory (<see cref="TakeFromCacheAsync"/>), or null.</param>
+    private async Task<(JournalEntry Entry, OciImage? Image)> ExportOneAsync(PlannedJob planned, int parallelism, PendingBlobs unsynced, CacheHit? taken, CancellationToken cancellationToken)
     {
-        // Lower layers are written before the cache is asked about the job's own.
-        using var wholeJob = cached is null || pushes is not null || planned.Job.LowerLayers ? await slots.EnterAsync(cancellationToken).ConfigureAwait(false) : null;
         var job = planned.Job;
         var meter = progress.WatchesBytes ? new LayerMeter() : null;
         progress.Started(job.Id, meter);
+        foreach (var warning in taken?.Warnings ?? [])
+        {
+            progress.Warning(job.Id, warning);
+        }
+
         var clock = Stopwatch.StartNew();
         try
         {
             // Standard input cannot serve many jobs; the job file refuses "mount-json": "-".
-            var snapshot = planned.ResolveSnapshot();
+            var snapshot = taken?.Snapshot ?? planned.ResolveSnapshot();
             var target = pushes?.TargetOf(job.Id);
             using var push = target is null ? null : await pushes!.StartLayerAsync(target, meter, cancellationToken).ConfigureAwait(false);
             var request = new LayerWriteRequest(snapshot, planned.Layer, planned.Compression, string.Empty)
@@ -183,13 +181,13 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
             };
             var (below, imageConfig) = await ImageBelowAsync(planned, snapshot, parallelism, cancellationToken).ConfigureAwait(false);
 
-            var fromCache = false;
-            var (result, seconds, pushed) = await UploadRetry.RunAsync(
+            var fromCache = taken is not null;
+            var (result, seconds, pushed) = taken is not null ? (taken.Layer, clock.Elapsed.TotalSeconds, null) : await UploadRetry.RunAsync(
                 async () =>
                 {
                     var (written, took) = cached is null
                         ? await LayoutLayers.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false)
-                        : await ExportCachedAsync(request, unsynced, hit => fromCache = hit, wholeJob is null ? slots : null, cancellationToken).ConfigureAwait(false);
+                        : await ExportCachedAsync(request, unsynced, hit => fromCache = hit, cancellationToken).ConfigureAwait(false);
 
                     // A layer from the cache was never streamed to the registry: it goes up from the layout.
                     var record = push is null ? null
@@ -219,11 +217,9 @@ public sealed class BulkExport(OciLayout layout, ExportJournal journal, ILayerWr
         }
     }
 
-    /// <param name="slots">The slots a layer the cache lacks waits for; null when the job holds one already.</param>
-    private async Task<(LayerExportResult Result, double Seconds)> ExportCachedAsync(LayerWriteRequest request, PendingBlobs unsynced, Action<bool> fromCache, LayerSlots? slots, CancellationToken cancellationToken)
+    private async Task<(LayerExportResult Result, double Seconds)> ExportCachedAsync(LayerWriteRequest request, PendingBlobs unsynced, Action<bool> fromCache, CancellationToken cancellationToken)
     {
-        var (result, seconds, hit) = await cached!.ExportAsync(
-            writer, layout, request, unsynced, cancellationToken, slots is null ? null : async ct => await slots.EnterAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
+        var (result, seconds, hit) = await cached!.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false);
         fromCache(hit);
         return (result, seconds);
     }

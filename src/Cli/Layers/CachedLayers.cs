@@ -24,27 +24,33 @@ public sealed class CachedLayers(LayerCache cache)
 
     public LayerCache Cache => cache;
 
+    /// <summary>
+    /// The layer the cache holds for the request's snapshot, placed in <paramref name="layout"/> (see
+    /// <see cref="LayerCache.TryTake"/>); null when it holds none that can be taken. Reads the
+    /// snapshot's stat data, never its files.
+    /// </summary>
+    /// <exception cref="Core.Fs.FsException">The upper cannot be walked.</exception>
+    public LayerExportResult? TryTake(OciLayout layout, LayerWriteRequest request, PendingBlobs? pending, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(request);
+        return Take(KeyOf(request, cancellationToken), layout, request, pending);
+    }
+
     /// <summary>As <see cref="LayoutLayers.ExportAsync(ILayerWriter, OciLayout, LayerWriteRequest, PendingBlobs?, CancellationToken)"/>, through the cache.</summary>
-    /// <param name="enterToWrite">Called before a layer the cache lacks is written, and disposed after (a <see cref="Export.LayerSlots"/> slot); a hit calls nothing. Null: nothing to wait for.</param>
     /// <returns>The layer, the seconds it took, and whether it came from the cache (then no byte went to the request's Copy).</returns>
     public async Task<(LayerExportResult Result, double Seconds, bool FromCache)> ExportAsync(
-        ILayerWriter writer, OciLayout layout, LayerWriteRequest request, PendingBlobs? pending, CancellationToken cancellationToken, Func<CancellationToken, Task<IDisposable?>>? enterToWrite = null)
+        ILayerWriter writer, OciLayout layout, LayerWriteRequest request, PendingBlobs? pending, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(request);
         var clock = Stopwatch.StartNew();
-        var key = _keys.KeyOf(request.Snapshot, SettingsText.Of(request.Compression, request.Layer), cancellationToken);
-        if (cache.TryTake(key, layout, pending, request.Warn) is { } hit)
+        var key = KeyOf(request, cancellationToken);
+        if (Take(key, layout, request, pending) is { } hit)
         {
-            if (ParallelDiffTelemetry.IsEnabled)
-            {
-                ExportInstruments.CacheHits.Add(1, new KeyValuePair<string, object?>(ParallelDiffTelemetry.CacheTag, "cache-dir"));
-            }
-
             return (hit, clock.Elapsed.TotalSeconds, true);
         }
 
-        using var slot = enterToWrite is null ? null : await enterToWrite(cancellationToken).ConfigureAwait(false);
         var recorder = key.ConsultsLowers
             ? new ConsultedLowersRecorder(request.Snapshot.FileSystem ?? LinuxFileSystem.Instance, key.Lowers, [key.Upper!])
             : null;
@@ -61,5 +67,19 @@ public sealed class CachedLayers(LayerCache cache)
         }
 
         return (result, clock.Elapsed.TotalSeconds, false);
+    }
+
+    private SnapshotCacheKey KeyOf(LayerWriteRequest request, CancellationToken cancellationToken) =>
+        _keys.KeyOf(request.Snapshot, SettingsText.Of(request.Compression, request.Layer), cancellationToken);
+
+    private LayerExportResult? Take(SnapshotCacheKey key, OciLayout layout, LayerWriteRequest request, PendingBlobs? pending)
+    {
+        var hit = cache.TryTake(key, layout, pending, request.Warn);
+        if (hit is not null && ParallelDiffTelemetry.IsEnabled)
+        {
+            ExportInstruments.CacheHits.Add(1, new KeyValuePair<string, object?>(ParallelDiffTelemetry.CacheTag, "cache-dir"));
+        }
+
+        return hit;
     }
 }
