@@ -98,6 +98,16 @@ public sealed partial class LayerCache
             try
             {
                 FileLink.LinkOrCopy(cached, staging);
+            }
+            catch (FileNotFoundException)
+            {
+                // Trimmed by another export since it was checked: a miss, exported again.
+                File.Delete(staging);
+                return null;
+            }
+
+            try
+            {
                 if (pending is null)
                 {
                     PathSync.Fsync(staging, Native.LibC.O_RDONLY, "open for fsync", "fsync");
