@@ -158,4 +158,22 @@ public sealed class BulkExportTests
         Assert.Contains(message, result.StdErr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(layout));
     }
+
+    [Fact]
+    public void Of_many_bad_jobs_the_first_in_the_file_should_be_the_one_reported()
+    {
+        // Jobs are planned on every core; the error must still be the one a job-by-job reading meets first.
+        using var farm = new SnapshotFarm(0);
+        var jobs = Enumerable.Range(0, 200).Select(i => i < 20
+            ? $$"""{"id":"j{{i}}","upper":"x{{i}}"}"""
+            : $$"""{"id":"j{{i}}","upper":"x{{i}}","compression":"codec{{i}}"}""");
+        File.WriteAllText(farm.JobsFile, "[" + string.Join(',', jobs) + "]");
+
+        var result = CliRunner.Run(Export(farm, farm.At("layout")));
+
+        Assert.True(result.ExitCode == 2, result.StdErr);
+        Assert.Contains("job \"j20\"", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("codec20", result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("codec21", result.StdErr, StringComparison.Ordinal);
+    }
 }

@@ -14,12 +14,12 @@ internal static class OciJson
 
     public static byte[] Serialize(Action<Utf8JsonWriter> write)
     {
-        using var buffer = new MemoryStream();
+        using var buffer = new PooledBufferWriter();
         using (var json = new Utf8JsonWriter(buffer, Options))
         {
             write(json);
         }
 
-        return buffer.ToArray();
+        return buffer.WrittenSpan.ToArray();
     }
 }
