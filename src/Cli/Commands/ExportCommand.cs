@@ -193,7 +193,7 @@ public static class ExportCommand
         var compression = LayerArguments.Compression(cl, settings);
         var imageFields = ImageConfigArguments.Fields(cl);
         var epoch = LayerArguments.SourceDateEpoch(cl);
-        var jobs = PlannedJob.ForAll(ExportJobList.Load(jobsPath), job => PlannedJob.For(job, layer, compression, settings, imageFields, epoch, config => ImageConfigArguments.Inherit(cl, config)));
+        var jobs = ExportJobList.Load(jobsPath).Select(job => PlannedJob.For(job, layer, compression, settings, imageFields, epoch, config => ImageConfigArguments.Inherit(cl, config))).ToList();
 
         CheckOutputs(cl, layoutDir, jobs);
 

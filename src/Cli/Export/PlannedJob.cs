@@ -78,37 +78,6 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
         }
     }
 
-    /// <summary>
-    /// Plans every job of a job file (<paramref name="plan"/> is <see cref="For"/> with the command's
-    /// settings) on every core: a thousand jobs' fingerprints and image configs were a quarter of a
-    /// warm --cache export's time before its first snapshot. The first bad job in file order is the
-    /// one reported, as planning them one after another would.
-    /// </summary>
-    public static List<PlannedJob> ForAll(IReadOnlyList<ExportJob> jobs, Func<ExportJob, PlannedJob> plan)
-    {
-        ArgumentNullException.ThrowIfNull(jobs);
-        ArgumentNullException.ThrowIfNull(plan);
-        var planned = new PlannedJob[jobs.Count];
-        var failed = new Exception?[jobs.Count];
-        Parallel.For(0, jobs.Count, i =>
-        {
-            try
-            {
-                planned[i] = plan(jobs[i]);
-            }
-            catch (Exception e)
-            {
-                failed[i] = e;
-            }
-        });
-        if (Array.Find(failed, e => e is not null) is { } first)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
-        }
-
-        return [.. planned];
-    }
-
     private static BaseImage ReadBase(ExportJob job, string layout, string tag)
     {
         if (!File.Exists(Path.Combine(layout, "oci-layout")))
