@@ -80,6 +80,30 @@ public sealed class OutputSafetyTests : IDisposable
     }
 
     [Fact]
+    public void Diff_should_refuse_an_output_inside_the_upper_even_through_a_bind_mount()
+    {
+        if (!Privileges.IsRoot)
+        {
+            return; // mount --bind needs root; CI runs as root
+        }
+
+        // The same directory under another path, with no symbolic link to resolve: only its device
+        // and inode say it is the upper.
+        var alias = Path.Combine(_tree.Root, "upper-bound");
+        Directory.CreateDirectory(alias);
+        Assert.Equal(0, Tool("mount", "--bind", _tree.Upper, alias));
+        try
+        {
+            AssertRefused(["-o", Path.Combine(alias, "usr", "new.tgz")], ["inside the snapshot's upper"]);
+            Assert.False(File.Exists(Path.Combine(_tree.Upper, "usr", "new.tgz")));
+        }
+        finally
+        {
+            Assert.Equal(0, Tool("umount", alias));
+        }
+    }
+
+    [Fact]
     public void Oci_layout_inside_the_upper_should_be_refused_and_not_created()
     {
         var layout = Path.Combine(_tree.Upper, "var", "layout");
