@@ -1,3 +1,4 @@
+using ParallelDiff.Core;
 using ParallelDiff.Core.Compression;
 
 namespace ParallelDiff.Streams;
@@ -29,22 +30,19 @@ internal sealed class BlockCompressor
 
     /// <summary>
     /// Compresses on the cpu-dispatcher into one unit, then releases the block: the compressor is
-    /// the last to read it. The unit is rented too (see <see cref="PooledBufferWriter"/>), sized
+    /// the last to read it. The unit is rented too (a <see cref="PooledBufferWriter"/> over <see cref="LayerBufferPool"/>: fresh arrays piled up as large-object garbage), sized
     /// for every codec's worst case on incompressible data so it never grows; the file sink
     /// releases it once written.
     /// </summary>
     public Task<LayerBytes> CompressAsync(LayerBytes block) => _cpu.Run(() =>
     {
-        var unit = new PooledBufferWriter(block.Length + (block.Length >> 6) + 4096);
+        // Given back unused when the compression fails; detached to the sink when it succeeds.
+        using var unit = new PooledBufferWriter(block.Length + (block.Length >> 6) + 4096, LayerBufferPool.Rent, LayerBufferPool.Return);
         try
         {
             _codec.CompressBlock(block.Span, unit);
-            return unit.Detach();
-        }
-        catch
-        {
-            unit.Abandon();
-            throw;
+            var buffer = unit.Detach(out var written);
+            return LayerBytes.Rented(buffer, written);
         }
         finally
         {

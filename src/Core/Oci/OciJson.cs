@@ -14,7 +14,7 @@ internal static class OciJson
 
     public static byte[] Serialize(Action<Utf8JsonWriter> write)
     {
-        using var buffer = new PooledBufferWriter();
+        using var buffer = new PooledBufferWriter(4096);
         using (var json = new Utf8JsonWriter(buffer, Options))
         {
             write(json);
