@@ -11,33 +11,14 @@ public sealed unsafe partial class LinuxFileSystem : IFileSystem
 
     private const int S_IFMT = 0xF000;
 
-    public bool TryLstat(ReadOnlySpan<byte> path, out FileStatus status, out int errno)
-    {
-        LibC.Statx sx;
-        using (var deep = DeepPath.Open(path, resolve: 0, out errno))
-        {
-            if (deep.Failed)
-            {
-                status = default;
-                return false;
-            }
-
-            using var c = new CPath(deep.Name);
-            if (LibC.StatxCall(deep.DirFd, c.Pointer, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &sx) != 0)
-            {
-                errno = Marshal.GetLastPInvokeError();
-                status = default;
-                return false;
-            }
-        }
-
-        errno = 0;
-        status = FromStatx(in sx);
-        return true;
-    }
+    public bool TryLstat(ReadOnlySpan<byte> path, out FileStatus status, out int errno) =>
+        TryStatx(path, LibC.AT_SYMLINK_NOFOLLOW, out status, out errno);
 
     /// <summary>As <see cref="TryLstat"/>, but a symbolic link at the end of the path is followed (stat(2)).</summary>
-    public static bool TryStat(ReadOnlySpan<byte> path, out FileStatus status, out int errno)
+    public static bool TryStat(ReadOnlySpan<byte> path, out FileStatus status, out int errno) =>
+        TryStatx(path, 0, out status, out errno);
+
+    private static bool TryStatx(ReadOnlySpan<byte> path, int flags, out FileStatus status, out int errno)
     {
         LibC.Statx sx;
         using (var deep = DeepPath.Open(path, resolve: 0, out errno))
@@ -49,7 +30,7 @@ public sealed unsafe partial class LinuxFileSystem : IFileSystem
             }
 
             using var c = new CPath(deep.Name);
-            if (LibC.StatxCall(deep.DirFd, c.Pointer, 0, LibC.STATX_BASIC_STATS, &sx) != 0)
+            if (LibC.StatxCall(deep.DirFd, c.Pointer, flags, LibC.STATX_BASIC_STATS, &sx) != 0)
             {
                 errno = Marshal.GetLastPInvokeError();
                 status = default;

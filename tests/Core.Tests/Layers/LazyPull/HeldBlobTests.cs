@@ -25,6 +25,13 @@ public sealed class HeldBlobTests : IDisposable
     /// <summary>As <see cref="Tree"/>, with big.bin noise: its five frames do not compress.</summary>
     private SnapshotDiff NoiseTree(string name) => TwoFileTree.Make(Path.Combine(_scratch.Path, name), TwoFileTree.Noise());
 
+    /// <summary>The same blob bytes and the same descriptor (digest, size, diffID, annotations).</summary>
+    private static void AssertSameLayer((byte[] Bytes, LayerDescriptor Descriptor, bool Held) expected, (byte[] Bytes, LayerDescriptor Descriptor, bool Held) actual)
+    {
+        Assert.Equal(expected.Bytes, actual.Bytes);
+        Assert.Equal(expected.Descriptor.ToJson(), actual.Descriptor.ToJson());
+    }
+
     private static (byte[] Bytes, LayerDescriptor Descriptor, bool Held) Write(SnapshotDiff diff, LayerCompression kind, FrameCache? frames, Func<KnownBlob, bool>? holdsBlob = null)
     {
         var changes = LayerTar.Changes(diff, LayerOptions.Default, _ => { }, CancellationToken.None, out var differ);
@@ -63,8 +70,7 @@ public sealed class HeldBlobTests : IDisposable
         var copy = Write(Tree("b"), kind, shared, _ => false);
 
         Assert.False(copy.Held);
-        Assert.Equal(first.Bytes, copy.Bytes);
-        Assert.Equal(first.Descriptor.ToJson(), copy.Descriptor.ToJson());
+        AssertSameLayer(first, copy);
     }
 
     [Theory]
@@ -84,8 +90,7 @@ public sealed class HeldBlobTests : IDisposable
         Assert.Equal(0, asked);
         Assert.True(shared.Hits >= 5, $"{shared.Hits} frames from the cache: big.bin's were not held back");
         var cold = Write(Tree("c", small: "changed\n"), kind, frames: null);
-        Assert.Equal(cold.Bytes, changed.Bytes);
-        Assert.Equal(cold.Descriptor.ToJson(), changed.Descriptor.ToJson());
+        AssertSameLayer(cold, changed);
     }
 
     [Theory]
@@ -113,8 +118,7 @@ public sealed class HeldBlobTests : IDisposable
         Assert.False(layer.Held);
         Assert.True(shared.Hits - hitsBefore >= 3, $"{shared.Hits - hitsBefore} frames from the cache");
         var cold = Write(SnapshotDiff.Open(Snapshot.OfOverlay(alone, [])), kind, frames: null);
-        Assert.Equal(cold.Bytes, layer.Bytes);
-        Assert.Equal(cold.Descriptor.ToJson(), layer.Descriptor.ToJson());
+        AssertSameLayer(cold, layer);
     }
 
     [Theory]
@@ -132,7 +136,6 @@ public sealed class HeldBlobTests : IDisposable
         Assert.False(copy.Held);
         Assert.True(shared.Hits > 0, "the copy found no frame in the cache");
         var cold = Write(NoiseTree("c"), kind, frames: null);
-        Assert.Equal(cold.Bytes, copy.Bytes);
-        Assert.Equal(cold.Descriptor.ToJson(), copy.Descriptor.ToJson());
+        AssertSameLayer(cold, copy);
     }
 }
