@@ -87,6 +87,16 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
             return true;
         }
 
+        // The layer that compressed it may have kept it and left between the look-up above and
+        // this claim: take it, and hand it to anyone who came to wait on us meanwhile.
+        if (compressor == mine && _frames.TryGetValue(key, out frame))
+        {
+            _inFlight.TryRemove(new KeyValuePair<string, TaskCompletionSource<CachedFrame?>>(key, mine));
+            mine.TrySetResult(frame);
+            Interlocked.Increment(ref _memoryHits);
+            return true;
+        }
+
         Interlocked.Increment(ref _misses);
         return false;
     }
