@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ParallelDiff.Core.Layers;
 using ParallelDiff.Core.Oci;
 
@@ -20,44 +18,17 @@ public static class LayoutIndexOrder
     {
         ArgumentNullException.ThrowIfNull(layout);
         using var held = IndexLock.Acquire(layout.IndexLockPath, layout.LockTimeout, cancellationToken);
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(File.ReadAllBytes(layout.IndexPath));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{layout.IndexPath}: not JSON ({e.Message}); refusing to reorder it", e);
-        }
-
-        if (node is not JsonObject index || index["manifests"] is not JsonArray manifests)
-        {
-            throw new InvalidDataException($"{layout.IndexPath}: not an OCI image index (no manifests list); refusing to reorder it");
-        }
-
-        var entries = manifests.ToList();
-        var sorted = entries.Where(e => RefName(e) is null)
-            .Concat(entries.Where(e => RefName(e) is not null).OrderBy(RefName, StringComparer.Ordinal))
-            .ToList();
-        if (sorted.SequenceEqual(entries))
+        // A JsonDocument, not a JsonNode tree: for a 1,000-snapshot export the tree (a dictionary per
+        // manifest, built to be sorted and written once) was a tenth of a warm run's CPU.
+        using var index = IndexDocument.Parse(File.ReadAllBytes(layout.IndexPath), layout.IndexPath);
+        if (IndexDocument.InRefNameOrder(index.RootElement) is not { } sorted)
         {
             return false;
         }
 
-        manifests.Clear();
-        foreach (var entry in sorted)
-        {
-            manifests.Add(entry);
-        }
-
         using var file = AtomicOutputFile.Create(layout.IndexPath);
-        file.Stream.Write(OciJson.Serialize(json => index.WriteTo(json)));
+        file.Stream.Write(sorted);
         file.Commit();
         return true;
     }
-
-    private static string? RefName(JsonNode? entry) =>
-        entry?["annotations"]?[OciMediaTypes.RefNameAnnotation] is JsonValue value && value.GetValueKind() == JsonValueKind.String
-            ? value.GetValue<string>()
-            : null;
 }

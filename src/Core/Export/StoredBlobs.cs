@@ -85,7 +85,9 @@ public sealed class StoredBlobs(OciLayout layout)
     private static (long Length, string? Digest) Digest(SafeFileHandle handle, string path, long size)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        // One byte past the expected size, so a blob of that size is its bytes and then its end: two reads.
+        // One byte past the expected size, so a blob of that size reads short: its bytes and its end
+        // in one call. A short read ends the loop only there; any other length reads on to a read of
+        // nothing, so a filesystem that reads short before its end cannot make a sound blob look cut.
         var length = (int)Math.Min(size + 1, ReadSize);
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         try
@@ -101,6 +103,10 @@ public sealed class StoredBlobs(OciLayout layout)
                 }
 
                 hash.AppendData(buffer, 0, read);
+                if (total == size && read < length)
+                {
+                    break;
+                }
             }
 
             return (total, "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()));

@@ -36,7 +36,7 @@ public static class PlainRead
 
     /// <summary>
     /// The whole file, read until pread says its end. <paramref name="expected"/> sizes the first
-    /// read one byte past it, so a file of that size costs two reads: its bytes, then its end.
+    /// read one byte past it, so a file of that size costs one read (short: its bytes and its end).
     /// </summary>
     /// <param name="limit">The most bytes accepted; a longer file gives null (it is not what the caller looks for).</param>
     /// <exception cref="FsException">A read failed; the message names the file.</exception>
@@ -57,13 +57,16 @@ public static class PlainRead
                 Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, (long)limit + 1));
             }
 
+            var asked = buffer.Length - total;
             var n = PositionalRead.Read(handle, buffer.AsSpan(total), total, () => path);
-            if (n == 0)
+            total += n;
+            // A file of the expected size reads short (one byte was asked past it): that is its end,
+            // and saves a second call per file. Any other short read reads on to a read of nothing,
+            // as a filesystem may read short before its end (some FUSE modes).
+            if (n == 0 || (n < asked && total == expected))
             {
                 return total == buffer.Length ? buffer : buffer[..total];
             }
-
-            total += n;
         }
     }
 }

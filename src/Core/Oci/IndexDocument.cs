@@ -88,13 +88,58 @@ internal static class IndexDocument
         });
     }
 
+    /// <summary>
+    /// The index with its named manifests in ordinal ref-name order behind the unnamed ones (which
+    /// keep their order), or null when it is in that order already. Equal names keep their order.
+    /// </summary>
+    public static byte[]? InRefNameOrder(JsonElement index)
+    {
+        var manifests = index.GetProperty("manifests").EnumerateArray().Select((m, i) => (Manifest: m, At: i, Name: RefNameOf(m))).ToList();
+        var order = manifests.Where(m => m.Name is null)
+            .Concat(manifests.Where(m => m.Name is not null).OrderBy(m => m.Name, StringComparer.Ordinal))
+            .ToList();
+        if (order.Select((m, i) => m.At == i).All(same => same))
+        {
+            return null;
+        }
+
+        var sorted = order.Select(m => m.Manifest);
+
+        return OciJson.Serialize(json =>
+        {
+            json.WriteStartObject();
+            foreach (var property in index.EnumerateObject())
+            {
+                if (property.NameEquals("manifests"))
+                {
+                    json.WriteStartArray("manifests");
+                    foreach (var manifest in sorted)
+                    {
+                        manifest.WriteTo(json);
+                    }
+
+                    json.WriteEndArray();
+                }
+                else
+                {
+                    property.WriteTo(json);
+                }
+            }
+
+            json.WriteEndObject();
+        });
+    }
+
     private static string RefName(OciDescriptor entry) =>
         entry.Annotations?.GetValueOrDefault(OciMediaTypes.RefNameAnnotation)
         ?? throw new ArgumentException($"index entry {entry.Digest} has no {OciMediaTypes.RefNameAnnotation} annotation", nameof(entry));
 
-    private static bool IsNamed(JsonElement manifest, HashSet<string> names) =>
+    private static bool IsNamed(JsonElement manifest, HashSet<string> names) => RefNameOf(manifest) is { } name && names.Contains(name);
+
+    private static string? RefNameOf(JsonElement manifest) =>
         manifest.ValueKind == JsonValueKind.Object
         && manifest.TryGetProperty("annotations", out var annotations) && annotations.ValueKind == JsonValueKind.Object
         && annotations.TryGetProperty(OciMediaTypes.RefNameAnnotation, out var name) && name.ValueKind == JsonValueKind.String
-        && names.Contains(name.GetString()!);
+            ? name.GetString()
+            : null;
 }
