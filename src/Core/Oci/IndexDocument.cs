@@ -54,38 +54,16 @@ internal static class IndexDocument
     /// The index with <paramref name="entries"/> appended in their order, after dropping every manifest
     /// already listed under one of their ref names. Each entry carries its ref name annotation.
     /// </summary>
-    public static byte[] WithEntries(JsonElement index, IReadOnlyList<OciDescriptor> entries)
+    /// <param name="inRefNameOrder">Then the whole list put in the order <see cref="InRefNameOrder"/> gives.</param>
+    public static byte[] WithEntries(JsonElement index, IReadOnlyList<OciDescriptor> entries, bool inRefNameOrder = false)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var names = entries.Select(RefName).ToHashSet(StringComparer.Ordinal);
-        return OciJson.Serialize(json =>
-        {
-            json.WriteStartObject();
-            foreach (var property in index.EnumerateObject())
-            {
-                if (property.NameEquals("manifests"))
-                {
-                    json.WriteStartArray("manifests");
-                    foreach (var manifest in property.Value.EnumerateArray().Where(m => !IsNamed(m, names)))
-                    {
-                        manifest.WriteTo(json);
-                    }
-
-                    foreach (var entry in entries)
-                    {
-                        entry.WriteTo(json);
-                    }
-
-                    json.WriteEndArray();
-                }
-                else
-                {
-                    property.WriteTo(json);
-                }
-            }
-
-            json.WriteEndObject();
-        });
+        var kept = index.GetProperty("manifests").EnumerateArray().Where(m => !IsNamed(m, names))
+            .Select(m => (Name: RefNameOf(m), Write: (Action<Utf8JsonWriter>)m.WriteTo));
+        var added = entries.Select(e => (Name: (string?)RefName(e), Write: (Action<Utf8JsonWriter>)e.WriteTo));
+        var listed = kept.Concat(added).ToList();
+        return WithManifests(index, inRefNameOrder ? InOrder(listed, m => m.Name).Select(m => m.Write) : listed.Select(m => m.Write));
     }
 
     /// <summary>
@@ -95,40 +73,43 @@ internal static class IndexDocument
     public static byte[]? InRefNameOrder(JsonElement index)
     {
         var manifests = index.GetProperty("manifests").EnumerateArray().Select((m, i) => (Manifest: m, At: i, Name: RefNameOf(m))).ToList();
-        var order = manifests.Where(m => m.Name is null)
-            .Concat(manifests.Where(m => m.Name is not null).OrderBy(m => m.Name, StringComparer.Ordinal))
-            .ToList();
+        var order = InOrder(manifests, m => m.Name);
         if (order.Select((m, i) => m.At == i).All(same => same))
         {
             return null;
         }
 
-        var sorted = order.Select(m => m.Manifest);
-
-        return OciJson.Serialize(json =>
-        {
-            json.WriteStartObject();
-            foreach (var property in index.EnumerateObject())
-            {
-                if (property.NameEquals("manifests"))
-                {
-                    json.WriteStartArray("manifests");
-                    foreach (var manifest in sorted)
-                    {
-                        manifest.WriteTo(json);
-                    }
-
-                    json.WriteEndArray();
-                }
-                else
-                {
-                    property.WriteTo(json);
-                }
-            }
-
-            json.WriteEndObject();
-        });
+        return WithManifests(index, order.Select(m => (Action<Utf8JsonWriter>)m.Manifest.WriteTo));
     }
+
+    /// <summary>The unnamed first, in their order; then the named by ordinal name (a stable sort: equal names keep their order).</summary>
+    private static List<T> InOrder<T>(List<T> manifests, Func<T, string?> nameOf) =>
+        [.. manifests.Where(m => nameOf(m) is null), .. manifests.Where(m => nameOf(m) is not null).OrderBy(nameOf, StringComparer.Ordinal)];
+
+    /// <summary>The index's bytes with its other fields as they are and its manifests list written by <paramref name="manifests"/>.</summary>
+    private static byte[] WithManifests(JsonElement index, IEnumerable<Action<Utf8JsonWriter>> manifests) => OciJson.Serialize(json =>
+    {
+        json.WriteStartObject();
+        foreach (var property in index.EnumerateObject())
+        {
+            if (property.NameEquals("manifests"))
+            {
+                json.WriteStartArray("manifests");
+                foreach (var write in manifests)
+                {
+                    write(json);
+                }
+
+                json.WriteEndArray();
+            }
+            else
+            {
+                property.WriteTo(json);
+            }
+        }
+
+        json.WriteEndObject();
+    });
 
     private static string RefName(OciDescriptor entry) =>
         entry.Annotations?.GetValueOrDefault(OciMediaTypes.RefNameAnnotation)

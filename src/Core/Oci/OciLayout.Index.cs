@@ -47,7 +47,18 @@ public sealed partial class OciLayout
     /// <exception cref="ArgumentException">A ref name outside image-layout.md's grammar.</exception>
     /// <exception cref="InvalidOperationException">A manifest blob is not in the layout.</exception>
     /// <exception cref="TimeoutException">Another writer held the index lock longer than <see cref="LockTimeout"/>.</exception>
-    public void Tag(IReadOnlyList<(OciDescriptor Manifest, string RefName)> tags, CancellationToken cancellationToken = default)
+    public void Tag(IReadOnlyList<(OciDescriptor Manifest, string RefName)> tags, CancellationToken cancellationToken = default) =>
+        Tag(tags, inRefNameOrder: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="Tag(IReadOnlyList{ValueTuple{OciDescriptor, string}}, CancellationToken)"/>, with the whole index then put in ref-name order
+    /// in the same write: the bytes a tag and then Export.LayoutIndexOrder's sort would leave, for one
+    /// rewrite of index.json instead of two (a bulk export's last group).
+    /// </summary>
+    public void TagInRefNameOrder(IReadOnlyList<(OciDescriptor Manifest, string RefName)> tags, CancellationToken cancellationToken = default) =>
+        Tag(tags, inRefNameOrder: true, cancellationToken);
+
+    private void Tag(IReadOnlyList<(OciDescriptor Manifest, string RefName)> tags, bool inRefNameOrder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tags);
         var entries = new List<OciDescriptor>(tags.Count);
@@ -81,7 +92,7 @@ public sealed partial class OciLayout
         using var held = IndexLock.Acquire(IndexLockPath, LockTimeout, cancellationToken);
         using var index = ReadIndex();
         // One pass over the index for the whole group: a bulk export's index holds thousands.
-        WriteAtomically(IndexPath, IndexDocument.WithEntries(index.RootElement, last));
+        WriteAtomically(IndexPath, IndexDocument.WithEntries(index.RootElement, last, inRefNameOrder));
     }
 
     /// <summary>Writes an empty index unless another writer did first (checked under the lock, so an existing index is never rewritten).</summary>

@@ -126,4 +126,35 @@ public sealed class SnapshotRecorderTests : IDisposable
         Assert.Equal(2, groups);
         Assert.Equal(5, TaggedNames(layout).Count);
     }
+
+    [Fact]
+    public async Task The_last_group_should_leave_the_index_in_ref_name_order_with_the_bytes_a_tag_and_a_sort_leave()
+    {
+        var ids = Enumerable.Range(0, 12).Select(i => $"s{i:D2}").Reverse().ToList();
+        var layout = OciLayout.Open(Path.Combine(_scratch.Path, "layout"));
+        using var journal = ExportJournal.Open(Path.Combine(_scratch.Path, "journal.jsonl"));
+        var pending = new PendingBlobs(layout);
+        var recorder = new SnapshotRecorder(layout, journal, pending, TimeSpan.Zero);
+        foreach (var id in ids)
+        {
+            var (entry, image, _) = Snapshot(layout, pending, id);
+            recorder.Record(entry, image, _ => { });
+        }
+
+        await recorder.CompleteAsync();
+
+        Assert.Equal(ids.Order(StringComparer.Ordinal), layout.Manifests().Select(m => m.Annotations![OciMediaTypes.RefNameAnnotation]));
+        Assert.False(LayoutIndexOrder.SortByRefName(layout), "the export's closing sort found the index out of order");
+
+        // The same images tagged one at a time, then sorted: the way before the last group sorted.
+        var reference = OciLayout.Open(Path.Combine(_scratch.Path, "reference"));
+        using var unsynced = new PendingBlobs(reference);
+        foreach (var id in ids)
+        {
+            reference.Tag(Snapshot(reference, unsynced, id).Image.Manifest, id);
+        }
+
+        Assert.True(LayoutIndexOrder.SortByRefName(reference));
+        Assert.Equal(File.ReadAllBytes(reference.IndexPath), File.ReadAllBytes(layout.IndexPath));
+    }
 }
