@@ -22,6 +22,9 @@ public sealed class CachedLayers(LayerCache cache)
 {
     private readonly SnapshotCacheKeys _keys = new(LinuxFileSystem.Instance);
 
+    // One command's run: its jobs' lowers are looked at once each (LowerPrints says why that holds).
+    private readonly LowerPrints _lowerPrints = new(LinuxFileSystem.Instance);
+
     public LayerCache Cache => cache;
 
     /// <summary>
@@ -74,7 +77,7 @@ public sealed class CachedLayers(LayerCache cache)
 
     private LayerExportResult? Take(SnapshotCacheKey key, OciLayout layout, LayerWriteRequest request, PendingBlobs? pending)
     {
-        var hit = cache.TryTake(key, layout, pending, request.Warn);
+        var hit = cache.TryTake(key, layout, pending, request.Warn, _lowerPrints);
         if (hit is not null && ParallelDiffTelemetry.IsEnabled)
         {
             ExportInstruments.CacheHits.Add(1, new KeyValuePair<string, object?>(ParallelDiffTelemetry.CacheTag, "cache-dir"));

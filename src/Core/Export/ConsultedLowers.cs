@@ -40,6 +40,13 @@ public sealed partial class ConsultedLowers
         return DigestOf(Lowers, absolute => PathStatPrint.Take(fs, absolute)) == Digest;
     }
 
+    /// <summary>Whether every path prints as it did, by the prints this run took (<see cref="LowerPrints"/>: each path looked at once a run).</summary>
+    public bool StillHolds(LowerPrints prints)
+    {
+        ArgumentNullException.ThrowIfNull(prints);
+        return DigestOf(Lowers, prints.Of) == Digest;
+    }
+
     /// <summary>The digest over <paramref name="lowers"/>' paths, each printed by <paramref name="printOf"/> (given the absolute path).</summary>
     internal static string DigestOf(IReadOnlyList<ConsultedLower> lowers, Func<byte[], byte[]> printOf)
     {

@@ -63,13 +63,14 @@ public sealed partial class LayerCache
     /// consulted lower paths no longer print as they did (<see cref="ConsultedLowers"/>: checked
     /// first, by lstat alone).
     /// </summary>
-    public LayerExportResult? TryTake(SnapshotCacheKey key, OciLayout target, PendingBlobs? pending, Action<string> warn)
+    /// <param name="lowerPrints">The run's prints of lower paths, each taken once (a bulk export's); null looks at every path now.</param>
+    public LayerExportResult? TryTake(SnapshotCacheKey key, OciLayout target, PendingBlobs? pending, Action<string> warn, LowerPrints? lowerPrints = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(warn);
         var stored = _records.Read(key.Lookup, out var why);
-        if (stored is not null && key.ConsultsLowers && !StillHolds(key, stored.Consulted))
+        if (stored is not null && key.ConsultsLowers && !StillHolds(key, stored.Consulted, lowerPrints))
         {
             return null;
         }
@@ -134,10 +135,10 @@ public sealed partial class LayerCache
     /// Whether the record's consulted paths are the key's lowers' and still print as they did: a
     /// record without them (or of other roots) cannot say what its layer read, and is not taken.
     /// </summary>
-    private static bool StillHolds(SnapshotCacheKey key, ConsultedLowers? consulted) =>
+    private static bool StillHolds(SnapshotCacheKey key, ConsultedLowers? consulted, LowerPrints? lowerPrints) =>
         consulted is not null
         && consulted.Lowers.Select(l => l.Root).SequenceEqual(key.Lowers.Distinct(ByteArrayComparer.Instance), ByteArrayComparer.Instance)
-        && consulted.StillHolds(LinuxFileSystem.Instance);
+        && (lowerPrints is null ? consulted.StillHolds(LinuxFileSystem.Instance) : consulted.StillHolds(lowerPrints));
 
     /// <summary>
     /// Keeps a layer just exported for later runs: its blob (at <paramref name="blobPath"/>, whole

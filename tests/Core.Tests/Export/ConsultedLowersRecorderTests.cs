@@ -72,6 +72,21 @@ public sealed class ConsultedLowersRecorderTests : IDisposable
     }
 
     [Fact]
+    public void A_runs_lower_prints_should_answer_from_its_first_look_and_the_next_run_should_look_again()
+    {
+        var recorder = Recorder();
+        Assert.True(recorder.TryLstat(B(At(Lower, "a/b/c")), out _, out _));
+        var consulted = Finished(recorder);
+        var run = new LowerPrints(LinuxFileSystem.Instance);
+        Assert.True(consulted.StillHolds(run));
+
+        File.AppendAllText(At(Lower, "a/b/c"), "changed\n");
+        Assert.True(consulted.StillHolds(run));
+        Assert.False(consulted.StillHolds(new LowerPrints(LinuxFileSystem.Instance)));
+        Assert.False(consulted.StillHolds(LinuxFileSystem.Instance));
+    }
+
+    [Fact]
     public void Upper_paths_should_pass_unrecorded()
     {
         var recorder = Recorder();
