@@ -76,6 +76,7 @@ public sealed partial class BulkExport(OciLayout layout, ExportJournal journal, 
                 Record(i, await ExportOneAsync(jobs[i], budget.PerLayerParallelism, unsynced, null, ct).ConfigureAwait(false))).ConfigureAwait(false);
 
             await recorder.CompleteAsync().ConfigureAwait(false);
+            // Each group leaves the index in order; this orders one that no group rewrote (every job resumed or failed).
             LayoutIndexOrder.SortByRefName(layout, cancellationToken);
         }
         catch (OperationCanceledException)

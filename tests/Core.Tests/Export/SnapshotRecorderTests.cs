@@ -128,7 +128,7 @@ public sealed class SnapshotRecorderTests : IDisposable
     }
 
     [Fact]
-    public async Task The_last_group_should_leave_the_index_in_ref_name_order_with_the_bytes_a_tag_and_a_sort_leave()
+    public async Task Groups_should_leave_the_index_in_ref_name_order_with_the_bytes_tags_and_a_sort_leave()
     {
         var ids = Enumerable.Range(0, 12).Select(i => $"s{i:D2}").Reverse().ToList();
         var layout = OciLayout.Open(Path.Combine(_scratch.Path, "layout"));
@@ -146,7 +146,7 @@ public sealed class SnapshotRecorderTests : IDisposable
         Assert.Equal(ids.Order(StringComparer.Ordinal), layout.Manifests().Select(m => m.Annotations![OciMediaTypes.RefNameAnnotation]));
         Assert.False(LayoutIndexOrder.SortByRefName(layout), "the export's closing sort found the index out of order");
 
-        // The same images tagged one at a time, then sorted: the way before the last group sorted.
+        // The same images tagged one at a time, then sorted: the way before groups sorted.
         var reference = OciLayout.Open(Path.Combine(_scratch.Path, "reference"));
         using var unsynced = new PendingBlobs(reference);
         foreach (var id in ids)
