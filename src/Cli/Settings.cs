@@ -90,6 +90,9 @@ public sealed class Settings
     /// <summary>Compressed frames one command keeps in memory for zstd:chunked and eStargz layers (cache.memory).</summary>
     public long CacheMemory => ByteSize("paralleldiff.cache.memory") ?? throw Missing("cache.memory");
 
+    /// <summary>Compressed frames one command spills to a temporary file once cache.memory is full (cache.spill); 0 spills none.</summary>
+    public long CacheSpill => ByteSize("paralleldiff.cache.spill") ?? throw Missing("cache.spill");
+
     /// <summary>The smallest frame (uncompressed) a --cache directory keeps (cache.disk-frame-min).</summary>
     public int CacheDiskFrameMin => checked((int)(ByteSize("paralleldiff.cache.disk-frame-min") ?? throw Missing("cache.disk-frame-min")));
 
@@ -166,7 +169,7 @@ public sealed class Settings
     {
         _ = (BlockSize, Parallelism, MaxConcurrent, MemoryBudget, MemoryPerLayer, MemoryPerLazyPullLayer, GroupInterval, ProgressInterval);
         _ = (RegistryChunkSize, MaxConcurrentUploads, RegistryRetries, RegistryRetryDelay, RegistryRequestTimeout, MetricsHost);
-        _ = (ClusterUnassignedTimeout, ClusterJoinTimeout, ClusterPrefetch, CacheSize, CacheMemory, CacheDiskFrameMin);
+        _ = (ClusterUnassignedTimeout, ClusterJoinTimeout, ClusterPrefetch, CacheSize, CacheMemory, CacheSpill, CacheDiskFrameMin);
         _ = (DefaultLevel(LayerCompression.Gzip), DefaultLevel(LayerCompression.Zstd), DefaultLevel(LayerCompression.Lz4));
     }
 

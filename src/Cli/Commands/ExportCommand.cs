@@ -234,7 +234,8 @@ public static class ExportCommand
 
         var layout = OciLayout.Open(layoutDir);
         using var writerLock = LayoutWriterLock.Take(layout);
-        var cache = ExportCache.Open(cl, settings);
+        using var spill = settings.CacheSpill > 0 ? new Core.Layers.LazyPull.SpillFrames(Path.GetTempPath(), settings.CacheSpill) : null;
+        var cache = ExportCache.Open(cl, settings, spill);
         var journalPath = cl.Value("--journal") ?? Path.TrimEndingDirectorySeparator(layout.Root) + ".journal.jsonl";
         using var journal = ExportJournal.Open(journalPath);
         await using var writer = LayerWriters.Create(settings);
@@ -244,7 +245,7 @@ public static class ExportCommand
         IReadOnlyList<SnapshotReport> reports;
         try
         {
-            var frames = cache?.Frames ?? new Core.Layers.LazyPull.FrameCache(settings.CacheMemory);
+            var frames = cache?.Frames ?? new Core.Layers.LazyPull.FrameCache(settings.CacheMemory, spill: spill);
             var cached = cache is null ? null : new CachedLayers(cache);
             reports = await new BulkExport(layout, journal, writer, progress, settings.GroupInterval, pushes, frames, cached).RunAsync(
                 jobs,
@@ -258,6 +259,12 @@ public static class ExportCommand
         }
 
         var failed = Finish(cl, reports, clock.Elapsed.TotalSeconds);
+        if (spill?.Stopped is { } stopped)
+        {
+            // Only slower for it, never other bytes: said, not failed.
+            Console.Error.WriteLine($"paralleldiff export: warning: frames past cache.memory were not all kept: {stopped}");
+        }
+
         if (cache is not null)
         {
             ExportCache.Trim(cache, quiet: cl.Has("--quiet"));

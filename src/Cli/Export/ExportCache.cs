@@ -6,7 +6,8 @@ namespace ParallelDiff.Cli.Export;
 internal static class ExportCache
 {
     /// <summary>--cache DIR opened (made if absent), with --cache-size or cache.size as its cap; null without --cache.</summary>
-    public static LayerCache? Open(CommandLine cl, Settings settings)
+    /// <param name="spill">The command's frame spill file (cache.spill), or null.</param>
+    public static LayerCache? Open(CommandLine cl, Settings settings, Core.Layers.LazyPull.SpillFrames? spill)
     {
         if (cl.Value("--cache") is not { } directory)
         {
@@ -28,7 +29,7 @@ internal static class ExportCache
 
         try
         {
-            return LayerCache.Open(directory, size, settings.CacheMemory, settings.CacheDiskFrameMin);
+            return LayerCache.Open(directory, size, settings.CacheMemory, settings.CacheDiskFrameMin, spill);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -41,8 +41,9 @@ public sealed partial class LayerCache
 
     /// <param name="memoryCapacity">The frame cache's memory tier (paralleldiff.cache.memory).</param>
     /// <param name="diskFrameMinBytes">The smallest frame kept on disk (paralleldiff.cache.disk-frame-min).</param>
+    /// <param name="spill">Where the frame cache puts frames once its memory tier is full, or null.</param>
     /// <exception cref="IOException">The directory cannot be made or is not a cache.</exception>
-    public static LayerCache Open(string directory, long capacity, long memoryCapacity, int diskFrameMinBytes)
+    public static LayerCache Open(string directory, long capacity, long memoryCapacity, int diskFrameMinBytes, SpillFrames? spill = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var root = Path.GetFullPath(directory);
@@ -52,7 +53,7 @@ public sealed partial class LayerCache
         }
 
         Directory.CreateDirectory(root);
-        return new LayerCache(root, capacity, new FrameCache(memoryCapacity, new DiskFrames(Path.Combine(root, "frames"), diskFrameMinBytes)));
+        return new LayerCache(root, capacity, new FrameCache(memoryCapacity, new DiskFrames(Path.Combine(root, "frames"), diskFrameMinBytes), spill));
     }
 
     /// <summary>

@@ -17,6 +17,7 @@ internal static unsafe partial class LibC
 
     public const int O_RDONLY = 0;
     public const int O_WRONLY = 1;
+    public const int O_RDWR = 2;
     public const int O_CREAT = 0x40;
     public const int O_EXCL = 0x80;
     public const int O_TRUNC = 0x200;
@@ -24,6 +25,9 @@ internal static unsafe partial class LibC
     public const int O_DIRECTORY = 0x10000;
     public const int O_NOFOLLOW = 0x20000;
     public const int O_CLOEXEC = 0x80000;
+
+    /// <summary>An unnamed file in the directory given (__O_TMPFILE | O_DIRECTORY).</summary>
+    public const int O_TMPFILE = 0x410000;
     public const int O_PATH = 0x200000;
 
     public const ulong RESOLVE_NO_MAGICLINKS = 0x02;

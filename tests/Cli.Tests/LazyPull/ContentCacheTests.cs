@@ -197,6 +197,24 @@ public sealed class ContentCacheTests : IDisposable
     [Theory]
     [InlineData("zstd:chunked")]
     [InlineData("estargz")]
+    public void Copies_whose_frames_outgrow_cache_memory_should_give_the_same_bytes_from_the_spill_file(string compression)
+    {
+        MakeUpper("u3", seed: 0);
+        var jobs = Jobs("u0", "u3", "u0");
+        var noCache = Path.Combine(_root, "no-cache.conf");
+        File.WriteAllText(noCache, "paralleldiff.cache.memory = 0\n");
+        // 4 KiB of memory: nearly every frame of the later copies comes back from the spill file.
+        var small = Path.Combine(_root, "small-memory.conf");
+        File.WriteAllText(small, "paralleldiff.cache.memory = 4 KiB\n");
+        Succeeds(Export(jobs, Layout("without"), compression, "--config", noCache));
+        var spilled = Succeeds(Export(jobs, Layout("spilled"), compression, "--config", small));
+        Assert.DoesNotContain("not all kept", spilled.StdErr, StringComparison.Ordinal);
+        LayoutBytes.AssertEqual(Layout("without"), Layout("spilled"));
+    }
+
+    [Theory]
+    [InlineData("zstd:chunked")]
+    [InlineData("estargz")]
     public void Frames_kept_in_the_cache_should_be_copied_into_a_later_export_of_a_changed_snapshot(string compression)
     {
         var jobs = Jobs("u0");

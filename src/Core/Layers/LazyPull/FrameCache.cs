@@ -9,13 +9,14 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// deterministic, so a copied frame is the very bytes compressing would give, and a layer is the
 /// same with the cache or without, warm or cold.
 /// <para>
-/// Two tiers: memory, for one process (the ten copies of one upper in one export), which stops
-/// keeping frames once <see cref="MemoryCapacity"/> bytes are kept; and, when given, a
+/// Tiers: memory, for one process (the ten copies of one upper in one export), which stops keeping
+/// frames once <see cref="MemoryCapacity"/> bytes are kept; when given, a <see cref="SpillFrames"/>
+/// file for the frames that come after, for the same process; and, when given, a
 /// <see cref="DiskFrames"/> store that outlives the process. Safe to use from many threads: every
 /// layer of an export shares one cache.
 /// </para>
 /// </summary>
-public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCapacity, DiskFrames? disk = null)
+public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCapacity, DiskFrames? disk = null, SpillFrames? spill = null)
 {
     /// <summary>The memory tier's size when nothing says otherwise: one layer's own cache (an export's comes from paralleldiff.cache.memory).</summary>
     public const long DefaultMemoryCapacity = 64L * 1024 * 1024;
@@ -44,7 +45,10 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
     /// <summary>The store across runs (--cache DIR), or null.</summary>
     public DiskFrames? Disk { get; } = disk;
 
-    /// <summary>Frames copied from memory instead of compressed.</summary>
+    /// <summary>Where frames go once the memory tier is full, for this process (paralleldiff.cache.spill), or null.</summary>
+    public SpillFrames? Spill { get; } = spill;
+
+    /// <summary>Frames copied from memory (or its <see cref="Spill"/>) instead of compressed.</summary>
     public int MemoryHits => Volatile.Read(ref _memoryHits);
 
     /// <summary>Frames copied from <see cref="Disk"/> instead of compressed.</summary>
@@ -61,7 +65,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
     public bool TryGet(string key, int uncompressedLength, out CachedFrame frame)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (_frames.TryGetValue(key, out frame))
+        if (_frames.TryGetValue(key, out frame) || (Spill is not null && Spill.TryGet(key, out frame)))
         {
             Interlocked.Increment(ref _memoryHits);
             return true;
@@ -89,7 +93,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
 
         // The layer that compressed it may have kept it and left between the look-up above and
         // this claim: take it, and hand it to anyone who came to wait on us meanwhile.
-        if (compressor == mine && _frames.TryGetValue(key, out frame))
+        if (compressor == mine && (_frames.TryGetValue(key, out frame) || (Spill is not null && Spill.TryGet(key, out frame))))
         {
             _inFlight.TryRemove(new KeyValuePair<string, TaskCompletionSource<CachedFrame?>>(key, mine));
             mine.TrySetResult(frame);
@@ -146,7 +150,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
     public static string KeyOf(string codec, string contentDigest, int uncompressedLength) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{codec}/{contentDigest}+{uncompressedLength}");
 
-    /// <returns>The frame as the memory tier keeps it, or null when it keeps none (full).</returns>
+    /// <returns>The frame as the memory tier keeps it, or null when it keeps none (full: then it is spilled, when there is a <see cref="Spill"/>).</returns>
     private CachedFrame? Remember(string key, ReadOnlySpan<byte> frame, ulong? crc64)
     {
         // Reserve the room first, so that threads racing for the last of it cannot overshoot.
@@ -155,6 +159,10 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
             if (Interlocked.Add(ref _kept, -frame.Length) + frame.Length > MemoryCapacity)
             {
                 Volatile.Write(ref _refused, 1);
+                if (MemoryCapacity > 0)
+                {
+                    Spill?.TryAdd(key, frame, crc64);
+                }
             }
 
             return _frames.TryGetValue(key, out var other) ? other : null;
