@@ -203,7 +203,8 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
 }
 
 /// <summary>A compressed frame from a <see cref="FrameCache"/>, and the CRC-64/ISO of its uncompressed bytes when the writer that kept it had it.</summary>
-public readonly record struct CachedFrame(ReadOnlyMemory<byte> Bytes, ulong? Crc64);
+/// <param name="Spilled">Where it lies in the cache's <see cref="SpillFrames"/> when it was read from there (its bytes are a copy then): a holder keeps the place, not the copy.</param>
+public readonly record struct CachedFrame(ReadOnlyMemory<byte> Bytes, ulong? Crc64, SpilledFrame? Spilled = null);
 
 /// <summary>A blob by its digest ("sha256:…") and size in bytes, and the digest of the tar it holds (its diffID).</summary>
 public readonly record struct KnownBlob(string Digest, long Size, string TarDigest);

@@ -54,20 +54,22 @@ internal sealed partial class FramedBlob
     }
 
     /// <summary>A frame with its cache key: held back while all are, written otherwise; in the recipe by its key.</summary>
-    private void WriteFrame(string key, ReadOnlyMemory<byte> frame)
+    private void WriteFrame(string key, CachedFrame frame)
     {
         _recipe?.AddFrame(key);
         if (_heldBack is { } pieces)
         {
-            // The cache's bytes stay put (its memory tier never drops a frame it kept).
-            pieces.Add(new HeldPiece(frame, IsFrame: true));
+            // The cache's bytes stay put (its memory tier never drops a frame it kept). A frame read
+            // back from its spill file is a copy: held by its place, read again if it is written, so
+            // that a copy of a tree held back whole costs no memory for it.
+            pieces.Add(frame.Spilled is { } place ? new HeldPiece(default, IsFrame: true, place) : new HeldPiece(frame.Bytes, IsFrame: true));
         }
         else
         {
-            _blob.Write(frame.Span);
+            _blob.Write(frame.Bytes.Span);
         }
 
-        Offset += frame.Length;
+        Offset += frame.Bytes.Length;
     }
 
     /// <summary>The tar not hashed while held is the one a recipe made before: its digest is taken as the diffID.</summary>
@@ -96,7 +98,7 @@ internal sealed partial class FramedBlob
         _heldBack = null;
         foreach (var piece in pieces)
         {
-            _blob.Write(piece.Bytes.Span);
+            _blob.Write(piece.Content.Span);
         }
     }
 
@@ -132,4 +134,9 @@ internal sealed partial class FramedBlob
 }
 
 /// <summary>A piece of a blob held back: a frame of the tar (compressed), or other bytes (a skippable frame, a footer).</summary>
-internal readonly record struct HeldPiece(ReadOnlyMemory<byte> Bytes, bool IsFrame);
+/// <param name="Spilled">Where a frame lies in the cache's spill file, instead of <paramref name="Bytes"/>.</param>
+internal readonly record struct HeldPiece(ReadOnlyMemory<byte> Bytes, bool IsFrame, SpilledFrame? Spilled = null)
+{
+    /// <summary>The piece's bytes: read again from the spill file for a spilled frame.</summary>
+    public ReadOnlyMemory<byte> Content => Spilled is { } place ? place.Read() : Bytes;
+}

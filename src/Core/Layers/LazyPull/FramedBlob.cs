@@ -135,7 +135,7 @@ internal sealed partial class FramedBlob : IDisposable
             }
 
             _pending.ResetWrittenCount();
-            WriteFrame(key, frame.Bytes);
+            WriteFrame(key, frame);
             return Offset;
         }
 
@@ -151,7 +151,7 @@ internal sealed partial class FramedBlob : IDisposable
         _pending.ResetWrittenCount();
         if (key is not null)
         {
-            WriteFrame(key, _compressed.WrittenMemory);
+            WriteFrame(key, new CachedFrame(_compressed.WrittenMemory, null));
         }
         else
         {

@@ -11,20 +11,25 @@ internal sealed class HeldFramesStream(List<HeldPiece> pieces) : ForwardReadStre
     private int _piece;
     private int _offset;
 
+    // The current frame's bytes, read once (a spilled frame is read from its file).
+    private ReadOnlyMemory<byte>? _current;
+
     public override int Read(Span<byte> buffer)
     {
         while (_piece < pieces.Count)
         {
             var piece = pieces[_piece];
-            if (!piece.IsFrame || _offset == piece.Bytes.Length)
+            var bytes = piece.IsFrame ? _current ??= piece.Content : default;
+            if (!piece.IsFrame || _offset == bytes.Length)
             {
                 _piece++;
                 _offset = 0;
+                _current = null;
                 continue;
             }
 
-            var n = Math.Min(buffer.Length, piece.Bytes.Length - _offset);
-            piece.Bytes.Span.Slice(_offset, n).CopyTo(buffer);
+            var n = Math.Min(buffer.Length, bytes.Length - _offset);
+            bytes.Span.Slice(_offset, n).CopyTo(buffer);
             _offset += n;
             return n;
         }

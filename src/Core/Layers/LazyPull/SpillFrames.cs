@@ -82,24 +82,40 @@ public sealed class SpillFrames(string directory, long capacity) : IDisposable
             return false;
         }
 
-        var bytes = GC.AllocateUninitializedArray<byte>(at.Length);
-        try
+        var place = new SpilledFrame(this, at.Offset, at.Length);
+        if (TryRead(file, place) is not { } bytes)
         {
-            if (RandomAccess.Read(file, bytes, at.Offset) != at.Length)
-            {
-                Stop($"{Describe()}: a frame read back short");
-                return false;
-            }
-        }
-        catch (IOException e)
-        {
-            Stop($"cannot read {Describe()}: {e.Message}");
             return false;
         }
 
         Interlocked.Increment(ref _hits);
-        frame = new CachedFrame(bytes, at.Crc64);
+        frame = new CachedFrame(bytes, at.Crc64, place);
         return true;
+    }
+
+    /// <summary>A frame's bytes read again from where <see cref="TryGet"/> found it.</summary>
+    /// <exception cref="IOException">The file can no longer be read (the reason is in <see cref="Stopped"/> too).</exception>
+    internal byte[] Read(SpilledFrame place) =>
+        (Volatile.Read(ref _file) is { } file ? TryRead(file, place) : null) ?? throw new IOException(Stopped ?? $"{Describe()} is closed");
+
+    private byte[]? TryRead(SafeFileHandle file, SpilledFrame place)
+    {
+        var bytes = GC.AllocateUninitializedArray<byte>(place.Length);
+        try
+        {
+            if (RandomAccess.Read(file, bytes, place.Offset) == place.Length)
+            {
+                return bytes;
+            }
+
+            Stop($"{Describe()}: a frame read back short");
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            Stop($"cannot read {Describe()}: {e.Message}");
+        }
+
+        return null;
     }
 
     public void Dispose() => _file?.Dispose();
@@ -158,4 +174,12 @@ public sealed class SpillFrames(string directory, long capacity) : IDisposable
     private void Stop(string why) => Interlocked.CompareExchange(ref _stopped, why, null);
 
     private string Describe() => $"the frame spill file in {Directory}";
+}
+
+/// <summary>Where a frame lies in a <see cref="SpillFrames"/> file: what a blob holding it back keeps instead of its bytes.</summary>
+public readonly record struct SpilledFrame(SpillFrames File, long Offset, int Length)
+{
+    /// <summary>The frame's bytes, read again.</summary>
+    /// <exception cref="IOException">The file can no longer be read.</exception>
+    public byte[] Read() => File.Read(this);
 }

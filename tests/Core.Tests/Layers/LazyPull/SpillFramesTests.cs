@@ -110,11 +110,34 @@ public sealed class SpillFramesTests : IDisposable
         Assert.Equal(cold, second);
     }
 
+    [Theory]
+    [InlineData(LayerCompression.ZstdChunked)]
+    [InlineData(LayerCompression.Estargz)]
+    public void A_layer_held_back_on_spilled_frames_then_written_should_be_the_cold_layers_bytes(LayerCompression kind)
+    {
+        // The same files and one more at the end: every frame before it comes from the spill file
+        // and is held back by its place, then read again and written when the new file's frame misses.
+        var tree = TwoFileTree.Make(Path.Combine(_scratch.Path, "a"), TwoFileTree.Pattern());
+        var longerPath = Path.Combine(_scratch.Path, "c");
+        Directory.CreateDirectory(longerPath);
+        File.WriteAllText(Path.Combine(longerPath, "zz-new.txt"), "only in this copy\n");
+        var longer = TwoFileTree.Make(longerPath, TwoFileTree.Pattern());
+        var cold = Write(longer, kind, frames: null);
+        using var spill = new SpillFrames(SpillDirectory, 1 << 30);
+        var cache = new FrameCache(memoryCapacity: 1, spill: spill);
+        Write(tree, kind, cache);
+
+        Assert.Equal(cold, Write(longer, kind, cache));
+        Assert.True(spill.Hits > 0);
+    }
+
     private static byte[] Write(SnapshotDiff diff, LayerCompression kind, FrameCache? frames)
     {
         var changes = LayerTar.Changes(diff, LayerOptions.Default, _ => { }, CancellationToken.None, out var differ);
         using var blob = new MemoryStream();
-        LazyPullLayer.WriteBlob(diff, changes, differ, LayerOptions.Default, CompressionSettings.For(kind, blockSize: 64 * 1024), blob, CancellationToken.None, reuseFrames: frames is not null, frames: frames);
+        // Held back while every frame is cached (a destination that turns out not to hold the blob), so
+        // that spilled frames are held by their place and read again when the blob is written.
+        LazyPullLayer.WriteBlob(diff, changes, differ, LayerOptions.Default, CompressionSettings.For(kind, blockSize: 64 * 1024), blob, CancellationToken.None, reuseFrames: frames is not null, frames: frames, holdsBlob: _ => false);
         return blob.ToArray();
     }
 }
