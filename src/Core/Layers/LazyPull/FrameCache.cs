@@ -39,8 +39,11 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
 
     public long MemoryCapacity { get; } = memoryCapacity;
 
-    /// <summary>Whether the memory tier has refused a frame for want of room: from then on it keeps no new frame.</summary>
-    public bool StoppedKeeping => Volatile.Read(ref _refused) != 0;
+    /// <summary>
+    /// Whether the cache has refused a frame for want of room (its memory tier, and its
+    /// <see cref="Spill"/> when it has one): from then on it keeps no new frame.
+    /// </summary>
+    public bool StoppedKeeping => Volatile.Read(ref _refused) != 0 && (Spill is null || MemoryCapacity == 0 || Spill.Refused);
 
     /// <summary>The store across runs (--cache DIR), or null.</summary>
     public DiskFrames? Disk { get; } = disk;

@@ -30,6 +30,7 @@ public sealed class SpillFrames(string directory, long capacity) : IDisposable
     private long _end;
     private string? _stopped;
     private int _hits;
+    private int _full;
 
     /// <summary>The directory the file is made in (the system's temporary directory, unless a caller says).</summary>
     public string Directory { get; } = directory;
@@ -46,6 +47,9 @@ public sealed class SpillFrames(string directory, long capacity) : IDisposable
     /// <summary>Why spilling stopped before <see cref="Capacity"/> (the file could not be made or written), or null.</summary>
     public string? Stopped => Volatile.Read(ref _stopped);
 
+    /// <summary>Whether a frame was not kept for want of room, or spilling stopped: from then on the cache lacks frames it was given.</summary>
+    public bool Refused => Volatile.Read(ref _full) != 0 || Stopped is not null;
+
     /// <summary>Keeps a frame unless the file is full or failed; false when it was not kept.</summary>
     public bool TryAdd(string key, ReadOnlySpan<byte> frame, ulong? crc64)
     {
@@ -57,6 +61,7 @@ public sealed class SpillFrames(string directory, long capacity) : IDisposable
         var offset = Interlocked.Add(ref _end, frame.Length) - frame.Length;
         if (offset + frame.Length > Capacity)
         {
+            Volatile.Write(ref _full, 1);
             return false;
         }
 
