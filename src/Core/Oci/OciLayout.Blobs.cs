@@ -134,17 +134,33 @@ public sealed partial class OciLayout
     private static bool TryVerify(string blob, string digest, out long size)
     {
         size = 0;
+        // open(2) and pread(2) only (PlainRead). A FileStream takes a shared flock, which fails
+        // ("being used by another process") while a writer of the same blob still holds the
+        // temporary file it just renamed to this name open under its exclusive one: two jobs with
+        // the same config, or two copies of one tree, in flight at once.
+        using var handle = PlainRead.TryOpen(blob, out var errno);
+        if (handle is null)
+        {
+            return PlainRead.IsMissing(errno) ? false : throw new FsException("open", blob, errno);
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
         try
         {
-            using var stream = new FileStream(blob, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var actual = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(stream));
-            size = stream.Length;
-            return actual == digest;
+            int read;
+            while ((read = PositionalRead.Read(handle, buffer, size, () => blob)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                size += read;
+            }
         }
-        catch (FileNotFoundException)
+        finally
         {
-            return false;
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
+
+        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()) == digest;
     }
 
     /// <summary>

@@ -62,6 +62,29 @@ public sealed class OciLayoutBlobTests : IDisposable
     }
 
     [Fact]
+    public void A_blob_another_writer_just_renamed_in_and_still_holds_open_should_be_taken_as_stored()
+    {
+        // Two jobs with the same config in flight at once: the first writer renames its temporary
+        // file to the blob's name while it still holds it open under an exclusive flock
+        // (FileShare.None); the second finds the name taken and checks the bytes there.
+        var layout = OciLayout.Open(Dir);
+        var content = Encoding.UTF8.GetBytes("{\"config\":\"the same\"}");
+        var target = layout.BlobPath(Sha256(content));
+        var temporary = target + ".tmp-other-writer";
+        using (var other = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            other.Write(content);
+            other.Flush();
+            File.Move(temporary, target);
+
+            var stored = layout.WriteBlob(OciMediaTypes.ImageConfig, content);
+            Assert.Equal(Sha256(content), stored.Digest);
+        }
+
+        Assert.Equal(content, File.ReadAllBytes(target));
+    }
+
+    [Fact]
     public void BlobPath_should_be_blobs_sha256_hex()
     {
         var layout = OciLayout.Open(Dir);
