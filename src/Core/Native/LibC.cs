@@ -165,6 +165,15 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "renameat", SetLastError = true)]
     public static partial int RenameAt(int olddirfd, byte* oldpath, int newdirfd, byte* newpath);
 
+    public const int PROT_READ = 1;
+    public const int MAP_SHARED = 1;
+
+    [LibraryImport(Lib, EntryPoint = "mmap", SetLastError = true)]
+    public static partial void* Mmap(void* address, nuint length, int protection, int flags, int fd, long offset);
+
+    [LibraryImport(Lib, EntryPoint = "munmap", SetLastError = true)]
+    public static partial int Munmap(void* address, nuint length);
+
     [LibraryImport(Lib, EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int Ftruncate(int fd, long length);
 

@@ -9,8 +9,8 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 
 /// <summary>
 /// Where the <see cref="FrameCache"/> puts frames once its memory tier is full: one temporary file
-/// that no directory names (O_TMPFILE, so a killed process leaves nothing behind), appended to, read
-/// back by offset. Ten copies of an upper whose frames outgrow cache.memory otherwise found only
+/// that no directory names (O_TMPFILE, so a killed process leaves nothing behind), appended to with
+/// pwrite and read back through a read-only mapping of it. Ten copies of an upper whose frames outgrow cache.memory otherwise found only
 /// the frames the memory kept: 256 MiB of the 373 MiB of many-small's, so every later copy compressed
 /// a third of its files again. The file lives in the page cache while memory allows and the kernel
 /// can write it out and drop it when it needs the room, which the memory tier's frames cannot do.
@@ -22,11 +22,17 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// layers come out the same, only slower.
 /// </para>
 /// </summary>
-public sealed class SpillFrames(string directory, long capacity) : IDisposable
+public sealed unsafe class SpillFrames(string directory, long capacity) : IDisposable
 {
     private readonly ConcurrentDictionary<string, (long Offset, int Length, ulong? Crc64)> _frames = new(StringComparer.Ordinal);
     private readonly Lock _opening = new();
     private SafeFileHandle? _file;
+
+    // The file mapped whole (read only) once made: a frame read back is a view of the page cache,
+    // where pread cost a call and a copy for every frame of every later copy (a twentieth of one).
+    // Only what was written is ever read, so nothing past the file's end is touched; null where
+    // mmap fails, and then frames are read with pread.
+    private byte* _map;
     private long _end;
     private string? _stopped;
     private int _hits;
@@ -37,6 +43,9 @@ public sealed class SpillFrames(string directory, long capacity) : IDisposable
 
     /// <summary>The most bytes spilled (paralleldiff.cache.spill); past it frames are not kept.</summary>
     public long Capacity { get; } = capacity;
+
+    /// <summary>Whether the file is mapped for reading (the default); false reads every frame with pread, as where mmap fails.</summary>
+    internal bool MapFile { get; init; } = true;
 
     /// <summary>Bytes written to the file so far.</summary>
     public long Spilled => Math.Min(Interlocked.Read(ref _end), Capacity);
@@ -87,6 +96,13 @@ public sealed class SpillFrames(string directory, long capacity) : IDisposable
             return false;
         }
 
+        if (_map is not null)
+        {
+            Interlocked.Increment(ref _hits);
+            frame = new CachedFrame(new MappedBytes(_map + at.Offset, at.Length).Memory, at.Crc64);
+            return true;
+        }
+
         var place = new SpilledFrame(this, at.Offset, at.Length);
         if (TryRead(file, place) is not { } bytes)
         {
@@ -123,7 +139,17 @@ public sealed class SpillFrames(string directory, long capacity) : IDisposable
         return null;
     }
 
-    public void Dispose() => _file?.Dispose();
+    /// <summary>Unmaps and closes the file: no frame it gave may be used after.</summary>
+    public void Dispose()
+    {
+        if (_map is not null)
+        {
+            LibC.Munmap(_map, (nuint)Capacity);
+            _map = null;
+        }
+
+        _file?.Dispose();
+    }
 
     private SafeFileHandle? Open()
     {
@@ -140,6 +166,11 @@ public sealed class SpillFrames(string directory, long capacity) : IDisposable
                 if (made is null)
                 {
                     Stop(why!);
+                }
+                else if (MapFile)
+                {
+                    var map = LibC.Mmap(null, (nuint)Capacity, LibC.PROT_READ, LibC.MAP_SHARED, (int)made.DangerousGetHandle(), 0);
+                    _map = map == (void*)-1 ? null : (byte*)map;
                 }
 
                 Volatile.Write(ref _file, made);

@@ -10,7 +10,7 @@ namespace ParallelDiff.Core.Tests.Layers.LazyPull;
 
 /// <summary>
 /// The frame cache's spill file: frames past the memory tier are kept in an unnamed temporary file
-/// and read back as they were written; its cap and a memory tier of 0 are honoured; a directory it
+/// and read back as they were written (through its mapping, or with pread where it is not mapped); its cap and a memory tier of 0 are honoured; a directory it
 /// cannot use stops it with the reason, never fails a layer; and a layer made from spilled frames is
 /// the cold layer's bytes.
 /// </summary>
@@ -94,13 +94,15 @@ public sealed class SpillFramesTests : IDisposable
     }
 
     [Theory]
-    [InlineData(LayerCompression.ZstdChunked)]
-    [InlineData(LayerCompression.Estargz)]
-    public void A_layer_made_of_spilled_frames_should_be_the_cold_layers_bytes(LayerCompression kind)
+    [InlineData(LayerCompression.ZstdChunked, true)]
+    [InlineData(LayerCompression.Estargz, true)]
+    [InlineData(LayerCompression.ZstdChunked, false)]
+    [InlineData(LayerCompression.Estargz, false)]
+    public void A_layer_made_of_spilled_frames_should_be_the_cold_layers_bytes(LayerCompression kind, bool mapped)
     {
         var tree = TwoFileTree.Make(Path.Combine(_scratch.Path, "a"), TwoFileTree.Pattern());
         var cold = Write(tree, kind, frames: null);
-        using var spill = new SpillFrames(SpillDirectory, 1 << 30);
+        using var spill = new SpillFrames(SpillDirectory, 1 << 30) { MapFile = mapped };
         var cache = new FrameCache(memoryCapacity: 1, spill: spill);
         var first = Write(tree, kind, cache);
         var second = Write(TwoFileTree.Make(Path.Combine(_scratch.Path, "b"), TwoFileTree.Pattern()), kind, cache);
@@ -113,9 +115,11 @@ public sealed class SpillFramesTests : IDisposable
     }
 
     [Theory]
-    [InlineData(LayerCompression.ZstdChunked)]
-    [InlineData(LayerCompression.Estargz)]
-    public void A_layer_held_back_on_spilled_frames_then_written_should_be_the_cold_layers_bytes(LayerCompression kind)
+    [InlineData(LayerCompression.ZstdChunked, true)]
+    [InlineData(LayerCompression.Estargz, true)]
+    [InlineData(LayerCompression.ZstdChunked, false)]
+    [InlineData(LayerCompression.Estargz, false)]
+    public void A_layer_held_back_on_spilled_frames_then_written_should_be_the_cold_layers_bytes(LayerCompression kind, bool mapped)
     {
         // The same files and one more at the end: every frame before it comes from the spill file
         // and is held back by its place, then read again and written when the new file's frame misses.
@@ -125,7 +129,7 @@ public sealed class SpillFramesTests : IDisposable
         File.WriteAllText(Path.Combine(longerPath, "zz-new.txt"), "only in this copy\n");
         var longer = TwoFileTree.Make(longerPath, TwoFileTree.Pattern());
         var cold = Write(longer, kind, frames: null);
-        using var spill = new SpillFrames(SpillDirectory, 1 << 30);
+        using var spill = new SpillFrames(SpillDirectory, 1 << 30) { MapFile = mapped };
         var cache = new FrameCache(memoryCapacity: 1, spill: spill);
         Write(tree, kind, cache);
 
