@@ -43,7 +43,9 @@ internal sealed class EstargzWriter : PerFileFrameWriter
         SkipValidation = true,
     };
 
-    private readonly ArrayBufferWriter<byte> _toc = new(64 * 1024);
+    // Pooled: a TOC of 100,000 entries is tens of MB, and grown afresh by doubling for every layer
+    // it was a twentieth of a copy whose frames all came from the cache (copies and page faults).
+    private readonly PooledBufferWriter _toc = new(64 * 1024);
     private readonly Utf8JsonWriter _tocWriter;
     private readonly ArrayBufferWriter<byte> _header = new(1024);
 
@@ -140,6 +142,7 @@ internal sealed class EstargzWriter : PerFileFrameWriter
         if (disposing)
         {
             _tocWriter.Dispose();
+            _toc.Dispose();
         }
 
         base.Dispose(disposing);

@@ -51,7 +51,9 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
     private static readonly JsonWriterOptions TocJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
     private static readonly byte[] Zeros = new byte[TarArchive.BlockSize];
 
-    private readonly ArrayBufferWriter<byte> _toc = new(64 * 1024);
+    // Pooled: a TOC of 100,000 entries is tens of MB, and grown afresh by doubling for every layer
+    // it was a twentieth of a copy whose frames all came from the cache (copies and page faults).
+    private readonly PooledBufferWriter _toc = new(64 * 1024);
     private readonly Utf8JsonWriter _tocWriter;
     private readonly TarSplitPacker _tarSplit;
     private readonly ArrayBufferWriter<byte> _segment = new(4096);
@@ -214,6 +216,7 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
         {
             _tocWriter.Dispose();
             _tarSplit.Dispose();
+            _toc.Dispose();
         }
 
         base.Dispose(disposing);
