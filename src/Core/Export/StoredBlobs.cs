@@ -1,7 +1,4 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using Microsoft.Win32.SafeHandles;
 using ParallelDiff.Core.Fs;
 using ParallelDiff.Core.Oci;
 
@@ -16,8 +13,6 @@ namespace ParallelDiff.Core.Export;
 /// </summary>
 public sealed class StoredBlobs(OciLayout layout)
 {
-    private const int ReadSize = 1 << 20;
-
     private readonly ConcurrentDictionary<string, Lazy<string?>> _verdicts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _damaged = new(StringComparer.Ordinal);
 
@@ -59,7 +54,7 @@ public sealed class StoredBlobs(OciLayout layout)
         {
             try
             {
-                var (length, actual) = Digest(handle, path, size);
+                var (length, actual) = PlainRead.Sha256(handle, path, size);
                 if (length != size)
                 {
                     _damaged.TryAdd(digest, 0);
@@ -79,41 +74,5 @@ public sealed class StoredBlobs(OciLayout layout)
         }
 
         return null;
-    }
-
-    /// <summary>The file's length and sha256, read until its end; one longer than <paramref name="size"/> is measured, not hashed.</summary>
-    private static (long Length, string? Digest) Digest(SafeFileHandle handle, string path, long size)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        // One byte past the expected size, so a blob of that size reads short: its bytes and its end
-        // in one call. A short read ends the loop only there; any other length reads on to a read of
-        // nothing, so a filesystem that reads short before its end cannot make a sound blob look cut.
-        var length = (int)Math.Min(size + 1, ReadSize);
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            long total = 0;
-            int read;
-            while ((read = PositionalRead.Read(handle, buffer.AsSpan(0, length), total, () => path)) > 0)
-            {
-                total += read;
-                if (total > size)
-                {
-                    return (RandomAccess.GetLength(handle), null);
-                }
-
-                hash.AppendData(buffer, 0, read);
-                if (total == size && read < length)
-                {
-                    break;
-                }
-            }
-
-            return (total, "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 }

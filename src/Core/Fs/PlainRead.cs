@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using ParallelDiff.Core.Native;
@@ -69,4 +71,48 @@ public static class PlainRead
             }
         }
     }
+
+    /// <summary>
+    /// The file's length and "sha256:…", read with pread until its end. With <paramref name="size"/>,
+    /// the size the caller expects, the first read asks one byte past it, so a file of that size
+    /// reads short (its bytes and its end) in one call; a short read ends the loop only there, and
+    /// any other length reads on to a read of nothing, so a filesystem that reads short before its
+    /// end cannot make a sound file look cut. A file longer than <paramref name="size"/> is measured,
+    /// not hashed: its digest is null.
+    /// </summary>
+    /// <exception cref="FsException">A read failed; the message names the file.</exception>
+    public static (long Length, string? Digest) Sha256(SafeFileHandle handle, string path, long? size = null)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var length = size is { } expected ? (int)Math.Min(expected + 1, HashReadSize) : HashReadSize;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            long total = 0;
+            int read;
+            while ((read = PositionalRead.Read(handle, buffer.AsSpan(0, length), total, () => path)) > 0)
+            {
+                total += read;
+                if (total > size)
+                {
+                    return (RandomAccess.GetLength(handle), null);
+                }
+
+                hash.AppendData(buffer, 0, read);
+                if (total == size && read < length)
+                {
+                    break;
+                }
+            }
+
+            return (total, "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private const int HashReadSize = 1 << 20;
 }

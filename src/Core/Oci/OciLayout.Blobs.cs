@@ -144,23 +144,9 @@ public sealed partial class OciLayout
             return PlainRead.IsMissing(errno) ? false : throw new FsException("open", blob, errno);
         }
 
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(256 * 1024);
-        try
-        {
-            int read;
-            while ((read = PositionalRead.Read(handle, buffer, size, () => blob)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-                size += read;
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()) == digest;
+        var (length, actual) = PlainRead.Sha256(handle, blob);
+        size = length;
+        return actual == digest;
     }
 
     /// <summary>

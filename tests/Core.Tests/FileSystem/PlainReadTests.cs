@@ -48,4 +48,31 @@ public sealed class PlainReadTests : IDisposable
         Assert.Null(PlainRead.TryOpen(Path.Combine(_scratch.Path, "absent"), out var errno));
         Assert.True(PlainRead.IsMissing(errno));
     }
+
+    [Theory]
+    [InlineData(400, null)]
+    [InlineData(400, 400L)]
+    [InlineData(400, 401L)]
+    [InlineData(0, 0L)]
+    [InlineData(3_000_000, 3_000_000L)]
+    [InlineData(3_000_000, null)]
+    public void Sha256_should_hash_the_whole_file_and_give_its_length(int size, long? expected)
+    {
+        var path = Path.Combine(_scratch.Path, $"h{size}");
+        var content = Enumerable.Range(0, size).Select(i => (byte)(i * 7)).ToArray();
+        File.WriteAllBytes(path, content);
+        using var handle = PlainRead.TryOpen(path, out _)!;
+
+        Assert.Equal((size, "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content))), PlainRead.Sha256(handle, path, expected));
+    }
+
+    [Fact]
+    public void Sha256_of_a_file_longer_than_expected_should_measure_it_and_give_no_digest()
+    {
+        var path = Path.Combine(_scratch.Path, "longer");
+        File.WriteAllBytes(path, new byte[500]);
+        using var handle = PlainRead.TryOpen(path, out _)!;
+
+        Assert.Equal((500L, (string?)null), PlainRead.Sha256(handle, path, 400));
+    }
 }
