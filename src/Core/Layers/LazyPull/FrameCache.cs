@@ -68,7 +68,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
     public bool TryGet(string key, int uncompressedLength, out CachedFrame frame)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (_frames.TryGetValue(key, out frame) || (Spill is not null && Spill.TryGet(key, out frame)))
+        if (TryKept(key, out frame))
         {
             Interlocked.Increment(ref _memoryHits);
             return true;
@@ -96,7 +96,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
 
         // The layer that compressed it may have kept it and left between the look-up above and
         // this claim: take it, and hand it to anyone who came to wait on us meanwhile.
-        if (compressor == mine && (_frames.TryGetValue(key, out frame) || (Spill is not null && Spill.TryGet(key, out frame))))
+        if (compressor == mine && TryKept(key, out frame))
         {
             _inFlight.TryRemove(new KeyValuePair<string, TaskCompletionSource<CachedFrame?>>(key, mine));
             mine.TrySetResult(frame);
@@ -152,6 +152,10 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
     /// <param name="contentDigest">"sha256:…" of the frame's uncompressed bytes.</param>
     public static string KeyOf(string codec, string contentDigest, int uncompressedLength) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{codec}/{contentDigest}+{uncompressedLength}");
+
+    /// <summary>A frame this process kept: in memory, else in its spill file.</summary>
+    private bool TryKept(string key, out CachedFrame frame) =>
+        _frames.TryGetValue(key, out frame) || (Spill is not null && Spill.TryGet(key, out frame));
 
     /// <returns>The frame as the memory tier keeps it, or null when it keeps none (full: then it is spilled, when there is a <see cref="Spill"/>).</returns>
     private CachedFrame? Remember(string key, ReadOnlySpan<byte> frame, ulong? crc64)

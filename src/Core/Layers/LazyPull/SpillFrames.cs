@@ -12,8 +12,9 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// that no directory names (O_TMPFILE, so a killed process leaves nothing behind), appended to with
 /// pwrite and read back through a read-only mapping of it. Ten copies of an upper whose frames
 /// outgrow cache.memory otherwise found only the frames the memory kept: 256 MiB of the 373 MiB of
-/// many-small's, so every later copy compressed a third of its files again. The file lives in the page cache while memory allows and the kernel
-/// can write it out and drop it when it needs the room, which the memory tier's frames cannot do.
+/// many-small's, so every later copy compressed a third of its files again. The file lives in the
+/// page cache while memory allows and the kernel can write it out and drop it when it needs the
+/// room, which the memory tier's frames cannot do.
 /// <para>
 /// Opened on the first frame spilled, so a command whose frames fit in memory makes no file. A frame
 /// is listed only after its bytes are written, so a reader never sees a partial one; nothing else
