@@ -1,4 +1,3 @@
-using ParallelDiff.Core.Layers;
 using ParallelDiff.Core.Oci;
 
 namespace ParallelDiff.Core.Export;
@@ -17,18 +16,6 @@ public static class LayoutIndexOrder
     public static bool SortByRefName(OciLayout layout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        using var held = IndexLock.Acquire(layout.IndexLockPath, layout.LockTimeout, cancellationToken);
-        // A JsonDocument, not a JsonNode tree: for a 1,000-snapshot export the tree (a dictionary per
-        // manifest, built to be sorted and written once) was a tenth of a warm run's CPU.
-        using var index = IndexDocument.Parse(File.ReadAllBytes(layout.IndexPath), layout.IndexPath);
-        if (IndexDocument.InRefNameOrder(index.RootElement) is not { } sorted)
-        {
-            return false;
-        }
-
-        using var file = AtomicOutputFile.Create(layout.IndexPath);
-        file.Stream.Write(sorted);
-        file.Commit();
-        return true;
+        return layout.SortIndexByRefName(cancellationToken);
     }
 }
