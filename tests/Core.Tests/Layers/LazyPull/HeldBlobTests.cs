@@ -5,6 +5,7 @@ using ParallelDiff.Core.Layers.LazyPull;
 using ParallelDiff.Core.Snapshots;
 using ParallelDiff.Core.Tests.Support;
 using Xunit;
+using static ParallelDiff.Core.Tests.Layers.LazyPull.LazyPullWrites;
 
 namespace ParallelDiff.Core.Tests.Layers.LazyPull;
 
@@ -24,21 +25,6 @@ public sealed class HeldBlobTests : IDisposable
 
     /// <summary>As <see cref="Tree"/>, with big.bin noise: its five frames do not compress.</summary>
     private SnapshotDiff NoiseTree(string name) => TwoFileTree.Make(Path.Combine(_scratch.Path, name), TwoFileTree.Noise());
-
-    /// <summary>The same blob bytes and the same descriptor (digest, size, diffID, annotations).</summary>
-    private static void AssertSameLayer((byte[] Bytes, LayerDescriptor Descriptor, bool Held) expected, (byte[] Bytes, LayerDescriptor Descriptor, bool Held) actual)
-    {
-        Assert.Equal(expected.Bytes, actual.Bytes);
-        Assert.Equal(expected.Descriptor.ToJson(), actual.Descriptor.ToJson());
-    }
-
-    private static (byte[] Bytes, LayerDescriptor Descriptor, bool Held) Write(SnapshotDiff diff, LayerCompression kind, FrameCache? frames, Func<KnownBlob, bool>? holdsBlob = null)
-    {
-        var changes = LayerTar.Changes(diff, LayerOptions.Default, _ => { }, CancellationToken.None, out var differ);
-        using var blob = new MemoryStream();
-        var written = LazyPullLayer.WriteBlob(diff, changes, differ, LayerOptions.Default, CompressionSettings.For(kind, blockSize: 64 * 1024), blob, CancellationToken.None, reuseFrames: frames is not null, frames: frames, holdsBlob: holdsBlob);
-        return (blob.ToArray(), written.Descriptor, written.BlobHeld);
-    }
 
     [Theory]
     [InlineData(LayerCompression.ZstdChunked)]

@@ -5,6 +5,7 @@ using ParallelDiff.Core.Layers.LazyPull;
 using ParallelDiff.Core.Snapshots;
 using ParallelDiff.Core.Tests.Support;
 using Xunit;
+using static ParallelDiff.Core.Tests.Layers.LazyPull.LazyPullWrites;
 
 namespace ParallelDiff.Core.Tests.Layers.LazyPull;
 
@@ -29,6 +30,10 @@ public sealed class SpillFramesTests : IDisposable
             return path;
         }
     }
+
+    // Held back while every frame is cached (a destination that turns out not to hold the blob), so
+    // that spilled frames are held by their place and read again when the blob is written.
+    private static readonly Func<KnownBlob, bool> NotHeld = _ => false;
 
     private static byte[] Frame(int length, int seed) => [.. Enumerable.Range(0, length).Select(i => (byte)(i * 31 + seed))];
 
@@ -104,8 +109,8 @@ public sealed class SpillFramesTests : IDisposable
         var cold = Write(tree, kind, frames: null);
         using var spill = new SpillFrames(SpillDirectory, 1 << 30) { MapFile = mapped };
         var cache = new FrameCache(memoryCapacity: 1, spill: spill);
-        var first = Write(tree, kind, cache);
-        var second = Write(TwoFileTree.Make(Path.Combine(_scratch.Path, "b"), TwoFileTree.Pattern()), kind, cache);
+        var first = Write(tree, kind, cache, NotHeld);
+        var second = Write(TwoFileTree.Make(Path.Combine(_scratch.Path, "b"), TwoFileTree.Pattern()), kind, cache, NotHeld);
 
         // Every frame the second layer took came back from the file (FrameCacheTests: 11 of them).
         Assert.Equal(11, cache.Hits);
@@ -131,27 +136,9 @@ public sealed class SpillFramesTests : IDisposable
         var cold = Write(longer, kind, frames: null);
         using var spill = new SpillFrames(SpillDirectory, 1 << 30) { MapFile = mapped };
         var cache = new FrameCache(memoryCapacity: 1, spill: spill);
-        Write(tree, kind, cache);
+        Write(tree, kind, cache, NotHeld);
 
-        AssertSameLayer(cold, Write(longer, kind, cache));
+        AssertSameLayer(cold, Write(longer, kind, cache, NotHeld));
         Assert.True(spill.Hits > 0);
-    }
-
-    private static void AssertSameLayer((byte[] Bytes, string Digest, string DiffId) expected, (byte[] Bytes, string Digest, string DiffId) actual)
-    {
-        Assert.Equal(expected.Bytes, actual.Bytes);
-        Assert.Equal(expected.Digest, actual.Digest);
-        Assert.Equal(expected.DiffId, actual.DiffId);
-    }
-
-    /// <summary>The blob's bytes and its descriptor's digests (the diffID among them: a tar hashed late from held frames must still be right).</summary>
-    private static (byte[] Bytes, string Digest, string DiffId) Write(SnapshotDiff diff, LayerCompression kind, FrameCache? frames)
-    {
-        var changes = LayerTar.Changes(diff, LayerOptions.Default, _ => { }, CancellationToken.None, out var differ);
-        using var blob = new MemoryStream();
-        // Held back while every frame is cached (a destination that turns out not to hold the blob), so
-        // that spilled frames are held by their place and read again when the blob is written.
-        var written = LazyPullLayer.WriteBlob(diff, changes, differ, LayerOptions.Default, CompressionSettings.For(kind, blockSize: 64 * 1024), blob, CancellationToken.None, reuseFrames: frames is not null, frames: frames, holdsBlob: _ => false);
-        return (blob.ToArray(), written.Descriptor.Digest, written.Descriptor.DiffId);
     }
 }
