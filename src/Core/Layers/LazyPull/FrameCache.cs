@@ -65,7 +65,11 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
 
     /// <param name="key">Codec, level and content, as <see cref="KeyOf"/> makes it.</param>
     /// <param name="uncompressedLength">The frame's uncompressed bytes: the disk tier keeps only frames worth a file.</param>
-    public bool TryGet(string key, int uncompressedLength, out CachedFrame frame)
+    /// <param name="whileWaiting">
+    /// Work to do while another layer compresses this very frame, called until it is done or the
+    /// work returns false (see <see cref="TryClaim"/>); null just waits.
+    /// </param>
+    public bool TryGet(string key, int uncompressedLength, out CachedFrame frame, Func<bool>? whileWaiting = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         if (TryKept(key, out frame))
@@ -87,6 +91,16 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
         // no two layers can wait on each other.
         var mine = new TaskCompletionSource<CachedFrame?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var compressor = _inFlight.GetOrAdd(key, mine);
+        if (compressor != mine)
+        {
+            // Two copies of one tree in step would otherwise take turns idling: the one behind
+            // waits for every frame the one ahead compresses. Meanwhile it compresses frames it
+            // will need later, which the other then finds (or waits for) in turn.
+            while (whileWaiting is not null && !compressor.Task.IsCompleted && whileWaiting())
+            {
+            }
+        }
+
         if (compressor != mine && compressor.Task.GetAwaiter().GetResult() is { } compressed)
         {
             Interlocked.Increment(ref _memoryHits);
@@ -106,6 +120,46 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
 
         Interlocked.Increment(ref _misses);
         return false;
+    }
+
+    /// <summary>
+    /// Makes the caller the compressor of a frame it will need later, unless the frame is kept
+    /// (a disk hit is brought into memory), another layer compresses it already, or the cache
+    /// stopped keeping frames (then the work would be done twice). True: the caller must
+    /// <see cref="Add"/> it (or <see cref="Abandon"/> it) without waiting on anything first, as
+    /// after a miss of <see cref="TryGet"/>; counted as a miss, and the later look-up as a hit.
+    /// </summary>
+    public bool TryClaim(string key, int uncompressedLength)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (StoppedKeeping || TryKept(key, out _) || _inFlight.ContainsKey(key))
+        {
+            return false;
+        }
+
+        if (Disk is not null && Disk.Keeps(uncompressedLength) && Disk.TryRead(key, out var stored))
+        {
+            // Counted where it is used: the later look-up finds it in memory.
+            Remember(key, stored, crc64: null);
+            return false;
+        }
+
+        var mine = new TaskCompletionSource<CachedFrame?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inFlight.TryAdd(key, mine))
+        {
+            return false;
+        }
+
+        // Kept by a layer that left between the look-up and the claim (as in TryGet).
+        if (TryKept(key, out var kept))
+        {
+            _inFlight.TryRemove(new KeyValuePair<string, TaskCompletionSource<CachedFrame?>>(key, mine));
+            mine.TrySetResult(kept);
+            return false;
+        }
+
+        Interlocked.Increment(ref _misses);
+        return true;
     }
 
     /// <summary>

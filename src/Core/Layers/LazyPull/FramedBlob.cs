@@ -121,7 +121,7 @@ internal sealed partial class FramedBlob : IDisposable
 
         contentDigest ??= NameUnnamed();
         var key = contentDigest is null || _cache is null ? null : FrameCache.KeyOf(_cacheCodec, contentDigest, length);
-        if (key is not null && _cache!.TryGet(key, length, out var frame))
+        if (key is not null && TryGetCached(key, length, out var frame))
         {
             Crc64 = crc64From switch
             {
@@ -129,7 +129,7 @@ internal sealed partial class FramedBlob : IDisposable
                 0 when frame.Crc64 is { } cached => cached,
                 { } from => TarSplitPacker.Crc64Append(from, _pending.WrittenSpan),
             };
-            if (_tarDeferred && _cache.StoppedKeeping && _heldBack is { } held)
+            if (_tarDeferred && _cache!.StoppedKeeping && _heldBack is { } held)
             {
                 StopDeferringTar(held);
             }
@@ -140,7 +140,7 @@ internal sealed partial class FramedBlob : IDisposable
         }
 
         Crc64 = crc64From is { } start ? TarSplitPacker.Crc64Append(start, _pending.WrittenSpan) : 0;
-        CompressMissed(key, _pending.WrittenSpan);
+        CompressMissed(key, _pending.WrittenSpan, _compressed);
         if (key is not null)
         {
             _cache!.Add(key, length, _compressed.WrittenSpan, crc64From == 0 ? Crc64 : null);
@@ -161,17 +161,24 @@ internal sealed partial class FramedBlob : IDisposable
         return Offset;
     }
 
-    /// <summary>
-    /// Compresses <paramref name="data"/> into the compressed buffer, after a cache miss that made
-    /// this layer the compressor of <paramref name="key"/>: on failure the key is abandoned, so that
-    /// layers waiting for it compress it themselves.
-    /// </summary>
-    private void CompressMissed(string? key, ReadOnlySpan<byte> data)
+    /// <summary>A frame from the cache, compressing frames ahead while another layer compresses this one.</summary>
+    private bool TryGetCached(string key, int length, out CachedFrame frame)
     {
-        _compressed.ResetWrittenCount();
+        _scanning = 0;
+        return _cache!.TryGet(key, length, out frame, _whileWaiting);
+    }
+
+    /// <summary>
+    /// Compresses <paramref name="data"/> into <paramref name="output"/> (emptied first), after a
+    /// cache miss or claim that made this layer the compressor of <paramref name="key"/>: on failure
+    /// the key is abandoned, so that layers waiting for it compress it themselves.
+    /// </summary>
+    private void CompressMissed(string? key, ReadOnlySpan<byte> data, ArrayBufferWriter<byte> output)
+    {
+        output.ResetWrittenCount();
         try
         {
-            _codec.CompressBlock(data, _compressed);
+            _codec.CompressBlock(data, output);
         }
         catch when (key is not null)
         {
@@ -190,13 +197,13 @@ internal sealed partial class FramedBlob : IDisposable
     public void CompressApart(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
     {
         var key = _cache is null || data.IsEmpty ? null : FrameCache.KeyOf(_cacheCodec, DigestOf(data, data.Length > Sha256Hasher.ManagedLimit), data.Length);
-        if (key is not null && _cache!.TryGet(key, data.Length, out var frame))
+        if (key is not null && TryGetCached(key, data.Length, out var frame))
         {
             output.Write(frame.Bytes.Span);
             return;
         }
 
-        CompressMissed(key, data);
+        CompressMissed(key, data, _compressed);
         if (key is not null)
         {
             _cache!.Add(key, data.Length, _compressed.WrittenSpan);

@@ -62,6 +62,7 @@ public static class LazyPullLayer
         if (changes.Sum(LayerMeter.DataOf) >= readAheadFrom)
         {
             using var ahead = new PayloadReadAhead(changes, sink => new ChangeWriter(sink, diff.New, writerOptions), compression.BlockSize, cancellationToken);
+            tar.CompressAheadFrom(ahead);
             while (ahead.TryNextEntry(out var entry))
             {
                 tar.Write(entry, ahead);

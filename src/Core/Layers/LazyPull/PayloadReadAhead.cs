@@ -22,7 +22,7 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// ends, as it was raised.
 /// </para>
 /// </summary>
-internal sealed class PayloadReadAhead : IDisposable
+internal sealed class PayloadReadAhead : IDisposable, IUpcomingFrames
 {
     /// <summary>Bytes of file data a batch gathers before it is handed over (a chunk of a bigger file goes alone).</summary>
     public const int BatchBytes = 1024 * 1024;
@@ -37,6 +37,13 @@ internal sealed class PayloadReadAhead : IDisposable
     private readonly Thread _reader;
     private List<Item>? _batch;
     private int _next;
+
+    // Batches taken from the reader ahead of their turn by TryNext (looking ahead), in order.
+    private readonly Queue<List<Item>> _taken = new();
+
+    // Where TryNext looks next: a batch (-1: the current one, else an index into _taken) and an item.
+    private int _peekBatch;
+    private int _peekItem;
     private ExceptionDispatchInfo? _failure;
     private int _entriesWritten;
     private bool _disposed;
@@ -103,6 +110,62 @@ internal sealed class PayloadReadAhead : IDisposable
 
     public static void ReturnChunk(ReadChunk chunk) => ArrayPool<byte>.Shared.Return(chunk.Buffer);
 
+    public void Rewind()
+    {
+        _peekBatch = -1;
+        _peekItem = _next;
+    }
+
+    /// <summary>
+    /// The next data chunk not yet taken, from the batches already handed over (never waits for the
+    /// reader). Where the format cuts each chunk as a frame of its own, these are upcoming frames.
+    /// </summary>
+    public bool TryNext(out ReadOnlyMemory<byte> bytes, out string digest)
+    {
+        // The layer's last frames (its TOC, its tar-split) are cut after the entries, when this is gone.
+        while (!_disposed)
+        {
+            var batch = _peekBatch < 0 ? _batch : _peekBatch < _taken.Count ? _taken.ElementAt(_peekBatch) : null;
+            if (batch is null)
+            {
+                if (_peekBatch >= 0 && _batches.TryTake(out var more))
+                {
+                    _taken.Enqueue(more);
+                    continue;
+                }
+
+                if (_peekBatch < 0)
+                {
+                    _peekBatch = 0;
+                    _peekItem = 0;
+                    continue;
+                }
+
+                bytes = default;
+                digest = string.Empty;
+                return false;
+            }
+
+            while (_peekItem < batch.Count)
+            {
+                var item = batch[_peekItem++];
+                if (item.Kind == ItemKind.Chunk)
+                {
+                    bytes = item.Buffer.AsMemory(0, item.Length);
+                    digest = item.Digest!;
+                    return true;
+                }
+            }
+
+            _peekBatch++;
+            _peekItem = 0;
+        }
+
+        bytes = default;
+        digest = string.Empty;
+        return false;
+    }
+
     public void Dispose()
     {
         if (_disposed)
@@ -127,6 +190,11 @@ internal sealed class PayloadReadAhead : IDisposable
         while (_batches.TryTake(out var rest))
         {
             ReturnAll(rest, 0);
+        }
+
+        while (_taken.TryDequeue(out var early))
+        {
+            ReturnAll(early, 0);
         }
 
         if (_batch is not null)
@@ -155,6 +223,13 @@ internal sealed class PayloadReadAhead : IDisposable
         while (_batch is null || _next == _batch.Count)
         {
             _batch = null;
+            if (_taken.TryDequeue(out var early))
+            {
+                _batch = early;
+                _next = 0;
+                continue;
+            }
+
             if (!_batches.TryTake(out var batch, Timeout.Infinite))
             {
                 // The reader completed: after its last batch, or after a failure.

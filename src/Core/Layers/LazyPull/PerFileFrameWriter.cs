@@ -72,6 +72,18 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
         OnEntry(entry.Header, payload);
     }
 
+    /// <summary>
+    /// Lets the blob compress chunks read ahead while it waits for a frame another layer is
+    /// compressing, where each chunk is a frame of its own (not where padding joins the last one).
+    /// </summary>
+    public void CompressAheadFrom(PayloadReadAhead readAhead)
+    {
+        if (!PaddingInDataFrame)
+        {
+            Blob.CompressAheadFrom(readAhead, ChecksumsData);
+        }
+    }
+
     public void Dispose()
     {
         Dispose(true);

@@ -76,6 +76,43 @@ public sealed class PayloadReadAheadTests : IDisposable
     }
 
     [Fact]
+    public void Chunks_looked_at_ahead_should_be_the_chunks_taken_next_in_order()
+    {
+        var diff = Tree();
+        var changes = Changes(diff);
+        var options = LayerOptions.Default.Writer with { Xattrs = LayerOptions.Default.Diff.Xattrs };
+        using var ahead = new PayloadReadAhead(changes, sink => new ChangeWriter(sink, diff.New, options), 64 * 1024, CancellationToken.None);
+        var promised = new List<string>();
+        var taken = new List<string>();
+        var looks = 0;
+        while (ahead.TryNextEntry(out var entry))
+        {
+            // At every entry, what lies ahead (up to 40 chunks, across batches) must be what comes.
+            ahead.Rewind();
+            var next = new List<string>();
+            while (next.Count < 40 && ahead.TryNext(out var bytes, out var digest))
+            {
+                Assert.Equal(digest, "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes.Span)));
+                next.Add(digest);
+            }
+
+            looks += next.Count;
+            promised = [.. next, .. promised.Skip(next.Count)];
+            while (entry.HasData && ahead.TryNextChunk(out var chunk))
+            {
+                taken.Add(chunk.Digest);
+                Assert.Equal(promised[0], chunk.Digest);
+                promised.RemoveAt(0);
+                PayloadReadAhead.ReturnChunk(chunk);
+            }
+        }
+
+        Assert.True(taken.Count > 200, $"{taken.Count} chunks");
+        Assert.True(looks > 1000, $"{looks} chunks looked at ahead");
+        Assert.Empty(promised);
+    }
+
+    [Fact]
     public void A_file_gone_before_it_is_read_should_fail_the_layer_with_the_error_of_one_thread()
     {
         var diff = Tree();

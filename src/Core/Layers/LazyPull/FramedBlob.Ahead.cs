@@ -1,0 +1,60 @@
+using System.Buffers;
+
+namespace ParallelDiff.Core.Layers.LazyPull;
+
+/// <summary>
+/// Compressing ahead: a layer that waits for a frame another layer is compressing (two copies of
+/// one tree exported at once) compresses frames it will cut later instead of idling, so that the
+/// two share the compression rather than one doing it all while the other waits on it.
+/// </summary>
+internal sealed partial class FramedBlob
+{
+    // A few files ahead are enough to stay a frame ahead of the other layer; each wait scans from
+    // the first frame not yet cut, past the ones already kept or claimed.
+    private const int AheadScanLimit = 64;
+
+    private readonly ArrayBufferWriter<byte> _ahead = new();
+    private IUpcomingFrames? _upcoming;
+    private bool _upcomingCrc64;
+
+    // The work FrameCache.TryGet does while it waits (made once: a look-up per frame), or null.
+    private Func<bool>? _whileWaiting;
+
+    // Frames scanned in the current wait (0: the next wait starts over at the first upcoming frame).
+    private int _scanning;
+
+    /// <summary>Lets the blob compress <paramref name="upcoming"/> frames while it waits for one another layer compresses.</summary>
+    /// <param name="keepCrc64">Keep each frame's CRC-64/ISO with it, as a cut that asks for it does (zstd:chunked's tar-split).</param>
+    public void CompressAheadFrom(IUpcomingFrames upcoming, bool keepCrc64)
+    {
+        _upcoming = upcoming;
+        _upcomingCrc64 = keepCrc64;
+        _whileWaiting = _cache is null ? null : CompressOneAhead;
+    }
+
+    /// <summary>Compresses the first upcoming frame nobody has or compresses, and keeps it; false when there was none.</summary>
+    private bool CompressOneAhead()
+    {
+        var upcoming = _upcoming!;
+        if (_scanning == 0)
+        {
+            upcoming.Rewind();
+        }
+
+        while (_scanning < AheadScanLimit && upcoming.TryNext(out var bytes, out var digest))
+        {
+            _scanning++;
+            var key = FrameCache.KeyOf(_cacheCodec, digest, bytes.Length);
+            if (!_cache!.TryClaim(key, bytes.Length))
+            {
+                continue;
+            }
+
+            CompressMissed(key, bytes.Span, _ahead);
+            _cache.Add(key, bytes.Length, _ahead.WrittenSpan, _upcomingCrc64 ? TarSplitPacker.Crc64Append(0, bytes.Span) : null);
+            return true;
+        }
+
+        return false;
+    }
+}
