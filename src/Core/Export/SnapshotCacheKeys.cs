@@ -24,6 +24,11 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
 
     private readonly ConcurrentDictionary<byte[], Lazy<string>> _prints = new(ByteArrayComparer.Instance);
 
+    // Each lower's canonical root, resolved once a run: a thousand snapshots over one base image
+    // resolved it a thousand times (an O_PATH open, a /proc readlink, a close and an lstat each).
+    // Like a print, a path is taken as the run first saw it.
+    private readonly ConcurrentDictionary<string, byte[]> _lowerRoots = new(StringComparer.Ordinal);
+
     /// <param name="settings">What decides the bytes besides the trees (compression, level, layer options) in a stable text form.</param>
     /// <exception cref="FsException">A tree cannot be walked.</exception>
     /// <exception cref="SnapshotException">A directory of the snapshot is missing or not a directory.</exception>
@@ -45,7 +50,7 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
         var lowers = new List<byte[]>(snapshot.Lowers.Count);
         foreach (var lower in snapshot.Lowers)
         {
-            var root = SnapshotPaths.CanonicalDirectory(lower.Path, lower.DataOnly ? "data-only lower" : "lower");
+            var root = _lowerRoots.GetOrAdd(lower.Path, static (path, role) => SnapshotPaths.CanonicalDirectory(path, role), lower.DataOnly ? "data-only lower" : "lower");
             lowers.Add(root);
             text.Append(lower.DataOnly ? "data " : "lower ").Append(Convert.ToBase64String(root)).Append('\n');
         }

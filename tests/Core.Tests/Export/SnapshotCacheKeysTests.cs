@@ -90,6 +90,25 @@ public sealed class SnapshotCacheKeysTests : IDisposable
     }
 
     [Fact]
+    public void A_lower_resolved_once_should_serve_every_snapshot_of_the_run()
+    {
+        var link = Path.Combine(_dir.Path, "link");
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "other"));
+        File.CreateSymbolicLink(link, Lower);
+        var keys = new SnapshotCacheKeys(LinuxFileSystem.Instance);
+        var first = keys.KeyOf(Snapshot.OfOverlay(Upper, [link]), "zstd 3");
+
+        File.Delete(link);
+        File.CreateSymbolicLink(link, Path.Combine(_dir.Path, "other"));
+        // Within one run the lower is where the link led when the run first resolved it ...
+        var again = keys.KeyOf(Snapshot.OfOverlay(Upper, [link]), "zstd 3");
+        Assert.Equal(first.Lookup, again.Lookup);
+        Assert.Equal(PathBytes.FromString(Lower), again.Lowers.Single());
+        // ... and the next run resolves it anew.
+        Assert.NotEqual(first.Lookup, Key(snapshot: Snapshot.OfOverlay(Upper, [link])));
+    }
+
+    [Fact]
     public void A_tree_printed_once_should_serve_every_snapshot_of_the_run()
     {
         var keys = new SnapshotCacheKeys(LinuxFileSystem.Instance);
