@@ -17,7 +17,8 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// The caller takes entries in order (<see cref="TryNextEntry"/>) and, for one with data, its
 /// chunks (<see cref="TryNextChunk"/>, then <see cref="FileDigest"/>). Entries and chunks go over in
 /// batches (a handoff per file cost a thread switch each); at most <see cref="BatchesAhead"/>
-/// batches of about <see cref="BatchBytes"/> wait at once. A failure of the reading side (a file
+/// batches of about <see cref="BatchBytes"/> wait at once (and about one more while the caller
+/// looks ahead, <see cref="TryNext"/>). A failure of the reading side (a file
 /// that changed while read, a cancellation) is thrown to the caller where the stream of entries
 /// ends, as it was raised.
 /// </para>
@@ -38,8 +39,11 @@ internal sealed class PayloadReadAhead : IDisposable, IUpcomingFrames
     private List<Item>? _batch;
     private int _next;
 
-    // Batches taken from the reader ahead of their turn by TryNext (looking ahead), in order.
+    // Batches taken from the reader ahead of their turn by TryNext (looking ahead), in order, and
+    // their bytes: taking one lets the reader read one more, so TryNext takes another only while
+    // these hold less than a batch's worth (the read-ahead's memory grows by about a batch at most).
     private readonly Queue<List<Item>> _taken = new();
+    private long _takenBytes;
 
     // Where TryNext looks next: a batch (-1: the current one, else an index into _taken) and an item.
     private int _peekBatch;
@@ -110,6 +114,9 @@ internal sealed class PayloadReadAhead : IDisposable, IUpcomingFrames
 
     public static void ReturnChunk(ReadChunk chunk) => ArrayPool<byte>.Shared.Return(chunk.Buffer);
 
+    /// <summary>Bytes of data in batches taken ahead of their turn by <see cref="TryNext"/>.</summary>
+    internal long TakenAheadBytes => _takenBytes;
+
     public void Rewind()
     {
         _peekBatch = -1;
@@ -128,9 +135,10 @@ internal sealed class PayloadReadAhead : IDisposable, IUpcomingFrames
             var batch = _peekBatch < 0 ? _batch : _peekBatch < _taken.Count ? _taken.ElementAt(_peekBatch) : null;
             if (batch is null)
             {
-                if (_peekBatch >= 0 && _batches.TryTake(out var more))
+                if (_peekBatch >= 0 && _takenBytes < BatchBytes && _batches.TryTake(out var more))
                 {
                     _taken.Enqueue(more);
+                    _takenBytes += BytesOf(more);
                     continue;
                 }
 
@@ -207,6 +215,17 @@ internal sealed class PayloadReadAhead : IDisposable, IUpcomingFrames
         _stop.Dispose();
     }
 
+    private static long BytesOf(List<Item> batch)
+    {
+        long bytes = 0;
+        foreach (var item in batch)
+        {
+            bytes += item.Length;
+        }
+
+        return bytes;
+    }
+
     private static void ReturnAll(List<Item> batch, int from)
     {
         for (var i = from; i < batch.Count; i++)
@@ -225,6 +244,7 @@ internal sealed class PayloadReadAhead : IDisposable, IUpcomingFrames
             _batch = null;
             if (_taken.TryDequeue(out var early))
             {
+                _takenBytes -= BytesOf(early);
                 _batch = early;
                 _next = 0;
                 continue;

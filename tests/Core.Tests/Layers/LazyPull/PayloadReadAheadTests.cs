@@ -113,6 +113,28 @@ public sealed class PayloadReadAheadTests : IDisposable
     }
 
     [Fact]
+    public void Looking_ahead_should_take_about_a_batch_beyond_what_the_reader_holds()
+    {
+        var diff = Tree();
+        var changes = Changes(diff);
+        var options = LayerOptions.Default.Writer with { Xattrs = LayerOptions.Default.Diff.Xattrs };
+        using var ahead = new PayloadReadAhead(changes, sink => new ChangeWriter(sink, diff.New, options), 64 * 1024, CancellationToken.None);
+        Assert.True(ahead.TryNextEntry(out _));
+
+        // Let the reader fill its batches (~8 MiB of this tree's ~30), then look as far as it lets us.
+        Thread.Sleep(300);
+        ahead.Rewind();
+        var seen = 0L;
+        while (ahead.TryNext(out var bytes, out _))
+        {
+            seen += bytes.Length;
+        }
+
+        Assert.True(seen > PayloadReadAhead.BatchBytes, $"{seen} bytes looked at");
+        Assert.True(ahead.TakenAheadBytes < (2 * PayloadReadAhead.BatchBytes) + (64 * 1024), $"{ahead.TakenAheadBytes} bytes taken ahead");
+    }
+
+    [Fact]
     public void A_file_gone_before_it_is_read_should_fail_the_layer_with_the_error_of_one_thread()
     {
         var diff = Tree();
