@@ -23,7 +23,7 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// ends, as it was raised.
 /// </para>
 /// </summary>
-internal sealed class PayloadReadAhead : IDisposable, IUpcomingFrames
+internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
 {
     /// <summary>Bytes of file data a batch gathers before it is handed over (a chunk of a bigger file goes alone).</summary>
     public const int BatchBytes = 1024 * 1024;
@@ -38,16 +38,6 @@ internal sealed class PayloadReadAhead : IDisposable, IUpcomingFrames
     private readonly Thread _reader;
     private List<Item>? _batch;
     private int _next;
-
-    // Batches taken from the reader ahead of their turn by TryNext (looking ahead), in order, and
-    // their bytes: taking one lets the reader read one more, so TryNext takes another only while
-    // these hold less than a batch's worth (the read-ahead's memory grows by about a batch at most).
-    private readonly Queue<List<Item>> _taken = new();
-    private long _takenBytes;
-
-    // Where TryNext looks next: a batch (-1: the current one, else an index into _taken) and an item.
-    private int _peekBatch;
-    private int _peekItem;
     private ExceptionDispatchInfo? _failure;
     private int _entriesWritten;
     private bool _disposed;
@@ -114,66 +104,6 @@ internal sealed class PayloadReadAhead : IDisposable, IUpcomingFrames
 
     public static void ReturnChunk(ReadChunk chunk) => ArrayPool<byte>.Shared.Return(chunk.Buffer);
 
-    /// <summary>Bytes of data in batches taken ahead of their turn by <see cref="TryNext"/>.</summary>
-    internal long TakenAheadBytes => _takenBytes;
-
-    public void Rewind()
-    {
-        _peekBatch = -1;
-        _peekItem = _next;
-    }
-
-    /// <summary>
-    /// The next data chunk not yet taken, from the batches already handed over (never waits for the
-    /// reader). Where the format cuts each chunk as a frame of its own, these are upcoming frames.
-    /// </summary>
-    public bool TryNext(out ReadOnlyMemory<byte> bytes, out string digest)
-    {
-        // The layer's last frames (its TOC, its tar-split) are cut after the entries, when this is gone.
-        while (!_disposed)
-        {
-            var batch = _peekBatch < 0 ? _batch : _peekBatch < _taken.Count ? _taken.ElementAt(_peekBatch) : null;
-            if (batch is null)
-            {
-                if (_peekBatch >= 0 && _takenBytes < BatchBytes && _batches.TryTake(out var more))
-                {
-                    _taken.Enqueue(more);
-                    _takenBytes += BytesOf(more);
-                    continue;
-                }
-
-                if (_peekBatch < 0)
-                {
-                    _peekBatch = 0;
-                    _peekItem = 0;
-                    continue;
-                }
-
-                bytes = default;
-                digest = string.Empty;
-                return false;
-            }
-
-            while (_peekItem < batch.Count)
-            {
-                var item = batch[_peekItem++];
-                if (item.Kind == ItemKind.Chunk)
-                {
-                    bytes = item.Buffer.AsMemory(0, item.Length);
-                    digest = item.Digest!;
-                    return true;
-                }
-            }
-
-            _peekBatch++;
-            _peekItem = 0;
-        }
-
-        bytes = default;
-        digest = string.Empty;
-        return false;
-    }
-
     public void Dispose()
     {
         if (_disposed)
@@ -202,7 +132,7 @@ internal sealed class PayloadReadAhead : IDisposable, IUpcomingFrames
 
         while (_taken.TryDequeue(out var early))
         {
-            ReturnAll(early, 0);
+            ReturnAll(early.Batch, 0);
         }
 
         if (_batch is not null)
@@ -213,17 +143,6 @@ internal sealed class PayloadReadAhead : IDisposable, IUpcomingFrames
 
         _batches.Dispose();
         _stop.Dispose();
-    }
-
-    private static long BytesOf(List<Item> batch)
-    {
-        long bytes = 0;
-        foreach (var item in batch)
-        {
-            bytes += item.Length;
-        }
-
-        return bytes;
     }
 
     private static void ReturnAll(List<Item> batch, int from)
@@ -244,8 +163,8 @@ internal sealed class PayloadReadAhead : IDisposable, IUpcomingFrames
             _batch = null;
             if (_taken.TryDequeue(out var early))
             {
-                _takenBytes -= BytesOf(early);
-                _batch = early;
+                _takenBytes -= early.Bytes;
+                _batch = early.Batch;
                 _next = 0;
                 continue;
             }

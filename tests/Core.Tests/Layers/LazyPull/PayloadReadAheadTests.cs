@@ -53,6 +53,13 @@ public sealed class PayloadReadAheadTests : IDisposable
     private static ChangeList Changes(SnapshotDiff diff) =>
         LayerTar.Changes(diff, LayerOptions.Default, _ => { }, CancellationToken.None, out _);
 
+    /// <summary>A read-ahead over the tree's changes in 64 KiB chunks, taken by hand as LazyPullLayer takes it.</summary>
+    private static PayloadReadAhead ReadAhead(SnapshotDiff diff)
+    {
+        var options = LayerOptions.Default.Writer with { Xattrs = LayerOptions.Default.Diff.Xattrs };
+        return new PayloadReadAhead(Changes(diff), sink => new ChangeWriter(sink, diff.New, options), 64 * 1024, CancellationToken.None);
+    }
+
     [Theory]
     [InlineData(LayerCompression.ZstdChunked)]
     [InlineData(LayerCompression.Estargz)]
@@ -78,10 +85,7 @@ public sealed class PayloadReadAheadTests : IDisposable
     [Fact]
     public void Chunks_looked_at_ahead_should_be_the_chunks_taken_next_in_order()
     {
-        var diff = Tree();
-        var changes = Changes(diff);
-        var options = LayerOptions.Default.Writer with { Xattrs = LayerOptions.Default.Diff.Xattrs };
-        using var ahead = new PayloadReadAhead(changes, sink => new ChangeWriter(sink, diff.New, options), 64 * 1024, CancellationToken.None);
+        using var ahead = ReadAhead(Tree());
         var promised = new List<string>();
         var taken = new List<string>();
         var looks = 0;
@@ -115,10 +119,7 @@ public sealed class PayloadReadAheadTests : IDisposable
     [Fact]
     public void Looking_ahead_should_take_about_a_batch_beyond_what_the_reader_holds()
     {
-        var diff = Tree();
-        var changes = Changes(diff);
-        var options = LayerOptions.Default.Writer with { Xattrs = LayerOptions.Default.Diff.Xattrs };
-        using var ahead = new PayloadReadAhead(changes, sink => new ChangeWriter(sink, diff.New, options), 64 * 1024, CancellationToken.None);
+        using var ahead = ReadAhead(Tree());
         Assert.True(ahead.TryNextEntry(out _));
 
         // Let the reader fill its batches (~8 MiB of this tree's ~30), then look as far as it lets us.
