@@ -78,7 +78,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
             return true;
         }
 
-        if (Disk is not null && Disk.Keeps(uncompressedLength) && Disk.TryRead(key, out var stored))
+        if (TryReadDisk(key, uncompressedLength, out var stored))
         {
             Interlocked.Increment(ref _diskHits);
             frame = Remember(key, stored, crc64: null) ?? new CachedFrame(stored, null);
@@ -110,10 +110,8 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
 
         // The layer that compressed it may have kept it and left between the look-up above and
         // this claim: take it, and hand it to anyone who came to wait on us meanwhile.
-        if (compressor == mine && TryKept(key, out frame))
+        if (compressor == mine && ReleaseIfKept(key, mine, out frame))
         {
-            _inFlight.TryRemove(new KeyValuePair<string, TaskCompletionSource<CachedFrame?>>(key, mine));
-            mine.TrySetResult(frame);
             Interlocked.Increment(ref _memoryHits);
             return true;
         }
@@ -137,7 +135,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
             return false;
         }
 
-        if (Disk is not null && Disk.Keeps(uncompressedLength) && Disk.TryRead(key, out var stored))
+        if (TryReadDisk(key, uncompressedLength, out var stored))
         {
             // Counted where it is used: the later look-up finds it in memory.
             Remember(key, stored, crc64: null);
@@ -151,10 +149,8 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
         }
 
         // Kept by a layer that left between the look-up and the claim (as in TryGet).
-        if (TryKept(key, out var kept))
+        if (ReleaseIfKept(key, mine, out _))
         {
-            _inFlight.TryRemove(new KeyValuePair<string, TaskCompletionSource<CachedFrame?>>(key, mine));
-            mine.TrySetResult(kept);
             return false;
         }
 
@@ -206,6 +202,30 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
     /// <param name="contentDigest">"sha256:…" of the frame's uncompressed bytes.</param>
     public static string KeyOf(string codec, string contentDigest, int uncompressedLength) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{codec}/{contentDigest}+{uncompressedLength}");
+
+    /// <summary>A frame of the store across runs, when there is one and it keeps frames of this length.</summary>
+    private bool TryReadDisk(string key, int uncompressedLength, out byte[] stored)
+    {
+        stored = [];
+        return Disk is not null && Disk.Keeps(uncompressedLength) && Disk.TryRead(key, out stored);
+    }
+
+    /// <summary>
+    /// After a claim (<paramref name="mine"/> registered in flight): a frame kept meanwhile, by a
+    /// layer that left between the look-up and the claim, is handed to anyone already waiting on
+    /// the claim, and the claim let go.
+    /// </summary>
+    private bool ReleaseIfKept(string key, TaskCompletionSource<CachedFrame?> mine, out CachedFrame frame)
+    {
+        if (!TryKept(key, out frame))
+        {
+            return false;
+        }
+
+        _inFlight.TryRemove(new KeyValuePair<string, TaskCompletionSource<CachedFrame?>>(key, mine));
+        mine.TrySetResult(frame);
+        return true;
+    }
 
     /// <summary>A frame this process kept: in memory, else in its spill file.</summary>
     private bool TryKept(string key, out CachedFrame frame) =>
