@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ParallelDiff.Core.Native;
 
 namespace ParallelDiff.Core.Layers.LazyPull;
 
@@ -22,8 +23,11 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
     public const long DefaultMemoryCapacity = 64L * 1024 * 1024;
 
     // Frames are copied into slabs, not arrays of their own: 100,000 small frames as arrays made
-    // the GC zero and compact a new heap segment after another (a tenth of a layer's CPU).
-    private const int SlabSize = 4 * 1024 * 1024;
+    // the GC zero and compact a new heap segment after another (a tenth of a layer's CPU). Slabs
+    // of 16 MiB, so that huge pages back nearly all of each (HugePageArrays); 4 MiB for a small
+    // cache, so that one slab is not most of it.
+    private const int SlabSize = 16 * 1024 * 1024;
+    private const int SmallSlabSize = 4 * 1024 * 1024;
 
     private readonly ConcurrentDictionary<string, CachedFrame> _frames = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<CachedFrame?>> _inFlight = new(StringComparer.Ordinal);
@@ -261,7 +265,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
 
     private ReadOnlyMemory<byte> Store(ReadOnlySpan<byte> frame)
     {
-        if (frame.Length > SlabSize / 4)
+        if (frame.Length > SmallSlabSize / 4)
         {
             return frame.ToArray();
         }
@@ -270,8 +274,7 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
         {
             if (_slab is null || _slabUsed + frame.Length > _slab.Length)
             {
-                // Uninitialized: every byte given out is written before it is read.
-                _slab = GC.AllocateUninitializedArray<byte>(SlabSize);
+                _slab = HugePageArrays.Allocate(MemoryCapacity >= 8L * SlabSize ? SlabSize : SmallSlabSize);
                 _slabUsed = 0;
             }
 
