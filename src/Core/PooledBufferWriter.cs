@@ -29,6 +29,12 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     /// <summary>The bytes written so far.</summary>
     public ReadOnlySpan<byte> WrittenSpan => Buffer.AsSpan(0, _written);
 
+    /// <summary>How many bytes were written so far.</summary>
+    public int WrittenCount => _written;
+
+    /// <summary>Forgets what was written, keeping the array (and its size) for what comes next.</summary>
+    public void Clear() => _written = 0;
+
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

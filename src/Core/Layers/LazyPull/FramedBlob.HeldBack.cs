@@ -24,6 +24,11 @@ internal sealed partial class FramedBlob
     private bool _tarDeferred;
     private string? _knownTarDigest;
 
+    // The arrays that hold copies of bytes written outside frames while held (zstd:chunked's
+    // compressed TOC and tar-split, several MiB a layer), rented: new arrays for every copy of an
+    // export were pages faulted in anew each time. Given back once the pieces are written or dropped.
+    private List<byte[]>? _heldCopies;
+
     /// <summary>Whether nothing was written to the blob stream yet: every piece so far is held back (see the constructor).</summary>
     public bool HeldBack => _heldBack is not null;
 
@@ -34,6 +39,7 @@ internal sealed partial class FramedBlob
         if (_heldBack is not null)
         {
             _heldBack = null;
+            GiveBackHeldCopies();
             AdoptTarDigest(tarDigest);
         }
     }
@@ -100,6 +106,33 @@ internal sealed partial class FramedBlob
         {
             _blob.Write(piece.Content.Span);
         }
+
+        GiveBackHeldCopies();
+    }
+
+    /// <summary>A copy of <paramref name="bytes"/> to hold back, in a rented array (<see cref="GiveBackHeldCopies"/>).</summary>
+    private ReadOnlyMemory<byte> HoldCopy(ReadOnlySpan<byte> bytes)
+    {
+        var array = ArrayPool<byte>.Shared.Rent(bytes.Length);
+        (_heldCopies ??= []).Add(array);
+        bytes.CopyTo(array);
+        return array.AsMemory(0, bytes.Length);
+    }
+
+    /// <summary>Returns the arrays of <see cref="HoldCopy"/>: nothing may read the held pieces after.</summary>
+    private void GiveBackHeldCopies()
+    {
+        if (_heldCopies is null)
+        {
+            return;
+        }
+
+        foreach (var array in _heldCopies)
+        {
+            ArrayPool<byte>.Shared.Return(array);
+        }
+
+        _heldCopies = null;
     }
 
     /// <summary>Hashes the tar held so far and the current frame's bytes, and from then on the tar as it comes.</summary>

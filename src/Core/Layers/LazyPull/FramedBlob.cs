@@ -245,7 +245,7 @@ internal sealed partial class FramedBlob : IDisposable
 
         if (_heldBack is { } pieces)
         {
-            pieces.Add(new HeldPiece(bytes.ToArray(), IsFrame: false));
+            pieces.Add(new HeldPiece(HoldCopy(bytes), IsFrame: false));
         }
         else
         {
@@ -257,6 +257,7 @@ internal sealed partial class FramedBlob : IDisposable
 
     public void Dispose()
     {
+        GiveBackHeldCopies();
         _tar.Dispose();
         _unnamed.Dispose();
         _recipe?.Dispose();

@@ -30,8 +30,10 @@ internal sealed class TarSplitPacker : IDisposable
     public const int FrameBytes = 4 * 1024 * 1024;
 
     private readonly ArrayBufferWriter<byte> _line = new(4096);
-    private readonly ArrayBufferWriter<byte> _lines = new(64 * 1024);
-    private readonly ArrayBufferWriter<byte> _compressed = new(64 * 1024);
+    // Pooled: a layer's frames of lines grow these to 8 MiB and its compressed lines to several,
+    // and fresh arrays for every layer of an export were pages faulted in anew for each.
+    private readonly PooledBufferWriter _lines = new(64 * 1024);
+    private readonly PooledBufferWriter _compressed = new(64 * 1024);
     private readonly Utf8JsonWriter _json;
     private readonly Action<ReadOnlySpan<byte>, IBufferWriter<byte>> _compressFrame;
     private int _position;
@@ -46,21 +48,26 @@ internal sealed class TarSplitPacker : IDisposable
     /// <summary>Bytes of JSON lines so far (uncompressed).</summary>
     public long Length { get; private set; }
 
-    /// <summary>Compresses the lines not yet in a frame and returns all the frames.</summary>
-    public byte[] Finish()
+    /// <summary>Compresses the lines not yet in a frame and returns all the frames, valid until the packer is disposed.</summary>
+    public ReadOnlySpan<byte> Finish()
     {
         EndFrame();
-        return _compressed.WrittenSpan.ToArray();
+        return _compressed.WrittenSpan;
     }
 
-    public void Dispose() => _json.Dispose();
+    public void Dispose()
+    {
+        _json.Dispose();
+        _lines.Dispose();
+        _compressed.Dispose();
+    }
 
     private void EndFrame()
     {
         if (_lines.WrittenCount > 0)
         {
             _compressFrame(_lines.WrittenSpan, _compressed);
-            _lines.ResetWrittenCount();
+            _lines.Clear();
         }
     }
 

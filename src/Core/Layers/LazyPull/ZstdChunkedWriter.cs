@@ -89,7 +89,7 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
         _tocWriter.WriteEndObject();
         _tocWriter.Flush();
         var manifest = _toc.WrittenSpan;
-        var tocFrame = new ArrayBufferWriter<byte>(Math.Max(256, manifest.Length / 4));
+        using var tocFrame = new PooledBufferWriter(Math.Max(256, manifest.Length / 4));
         Blob.CompressApart(manifest, tocFrame);
         var manifestCompressed = tocFrame.WrittenSpan;
         var manifestChecksum = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(manifestCompressed));
