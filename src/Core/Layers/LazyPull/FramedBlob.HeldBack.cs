@@ -13,7 +13,7 @@ internal sealed partial class FramedBlob
     // The blob's pieces held back, not written, while every frame so far came from the cache: a copy
     // of a tree written before may turn out to be a blob its destination holds already, and then is
     // not written at all. Null once a frame had to be compressed (or without a cache).
-    private List<HeldPiece>? _heldBack;
+    private PooledList<HeldPiece>? _heldBack;
 
     // While pieces are held and the cache still keeps every frame it is given, the tar is not hashed
     // either: a recipe made before names the diffID too, and otherwise the held frames are
@@ -36,9 +36,10 @@ internal sealed partial class FramedBlob
     /// <param name="tarDigest">The diffID the same recipe made before (<see cref="KnownBlob.TarDigest"/>).</param>
     public void DropHeldBack(string tarDigest)
     {
-        if (_heldBack is not null)
+        if (_heldBack is { } pieces)
         {
             _heldBack = null;
+            pieces.Dispose();
             GiveBackHeldCopies();
             AdoptTarDigest(tarDigest);
         }
@@ -102,11 +103,12 @@ internal sealed partial class FramedBlob
 
         StopDeferringTar(pieces);
         _heldBack = null;
-        foreach (var piece in pieces)
+        for (var i = 0; i < pieces.Count; i++)
         {
-            _blob.Write(piece.Content.Span);
+            _blob.Write(pieces[i].Content.Span);
         }
 
+        pieces.Dispose();
         GiveBackHeldCopies();
     }
 
@@ -136,7 +138,7 @@ internal sealed partial class FramedBlob
     }
 
     /// <summary>Hashes the tar held so far and the current frame's bytes, and from then on the tar as it comes.</summary>
-    private void StopDeferringTar(List<HeldPiece> pieces)
+    private void StopDeferringTar(PooledList<HeldPiece> pieces)
     {
         if (!_tarDeferred)
         {

@@ -41,7 +41,7 @@ internal sealed partial class FramedBlob : IDisposable
         if (cache is not null)
         {
             _recipe = new BlobRecipe();
-            _heldBack = holdBackCached ? [] : null;
+            _heldBack = holdBackCached ? new PooledList<HeldPiece>() : null;
             _tarDeferred = holdBackCached && cache.MemoryCapacity > 0 && !cache.StoppedKeeping;
         }
     }
@@ -257,6 +257,8 @@ internal sealed partial class FramedBlob : IDisposable
 
     public void Dispose()
     {
+        _heldBack?.Dispose();
+        _heldBack = null;
         GiveBackHeldCopies();
         _tar.Dispose();
         _unnamed.Dispose();

@@ -6,7 +6,7 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// The compressed frames among a blob's held-back pieces, one after another, as a stream a
 /// decompressor reads (FramedBlob's catch-up of the tar hash); the other pieces are not tar.
 /// </summary>
-internal sealed class HeldFramesStream(List<HeldPiece> pieces) : ForwardReadStream
+internal sealed class HeldFramesStream(IReadOnlyList<HeldPiece> pieces) : ForwardReadStream
 {
     private int _piece;
     private int _offset;
