@@ -6,7 +6,7 @@ namespace ParallelDiff.Core.Native;
 /// a 4 KiB page costs ~11 µs, in the process and again the first time the kernel copies from it
 /// (a write(2) of it): filling 256 MiB of slabs was ~65,000 page faults, half of an uncached
 /// layer's, and writing those frames out again cost ten times a write of the same bytes from a
-/// buffer in use. One fault per 2 MiB takes most of that away (BENCHMARKS.md, 2026-12-06 15:40–16:31).
+/// buffer in use. One fault per 2 MiB takes most of that away (BENCHMARKS.md, 2026-12-06 15:40–16:50).
 /// </summary>
 internal static unsafe class HugePageArrays
 {
