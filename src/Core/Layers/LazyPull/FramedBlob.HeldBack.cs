@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using ParallelDiff.Core.Compression;
 
 namespace ParallelDiff.Core.Layers.LazyPull;
@@ -24,11 +25,6 @@ internal sealed partial class FramedBlob
     private bool _tarDeferred;
     private string? _knownTarDigest;
 
-    // The arrays that hold copies of bytes written outside frames while held (zstd:chunked's
-    // compressed TOC and tar-split, several MiB a layer), rented: new arrays for every copy of an
-    // export were pages faulted in anew each time. Given back once the pieces are written or dropped.
-    private List<byte[]>? _heldCopies;
-
     /// <summary>Whether nothing was written to the blob stream yet: every piece so far is held back (see the constructor).</summary>
     public bool HeldBack => _heldBack is not null;
 
@@ -36,11 +32,9 @@ internal sealed partial class FramedBlob
     /// <param name="tarDigest">The diffID the same recipe made before (<see cref="KnownBlob.TarDigest"/>).</param>
     public void DropHeldBack(string tarDigest)
     {
-        if (_heldBack is { } pieces)
+        if (_heldBack is not null)
         {
-            _heldBack = null;
-            pieces.Dispose();
-            GiveBackHeldCopies();
+            ReleaseHeld();
             AdoptTarDigest(tarDigest);
         }
     }
@@ -102,39 +96,48 @@ internal sealed partial class FramedBlob
         }
 
         StopDeferringTar(pieces);
-        _heldBack = null;
         for (var i = 0; i < pieces.Count; i++)
         {
             _blob.Write(pieces[i].Content.Span);
         }
 
-        pieces.Dispose();
-        GiveBackHeldCopies();
+        ReleaseHeld();
     }
 
-    /// <summary>A copy of <paramref name="bytes"/> to hold back, in a rented array (<see cref="GiveBackHeldCopies"/>).</summary>
-    private ReadOnlyMemory<byte> HoldCopy(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// A copy of bytes written outside frames while held (zstd:chunked's compressed TOC and
+    /// tar-split, several MiB a layer), in a rented array: new arrays for every copy of an export
+    /// were pages faulted in anew each time. <see cref="ReleaseHeld"/> gives it back.
+    /// </summary>
+    private static ReadOnlyMemory<byte> HoldCopy(ReadOnlySpan<byte> bytes)
     {
         var array = ArrayPool<byte>.Shared.Rent(bytes.Length);
-        (_heldCopies ??= []).Add(array);
         bytes.CopyTo(array);
         return array.AsMemory(0, bytes.Length);
     }
 
-    /// <summary>Returns the arrays of <see cref="HoldCopy"/>: nothing may read the held pieces after.</summary>
-    private void GiveBackHeldCopies()
+    /// <summary>
+    /// Ends the holding: the pieces' list and the arrays of the pieces that are not frames (every one
+    /// a <see cref="HoldCopy"/>; frames are the cache's) go back to their pools. Nothing may read the
+    /// held pieces after.
+    /// </summary>
+    private void ReleaseHeld()
     {
-        if (_heldCopies is null)
+        if (_heldBack is not { } pieces)
         {
             return;
         }
 
-        foreach (var array in _heldCopies)
+        _heldBack = null;
+        for (var i = 0; i < pieces.Count; i++)
         {
-            ArrayPool<byte>.Shared.Return(array);
+            if (!pieces[i].IsFrame && MemoryMarshal.TryGetArray(pieces[i].Bytes, out var copy))
+            {
+                ArrayPool<byte>.Shared.Return(copy.Array!);
+            }
         }
 
-        _heldCopies = null;
+        pieces.Dispose();
     }
 
     /// <summary>Hashes the tar held so far and the current frame's bytes, and from then on the tar as it comes.</summary>

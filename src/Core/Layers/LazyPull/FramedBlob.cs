@@ -257,9 +257,7 @@ internal sealed partial class FramedBlob : IDisposable
 
     public void Dispose()
     {
-        _heldBack?.Dispose();
-        _heldBack = null;
-        GiveBackHeldCopies();
+        ReleaseHeld();
         _tar.Dispose();
         _unnamed.Dispose();
         _recipe?.Dispose();
