@@ -1,4 +1,5 @@
 using System.Buffers;
+using ParallelDiff.Core.Compression;
 
 namespace ParallelDiff.Core.Layers.LazyPull;
 
@@ -20,6 +21,9 @@ internal sealed partial class FramedBlob
     // The work FrameCache.TryGet does while it waits (made once: a look-up per frame), or null.
     private Func<bool>? _whileWaiting;
 
+    // The reading thread's compressor, when there is one: its frames are this layer's own.
+    private ReaderCompressor? _readerCompressor;
+
     // Frames scanned in the current wait (0: the next wait starts over at the first upcoming frame).
     private int _scanning;
 
@@ -30,6 +34,24 @@ internal sealed partial class FramedBlob
         _upcoming = upcoming;
         _upcomingCrc64 = keepCrc64;
         _whileWaiting = _cache is null ? null : CompressOneAhead;
+    }
+
+    /// <summary>
+    /// A compressor for the layer's reading thread, over this blob's cache (<see cref="ReaderCompressor"/>);
+    /// null without a cache. Once it has compressed a frame, the blob is not held back.
+    /// </summary>
+    /// <param name="codec">Makes the reader's own codec, of this blob's codec and level.</param>
+    /// <param name="keepCrc64">Keep each frame's CRC-64/ISO with it (zstd:chunked's tar-split).</param>
+    public ReaderCompressor? CompressorForReader(Func<IBlockCodec> codec, bool keepCrc64)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        if (_cache is null)
+        {
+            return null;
+        }
+
+        _readerCompressor = new ReaderCompressor(_cache, _cacheCodec, codec(), keepCrc64);
+        return _readerCompressor;
     }
 
     /// <summary>Compresses the first upcoming frame nobody has or compresses, and keeps it; false when there was none.</summary>

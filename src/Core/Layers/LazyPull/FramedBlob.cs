@@ -129,7 +129,12 @@ internal sealed partial class FramedBlob : IDisposable
                 0 when frame.Crc64 is { } cached => cached,
                 { } from => TarSplitPacker.Crc64Append(from, _pending.WrittenSpan),
             };
-            if (_tarDeferred && _cache!.StoppedKeeping && _heldBack is { } held)
+            if (_readerCompressor is { CompressedAny: true })
+            {
+                // The reader compressed frames of this layer: copied or not, the blob is not a copy's.
+                StopHolding();
+            }
+            else if (_tarDeferred && _cache!.StoppedKeeping && _heldBack is { } held)
             {
                 StopDeferringTar(held);
             }

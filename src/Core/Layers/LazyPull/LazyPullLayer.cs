@@ -61,7 +61,9 @@ public static class LazyPullLayer
         int entriesWritten;
         if (changes.Sum(LayerMeter.DataOf) >= readAheadFrom)
         {
-            using var ahead = new PayloadReadAhead(changes, sink => new ChangeWriter(sink, diff.New, writerOptions), compression.BlockSize, cancellationToken);
+            // Disposed after the read-ahead, whose disposal ends the reading thread that uses it.
+            using var readerCompressor = tar.CompressorForReader(() => BlockCodecs.Create(compression.Kind.FrameCodec(), compression.Level));
+            using var ahead = new PayloadReadAhead(changes, sink => new ChangeWriter(sink, diff.New, writerOptions), compression.BlockSize, cancellationToken, readerCompressor);
             tar.CompressAheadFrom(ahead);
             while (ahead.TryNextEntry(out var entry))
             {

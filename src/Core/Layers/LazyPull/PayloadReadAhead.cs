@@ -45,10 +45,11 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
     /// <param name="changes">The layer's changes, in order.</param>
     /// <param name="writerFor">Makes the change writer that turns changes into entries for the given sink (run on the reading thread).</param>
     /// <param name="blockSize">Chunk size: a file's data is hashed and handed over a block at a time.</param>
-    public PayloadReadAhead(IReadOnlyList<Change> changes, Func<ILayerEntrySink, ChangeWriter> writerFor, int blockSize, CancellationToken cancellationToken)
+    /// <param name="compressor">Compresses chunks on the reading thread while the read-ahead is full (<see cref="ReaderCompressor"/>), or null; used until this is disposed.</param>
+    public PayloadReadAhead(IReadOnlyList<Change> changes, Func<ILayerEntrySink, ChangeWriter> writerFor, int blockSize, CancellationToken cancellationToken, ReaderCompressor? compressor = null)
     {
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var producer = new Producer(this, blockSize, _stop.Token);
+        var producer = new Producer(this, blockSize, compressor, _stop.Token);
         _reader = new Thread(() => producer.Run(changes, writerFor)) { IsBackground = true, Name = "paralleldiff.rd" };
         _reader.Start();
     }
@@ -195,8 +196,12 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
     private readonly record struct Item(ItemKind Kind, LayerEntry? Entry, byte[]? Buffer, int Length, string? Digest);
 
     /// <summary>The reading side: the change writer's sink, on the reader thread only.</summary>
-    private sealed class Producer(PayloadReadAhead owner, int blockSize, CancellationToken token) : ILayerEntrySink, IDisposable
+    private sealed class Producer(PayloadReadAhead owner, int blockSize, ReaderCompressor? compressor, CancellationToken token) : ILayerEntrySink, IDisposable
     {
+        // Chunks in a row that the reader, while waiting, found kept or claimed already: then the
+        // frames are a copy's and the reader just waits (each look-up costs a copy's CPU).
+        private const int FruitlessClaims = 8;
+
         private readonly LastDirectory _lastDirectory = new();
         private readonly ReusableSha256 _chunkHash = new();
         private readonly ReusableSha256 _fileHash = new();
@@ -278,13 +283,48 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
             _batchBytes = 0;
             try
             {
-                owner._batches.Add(full, token);
+                if (compressor is null || !owner._batches.TryAdd(full))
+                {
+                    CompressWhileFull(full);
+                }
             }
             catch
             {
                 ReturnAll(full, 0);
                 throw;
             }
+        }
+
+        /// <summary>
+        /// Hands <paramref name="batch"/> over once there is room, compressing its chunks meanwhile
+        /// (newest first: the farthest from the writer, which compresses from the other end) while
+        /// the writer is behind and the frames are new to the cache.
+        /// </summary>
+        private void CompressWhileFull(List<Item> batch)
+        {
+            var next = batch.Count - 1;
+            var fruitless = 0;
+            while (compressor is not null && fruitless < FruitlessClaims)
+            {
+                while (next >= 0 && batch[next].Kind != ItemKind.Chunk)
+                {
+                    next--;
+                }
+
+                if (next < 0)
+                {
+                    break;
+                }
+
+                var chunk = batch[next--];
+                fruitless = compressor.TryCompress(chunk.Buffer.AsSpan(0, chunk.Length), chunk.Digest!) ? 0 : fruitless + 1;
+                if (owner._batches.TryAdd(batch))
+                {
+                    return;
+                }
+            }
+
+            owner._batches.Add(batch, token);
         }
 
         /// <summary>Cuts a file's data into chunks of a block (of the file's offsets), hashing each and the whole.</summary>

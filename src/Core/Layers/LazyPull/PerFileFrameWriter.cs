@@ -1,3 +1,4 @@
+using ParallelDiff.Core.Compression;
 using System.Buffers;
 using System.Globalization;
 using ParallelDiff.Core.Tar;
@@ -83,6 +84,14 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
             Blob.CompressAheadFrom(readAhead, ChecksumsData);
         }
     }
+
+    /// <summary>
+    /// A compressor for the reading thread of the layer's read-ahead (<see cref="ReaderCompressor"/>),
+    /// or null where a chunk is not a frame of its own (padding joins the last) or the blob has no cache.
+    /// </summary>
+    /// <param name="codec">Makes the reader's codec: the layer's codec and level.</param>
+    public ReaderCompressor? CompressorForReader(Func<IBlockCodec> codec) =>
+        PaddingInDataFrame ? null : Blob.CompressorForReader(codec, ChecksumsData);
 
     public void Dispose()
     {

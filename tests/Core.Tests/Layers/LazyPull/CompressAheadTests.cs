@@ -128,6 +128,51 @@ public sealed class CompressAheadTests
         Assert.False(cache.TryClaim(FrameCache.KeyOf(Codec, Digest(x), x.Length), x.Length));
     }
 
+    [Fact]
+    public void A_blob_whose_reading_thread_compressed_a_frame_should_stop_holding_back()
+    {
+        var (x, y) = (Content(1, 5000), Content(2, 7000));
+        foreach (var readerCompresses in new[] { false, true })
+        {
+            // x was kept by an earlier layer: a copy of it alone would be held back, as a copy's blob.
+            var cache = new FrameCache();
+            cache.Add(FrameCache.KeyOf(Codec, Digest(x), x.Length), x.Length, Compressed(x));
+            using var codec = BlockCodecs.Create(LayerCompression.Zstd);
+            using var output = new MemoryStream();
+            using var blob = new FramedBlob(output, codec, 64 * 1024, cache, Codec, holdBackCached: true);
+            using var reader = blob.CompressorForReader(() => BlockCodecs.Create(LayerCompression.Zstd), keepCrc64: true);
+            Assert.NotNull(reader);
+            Assert.False(reader.TryCompress(x, Digest(x)));
+            if (readerCompresses)
+            {
+                // The reading thread compressed a frame of this layer (y, which comes later).
+                Assert.True(reader.TryCompress(y, Digest(y)));
+            }
+
+            blob.Append(x, cutWhenFull: false);
+            blob.Cut(Digest(x));
+
+            Assert.Equal(readerCompresses, reader.CompressedAny);
+            Assert.Equal(!readerCompresses, blob.HeldBack);
+            Assert.Equal(readerCompresses ? Compressed(x) : [], output.ToArray());
+            if (readerCompresses)
+            {
+                Assert.Equal(Digest(x), blob.TarDigest);
+                Assert.True(cache.TryGet(FrameCache.KeyOf(Codec, Digest(y), y.Length), y.Length, out var keptY));
+                Assert.Equal(Compressed(y), keptY.Bytes.ToArray());
+                Assert.Equal(TarSplitPacker.Crc64Append(0, y), keptY.Crc64);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_blob_without_a_cache_should_give_its_reader_no_compressor()
+    {
+        using var codec = BlockCodecs.Create(LayerCompression.Zstd);
+        using var blob = new FramedBlob(Stream.Null, codec, 64 * 1024);
+        Assert.Null(blob.CompressorForReader(() => throw new InvalidOperationException("no codec is needed"), keepCrc64: false));
+    }
+
     /// <summary>Upcoming frames as a list, each scan from the start.</summary>
     private sealed class Frames(params byte[][] frames) : IUpcomingFrames
     {

@@ -54,10 +54,10 @@ public sealed class PayloadReadAheadTests : IDisposable
         LayerTar.Changes(diff, LayerOptions.Default, _ => { }, CancellationToken.None, out _);
 
     /// <summary>A read-ahead over the tree's changes in 64 KiB chunks, taken by hand as LazyPullLayer takes it.</summary>
-    private static PayloadReadAhead ReadAhead(SnapshotDiff diff)
+    private static PayloadReadAhead ReadAhead(SnapshotDiff diff, ReaderCompressor? compressor = null)
     {
         var options = LayerOptions.Default.Writer with { Xattrs = LayerOptions.Default.Diff.Xattrs };
-        return new PayloadReadAhead(Changes(diff), sink => new ChangeWriter(sink, diff.New, options), 64 * 1024, CancellationToken.None);
+        return new PayloadReadAhead(Changes(diff), sink => new ChangeWriter(sink, diff.New, options), 64 * 1024, CancellationToken.None, compressor);
     }
 
     [Theory]
@@ -133,6 +133,57 @@ public sealed class PayloadReadAheadTests : IDisposable
 
         Assert.True(seen > PayloadReadAhead.BatchBytes, $"{seen} bytes looked at");
         Assert.True(ahead.TakenAheadBytes < (2 * PayloadReadAhead.BatchBytes) + (64 * 1024), $"{ahead.TakenAheadBytes} bytes taken ahead");
+    }
+
+    [Fact]
+    public void A_reader_held_up_by_a_full_read_ahead_should_compress_chunks_into_the_cache()
+    {
+        var frames = new FrameCache();
+        using var compressor = new ReaderCompressor(frames, "zstd-3", BlockCodecs.Create(LayerCompression.Zstd), keepCrc64: true);
+        var chunks = new List<(byte[] Data, string Digest)>();
+        using (var ahead = ReadAhead(Tree(), compressor))
+        {
+            // Nothing is taken: the reader fills its batches, then compresses while it waits for room.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!compressor.CompressedAny && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(5);
+            }
+
+            Assert.True(compressor.CompressedAny);
+            while (ahead.TryNextEntry(out var entry))
+            {
+                while (entry.HasData && ahead.TryNextChunk(out var chunk))
+                {
+                    chunks.Add((chunk.Data.ToArray(), chunk.Digest));
+                    PayloadReadAhead.ReturnChunk(chunk);
+                }
+            }
+        }
+
+        // Every chunk came whole, and every frame the reader kept is its chunk compressed, CRC-64 included.
+        using var codec = BlockCodecs.Create(LayerCompression.Zstd);
+        var kept = 0;
+        foreach (var (data, digest) in chunks)
+        {
+            Assert.Equal(digest, "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data)));
+            var key = FrameCache.KeyOf("zstd-3", digest, data.Length);
+            if (frames.TryClaim(key, data.Length))
+            {
+                frames.Abandon(key);
+                continue;
+            }
+
+            Assert.True(frames.TryGet(key, data.Length, out var frame));
+            var compressed = new System.Buffers.ArrayBufferWriter<byte>();
+            codec.CompressBlock(data, compressed);
+            Assert.Equal(compressed.WrittenSpan.ToArray(), frame.Bytes.ToArray());
+            Assert.Equal(TarSplitPacker.Crc64Append(0, data), frame.Crc64);
+            kept++;
+        }
+
+        Assert.True(chunks.Count > 200, $"{chunks.Count} chunks");
+        Assert.True(kept > 0, "no frame kept by the reader");
     }
 
     [Fact]
