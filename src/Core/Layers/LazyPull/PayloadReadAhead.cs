@@ -304,7 +304,7 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
         {
             var next = batch.Count - 1;
             var fruitless = 0;
-            while (compressor is not null && fruitless < FruitlessClaims)
+            while (compressor is not null && fruitless < FruitlessClaims && !token.IsCancellationRequested)
             {
                 while (next >= 0 && batch[next].Kind != ItemKind.Chunk)
                 {
