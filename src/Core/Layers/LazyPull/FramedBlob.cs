@@ -110,7 +110,15 @@ internal sealed partial class FramedBlob : IDisposable
     /// A frame's CRC from 0 is a function of its content, so the cache keeps it with the frame and
     /// a copied frame's bytes are not read for it again (tar-split's CRC-64 was a sixth of a copy's CPU).
     /// </param>
-    public long Cut(string? contentDigest, ulong? crc64From)
+    public long Cut(string? contentDigest, ulong? crc64From) => Cut(contentDigest, crc64From, compressed: null);
+
+    /// <summary>
+    /// As <see cref="Cut(string?, ulong?)"/>, with the frame's compressed bytes when the layer's
+    /// reading thread made them already (<see cref="ReaderCompressor.CompressApart"/>): written (and
+    /// offered to the cache) as the layer's own frame, not looked up or compressed again. The caller
+    /// gives them back after.
+    /// </summary>
+    public long Cut(string? contentDigest, ulong? crc64From, ChunkFrame? compressed)
     {
         var length = _pending.WrittenCount;
         if (length == 0)
@@ -121,7 +129,7 @@ internal sealed partial class FramedBlob : IDisposable
 
         contentDigest ??= NameUnnamed();
         var key = contentDigest is null || _cache is null ? null : FrameCache.KeyOf(_cacheCodec, contentDigest, length);
-        if (key is not null && TryGetCached(key, length, out var frame))
+        if (compressed is null && key is not null && TryGetCached(key, length, out var frame))
         {
             Crc64 = crc64From switch
             {
@@ -144,11 +152,27 @@ internal sealed partial class FramedBlob : IDisposable
             return Offset;
         }
 
-        Crc64 = crc64From is { } start ? TarSplitPacker.Crc64Append(start, _pending.WrittenSpan) : 0;
-        CompressMissed(key, _pending.WrittenSpan, _compressed);
+        ReadOnlyMemory<byte> frameBytes;
+        if (compressed is { } given)
+        {
+            Crc64 = crc64From switch
+            {
+                null => 0,
+                0 when given.Crc64 is { } known => known,
+                { } from => TarSplitPacker.Crc64Append(from, _pending.WrittenSpan),
+            };
+            frameBytes = given.Bytes;
+        }
+        else
+        {
+            Crc64 = crc64From is { } start ? TarSplitPacker.Crc64Append(start, _pending.WrittenSpan) : 0;
+            CompressMissed(key, _pending.WrittenSpan, _compressed);
+            frameBytes = _compressed.WrittenMemory;
+        }
+
         if (key is not null)
         {
-            _cache!.Add(key, length, _compressed.WrittenSpan, crc64From == 0 ? Crc64 : null);
+            _cache!.Add(key, length, frameBytes.Span, crc64From == 0 ? Crc64 : null);
         }
 
         // A frame compressed: the blob is not a copy's, whatever was held back is written now.
@@ -156,11 +180,11 @@ internal sealed partial class FramedBlob : IDisposable
         _pending.ResetWrittenCount();
         if (key is not null)
         {
-            WriteFrame(key, new CachedFrame(_compressed.WrittenMemory, null));
+            WriteFrame(key, new CachedFrame(frameBytes, null));
         }
         else
         {
-            WriteRaw(_compressed.WrittenSpan);
+            WriteRaw(frameBytes.Span);
         }
 
         return Offset;

@@ -92,7 +92,7 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
         switch (item.Kind)
         {
             case ItemKind.Chunk:
-                chunk = new ReadChunk(item.Buffer!, item.Length, item.Digest!);
+                chunk = new ReadChunk(item.Buffer!, item.Length, item.Digest!, item.Frame);
                 return true;
             case ItemKind.FileEnd:
                 FileDigest = item.Digest!;
@@ -103,6 +103,7 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
         }
     }
 
+    /// <summary>Gives a chunk's data back; its <see cref="ReadChunk.Frame"/>, if any, is the taker's to return once written.</summary>
     public static void ReturnChunk(ReadChunk chunk) => ArrayPool<byte>.Shared.Return(chunk.Buffer);
 
     public void Dispose()
@@ -154,6 +155,8 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
+
+            batch[i].Frame?.Return();
         }
     }
 
@@ -193,7 +196,8 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
         FileEnd,
     }
 
-    private readonly record struct Item(ItemKind Kind, LayerEntry? Entry, byte[]? Buffer, int Length, string? Digest);
+    /// <param name="Frame">A chunk's frame, when the reader compressed it apart from the cache.</param>
+    private readonly record struct Item(ItemKind Kind, LayerEntry? Entry, byte[]? Buffer, int Length, string? Digest, ChunkFrame? Frame = null);
 
     /// <summary>The reading side: the change writer's sink, on the reader thread only.</summary>
     private sealed class Producer(PayloadReadAhead owner, int blockSize, ReaderCompressor? compressor, CancellationToken token) : ILayerEntrySink, IDisposable
@@ -316,8 +320,19 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
                     break;
                 }
 
-                var chunk = batch[next--];
-                fruitless = compressor.TryCompress(chunk.Buffer.AsSpan(0, chunk.Length), chunk.Digest!) ? 0 : fruitless + 1;
+                var chunk = batch[next];
+                var data = chunk.Buffer.AsSpan(0, chunk.Length);
+                if (compressor.CacheKeeps)
+                {
+                    fruitless = compressor.TryCompress(data, chunk.Digest!) ? 0 : fruitless + 1;
+                }
+                else
+                {
+                    // The cache keeps no more (full, or off): the frame goes with its chunk.
+                    batch[next] = chunk with { Frame = compressor.CompressApart(data) };
+                }
+
+                next--;
                 if (owner._batches.TryAdd(batch))
                 {
                     return;
@@ -418,7 +433,8 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
 }
 
 /// <summary>A chunk of a file's data read ahead: <see cref="Length"/> bytes of a pooled buffer, and their digest.</summary>
-internal readonly record struct ReadChunk(byte[] Buffer, int Length, string Digest)
+/// <param name="Frame">The chunk compressed already by the reading thread (<see cref="ReaderCompressor.CompressApart"/>), or null.</param>
+internal readonly record struct ReadChunk(byte[] Buffer, int Length, string Digest, ChunkFrame? Frame = null)
 {
     public ReadOnlySpan<byte> Data => Buffer.AsSpan(0, Length);
 }

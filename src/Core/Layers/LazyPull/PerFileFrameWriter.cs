@@ -140,7 +140,7 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
         {
             while (readAhead.TryNextChunk(out var chunk))
             {
-                sink.WriteChunk(chunk.Data, chunk.Digest);
+                sink.WriteChunk(chunk.Data, chunk.Digest, chunk.Frame);
                 PayloadReadAhead.ReturnChunk(chunk);
             }
         }, readAhead);
@@ -173,6 +173,7 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
         private readonly bool _oneChunk;
         private readonly bool _hashes;
         private string? _lastDigest;
+        private ChunkFrame? _lastFrame;
         private long _written;
         private long _chunkStart;
         private long _chunkBlobStart;
@@ -195,7 +196,8 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
         }
 
         /// <summary>One whole chunk (a block of the file, or its rest) whose digest the reader took.</summary>
-        public void WriteChunk(ReadOnlySpan<byte> data, string digest)
+        /// <param name="frame">Its frame, when the reader compressed it (<see cref="ReaderCompressor.CompressApart"/>): written for it, then returned.</param>
+        public void WriteChunk(ReadOnlySpan<byte> data, string digest, ChunkFrame? frame = null)
         {
             if (data.Length > _owner.BlockSize)
             {
@@ -206,13 +208,14 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
             _written += data.Length;
             if (_written - _chunkStart == _owner.BlockSize)
             {
-                EndChunk(digest);
+                EndChunk(digest, frame);
             }
             else
             {
                 // The file's last, partial chunk: cut in Complete, as Write leaves it, after any
                 // padding the format puts in the data's frame (eStargz).
                 _lastDigest = digest;
+                _lastFrame = frame;
             }
         }
 
@@ -244,13 +247,15 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
         /// <param name="fileDigest">The file's digest when the chunks came read ahead.</param>
         public List<PayloadChunk> Complete(string? fileDigest = null)
         {
-            EndChunk(_lastDigest);
+            EndChunk(_lastDigest, _lastFrame);
+            _lastFrame = null;
             // One chunk holds the whole file, so its digest is the file's: hashed once, not twice.
             Digest = _oneChunk && _chunks.Count == 1 ? _chunks[0].Digest : fileDigest ?? _owner._fileHash.Finish();
             return _chunks;
         }
 
-        private void EndChunk(string? readDigest = null)
+        /// <param name="frame">The chunk's frame compressed by the reader, or null: given back here once written.</param>
+        private void EndChunk(string? readDigest = null, ChunkFrame? frame = null)
         {
             if (_written == _chunkStart)
             {
@@ -263,7 +268,8 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
             // chunk's data, and for eStargz's last chunk the zero padding after it, which the
             // frame's length in the key accounts for.
             var digest = readDigest ?? _owner._chunkHash.Finish();
-            var end = _owner.Blob.Cut(digest, _owner.ChecksumsData ? _owner.DataCrc64 : null);
+            var end = _owner.Blob.Cut(digest, _owner.ChecksumsData ? _owner.DataCrc64 : null, frame);
+            frame?.Return();
             if (_owner.ChecksumsData)
             {
                 _owner.DataCrc64 = _owner.Blob.Crc64;

@@ -6,11 +6,13 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// <summary>
 /// Compression done by a layer's reading thread (<see cref="PayloadReadAhead"/>) while the writing
 /// thread is behind: instead of blocking on a full read-ahead, the reader compresses chunks it has
-/// just read into the <see cref="FrameCache"/>, and the writer, when it reaches them, copies the
-/// frames. The writer compressed every frame on one thread while the reader mostly waited: one
-/// zstd:chunked layer kept 1.2 of 2 cores busy (11.4 s wall for 13.8 s of CPU, many-small), and
-/// two copies of a tree exported at once 1.7. Only where each chunk is a frame of its own; the
-/// frames are the bytes the writer would make (same codec, level and content), so the layer is too.
+/// just read, and the writer, when it reaches them, writes those frames. The writer compressed
+/// every frame on one thread while the reader mostly waited: one zstd:chunked layer kept 1.2 of 2
+/// cores busy (11.4 s wall for 13.8 s of CPU, many-small). While the <see cref="FrameCache"/>
+/// keeps frames, they go through it (claimed, so that no layer compresses one twice, and kept for
+/// the layers after); once it keeps no more, each goes with its chunk (<see cref="CompressApart"/>).
+/// Only where each chunk is a frame of its own; the frames are the bytes the writer would make
+/// (same codec, level and content), so the layer is too.
 /// </summary>
 internal sealed class ReaderCompressor : IDisposable
 {
@@ -69,5 +71,34 @@ internal sealed class ReaderCompressor : IDisposable
         return true;
     }
 
+    /// <summary>Whether the cache still keeps frames (then <see cref="TryCompress"/>; else <see cref="CompressApart"/>).</summary>
+    public bool CacheKeeps => !_cache.StoppedKeeping;
+
+    /// <summary>
+    /// Compresses a chunk into a frame of its own, outside the cache, for the writer to write when
+    /// it reaches the chunk (and then give back, <see cref="ChunkFrame.Return"/>).
+    /// </summary>
+    public ChunkFrame CompressApart(ReadOnlySpan<byte> chunk)
+    {
+        _output.ResetWrittenCount();
+        _codec.CompressBlock(chunk, _output);
+        var bytes = ArrayPool<byte>.Shared.Rent(_output.WrittenCount);
+        _output.WrittenSpan.CopyTo(bytes);
+        Volatile.Write(ref _compressed, 1);
+        return new ChunkFrame(bytes, _output.WrittenCount, _keepCrc64 ? TarSplitPacker.Crc64Append(0, chunk) : null);
+    }
+
     public void Dispose() => _codec.Dispose();
+}
+
+/// <summary>
+/// A chunk's frame compressed by the reading thread (<see cref="ReaderCompressor.CompressApart"/>):
+/// <see cref="Length"/> bytes of a pooled array, and the CRC-64/ISO of the chunk when the format keeps it.
+/// </summary>
+internal readonly record struct ChunkFrame(byte[] Array, int Length, ulong? Crc64)
+{
+    public ReadOnlyMemory<byte> Bytes => Array.AsMemory(0, Length);
+
+    /// <summary>Gives the array back to the pool: once, by whoever holds the frame last.</summary>
+    public void Return() => ArrayPool<byte>.Shared.Return(Array);
 }

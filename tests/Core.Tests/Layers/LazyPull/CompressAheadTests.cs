@@ -166,6 +166,34 @@ public sealed class CompressAheadTests
     }
 
     [Fact]
+    public void A_frame_the_reader_compressed_apart_should_be_written_as_given_and_end_the_holding_back()
+    {
+        var (x, y) = (Content(1, 5000), Content(2, 7000));
+        var cache = new FrameCache();
+        cache.Add(FrameCache.KeyOf(Codec, Digest(x), x.Length), x.Length, Compressed(x));
+        using var codec = BlockCodecs.Create(LayerCompression.Zstd);
+        using var output = new MemoryStream();
+        using var blob = new FramedBlob(output, codec, 64 * 1024, cache, Codec, holdBackCached: true);
+
+        // x is a copy's frame (held back); y comes with a frame of its own, made at another level
+        // here so that the blob shows it was written as given, not compressed again.
+        blob.Append(x, cutWhenFull: false);
+        blob.Cut(Digest(x), crc64From: 0);
+        Assert.True(blob.HeldBack);
+        using var other = BlockCodecs.Create(LayerCompression.Zstd, 1);
+        var made = new System.Buffers.ArrayBufferWriter<byte>();
+        other.CompressBlock(y, made);
+        Assert.NotEqual(Compressed(y), made.WrittenSpan.ToArray());
+        blob.Append(y, cutWhenFull: false);
+        blob.Cut(Digest(y), crc64From: 0, new ChunkFrame(made.WrittenSpan.ToArray(), made.WrittenCount, TarSplitPacker.Crc64Append(0, y)));
+
+        Assert.False(blob.HeldBack);
+        Assert.Equal(TarSplitPacker.Crc64Append(0, y), blob.Crc64);
+        Assert.Equal([.. Compressed(x), .. made.WrittenSpan], output.ToArray());
+        Assert.Equal(Digest([.. x, .. y]), blob.TarDigest);
+    }
+
+    [Fact]
     public void A_blob_without_a_cache_should_give_its_reader_no_compressor()
     {
         using var codec = BlockCodecs.Create(LayerCompression.Zstd);

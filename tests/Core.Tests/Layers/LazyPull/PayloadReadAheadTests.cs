@@ -80,6 +80,9 @@ public sealed class PayloadReadAheadTests : IDisposable
         Assert.Equal(one, Write(diff, changes, kind, readAhead: true, frames), LayerOf.Instance);
         Assert.Equal(one, Write(diff, changes, kind, readAhead: true, frames), LayerOf.Instance);
         Assert.True(frames.Hits > 240, $"{frames.Hits} frames from the cache");
+
+        // With a cache that keeps nothing: the frames the reader compresses go with their chunks.
+        Assert.Equal(one, Write(diff, changes, kind, readAhead: true, new FrameCache(memoryCapacity: 0)), LayerOf.Instance);
     }
 
     [Fact]
@@ -184,6 +187,51 @@ public sealed class PayloadReadAheadTests : IDisposable
 
         Assert.True(chunks.Count > 200, $"{chunks.Count} chunks");
         Assert.True(kept > 0, "no frame kept by the reader");
+    }
+
+    [Fact]
+    public void A_reader_held_up_while_the_cache_keeps_nothing_should_hand_over_frames_with_their_chunks()
+    {
+        var frames = new FrameCache(memoryCapacity: 0);
+        frames.Add("filler", 10, new byte[10]);
+        Assert.True(frames.StoppedKeeping);
+        using var compressor = new ReaderCompressor(frames, "zstd-3", BlockCodecs.Create(LayerCompression.Zstd), keepCrc64: true);
+        using var codec = BlockCodecs.Create(LayerCompression.Zstd);
+        var chunks = 0;
+        var framed = 0;
+        using (var ahead = ReadAhead(Tree(), compressor))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!compressor.CompressedAny && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(5);
+            }
+
+            Assert.True(compressor.CompressedAny);
+            while (ahead.TryNextEntry(out var entry))
+            {
+                while (entry.HasData && ahead.TryNextChunk(out var chunk))
+                {
+                    chunks++;
+                    if (chunk.Frame is { } frame)
+                    {
+                        // The chunk's data compressed, with its CRC-64.
+                        var compressed = new System.Buffers.ArrayBufferWriter<byte>();
+                        codec.CompressBlock(chunk.Data, compressed);
+                        Assert.Equal(compressed.WrittenSpan.ToArray(), frame.Bytes.ToArray());
+                        Assert.Equal(TarSplitPacker.Crc64Append(0, chunk.Data), frame.Crc64);
+                        frame.Return();
+                        framed++;
+                    }
+
+                    PayloadReadAhead.ReturnChunk(chunk);
+                }
+            }
+        }
+
+        Assert.True(chunks > 200, $"{chunks} chunks");
+        Assert.True(framed > 0, "no chunk came with its frame");
+        Assert.Equal(0, frames.Hits);
     }
 
     [Fact]
