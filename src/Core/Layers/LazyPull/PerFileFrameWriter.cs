@@ -1,6 +1,6 @@
-using ParallelDiff.Core.Compression;
 using System.Buffers;
 using System.Globalization;
+using ParallelDiff.Core.Compression;
 using ParallelDiff.Core.Tar;
 
 namespace ParallelDiff.Core.Layers.LazyPull;

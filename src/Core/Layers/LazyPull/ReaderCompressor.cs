@@ -14,25 +14,13 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// Only where each chunk is a frame of its own; the frames are the bytes the writer would make
 /// (same codec, level and content), so the layer is too.
 /// </summary>
-internal sealed class ReaderCompressor : IDisposable
+/// <param name="codec">The reader's own codec (a codec is one thread's), of the layer's codec and level; disposed with this.</param>
+/// <param name="cacheCodec">The codec and level as the cache names them ("zstd-3").</param>
+/// <param name="keepCrc64">Keep each frame's CRC-64/ISO with it, as the writer's cut asks for (zstd:chunked's tar-split).</param>
+internal sealed class ReaderCompressor(FrameCache cache, string cacheCodec, IBlockCodec codec, bool keepCrc64) : IDisposable
 {
-    private readonly FrameCache _cache;
-    private readonly string _cacheCodec;
-    private readonly IBlockCodec _codec;
-    private readonly bool _keepCrc64;
     private readonly ArrayBufferWriter<byte> _output = new();
     private int _compressed;
-
-    /// <param name="codec">The reader's own codec (a codec is one thread's), of the layer's codec and level; disposed with this.</param>
-    /// <param name="cacheCodec">The codec and level as the cache names them ("zstd-3").</param>
-    /// <param name="keepCrc64">Keep each frame's CRC-64/ISO with it, as the writer's cut asks for (zstd:chunked's tar-split).</param>
-    public ReaderCompressor(FrameCache cache, string cacheCodec, IBlockCodec codec, bool keepCrc64)
-    {
-        _cache = cache;
-        _cacheCodec = cacheCodec;
-        _codec = codec;
-        _keepCrc64 = keepCrc64;
-    }
 
     /// <summary>
     /// Whether the reader compressed any frame: then the layer's blob is not a copy of one made
@@ -47,8 +35,8 @@ internal sealed class ReaderCompressor : IDisposable
     /// <returns>Whether this call compressed it.</returns>
     public bool TryCompress(ReadOnlySpan<byte> chunk, string digest)
     {
-        var key = FrameCache.KeyOf(_cacheCodec, digest, chunk.Length);
-        if (!_cache.TryClaim(key, chunk.Length))
+        var key = FrameCache.KeyOf(cacheCodec, digest, chunk.Length);
+        if (!cache.TryClaim(key, chunk.Length))
         {
             return false;
         }
@@ -58,21 +46,21 @@ internal sealed class ReaderCompressor : IDisposable
         _output.ResetWrittenCount();
         try
         {
-            _codec.CompressBlock(chunk, _output);
+            codec.CompressBlock(chunk, _output);
         }
         catch
         {
-            _cache.Abandon(key);
+            cache.Abandon(key);
             throw;
         }
 
-        _cache.Add(key, chunk.Length, _output.WrittenSpan, _keepCrc64 ? TarSplitPacker.Crc64Append(0, chunk) : null);
+        cache.Add(key, chunk.Length, _output.WrittenSpan, keepCrc64 ? TarSplitPacker.Crc64Append(0, chunk) : null);
         Volatile.Write(ref _compressed, 1);
         return true;
     }
 
     /// <summary>Whether the cache still keeps frames (then <see cref="TryCompress"/>; else <see cref="CompressApart"/>).</summary>
-    public bool CacheKeeps => !_cache.StoppedKeeping;
+    public bool CacheKeeps => !cache.StoppedKeeping;
 
     /// <summary>
     /// Compresses a chunk into a frame of its own, outside the cache, for the writer to write when
@@ -81,14 +69,14 @@ internal sealed class ReaderCompressor : IDisposable
     public ChunkFrame CompressApart(ReadOnlySpan<byte> chunk)
     {
         _output.ResetWrittenCount();
-        _codec.CompressBlock(chunk, _output);
+        codec.CompressBlock(chunk, _output);
         var bytes = ArrayPool<byte>.Shared.Rent(_output.WrittenCount);
         _output.WrittenSpan.CopyTo(bytes);
         Volatile.Write(ref _compressed, 1);
-        return new ChunkFrame(bytes, _output.WrittenCount, _keepCrc64 ? TarSplitPacker.Crc64Append(0, chunk) : null);
+        return new ChunkFrame(bytes, _output.WrittenCount, keepCrc64 ? TarSplitPacker.Crc64Append(0, chunk) : null);
     }
 
-    public void Dispose() => _codec.Dispose();
+    public void Dispose() => codec.Dispose();
 }
 
 /// <summary>

@@ -143,33 +143,13 @@ public sealed class PayloadReadAheadTests : IDisposable
     {
         var frames = new FrameCache();
         using var compressor = new ReaderCompressor(frames, "zstd-3", BlockCodecs.Create(LayerCompression.Zstd), keepCrc64: true);
-        var chunks = new List<(byte[] Data, string Digest)>();
-        using (var ahead = ReadAhead(Tree(), compressor))
-        {
-            // Nothing is taken: the reader fills its batches, then compresses while it waits for room.
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!compressor.CompressedAny && DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(5);
-            }
+        var chunks = TakeOnceCompressed(Tree(), compressor);
 
-            Assert.True(compressor.CompressedAny);
-            while (ahead.TryNextEntry(out var entry))
-            {
-                while (entry.HasData && ahead.TryNextChunk(out var chunk))
-                {
-                    chunks.Add((chunk.Data.ToArray(), chunk.Digest));
-                    PayloadReadAhead.ReturnChunk(chunk);
-                }
-            }
-        }
-
-        // Every chunk came whole, and every frame the reader kept is its chunk compressed, CRC-64 included.
-        using var codec = BlockCodecs.Create(LayerCompression.Zstd);
+        // Every frame the reader kept is its chunk compressed, CRC-64 included.
         var kept = 0;
-        foreach (var (data, digest) in chunks)
+        foreach (var (data, digest, frame) in chunks)
         {
-            Assert.Equal(digest, "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data)));
+            Assert.Null(frame);
             var key = FrameCache.KeyOf("zstd-3", digest, data.Length);
             if (frames.TryClaim(key, data.Length))
             {
@@ -177,15 +157,12 @@ public sealed class PayloadReadAheadTests : IDisposable
                 continue;
             }
 
-            Assert.True(frames.TryGet(key, data.Length, out var frame));
-            var compressed = new System.Buffers.ArrayBufferWriter<byte>();
-            codec.CompressBlock(data, compressed);
-            Assert.Equal(compressed.WrittenSpan.ToArray(), frame.Bytes.ToArray());
-            Assert.Equal(TarSplitPacker.Crc64Append(0, data), frame.Crc64);
+            Assert.True(frames.TryGet(key, data.Length, out var cached));
+            Assert.Equal(Compressed(data), cached.Bytes.ToArray());
+            Assert.Equal(TarSplitPacker.Crc64Append(0, data), cached.Crc64);
             kept++;
         }
 
-        Assert.True(chunks.Count > 200, $"{chunks.Count} chunks");
         Assert.True(kept > 0, "no frame kept by the reader");
     }
 
@@ -196,42 +173,58 @@ public sealed class PayloadReadAheadTests : IDisposable
         frames.Add("filler", 10, new byte[10]);
         Assert.True(frames.StoppedKeeping);
         using var compressor = new ReaderCompressor(frames, "zstd-3", BlockCodecs.Create(LayerCompression.Zstd), keepCrc64: true);
-        using var codec = BlockCodecs.Create(LayerCompression.Zstd);
-        var chunks = 0;
         var framed = 0;
-        using (var ahead = ReadAhead(Tree(), compressor))
+        foreach (var (data, _, frame) in TakeOnceCompressed(Tree(), compressor))
         {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!compressor.CompressedAny && DateTime.UtcNow < deadline)
+            if (frame is { } made)
             {
-                Thread.Sleep(5);
-            }
-
-            Assert.True(compressor.CompressedAny);
-            while (ahead.TryNextEntry(out var entry))
-            {
-                while (entry.HasData && ahead.TryNextChunk(out var chunk))
-                {
-                    chunks++;
-                    if (chunk.Frame is { } frame)
-                    {
-                        // The chunk's data compressed, with its CRC-64.
-                        var compressed = new System.Buffers.ArrayBufferWriter<byte>();
-                        codec.CompressBlock(chunk.Data, compressed);
-                        Assert.Equal(compressed.WrittenSpan.ToArray(), frame.Bytes.ToArray());
-                        Assert.Equal(TarSplitPacker.Crc64Append(0, chunk.Data), frame.Crc64);
-                        frame.Return();
-                        framed++;
-                    }
-
-                    PayloadReadAhead.ReturnChunk(chunk);
-                }
+                // The chunk's data compressed, with its CRC-64.
+                Assert.Equal(Compressed(data), made.Bytes.ToArray());
+                Assert.Equal(TarSplitPacker.Crc64Append(0, data), made.Crc64);
+                made.Return();
+                framed++;
             }
         }
 
-        Assert.True(chunks > 200, $"{chunks} chunks");
         Assert.True(framed > 0, "no chunk came with its frame");
         Assert.Equal(0, frames.Hits);
+    }
+
+    /// <summary>
+    /// Takes nothing until the held-up reader has compressed a chunk, then every chunk, whole (its
+    /// digest checked): a copy of its data, its digest and the frame that came with it.
+    /// </summary>
+    private static List<(byte[] Data, string Digest, ChunkFrame? Frame)> TakeOnceCompressed(SnapshotDiff diff, ReaderCompressor compressor)
+    {
+        var chunks = new List<(byte[] Data, string Digest, ChunkFrame? Frame)>();
+        using var ahead = ReadAhead(diff, compressor);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!compressor.CompressedAny && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(5);
+        }
+
+        Assert.True(compressor.CompressedAny);
+        while (ahead.TryNextEntry(out var entry))
+        {
+            while (entry.HasData && ahead.TryNextChunk(out var chunk))
+            {
+                Assert.Equal(chunk.Digest, "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(chunk.Data)));
+                chunks.Add((chunk.Data.ToArray(), chunk.Digest, chunk.Frame));
+                PayloadReadAhead.ReturnChunk(chunk);
+            }
+        }
+
+        Assert.True(chunks.Count > 200, $"{chunks.Count} chunks");
+        return chunks;
+    }
+
+    private static byte[] Compressed(byte[] data)
+    {
+        using var codec = BlockCodecs.Create(LayerCompression.Zstd);
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        codec.CompressBlock(data, output);
+        return output.WrittenSpan.ToArray();
     }
 
     [Fact]
