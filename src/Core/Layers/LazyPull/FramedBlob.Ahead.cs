@@ -42,7 +42,8 @@ internal sealed partial class FramedBlob
     /// </summary>
     /// <param name="codec">Makes the reader's own codec, of this blob's codec and level.</param>
     /// <param name="keepCrc64">Keep each frame's CRC-64/ISO with it (zstd:chunked's tar-split).</param>
-    public ReaderCompressor? CompressorForReader(Func<IBlockCodec> codec, bool keepCrc64)
+    /// <param name="padsLastChunk">A file's tar padding is in its last data frame (eStargz).</param>
+    public ReaderCompressor? CompressorForReader(Func<IBlockCodec> codec, bool keepCrc64, bool padsLastChunk = false)
     {
         ArgumentNullException.ThrowIfNull(codec);
         if (_cache is null)
@@ -50,7 +51,7 @@ internal sealed partial class FramedBlob
             return null;
         }
 
-        _readerCompressor = new ReaderCompressor(_cache, _cacheCodec, codec(), keepCrc64);
+        _readerCompressor = new ReaderCompressor(_cache, _cacheCodec, codec(), keepCrc64, padsLastChunk);
         return _readerCompressor;
     }
 

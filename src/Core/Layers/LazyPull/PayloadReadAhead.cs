@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using ParallelDiff.Core.Diff;
 using ParallelDiff.Core.Fs;
+using ParallelDiff.Core.Tar;
 
 namespace ParallelDiff.Core.Layers.LazyPull;
 
@@ -206,6 +207,9 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
         // frames are a copy's and the reader just waits (each look-up costs a copy's CPU).
         private const int FruitlessClaims = 8;
 
+        // A file's last chunk and its tar padding, as one frame's bytes (TryFrameOf).
+        private byte[]? _padded;
+
         private readonly LastDirectory _lastDirectory = new();
         private readonly ReusableSha256 _chunkHash = new();
         private readonly ReusableSha256 _fileHash = new();
@@ -306,22 +310,22 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
         /// </summary>
         private void CompressWhileFull(List<Item> batch)
         {
-            var next = batch.Count - 1;
+            var next = batch.Count;
             var fruitless = 0;
             while (compressor is not null && fruitless < FruitlessClaims && !token.IsCancellationRequested)
             {
-                while (next >= 0 && batch[next].Kind != ItemKind.Chunk)
-                {
-                    next--;
-                }
-
+                next = PreviousChunk(batch, next);
                 if (next < 0)
                 {
                     break;
                 }
 
+                if (!TryFrameOf(batch, next, out var data))
+                {
+                    continue;
+                }
+
                 var chunk = batch[next];
-                var data = chunk.Buffer.AsSpan(0, chunk.Length);
                 if (compressor.CacheKeeps)
                 {
                     fruitless = compressor.TryCompress(data, chunk.Digest!) ? 0 : fruitless + 1;
@@ -332,7 +336,6 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
                     batch[next] = chunk with { Frame = compressor.CompressApart(data) };
                 }
 
-                next--;
                 if (owner._batches.TryAdd(batch))
                 {
                     return;
@@ -340,6 +343,55 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
             }
 
             owner._batches.Add(batch, token);
+        }
+
+        private static int PreviousChunk(List<Item> batch, int from)
+        {
+            var i = from - 1;
+            while (i >= 0 && batch[i].Kind != ItemKind.Chunk)
+            {
+                i--;
+            }
+
+            return i;
+        }
+
+        /// <summary>
+        /// The uncompressed bytes of the frame the writer will cut for the chunk at <paramref name="index"/>:
+        /// the chunk; where the format puts a file's tar padding in its last frame (eStargz), the last
+        /// chunk and its padding (zeros up to 512 bytes, from the chunk's length when blocks are whole
+        /// tar blocks). False when that cannot be told here: the batch's last chunk, whose file's end
+        /// comes in the next batch.
+        /// </summary>
+        private bool TryFrameOf(List<Item> batch, int index, out ReadOnlySpan<byte> frame)
+        {
+            var chunk = batch[index];
+            frame = chunk.Buffer.AsSpan(0, chunk.Length);
+            if (!compressor!.PadsLastChunk)
+            {
+                return true;
+            }
+
+            if (index + 1 == batch.Count || blockSize % TarArchive.BlockSize != 0)
+            {
+                return false;
+            }
+
+            if (batch[index + 1].Kind != ItemKind.FileEnd)
+            {
+                return true;
+            }
+
+            var padding = TarArchive.PaddingFor(chunk.Length);
+            if (_padded is null || _padded.Length < chunk.Length + padding)
+            {
+                _padded = new byte[blockSize + TarArchive.BlockSize];
+            }
+
+            frame.CopyTo(_padded);
+            _padded.AsSpan(chunk.Length, padding).Clear();
+            frame = _padded.AsSpan(0, chunk.Length + padding);
+            return true;
         }
 
         /// <summary>Cuts a file's data into chunks of a block (of the file's offsets), hashing each and the whole.</summary>

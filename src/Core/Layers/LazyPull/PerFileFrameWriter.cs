@@ -87,11 +87,11 @@ internal abstract class PerFileFrameWriter : ILayerEntrySink, IDisposable
 
     /// <summary>
     /// A compressor for the reading thread of the layer's read-ahead (<see cref="ReaderCompressor"/>),
-    /// or null where a chunk is not a frame of its own (padding joins the last) or the blob has no cache.
+    /// or null where the blob has no cache.
     /// </summary>
     /// <param name="codec">Makes the reader's codec: the layer's codec and level.</param>
     public ReaderCompressor? CompressorForReader(Func<IBlockCodec> codec) =>
-        PaddingInDataFrame ? null : Blob.CompressorForReader(codec, ChecksumsData);
+        Blob.CompressorForReader(codec, ChecksumsData, PaddingInDataFrame);
 
     public void Dispose()
     {

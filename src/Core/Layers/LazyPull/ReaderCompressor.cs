@@ -11,13 +11,14 @@ namespace ParallelDiff.Core.Layers.LazyPull;
 /// cores busy (11.4 s wall for 13.8 s of CPU, many-small). While the <see cref="FrameCache"/>
 /// keeps frames, they go through it (claimed, so that no layer compresses one twice, and kept for
 /// the layers after); once it keeps no more, each goes with its chunk (<see cref="CompressApart"/>).
-/// Only where each chunk is a frame of its own; the frames are the bytes the writer would make
-/// (same codec, level and content), so the layer is too.
+/// The frames are the bytes the writer would make (same codec, level and content: with eStargz a
+/// file's last chunk and its tar padding), so the layer is too.
 /// </summary>
 /// <param name="codec">The reader's own codec (a codec is one thread's), of the layer's codec and level; disposed with this.</param>
 /// <param name="cacheCodec">The codec and level as the cache names them ("zstd-3").</param>
 /// <param name="keepCrc64">Keep each frame's CRC-64/ISO with it, as the writer's cut asks for (zstd:chunked's tar-split).</param>
-internal sealed class ReaderCompressor(FrameCache cache, string cacheCodec, IBlockCodec codec, bool keepCrc64) : IDisposable
+/// <param name="padsLastChunk">The format puts a file's tar padding in its last data frame (eStargz).</param>
+internal sealed class ReaderCompressor(FrameCache cache, string cacheCodec, IBlockCodec codec, bool keepCrc64, bool padsLastChunk = false) : IDisposable
 {
     private readonly ArrayBufferWriter<byte> _output = new();
     private int _compressed;
@@ -29,10 +30,11 @@ internal sealed class ReaderCompressor(FrameCache cache, string cacheCodec, IBlo
     public bool CompressedAny => Volatile.Read(ref _compressed) != 0;
 
     /// <summary>
-    /// Compresses a chunk and keeps its frame, unless the cache has it, another layer (or the
+    /// Compresses a frame's bytes (a chunk, and its padding where <see cref="PadsLastChunk"/>) and keeps the frame, unless the cache has it, another layer (or the
     /// writer) compresses it already, or the cache keeps no more frames.
     /// </summary>
     /// <returns>Whether this call compressed it.</returns>
+    /// <param name="digest">The chunk's digest, which names the frame (with the frame's length).</param>
     public bool TryCompress(ReadOnlySpan<byte> chunk, string digest)
     {
         var key = FrameCache.KeyOf(cacheCodec, digest, chunk.Length);
@@ -58,6 +60,9 @@ internal sealed class ReaderCompressor(FrameCache cache, string cacheCodec, IBlo
         Volatile.Write(ref _compressed, 1);
         return true;
     }
+
+    /// <summary>Whether a file's last frame holds its chunk and then its tar padding (eStargz): the reader passes both.</summary>
+    public bool PadsLastChunk => padsLastChunk;
 
     /// <summary>Whether the cache still keeps frames (then <see cref="TryCompress"/>; else <see cref="CompressApart"/>).</summary>
     public bool CacheKeeps => !cache.StoppedKeeping;

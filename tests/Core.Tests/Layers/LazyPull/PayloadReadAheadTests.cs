@@ -147,7 +147,7 @@ public sealed class PayloadReadAheadTests : IDisposable
 
         // Every frame the reader kept is its chunk compressed, CRC-64 included.
         var kept = 0;
-        foreach (var (data, digest, frame) in chunks)
+        foreach (var (data, digest, frame, _) in chunks)
         {
             Assert.Null(frame);
             var key = FrameCache.KeyOf("zstd-3", digest, data.Length);
@@ -166,37 +166,47 @@ public sealed class PayloadReadAheadTests : IDisposable
         Assert.True(kept > 0, "no frame kept by the reader");
     }
 
-    [Fact]
-    public void A_reader_held_up_while_the_cache_keeps_nothing_should_hand_over_frames_with_their_chunks()
+    [Theory]
+    [InlineData(LayerCompression.ZstdChunked)]
+    [InlineData(LayerCompression.Estargz)]
+    public void A_reader_held_up_while_the_cache_keeps_nothing_should_hand_over_frames_with_their_chunks(LayerCompression kind)
     {
         var frames = new FrameCache(memoryCapacity: 0);
         frames.Add("filler", 10, new byte[10]);
         Assert.True(frames.StoppedKeeping);
-        using var compressor = new ReaderCompressor(frames, "zstd-3", BlockCodecs.Create(LayerCompression.Zstd), keepCrc64: true);
+        var codec = kind.FrameCodec();
+        var pads = kind == LayerCompression.Estargz;
+        using var compressor = new ReaderCompressor(frames, "frames", BlockCodecs.Create(codec), keepCrc64: !pads, padsLastChunk: pads);
         var framed = 0;
-        foreach (var (data, _, frame) in TakeOnceCompressed(Tree(), compressor))
+        var padded = 0;
+        foreach (var (data, _, frame, last) in TakeOnceCompressed(Tree(), compressor))
         {
             if (frame is { } made)
             {
-                // The chunk's data compressed, with its CRC-64.
-                Assert.Equal(Compressed(data), made.Bytes.ToArray());
-                Assert.Equal(TarSplitPacker.Crc64Append(0, data), made.Crc64);
+                // The chunk's data compressed (with eStargz a file's last chunk and its tar padding,
+                // which is the frame the writer cuts there), with its CRC-64 where the format keeps it.
+                var padding = pads && last ? ParallelDiff.Core.Tar.TarArchive.PaddingFor(data.Length) : 0;
+                Assert.Equal(Compressed([.. data, .. new byte[padding]], codec), made.Bytes.ToArray());
+                Assert.Equal(pads ? null : TarSplitPacker.Crc64Append(0, data), made.Crc64);
                 made.Return();
                 framed++;
+                padded += padding > 0 ? 1 : 0;
             }
         }
 
         Assert.True(framed > 0, "no chunk came with its frame");
+        Assert.True(!pads || padded > 0, "no padded frame");
         Assert.Equal(0, frames.Hits);
     }
 
     /// <summary>
     /// Takes nothing until the held-up reader has compressed a chunk, then every chunk, whole (its
-    /// digest checked): a copy of its data, its digest and the frame that came with it.
+    /// digest checked): a copy of its data, its digest, the frame that came with it, and whether it
+    /// was its file's last.
     /// </summary>
-    private static List<(byte[] Data, string Digest, ChunkFrame? Frame)> TakeOnceCompressed(SnapshotDiff diff, ReaderCompressor compressor)
+    private static List<(byte[] Data, string Digest, ChunkFrame? Frame, bool Last)> TakeOnceCompressed(SnapshotDiff diff, ReaderCompressor compressor)
     {
-        var chunks = new List<(byte[] Data, string Digest, ChunkFrame? Frame)>();
+        var chunks = new List<(byte[] Data, string Digest, ChunkFrame? Frame, bool Last)>();
         using var ahead = ReadAhead(diff, compressor);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!compressor.CompressedAny && DateTime.UtcNow < deadline)
@@ -210,8 +220,13 @@ public sealed class PayloadReadAheadTests : IDisposable
             while (entry.HasData && ahead.TryNextChunk(out var chunk))
             {
                 Assert.Equal(chunk.Digest, "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(chunk.Data)));
-                chunks.Add((chunk.Data.ToArray(), chunk.Digest, chunk.Frame));
+                chunks.Add((chunk.Data.ToArray(), chunk.Digest, chunk.Frame, false));
                 PayloadReadAhead.ReturnChunk(chunk);
+            }
+
+            if (entry.HasData && entry.Header.Size > 0)
+            {
+                chunks[^1] = chunks[^1] with { Last = true };
             }
         }
 
@@ -219,11 +234,11 @@ public sealed class PayloadReadAheadTests : IDisposable
         return chunks;
     }
 
-    private static byte[] Compressed(byte[] data)
+    private static byte[] Compressed(byte[] data, LayerCompression codec = LayerCompression.Zstd)
     {
-        using var codec = BlockCodecs.Create(LayerCompression.Zstd);
+        using var compressor = BlockCodecs.Create(codec);
         var output = new System.Buffers.ArrayBufferWriter<byte>();
-        codec.CompressBlock(data, output);
+        compressor.CompressBlock(data, output);
         return output.WrittenSpan.ToArray();
     }
 
