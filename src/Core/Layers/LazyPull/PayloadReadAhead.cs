@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Numerics;
 using System.Runtime.ExceptionServices;
 using ParallelDiff.Core.Diff;
 using ParallelDiff.Core.Fs;
@@ -385,7 +386,8 @@ internal sealed partial class PayloadReadAhead : IDisposable, IUpcomingFrames
             var padding = TarArchive.PaddingFor(chunk.Length);
             if (_padded is null || _padded.Length < chunk.Length + padding)
             {
-                _padded = new byte[blockSize + TarArchive.BlockSize];
+                // Grown as files need it, not a whole block at once: most files are small.
+                _padded = new byte[(int)BitOperations.RoundUpToPowerOf2((uint)(chunk.Length + padding))];
             }
 
             frame.CopyTo(_padded);
