@@ -106,4 +106,59 @@ public sealed class TreeStatPrintTests : IDisposable
         Assert.NotEqual(before[1], after[1]);
         Assert.NotEqual(before[2], after[2]);
     }
+
+    [Fact]
+    public void Subtrees_walked_by_other_threads_should_print_as_one_walk_does_and_still_see_changes()
+    {
+        // Directories with directories in them, at the depths whose subtrees are handed to other threads.
+        for (var a = 0; a < 4; a++)
+        {
+            for (var b = 0; b < 4; b++)
+            {
+                var deep = Directory.CreateDirectory(Path.Combine(Tree, $"a{a}", $"b{b}", "c", "d")).FullName;
+                File.WriteAllText(Path.Combine(deep, "f"), $"{a}{b}");
+                File.WriteAllText(Path.Combine(Tree, $"a{a}", $"b{b}", "g"), "x");
+            }
+        }
+
+        var root = PathBytes.FromString(Tree);
+        var one = TreeStatPrint.Of(LinuxFileSystem.Instance, root, forkDepth: 0);
+        Assert.Equal(one, TreeStatPrint.Of(LinuxFileSystem.Instance, root, forkDepth: 2));
+        Assert.Equal(one, TreeStatPrint.Of(LinuxFileSystem.Instance, root, forkDepth: 9));
+        Assert.Equal(one, Print());
+
+        File.SetUnixFileMode(Path.Combine(Tree, "a3", "b2", "c", "d", "f"), UnixFileMode.UserRead);
+        var changed = TreeStatPrint.Of(LinuxFileSystem.Instance, root, forkDepth: 0);
+        Assert.NotEqual(one, changed);
+        Assert.Equal(changed, Print());
+    }
+
+    [Fact]
+    public void A_subtree_that_cannot_be_walked_by_another_thread_should_fail_the_print()
+    {
+        var deep = Directory.CreateDirectory(Path.Combine(Tree, "a", "b", "c")).FullName;
+        Directory.CreateDirectory(Path.Combine(Tree, "a", "b", "c2"));
+        var failing = new FailingListing(LinuxFileSystem.Instance, PathBytes.FromString(deep));
+        var e = Assert.Throws<FsException>(() => TreeStatPrint.Of(failing, PathBytes.FromString(Tree), forkDepth: 2));
+        Assert.Contains("a/b/c", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The file system, but listing one directory fails as a vanished one does.</summary>
+    private sealed class FailingListing(IFileSystem inner, byte[] failing) : IFileSystem
+    {
+        public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames) =>
+            path.SequenceEqual(failing) ? throw new FsException("open", PathBytes.Display(path), 2) : inner.ListDirectory(path, withXattrNames);
+
+        public bool TryLstat(ReadOnlySpan<byte> path, out FileStatus status, out int errno) => inner.TryLstat(path, out status, out errno);
+
+        public List<byte[]> ReadDirectory(ReadOnlySpan<byte> path) => inner.ReadDirectory(path);
+
+        public byte[]? GetXattr(ReadOnlySpan<byte> path, string name) => inner.GetXattr(path, name);
+
+        public List<string> ListXattrs(ReadOnlySpan<byte> path) => inner.ListXattrs(path);
+
+        public byte[] ReadLink(ReadOnlySpan<byte> path) => inner.ReadLink(path);
+
+        public Microsoft.Win32.SafeHandles.SafeFileHandle OpenRead(ReadOnlySpan<byte> path) => inner.OpenRead(path);
+    }
 }

@@ -1,0 +1,92 @@
+using System.Buffers;
+using System.Runtime.ExceptionServices;
+using System.Security.Cryptography;
+
+namespace ParallelDiff.Core.Export;
+
+/// <summary>
+/// Bytes written in one order by several threads: a writer appends to <see cref="Current"/> and
+/// hands whole stretches of what comes next to other threads (<see cref="Fork"/>), which write them
+/// meanwhile; <see cref="HashInto"/> then hashes everything in the order given, running itself any
+/// stretch no thread has started (so a busy thread pool can slow it, never stop it). The bytes are
+/// the same however the work was shared.
+/// </summary>
+internal sealed class ForkedRecords
+{
+    private readonly List<object> _parts = [];
+
+    public ForkedRecords()
+    {
+        Current = new ArrayBufferWriter<byte>(4096);
+        _parts.Add(Current);
+    }
+
+    /// <summary>Where the writer appends now.</summary>
+    public ArrayBufferWriter<byte> Current { get; private set; }
+
+    /// <summary>Leaves the next stretch to <paramref name="write"/>, on the thread pool or in <see cref="HashInto"/>; appending goes on after it.</summary>
+    public void Fork(Action<ForkedRecords> write)
+    {
+        var forked = new Forked(write);
+        _parts.Add(forked);
+        Current = new ArrayBufferWriter<byte>(4096);
+        _parts.Add(Current);
+        ThreadPool.UnsafeQueueUserWorkItem(static f => f.TryRun(), forked, preferLocal: false);
+    }
+
+    /// <summary>Appends every part, in order, to <paramref name="hash"/>; rethrows a forked writer's failure.</summary>
+    public void HashInto(IncrementalHash hash)
+    {
+        foreach (var part in _parts)
+        {
+            if (part is ArrayBufferWriter<byte> bytes)
+            {
+                hash.AppendData(bytes.WrittenSpan);
+            }
+            else
+            {
+                ((Forked)part).Result().HashInto(hash);
+            }
+        }
+    }
+
+    /// <summary>A stretch written by whichever thread takes it first.</summary>
+    private sealed class Forked(Action<ForkedRecords> write)
+    {
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _taken;
+        private ForkedRecords? _written;
+        private ExceptionDispatchInfo? _failure;
+
+        public void TryRun()
+        {
+            if (Interlocked.Exchange(ref _taken, 1) != 0)
+            {
+                return;
+            }
+
+            try
+            {
+                var records = new ForkedRecords();
+                write(records);
+                _written = records;
+            }
+            catch (Exception e)
+            {
+                _failure = ExceptionDispatchInfo.Capture(e);
+            }
+            finally
+            {
+                _done.SetResult();
+            }
+        }
+
+        public ForkedRecords Result()
+        {
+            TryRun();
+            _done.Task.GetAwaiter().GetResult();
+            _failure?.Throw();
+            return _written!;
+        }
+    }
+}
