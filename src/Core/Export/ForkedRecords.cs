@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 
@@ -7,17 +8,28 @@ namespace ParallelDiff.Core.Export;
 /// <summary>
 /// Bytes written in one order by several threads: a writer appends to <see cref="Current"/> and
 /// hands whole stretches of what comes next to other threads (<see cref="Fork"/>), which write them
-/// meanwhile; <see cref="HashInto"/> then hashes everything in the order given, running itself any
-/// stretch no thread has started (so a busy thread pool can slow it, never stop it). The bytes are
-/// the same however the work was shared.
+/// meanwhile; <see cref="HashInto"/> then hashes everything in the order given, after running
+/// itself every stretch no thread has started (so a busy thread pool can slow it, never stop it).
+/// The bytes are the same however the work was shared.
 /// </summary>
 internal sealed class ForkedRecords
 {
     private readonly List<object> _parts = [];
 
+    // Every stretch forked under one root, oldest first: what the hashing thread takes on itself
+    // rather than wait. Waiting in order alone, it slept on the stretch a pool thread had, and the
+    // pool thread took the next one before it woke: one core did the walk.
+    private readonly ConcurrentQueue<Forked> _unstarted;
+
     public ForkedRecords()
+        : this(new ConcurrentQueue<Forked>())
     {
-        Current = new ArrayBufferWriter<byte>(4096);
+    }
+
+    private ForkedRecords(ConcurrentQueue<Forked> unstarted)
+    {
+        _unstarted = unstarted;
+        Current = new ArrayBufferWriter<byte>(1024);
         _parts.Add(Current);
     }
 
@@ -27,9 +39,10 @@ internal sealed class ForkedRecords
     /// <summary>Leaves the next stretch to <paramref name="write"/>, on the thread pool or in <see cref="HashInto"/>; appending goes on after it.</summary>
     public void Fork(Action<ForkedRecords> write)
     {
-        var forked = new Forked(write);
+        var forked = new Forked(write, _unstarted);
         _parts.Add(forked);
-        Current = new ArrayBufferWriter<byte>(4096);
+        _unstarted.Enqueue(forked);
+        Current = new ArrayBufferWriter<byte>(1024);
         _parts.Add(Current);
         ThreadPool.UnsafeQueueUserWorkItem(static f => f.TryRun(), forked, preferLocal: false);
     }
@@ -37,6 +50,11 @@ internal sealed class ForkedRecords
     /// <summary>Appends every part, in order, to <paramref name="hash"/>; rethrows a forked writer's failure.</summary>
     public void HashInto(IncrementalHash hash)
     {
+        while (_unstarted.TryDequeue(out var forked))
+        {
+            forked.TryRun();
+        }
+
         foreach (var part in _parts)
         {
             if (part is ArrayBufferWriter<byte> bytes)
@@ -51,7 +69,7 @@ internal sealed class ForkedRecords
     }
 
     /// <summary>A stretch written by whichever thread takes it first.</summary>
-    private sealed class Forked(Action<ForkedRecords> write)
+    private sealed class Forked(Action<ForkedRecords> write, ConcurrentQueue<Forked> unstarted)
     {
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _taken;
@@ -67,7 +85,7 @@ internal sealed class ForkedRecords
 
             try
             {
-                var records = new ForkedRecords();
+                var records = new ForkedRecords(unstarted);
                 write(records);
                 _written = records;
             }
