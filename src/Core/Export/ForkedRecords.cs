@@ -8,17 +8,20 @@ namespace ParallelDiff.Core.Export;
 /// <summary>
 /// Bytes written in one order by several threads: a writer appends to <see cref="Current"/> and
 /// hands whole stretches of what comes next to other threads (<see cref="Fork"/>), which write them
-/// meanwhile; <see cref="HashInto"/> then hashes everything in the order given, after running
-/// itself every stretch no thread has started (so a busy thread pool can slow it, never stop it).
-/// The bytes are the same however the work was shared.
+/// meanwhile; <see cref="HashInto"/> then hashes everything in the order given, running itself a
+/// stretch no thread has started, and while it waits for one another thread has, the oldest ones
+/// nobody has started (so a busy thread pool can slow it, never stop it). What is written ahead of
+/// the hashing is held until hashed: going in order, that is about what the other threads write
+/// meanwhile. The bytes are the same however the work was shared.
 /// </summary>
 internal sealed class ForkedRecords
 {
     private readonly List<object> _parts = [];
 
     // Every stretch forked under one root, oldest first: what the hashing thread takes on itself
-    // rather than wait. Waiting in order alone, it slept on the stretch a pool thread had, and the
-    // pool thread took the next one before it woke: one core did the walk.
+    // rather than wait. Waiting alone, it slept on the stretch a pool thread had, and the pool
+    // thread took the next one before it woke: one core did the walk. Running them all before
+    // hashing any held every record at once (a warm export of many-small: 31 -> 70 MiB).
     private readonly ConcurrentQueue<Forked> _unstarted;
 
     public ForkedRecords()
@@ -50,11 +53,6 @@ internal sealed class ForkedRecords
     /// <summary>Appends every part, in order, to <paramref name="hash"/>; rethrows a forked writer's failure.</summary>
     public void HashInto(IncrementalHash hash)
     {
-        while (_unstarted.TryDequeue(out var forked))
-        {
-            forked.TryRun();
-        }
-
         foreach (var part in _parts)
         {
             if (part is ArrayBufferWriter<byte> bytes)
@@ -102,6 +100,11 @@ internal sealed class ForkedRecords
         public ForkedRecords Result()
         {
             TryRun();
+            while (!_done.Task.IsCompleted && unstarted.TryDequeue(out var other))
+            {
+                other.TryRun();
+            }
+
             _done.Task.GetAwaiter().GetResult();
             _failure?.Throw();
             return _written!;
