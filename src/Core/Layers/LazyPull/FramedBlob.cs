@@ -131,12 +131,7 @@ internal sealed partial class FramedBlob : IDisposable
         var key = contentDigest is null || _cache is null ? null : FrameCache.KeyOf(_cacheCodec, contentDigest, length);
         if (compressed is null && key is not null && TryGetCached(key, length, out var frame))
         {
-            Crc64 = crc64From switch
-            {
-                null => 0,
-                0 when frame.Crc64 is { } cached => cached,
-                { } from => TarSplitPacker.Crc64Append(from, _pending.WrittenSpan),
-            };
+            Crc64 = PendingCrc64(crc64From, frame.Crc64);
             if (_readerCompressor is { CompressedAny: true })
             {
                 // The reader compressed frames of this layer: copied or not, the blob is not a copy's.
@@ -155,12 +150,7 @@ internal sealed partial class FramedBlob : IDisposable
         ReadOnlyMemory<byte> frameBytes;
         if (compressed is { } given)
         {
-            Crc64 = crc64From switch
-            {
-                null => 0,
-                0 when given.Crc64 is { } known => known,
-                { } from => TarSplitPacker.Crc64Append(from, _pending.WrittenSpan),
-            };
+            Crc64 = PendingCrc64(crc64From, given.Crc64);
             frameBytes = given.Bytes;
         }
         else
@@ -189,6 +179,18 @@ internal sealed partial class FramedBlob : IDisposable
 
         return Offset;
     }
+
+    /// <summary>
+    /// The CRC-64/ISO of the pending frame continued from <paramref name="from"/> (0 when null: none
+    /// asked for): <paramref name="known"/>, the frame's own CRC from 0 that came with its compressed
+    /// bytes, when it starts from 0; else read from the bytes.
+    /// </summary>
+    private ulong PendingCrc64(ulong? from, ulong? known) => from switch
+    {
+        null => 0,
+        0 when known is { } fromZero => fromZero,
+        { } start => TarSplitPacker.Crc64Append(start, _pending.WrittenSpan),
+    };
 
     /// <summary>A frame from the cache, compressing frames ahead while another layer compresses this one.</summary>
     private bool TryGetCached(string key, int length, out CachedFrame frame)
