@@ -21,8 +21,10 @@ public static class TreeStatPrint
     // the thread pool, and hashed in order after: a warm export of many-small spent two thirds of
     // its second on this walk, on one core of two. At every depth, since a tree can hold nearly all
     // its entries under one path (many-small: 103,000 of 108,000 under opt/old); a stretch costs a
-    // few microseconds.
-    private const int ForkDepth = int.MaxValue;
+    // few microseconds. Only once the print has listed this many entries: a bulk export's small
+    // uppers (7 entries) are printed many at once already, and forked they paid for a queue, a task
+    // and two buffers per directory for nothing.
+    private const int ForkAfter = 256;
 
     /// <summary>"sha256:…" of the tree under <paramref name="root"/>, the root's own status included.</summary>
     /// <exception cref="FsException">An entry cannot be listed or vanished during the walk.</exception>
@@ -33,11 +35,11 @@ public static class TreeStatPrint
     }
 
     /// <inheritdoc cref="Of(IFileSystem, string, CancellationToken)"/>
-    public static string Of(IFileSystem fs, byte[] root, CancellationToken cancellationToken = default) => Of(fs, root, ForkDepth, cancellationToken);
+    public static string Of(IFileSystem fs, byte[] root, CancellationToken cancellationToken = default) => Of(fs, root, ForkAfter, cancellationToken);
 
     /// <inheritdoc cref="Of(IFileSystem, string, CancellationToken)"/>
-    /// <param name="forkDepth">Subtrees under directories up to this depth are walked by other threads (0: none); the print is the same.</param>
-    internal static string Of(IFileSystem fs, byte[] root, int forkDepth, CancellationToken cancellationToken = default)
+    /// <param name="forkAfter">How many entries are listed before subtrees are walked by other threads (<see cref="int.MaxValue"/>: never); the print is the same.</param>
+    internal static string Of(IFileSystem fs, byte[] root, int forkAfter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(root);
@@ -50,7 +52,7 @@ public static class TreeStatPrint
         Append(records.Current, [], rootStatus, fs.ListXattrs(root));
         if (rootStatus.IsDirectory)
         {
-            Walk(fs, records, root, [], 1, forkDepth, cancellationToken);
+            Walk(fs, records, root, [], new Listed(forkAfter), cancellationToken);
         }
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -58,10 +60,11 @@ public static class TreeStatPrint
         return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private static void Walk(IFileSystem fs, ForkedRecords records, byte[] directory, byte[] relative, int depth, int forkDepth, CancellationToken cancellationToken)
+    private static void Walk(IFileSystem fs, ForkedRecords records, byte[] directory, byte[] relative, Listed listed, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var entries = fs.ListDirectory(directory, withXattrNames: true);
+        listed.Add(entries.Count);
         entries.Sort((a, b) => PathBytes.CompareNames(a.Name, b.Name));
         foreach (var entry in entries)
         {
@@ -73,13 +76,13 @@ public static class TreeStatPrint
             }
 
             var child = PathBytes.Join(directory, entry.Name);
-            if (depth <= forkDepth && HasSubtree(entry.Status))
+            if (listed.Many && HasSubtree(entry.Status))
             {
-                records.Fork(part => Walk(fs, part, child, path, depth + 1, forkDepth, cancellationToken));
+                records.Fork(part => Walk(fs, part, child, path, listed, cancellationToken));
             }
             else
             {
-                Walk(fs, records, child, path, depth + 1, forkDepth, cancellationToken);
+                Walk(fs, records, child, path, listed, cancellationToken);
             }
         }
     }
@@ -100,5 +103,15 @@ public static class TreeStatPrint
         EntryStatFields.Write(record.GetSpan(EntryStatFields.Size), status);
         record.Advance(EntryStatFields.Size);
         EntryStatFields.WriteXattrNames(record, xattrNames);
+    }
+
+    /// <summary>The entries one print has listed so far, on any thread: whether the tree is big enough to share its walk.</summary>
+    private sealed class Listed(int forkAfter)
+    {
+        private int _count;
+
+        public bool Many => Volatile.Read(ref _count) >= forkAfter;
+
+        public void Add(int entries) => Interlocked.Add(ref _count, entries);
     }
 }

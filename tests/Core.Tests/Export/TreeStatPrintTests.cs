@@ -110,7 +110,7 @@ public sealed class TreeStatPrintTests : IDisposable
     [Fact]
     public void Subtrees_walked_by_other_threads_should_print_as_one_walk_does_and_still_see_changes()
     {
-        // Directories with directories in them, at the depths whose subtrees are handed to other threads.
+        // Directories with directories in them: handed to other threads from the first entry (0), after a few (3), or never.
         for (var a = 0; a < 4; a++)
         {
             for (var b = 0; b < 4; b++)
@@ -122,13 +122,13 @@ public sealed class TreeStatPrintTests : IDisposable
         }
 
         var root = PathBytes.FromString(Tree);
-        var one = TreeStatPrint.Of(LinuxFileSystem.Instance, root, forkDepth: 0);
-        Assert.Equal(one, TreeStatPrint.Of(LinuxFileSystem.Instance, root, forkDepth: 2));
-        Assert.Equal(one, TreeStatPrint.Of(LinuxFileSystem.Instance, root, forkDepth: 9));
+        var one = TreeStatPrint.Of(LinuxFileSystem.Instance, root, forkAfter: int.MaxValue);
+        Assert.Equal(one, TreeStatPrint.Of(LinuxFileSystem.Instance, root, forkAfter: 0));
+        Assert.Equal(one, TreeStatPrint.Of(LinuxFileSystem.Instance, root, forkAfter: 3));
         Assert.Equal(one, Print());
 
         File.SetUnixFileMode(Path.Combine(Tree, "a3", "b2", "c", "d", "f"), UnixFileMode.UserRead);
-        var changed = TreeStatPrint.Of(LinuxFileSystem.Instance, root, forkDepth: 0);
+        var changed = TreeStatPrint.Of(LinuxFileSystem.Instance, root, forkAfter: int.MaxValue);
         Assert.NotEqual(one, changed);
         Assert.Equal(changed, Print());
     }
@@ -139,7 +139,7 @@ public sealed class TreeStatPrintTests : IDisposable
         var deep = Directory.CreateDirectory(Path.Combine(Tree, "a", "b", "c")).FullName;
         Directory.CreateDirectory(Path.Combine(Tree, "a", "b", "c2"));
         var failing = new FailingListing(LinuxFileSystem.Instance, PathBytes.FromString(deep));
-        var e = Assert.Throws<FsException>(() => TreeStatPrint.Of(failing, PathBytes.FromString(Tree), forkDepth: 2));
+        var e = Assert.Throws<FsException>(() => TreeStatPrint.Of(failing, PathBytes.FromString(Tree), forkAfter: 0));
         Assert.Contains("a/b/c", e.Message, StringComparison.Ordinal);
     }
 
