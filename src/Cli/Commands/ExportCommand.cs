@@ -4,6 +4,7 @@ using ParallelDiff.Cli.Layers;
 using ParallelDiff.Cli.Metrics;
 using ParallelDiff.Cli.Progress;
 using ParallelDiff.Cli.Push;
+using ParallelDiff.Core;
 using ParallelDiff.Core.Compression;
 using ParallelDiff.Core.Export;
 using ParallelDiff.Core.Oci;
@@ -193,7 +194,7 @@ public static class ExportCommand
         var compression = LayerArguments.Compression(cl, settings);
         var imageFields = ImageConfigArguments.Fields(cl);
         var epoch = LayerArguments.SourceDateEpoch(cl);
-        var jobs = ExportJobList.Load(jobsPath).Select(job => PlannedJob.For(job, layer, compression, settings, imageFields, epoch, config => ImageConfigArguments.Inherit(cl, config))).ToList();
+        var jobs = OrderedParallel.Map(ExportJobList.Load(jobsPath), (job, _) => PlannedJob.For(job, layer, compression, settings, imageFields, epoch, config => ImageConfigArguments.Inherit(cl, config)));
 
         CheckOutputs(cl, layoutDir, jobs);
 
@@ -331,20 +332,20 @@ public static class ExportCommand
     /// </summary>
     private static void CheckOutputs(CommandLine cl, string? layoutDir, IReadOnlyList<PlannedJob> jobs)
     {
-        var listed = new List<(string Role, string Path)>();
-        foreach (var planned in jobs)
+        var listed = OrderedParallel.Map(jobs, (planned, _) =>
         {
             try
             {
-                listed.AddRange(OutputPaths.DirectoriesOf(planned.Job.Source.Resolve()).All.Select(d => ($"{planned.Job.Id} {d.Role}", d.Path)));
+                return OutputPaths.DirectoriesOf(planned.Job.Source.Resolve()).All.Select(d => ($"{planned.Job.Id} {d.Role}", d.Path)).ToList();
             }
             catch (Exception e) when (e is SnapshotException or IOException or UsageException or ArgumentException)
             {
                 // Reported as that job's failure when it runs.
+                return [];
             }
-        }
+        });
 
-        var dirs = new SnapshotDirectories(listed);
+        var dirs = new SnapshotDirectories(listed.SelectMany(d => d).ToList());
         if (layoutDir is not null)
         {
             OutputPaths.CheckDirectory("--oci-layout", layoutDir, dirs);

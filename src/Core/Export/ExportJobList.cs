@@ -68,19 +68,15 @@ public static partial class ExportJobList
                 throw new JobListException($"{origin}: expected a JSON list of jobs ([{{\"id\":…,\"upper\":…}}, …]), found a {document.RootElement.ValueKind}");
             }
 
-            var jobs = new List<ExportJob>();
+            // A parsed document is only read from here on, which any number of threads may do.
+            var jobs = OrderedParallel.Map(document.RootElement.EnumerateArray().ToList(), (element, i) => ParseJob(element, $"{origin}: job {i + 1}", baseDirectory));
             var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-            var index = 0;
-            foreach (var element in document.RootElement.EnumerateArray())
+            for (var index = 0; index < jobs.Length; index++)
             {
-                var job = ParseJob(element, $"{origin}: job {index + 1}", baseDirectory);
-                if (!ids.TryAdd(job.Id, index))
+                if (!ids.TryAdd(jobs[index].Id, index))
                 {
-                    throw new JobListException($"{origin}: jobs {ids[job.Id] + 1} and {index + 1} both have the id \"{job.Id}\"; an id names one image in the layout");
+                    throw new JobListException($"{origin}: jobs {ids[jobs[index].Id] + 1} and {index + 1} both have the id \"{jobs[index].Id}\"; an id names one image in the layout");
                 }
-
-                jobs.Add(job);
-                index++;
             }
 
             return jobs;
