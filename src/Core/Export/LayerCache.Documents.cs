@@ -47,7 +47,8 @@ public sealed partial class LayerCache
 
         try
         {
-            return PlainRead.ReadAll(handle, cached, content.Length, limit: content.Length) is { } bytes && bytes.AsSpan().SequenceEqual(content);
+            using var bytes = PlainRead.ReadAllPooled(handle, cached, content.Length, limit: content.Length);
+            return !bytes.IsNull && bytes.Span.SequenceEqual(content);
         }
         catch (IOException)
         {

@@ -65,31 +65,34 @@ public sealed class StoredLayers(OciLayout layout)
             return PlainRead.IsMissing(errno) ? null : throw new FsException("open", path, errno);
         }
 
-        byte[] bytes;
+        PooledBytes bytes;
         using (handle)
         {
-            bytes = PlainRead.ReadAll(handle, path, RecordSizeGuess)!;
+            bytes = PlainRead.ReadAllPooled(handle, path, RecordSizeGuess);
         }
 
         StoredLayerRecord record;
-        try
+        using (bytes)
         {
-            using var document = JsonDocument.Parse(bytes);
-            var root = document.RootElement;
-            if (root.GetProperty("key").GetString() != key)
+            try
             {
-                why = $"{path} names another snapshot";
+                using var document = JsonDocument.Parse(bytes.Memory);
+                var root = document.RootElement;
+                if (root.GetProperty("key").GetString() != key)
+                {
+                    why = $"{path} names another snapshot";
+                    return null;
+                }
+
+                record = new StoredLayerRecord(
+                    SnapshotReport.FromJson(root.GetProperty("report"), path),
+                    root.TryGetProperty("consulted", out var consulted) ? ConsultedLowers.FromJson(consulted) : null);
+            }
+            catch (Exception e) when (e is JsonException or InvalidDataException or KeyNotFoundException or InvalidOperationException)
+            {
+                why = $"{path} is not a stored-layer record ({e.Message})";
                 return null;
             }
-
-            record = new StoredLayerRecord(
-                SnapshotReport.FromJson(root.GetProperty("report"), path),
-                root.TryGetProperty("consulted", out var consulted) ? ConsultedLowers.FromJson(consulted) : null);
-        }
-        catch (Exception e) when (e is JsonException or InvalidDataException or KeyNotFoundException or InvalidOperationException)
-        {
-            why = $"{path} is not a stored-layer record ({e.Message})";
-            return null;
         }
 
         if (record.Report.Layer is null)

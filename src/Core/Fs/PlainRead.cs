@@ -44,31 +44,60 @@ public static class PlainRead
     /// <exception cref="FsException">A read failed; the message names the file.</exception>
     public static byte[]? ReadAll(SafeFileHandle handle, string path, int expected, int limit = int.MaxValue - 64)
     {
+        using var bytes = ReadAllPooled(handle, path, expected, limit);
+        return bytes.IsNull ? null : bytes.Span.ToArray();
+    }
+
+    /// <summary>
+    /// <see cref="ReadAll"/> into a buffer from the shared pool, given back when the result is
+    /// disposed: a warm export reads a record and two documents a snapshot, and a new array for
+    /// each was fresh memory the kernel had to fault in (the reads' own page faults).
+    /// </summary>
+    /// <inheritdoc cref="ReadAll"/>
+    public static PooledBytes ReadAllPooled(SafeFileHandle handle, string path, int expected, int limit = int.MaxValue - 64)
+    {
         ArgumentNullException.ThrowIfNull(handle);
-        var buffer = new byte[Math.Min(Math.Max(expected, 0), limit) + 1];
+        var length = Math.Min(Math.Max(expected, 0), limit) + 1;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
         var total = 0;
-        while (true)
+        try
         {
-            if (total == buffer.Length)
+            while (true)
             {
-                if (total > limit)
+                if (total == length)
                 {
-                    return null;
+                    if (total > limit)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return default;
+                    }
+
+                    length = (int)Math.Min((long)length * 2, (long)limit + 1);
+                    if (length > buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(length);
+                        buffer.AsSpan(0, total).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
                 }
 
-                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, (long)limit + 1));
+                var asked = length - total;
+                var n = PositionalRead.Read(handle, buffer.AsSpan(total, asked), total, () => path);
+                total += n;
+                // A file of the expected size reads short (one byte was asked past it): that is its end,
+                // and saves a second call per file. Any other short read reads on to a read of nothing,
+                // as a filesystem may read short before its end (some FUSE modes).
+                if (n == 0 || (n < asked && total == expected))
+                {
+                    return new PooledBytes(buffer, total);
+                }
             }
-
-            var asked = buffer.Length - total;
-            var n = PositionalRead.Read(handle, buffer.AsSpan(total), total, () => path);
-            total += n;
-            // A file of the expected size reads short (one byte was asked past it): that is its end,
-            // and saves a second call per file. Any other short read reads on to a read of nothing,
-            // as a filesystem may read short before its end (some FUSE modes).
-            if (n == 0 || (n < asked && total == expected))
-            {
-                return total == buffer.Length ? buffer : buffer[..total];
-            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
     }
 

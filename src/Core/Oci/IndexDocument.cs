@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace ParallelDiff.Core.Oci;
@@ -24,9 +25,8 @@ internal static class IndexDocument
 
     /// <summary>Parses index.json's bytes and checks that they are an OCI image index (schemaVersion 2, a manifests list).</summary>
     /// <exception cref="InvalidDataException">Not JSON, or not an image index; the message names <paramref name="path"/>.</exception>
-    public static JsonDocument Parse(byte[] bytes, string path)
+    public static JsonDocument Parse(ReadOnlyMemory<byte> bytes, string path)
     {
-        ArgumentNullException.ThrowIfNull(bytes);
         JsonDocument document;
         try
         {
@@ -57,13 +57,21 @@ internal static class IndexDocument
     /// <param name="inRefNameOrder">Then the whole list put in the order <see cref="InRefNameOrder"/> gives.</param>
     public static byte[] WithEntries(JsonElement index, IReadOnlyList<OciDescriptor> entries, bool inRefNameOrder = false)
     {
+        using var output = new PooledBufferWriter(4096);
+        WithEntries(index, entries, inRefNameOrder, output);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary><see cref="WithEntries(JsonElement, IReadOnlyList{OciDescriptor}, bool)"/>, written at the end of <paramref name="output"/>.</summary>
+    public static void WithEntries(JsonElement index, IReadOnlyList<OciDescriptor> entries, bool inRefNameOrder, IBufferWriter<byte> output)
+    {
         ArgumentNullException.ThrowIfNull(entries);
         var names = entries.Select(RefName).ToHashSet(StringComparer.Ordinal);
         var kept = index.GetProperty("manifests").EnumerateArray().Where(m => !IsNamed(m, names))
             .Select(m => (Name: RefNameOf(m), Write: (Action<Utf8JsonWriter>)m.WriteTo));
         var added = entries.Select(e => (Name: (string?)RefName(e), Write: (Action<Utf8JsonWriter>)e.WriteTo));
         var listed = kept.Concat(added).ToList();
-        return WithManifests(index, inRefNameOrder ? InOrder(listed, m => m.Name).Select(m => m.Write) : listed.Select(m => m.Write));
+        WriteWithManifests(output, index, inRefNameOrder ? InOrder(listed, m => m.Name).Select(m => m.Write) : listed.Select(m => m.Write));
     }
 
     /// <summary>
@@ -87,7 +95,14 @@ internal static class IndexDocument
         [.. manifests.Where(m => nameOf(m) is null), .. manifests.Where(m => nameOf(m) is not null).OrderBy(nameOf, StringComparer.Ordinal)];
 
     /// <summary>The index's bytes with its other fields as they are and its manifests list written by <paramref name="manifests"/>.</summary>
-    private static byte[] WithManifests(JsonElement index, IEnumerable<Action<Utf8JsonWriter>> manifests) => OciJson.Serialize(json =>
+    private static byte[] WithManifests(JsonElement index, IEnumerable<Action<Utf8JsonWriter>> manifests)
+    {
+        using var output = new PooledBufferWriter(4096);
+        WriteWithManifests(output, index, manifests);
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static void WriteWithManifests(IBufferWriter<byte> output, JsonElement index, IEnumerable<Action<Utf8JsonWriter>> manifests) => OciJson.SerializeTo(output, json =>
     {
         json.WriteStartObject();
         foreach (var property in index.EnumerateObject())

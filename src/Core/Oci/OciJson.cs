@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -15,11 +16,14 @@ internal static class OciJson
     public static byte[] Serialize(Action<Utf8JsonWriter> write)
     {
         using var buffer = new PooledBufferWriter(4096);
-        using (var json = new Utf8JsonWriter(buffer, Options))
-        {
-            write(json);
-        }
-
+        SerializeTo(buffer, write);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes the document at the end of <paramref name="output"/>: for big ones (a bulk export's index), which need not become an array of their own.</summary>
+    public static void SerializeTo(IBufferWriter<byte> output, Action<Utf8JsonWriter> write)
+    {
+        using var json = new Utf8JsonWriter(output, Options);
+        write(json);
     }
 }

@@ -5,6 +5,8 @@ namespace ParallelDiff.Core.Oci;
 
 public sealed partial class OciLayout
 {
+    private volatile int _indexSizeGuess = 4096;
+
     /// <summary>The manifests index.json lists, in its order.</summary>
     /// <exception cref="InvalidDataException">index.json is not an OCI image index.</exception>
     public IReadOnlyList<OciDescriptor> Manifests()
@@ -90,9 +92,15 @@ public sealed partial class OciLayout
 
         var last = entries.Where((_, i) => lastOf[tags[i].RefName] == i).ToList();
         using var held = IndexLock.Acquire(IndexLockPath, LockTimeout, cancellationToken);
-        using var index = ReadIndex();
-        // One pass over the index for the whole group: a bulk export's index holds thousands.
-        WriteAtomically(IndexPath, IndexDocument.WithEntries(index.RootElement, last, inRefNameOrder));
+        // One pass over the index for the whole group: a bulk export's index holds thousands. Read
+        // and written in pooled buffers: as new arrays, two of a quarter megabyte a group were
+        // fresh memory (page faults) and, being large objects, brought on full collections.
+        using var bytes = ReadIndexBytes();
+        using var index = IndexDocument.Parse(bytes.Memory, IndexPath);
+        using var output = new PooledBufferWriter(bytes.Length + 1024);
+        IndexDocument.WithEntries(index.RootElement, last, inRefNameOrder, output);
+        WriteAtomically(IndexPath, output.WrittenSpan);
+        _indexSizeGuess = output.WrittenCount;
     }
 
     /// <summary>
@@ -141,6 +149,28 @@ public sealed partial class OciLayout
         }
 
         return IndexDocument.Parse(bytes, IndexPath);
+    }
+
+    /// <summary>index.json's bytes in a pooled buffer (an empty index when it is absent), for a rewrite.</summary>
+    /// <exception cref="Fs.FsException">It cannot be opened or read.</exception>
+    private Fs.PooledBytes ReadIndexBytes()
+    {
+        using var handle = Fs.PlainRead.TryOpen(IndexPath, out var errno);
+        if (handle is null)
+        {
+            if (errno != Fs.Errno.ENOENT)
+            {
+                throw new Fs.FsException("open", IndexPath, errno);
+            }
+
+            var empty = IndexDocument.Empty();
+            var pooled = System.Buffers.ArrayPool<byte>.Shared.Rent(empty.Length);
+            empty.CopyTo(pooled, 0);
+            return new Fs.PooledBytes(pooled, empty.Length);
+        }
+
+        // Sized to what this object wrote last, so that the index it left reads in one call.
+        return Fs.PlainRead.ReadAllPooled(handle, IndexPath, _indexSizeGuess);
     }
 
     private static string NotARefName(string refName) =>
