@@ -37,17 +37,20 @@ public sealed class SnapshotDirectories
 
     private Dictionary<(ulong, ulong), (string, string)> Identify()
     {
-        var byIdentity = new Dictionary<(ulong, ulong), (string, string)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (role, path) in _all)
-        {
+        var distinct = _all.Where(d => seen.Add(d.Path) && !string.IsNullOrEmpty(d.Path)).ToList();
+        // The stats on every core (a thousand uppers); the first role given still wins.
+        var identities = Core.OrderedParallel.Map(distinct, (directory, _) =>
             // A directory that cannot be stat'ed fails on its own, naming itself, when it is read.
-            if (seen.Add(path)
-                && !string.IsNullOrEmpty(path)
-                && LinuxFileSystem.TryStat(PathBytes.FromString(Path.GetFullPath(path)), out var status, out _)
-                && status.IsDirectory)
+            LinuxFileSystem.TryStat(PathBytes.FromString(Path.GetFullPath(directory.Path)), out var status, out _) && status.IsDirectory
+                ? (status.Device, status.Inode)
+                : ((ulong, ulong)?)null);
+        var byIdentity = new Dictionary<(ulong, ulong), (string, string)>();
+        for (var i = 0; i < distinct.Count; i++)
+        {
+            if (identities[i] is { } identity)
             {
-                byIdentity.TryAdd((status.Device, status.Inode), (role, path));
+                byIdentity.TryAdd(identity, distinct[i]);
             }
         }
 

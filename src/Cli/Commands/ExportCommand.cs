@@ -146,6 +146,7 @@ public static class ExportCommand
 
     private static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
+        CryptoWarmUp.Start();
         var cl = CommandLine.ParseOptions("export", args, Values, Flags);
 
         var jobsPath = cl.Value("--jobs") ?? throw new UsageException("export needs --jobs JOBS.json");
