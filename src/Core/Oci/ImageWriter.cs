@@ -51,7 +51,7 @@ public static class ImageWriter
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(layers);
         config ??= ImageConfig.Default;
-        foreach (var layer in layers.Where(l => !layout.HasBlob(l.Digest)))
+        foreach (var layer in layers.Where(l => !layout.IsStored(l.Digest)))
         {
             throw new InvalidOperationException($"{layout.Root}: the layer blob {layer.Digest} is not stored in the layout; add it before writing the image");
         }

@@ -15,6 +15,13 @@ public sealed partial class OciLayout
     public bool HasBlob(string digest) => File.Exists(BlobPath(digest));
 
     /// <summary>
+    /// <see cref="HasBlob"/>, answered without a stat for a blob this object put in place: the
+    /// check an image makes of its layers and a tag of its manifest, both just placed in a bulk
+    /// export (two stats a snapshot). Not a check that the bytes are still there.
+    /// </summary>
+    internal bool IsStored(string digest) => _placedHere.ContainsKey(digest) || HasBlob(digest);
+
+    /// <summary>
     /// Stores a blob read from <paramref name="content"/>, checking its digest on the way. When a
     /// blob with that digest is already stored and its bytes match, nothing is read.
     /// </summary>

@@ -71,7 +71,7 @@ public sealed partial class OciLayout
                 throw new ArgumentException(NotARefName(refName), nameof(tags));
             }
 
-            if (!HasBlob(manifest.Digest))
+            if (!IsStored(manifest.Digest))
             {
                 throw new InvalidOperationException($"{Root}: the manifest {manifest.Digest} is not stored in the layout; store it before tagging it");
             }
