@@ -43,14 +43,27 @@ internal static class EntryStatFields
     /// </summary>
     public static void WriteXattrNames(IBufferWriter<byte> output, IReadOnlyList<string> names)
     {
-        var sorted = names.Order(StringComparer.Ordinal).ToList();
-        WriteLength(output, sorted.Count);
-        foreach (var name in sorted)
+        WriteLength(output, names.Count);
+        // Most entries have none, most others one: sorted without a copy then (a print walks every
+        // entry of a tree, and a copy and an array per name were a third of a warm export's garbage).
+        if (names.Count == 1)
         {
-            var bytes = Encoding.UTF8.GetBytes(name);
-            WriteLength(output, bytes.Length);
-            output.Write(bytes);
+            WriteName(output, names[0]);
         }
+        else if (names.Count > 1)
+        {
+            foreach (var name in names.Order(StringComparer.Ordinal))
+            {
+                WriteName(output, name);
+            }
+        }
+    }
+
+    private static void WriteName(IBufferWriter<byte> output, string name)
+    {
+        var length = Encoding.UTF8.GetByteCount(name);
+        WriteLength(output, length);
+        output.Advance(Encoding.UTF8.GetBytes(name, output.GetSpan(length)));
     }
 
     /// <summary>A 32-bit little-endian length or count.</summary>

@@ -13,6 +13,9 @@ namespace ParallelDiff.Core.Export;
 /// </summary>
 public static partial class ExportJobList
 {
+    /// <summary>The keys that set the job's image (<see cref="Image"/>).</summary>
+    private static readonly string[] ImageKeys = ["cmd", "entrypoint", "env", "workdir", "user", "labels", "annotations", "platform", "created"];
+
     private static readonly HashSet<string> Keys = new(StringComparer.Ordinal)
     {
         "id", "upper", "lower", "from", "to", "mount-options", "mountpoint", "docker-layer", "mount-json", "mounts",
@@ -99,9 +102,9 @@ public static partial class ExportJobList
         }
 
         // JSON leaves a repeated key's meaning open (System.Text.Json would keep the last): refuse it.
-        if (element.EnumerateObject().GroupBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+        if (RepeatedKey(element) is { } repeated)
         {
-            throw new JobListException($"{where}: the key \"{repeated.Key}\" appears {repeated.Count()} times; give it once");
+            throw new JobListException($"{where}: the key \"{repeated.Name}\" appears {repeated.Count} times; give it once");
         }
 
         var id = Text(element, "id", where) ?? throw new JobListException($"{where}: no \"id\"");
@@ -167,6 +170,22 @@ public static partial class ExportJobList
         };
     }
 
+    /// <summary>The first key given more than once, with how often; null when none is. A job has a handful of keys: compared pairwise, without a lookup table per job.</summary>
+    private static (string Name, int Count)? RepeatedKey(JsonElement element)
+    {
+        var names = element.EnumerateObject().Select(p => p.Name).ToList();
+        for (var i = 0; i < names.Count; i++)
+        {
+            var count = names.Count(n => string.Equals(n, names[i], StringComparison.Ordinal));
+            if (count > 1)
+            {
+                return (names[i], count);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>"lower": "Ltop:…:Lbottom" as on the command line, or a list (which allows ':' in names).</summary>
     private static List<string>? Lowers(JsonElement element, string where, string baseDirectory)
     {
@@ -194,8 +213,7 @@ public static partial class ExportJobList
     /// <summary>The job's image keys in the flags' forms; null when it has none.</summary>
     private static ImageFields? Image(JsonElement element, string where)
     {
-        string[] keys = ["cmd", "entrypoint", "env", "workdir", "user", "labels", "annotations", "platform", "created"];
-        if (!keys.Any(k => element.TryGetProperty(k, out _)))
+        if (!Array.Exists(ImageKeys, k => element.TryGetProperty(k, out _)))
         {
             return null;
         }

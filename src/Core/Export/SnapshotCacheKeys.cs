@@ -27,7 +27,11 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
     // Each lower's canonical root, resolved once a run: a thousand snapshots over one base image
     // resolved it a thousand times (an O_PATH open, a /proc readlink, a close and an lstat each).
     // Like a print, a path is taken as the run first saw it.
-    private readonly ConcurrentDictionary<string, byte[]> _lowerRoots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (byte[] Root, string Base64)> _lowerRoots = new(StringComparer.Ordinal);
+
+    // The overlay options as the key spells them: the same for every snapshot of a bulk export,
+    // and spelled by a record's generated ToString, a dozen allocations a snapshot.
+    private readonly ConcurrentDictionary<OverlayOptions, string> _overlayTexts = new();
 
     /// <param name="settings">What decides the bytes besides the trees (compression, level, layer options) in a stable text form.</param>
     /// <exception cref="FsException">A tree cannot be walked.</exception>
@@ -45,14 +49,17 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
         }
 
         var upper = SnapshotPaths.CanonicalDirectory(snapshot.Upper ?? throw new ArgumentException("a snapshot needs an upper", nameof(snapshot)), "--upper");
-        text.Append(snapshot.Overlay).Append('\n');
+        text.Append(_overlayTexts.GetOrAdd(snapshot.Overlay, static options => options.ToString())).Append('\n');
         text.Append("upper ").Append(Print(upper, cancellationToken)).Append('\n');
         var lowers = new List<byte[]>(snapshot.Lowers.Count);
         foreach (var lower in snapshot.Lowers)
         {
-            var root = _lowerRoots.GetOrAdd(lower.Path, static (path, role) => SnapshotPaths.CanonicalDirectory(path, role), lower.DataOnly ? "data-only lower" : "lower");
+            var (root, base64) = _lowerRoots.GetOrAdd(
+                lower.Path,
+                static (path, role) => SnapshotPaths.CanonicalDirectory(path, role) is var canonical ? (canonical, Convert.ToBase64String(canonical)) : default,
+                lower.DataOnly ? "data-only lower" : "lower");
             lowers.Add(root);
-            text.Append(lower.DataOnly ? "data " : "lower ").Append(Convert.ToBase64String(root)).Append('\n');
+            text.Append(lower.DataOnly ? "data " : "lower ").Append(base64).Append('\n');
         }
 
         return new SnapshotCacheKey(Digest(text), upper, lowers);
