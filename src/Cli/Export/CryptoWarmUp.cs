@@ -11,5 +11,17 @@ namespace ParallelDiff.Cli.Export;
 internal static class CryptoWarmUp
 {
     public static void Start() =>
-        ThreadPool.UnsafeQueueUserWorkItem(static _ => SHA256.HashData(ReadOnlySpan<byte>.Empty), (object?)null);
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static _ =>
+            {
+                try
+                {
+                    SHA256.HashData(ReadOnlySpan<byte>.Empty);
+                }
+                catch (Exception e) when (e is CryptographicException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
+                {
+                    // A library that cannot load fails the digests that need it, each with its own message.
+                }
+            },
+            (object?)null);
 }

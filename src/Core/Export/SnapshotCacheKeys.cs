@@ -56,7 +56,11 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
         {
             var (root, base64) = _lowerRoots.GetOrAdd(
                 lower.Path,
-                static (path, role) => SnapshotPaths.CanonicalDirectory(path, role) is var canonical ? (canonical, Convert.ToBase64String(canonical)) : default,
+                static (path, role) =>
+                {
+                    var canonical = SnapshotPaths.CanonicalDirectory(path, role);
+                    return (canonical, Convert.ToBase64String(canonical));
+                },
                 lower.DataOnly ? "data-only lower" : "lower");
             lowers.Add(root);
             text.Append(lower.DataOnly ? "data " : "lower ").Append(base64).Append('\n');

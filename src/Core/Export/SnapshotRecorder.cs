@@ -101,9 +101,9 @@ public sealed class SnapshotRecorder
                 // Each group rewrites index.json whole and makes four fsyncs of its own: when the
                 // recorder keeps up with the exports, groups of one snapshot would pay that for
                 // every snapshot. As the index grows so does a group's cost: the next one waits
-                // at least three times as long as this one took, so recording keeps to a quarter of
-                // a core (a warm export of 1,000 snapshots is short of cores, not of disk). The
-                // wait ends early once no more snapshots will come.
+                // at least three times as long as this one took, so recording keeps to about a
+                // quarter of its thread's time (a warm export of 1,000 snapshots is short of cores,
+                // not of disk). The wait ends early once no more snapshots will come.
                 var ended = Stopwatch.GetTimestamp();
                 var took = Stopwatch.GetElapsedTime(started, ended);
                 var pause = TimeSpan.FromTicks(Math.Max((_groupInterval - took).Ticks, 3 * took.Ticks));
