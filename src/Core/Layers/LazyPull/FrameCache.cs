@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using ParallelDiff.Core.Compression;
 using ParallelDiff.Core.Native;
 
 namespace ParallelDiff.Core.Layers.LazyPull;
@@ -180,6 +182,41 @@ public sealed class FrameCache(long memoryCapacity = FrameCache.DefaultMemoryCap
         {
             waiting.TrySetResult(kept ?? new CachedFrame(frame.ToArray(), crc64));
         }
+    }
+
+    /// <summary>
+    /// <see cref="TryClaim"/>, and when the claim is this caller's, the frame compressed with
+    /// <paramref name="codec"/> into <paramref name="output"/> (emptied first) and kept (<see cref="Add"/>);
+    /// a failure abandons the claim and is thrown. What a layer does to compress a frame it will
+    /// need later: its writer while a copy is ahead (FramedBlob), its reader while the writer is
+    /// behind (<see cref="ReaderCompressor"/>), each with its own codec and buffer.
+    /// </summary>
+    /// <param name="keepCrc64">Keep the CRC-64/ISO of <paramref name="data"/> with the frame (zstd:chunked's tar-split).</param>
+    /// <returns>Whether this call compressed it.</returns>
+    public bool TryClaimAndCompress(string key, ReadOnlySpan<byte> data, IBlockCodec codec, ArrayBufferWriter<byte> output, bool keepCrc64)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        ArgumentNullException.ThrowIfNull(output);
+        if (!TryClaim(key, data.Length))
+        {
+            return false;
+        }
+
+        // A claim is kept without waiting on anything until Add or Abandon: another layer may be
+        // waiting for this very frame.
+        output.ResetWrittenCount();
+        try
+        {
+            codec.CompressBlock(data, output);
+        }
+        catch
+        {
+            Abandon(key);
+            throw;
+        }
+
+        Add(key, data.Length, output.WrittenSpan, keepCrc64 ? TarSplitPacker.Crc64Append(0, data) : null);
+        return true;
     }
 
     /// <summary>The frame a <see cref="TryGet"/> miss promised was not compressed (a failure): those waiting for it compress it themselves.</summary>

@@ -67,15 +67,10 @@ internal sealed partial class FramedBlob
         while (_scanning < AheadScanLimit && upcoming.TryNext(out var bytes, out var digest))
         {
             _scanning++;
-            var key = FrameCache.KeyOf(_cacheCodec, digest, bytes.Length);
-            if (!_cache!.TryClaim(key, bytes.Length))
+            if (_cache!.TryClaimAndCompress(FrameCache.KeyOf(_cacheCodec, digest, bytes.Length), bytes.Span, _codec, _ahead, _upcomingCrc64))
             {
-                continue;
+                return true;
             }
-
-            CompressMissed(key, bytes.Span, _ahead);
-            _cache.Add(key, bytes.Length, _ahead.WrittenSpan, _upcomingCrc64 ? TarSplitPacker.Crc64Append(0, bytes.Span) : null);
-            return true;
         }
 
         return false;

@@ -37,26 +37,11 @@ internal sealed class ReaderCompressor(FrameCache cache, string cacheCodec, IBlo
     /// <param name="digest">The chunk's digest, which names the frame (with the frame's length).</param>
     public bool TryCompress(ReadOnlySpan<byte> chunk, string digest)
     {
-        var key = FrameCache.KeyOf(cacheCodec, digest, chunk.Length);
-        if (!cache.TryClaim(key, chunk.Length))
+        if (!cache.TryClaimAndCompress(FrameCache.KeyOf(cacheCodec, digest, chunk.Length), chunk, codec, _output, keepCrc64))
         {
             return false;
         }
 
-        // A claim is kept without waiting on anything until Add or Abandon (FrameCache.TryClaim):
-        // the writer may be waiting for this very frame.
-        _output.ResetWrittenCount();
-        try
-        {
-            codec.CompressBlock(chunk, _output);
-        }
-        catch
-        {
-            cache.Abandon(key);
-            throw;
-        }
-
-        cache.Add(key, chunk.Length, _output.WrittenSpan, keepCrc64 ? TarSplitPacker.Crc64Append(0, chunk) : null);
         Volatile.Write(ref _compressed, 1);
         return true;
     }
