@@ -55,14 +55,7 @@ internal static class IndexDocument
     /// already listed under one of their ref names. Each entry carries its ref name annotation.
     /// </summary>
     /// <param name="inRefNameOrder">Then the whole list put in the order <see cref="InRefNameOrder"/> gives.</param>
-    public static byte[] WithEntries(JsonElement index, IReadOnlyList<OciDescriptor> entries, bool inRefNameOrder = false)
-    {
-        using var output = new PooledBufferWriter(4096);
-        WithEntries(index, entries, inRefNameOrder, output);
-        return output.WrittenSpan.ToArray();
-    }
-
-    /// <summary><see cref="WithEntries(JsonElement, IReadOnlyList{OciDescriptor}, bool)"/>, written at the end of <paramref name="output"/>.</summary>
+    /// <param name="output">Where the index's bytes are written, at its end.</param>
     public static void WithEntries(JsonElement index, IReadOnlyList<OciDescriptor> entries, bool inRefNameOrder, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(entries);

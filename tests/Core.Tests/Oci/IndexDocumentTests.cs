@@ -30,7 +30,9 @@ public sealed class IndexDocumentTests
             """;
         using var document = IndexDocument.Parse(Encoding.UTF8.GetBytes(index), "index.json");
 
-        var written = Encoding.UTF8.GetString(IndexDocument.WithEntries(document.RootElement, [Entry(New, "web")]));
+        using var output = new PooledBufferWriter(256);
+        IndexDocument.WithEntries(document.RootElement, [Entry(New, "web")], inRefNameOrder: false, output);
+        var written = Encoding.UTF8.GetString(output.WrittenSpan);
 
         Assert.Equal(
             "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"annotations\":{\"com.example\":\"x\"},\"manifests\":["
