@@ -346,7 +346,7 @@ public static class ExportCommand
             }
         });
 
-        var dirs = new SnapshotDirectories(listed.SelectMany(d => d).ToList());
+        var dirs = new SnapshotDirectories(listed.SelectMany(d => d));
         if (layoutDir is not null)
         {
             OutputPaths.CheckDirectory("--oci-layout", layoutDir, dirs);
