@@ -44,7 +44,7 @@ public sealed partial class ConsultedLowers
     public bool StillHolds(LowerPrints prints)
     {
         ArgumentNullException.ThrowIfNull(prints);
-        return DigestOf(Lowers, prints.Of) == Digest;
+        return prints.DigestOf(this) == Digest;
     }
 
     /// <summary>The digest over <paramref name="lowers"/>' paths, each printed by <paramref name="printOf"/> (given the absolute path).</summary>

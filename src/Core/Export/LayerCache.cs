@@ -138,8 +138,36 @@ public sealed partial class LayerCache
     /// </summary>
     private static bool StillHolds(SnapshotCacheKey key, ConsultedLowers? consulted, LowerPrints? lowerPrints) =>
         consulted is not null
-        && consulted.Lowers.Select(l => l.Root).SequenceEqual(key.Lowers.Distinct(ByteArrayComparer.Instance), ByteArrayComparer.Instance)
+        && SameRoots(consulted.Lowers, key.Lowers)
         && (lowerPrints is null ? consulted.StillHolds(LinuxFileSystem.Instance) : consulted.StillHolds(lowerPrints));
+
+    /// <summary>Whether the record's roots are the key's distinct lowers in order (a lower given twice counts once); a loop, as this runs for every snapshot of a warm export.</summary>
+    private static bool SameRoots(IReadOnlyList<ConsultedLower> consulted, IReadOnlyList<byte[]> lowers)
+    {
+        var next = 0;
+        for (var i = 0; i < lowers.Count; i++)
+        {
+            var seen = false;
+            for (var j = 0; j < i && !seen; j++)
+            {
+                seen = lowers[j].AsSpan().SequenceEqual(lowers[i]);
+            }
+
+            if (seen)
+            {
+                continue;
+            }
+
+            if (next == consulted.Count || !consulted[next].Root.AsSpan().SequenceEqual(lowers[i]))
+            {
+                return false;
+            }
+
+            next++;
+        }
+
+        return next == consulted.Count;
+    }
 
     /// <summary>
     /// Keeps a layer just exported for later runs: its blob (at <paramref name="blobPath"/>, whole

@@ -16,6 +16,16 @@ public sealed class LowerPrints(IFileSystem fs)
 {
     private readonly ConcurrentDictionary<byte[], byte[]> _prints = new(ByteArrayComparer.Instance);
 
+    // Each set of consulted paths' digest over this run's prints, by the object the records share
+    // (StoredLayers hands the same one to every record that lists the same paths): with the prints
+    // fixed for the run, the digest of the same paths is the same, and a thousand snapshots that
+    // consulted the same five paths hashed them a thousand times.
+    private readonly ConcurrentDictionary<ConsultedLowers, string> _digests = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>The print of <paramref name="absolute"/>: as this run first saw it.</summary>
     public byte[] Of(byte[] absolute) => _prints.GetOrAdd(absolute, path => PathStatPrint.Take(fs, path));
+
+    /// <summary>The digest of <paramref name="consulted"/>' paths over this run's prints (<see cref="ConsultedLowers.DigestOf"/>), taken once per object.</summary>
+    internal string DigestOf(ConsultedLowers consulted) =>
+        _digests.GetOrAdd(consulted, static (c, prints) => ConsultedLowers.DigestOf(c.Lowers, prints.Of), this);
 }

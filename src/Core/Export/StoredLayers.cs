@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using ParallelDiff.Core.Fs;
@@ -23,6 +25,14 @@ public sealed class StoredLayers(OciLayout layout)
     private const int RecordSizeGuess = 4096;
 
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    // The consulted lower paths of records read so far, by their exact JSON bytes: the snapshots of
+    // a bulk export over one base mostly consulted the same paths, and each record inflated, split
+    // and copied them again (a DeflateStream, its zlib state and buffers a snapshot). The same bytes
+    // always parse to the same immutable object, so sharing it changes no answer. Bounded: a cache
+    // of many different bases stops adding, it does not grow without end.
+    private const int ConsultedMemoLimit = 4096;
+    private readonly ConcurrentDictionary<byte[], ConsultedLowers> _consulted = new(ByteArrayComparer.Instance);
 
     /// <summary>Where the records are kept.</summary>
     public string Directory => Path.Combine(layout.Root, ".paralleldiff", "layers");
@@ -86,7 +96,7 @@ public sealed class StoredLayers(OciLayout layout)
 
                 record = new StoredLayerRecord(
                     SnapshotReport.FromJson(root.GetProperty("report"), path),
-                    root.TryGetProperty("consulted", out var consulted) ? ConsultedLowers.FromJson(consulted) : null);
+                    root.TryGetProperty("consulted", out var consulted) ? ConsultedOf(consulted) : null);
             }
             catch (Exception e) when (e is JsonException or InvalidDataException or KeyNotFoundException or InvalidOperationException)
             {
@@ -143,6 +153,24 @@ public sealed class StoredLayers(OciLayout layout)
         }
 
         output.Commit();
+    }
+
+    private ConsultedLowers ConsultedOf(JsonElement element)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        var lookup = _consulted.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (lookup.TryGetValue(raw, out var known))
+        {
+            return known;
+        }
+
+        var parsed = ConsultedLowers.FromJson(element);
+        if (_consulted.Count < ConsultedMemoLimit)
+        {
+            _consulted.TryAdd(raw.ToArray(), parsed);
+        }
+
+        return parsed;
     }
 
     private string PathOf(string key) => Path.Combine(Directory, OciDigest.Hex(key) + ".json");

@@ -283,6 +283,45 @@ public sealed class ConsultedLowersRecorderTests : IDisposable
         Assert.False(shorter.StillHolds(LinuxFileSystem.Instance));
     }
 
+    [Fact]
+    public void Records_that_consulted_the_same_paths_should_read_back_as_one_object_and_others_as_their_own()
+    {
+        var recorder = Recorder();
+        recorder.OpenRead(B(At(Lower, "a/b/c"))).Dispose();
+        var consulted = Finished(recorder);
+        var other = Recorder();
+        Assert.False(other.TryLstat(B(At(Lower, "a/missing")), out _, out _));
+        var otherConsulted = Finished(other);
+
+        var records = new StoredLayers(Core.Oci.OciLayout.Open(At(_dir.Path, "layout")));
+        var report = new SnapshotReport("s", SnapshotStatus.Done)
+        {
+            Layer = new Core.Layers.LayerDescriptor("application/vnd.oci.image.layer.v1.tar+zstd", "sha256:" + new string('a', 64), 1, "sha256:" + new string('b', 64)),
+        };
+        records.Record("sha256:" + new string('1', 64), report, durable: false, consulted);
+        records.Record("sha256:" + new string('2', 64), report, durable: false, consulted);
+        records.Record("sha256:" + new string('3', 64), report, durable: false, otherConsulted);
+
+        var first = records.Read("sha256:" + new string('1', 64), out _)!.Consulted!;
+        var second = records.Read("sha256:" + new string('2', 64), out _)!.Consulted!;
+        var third = records.Read("sha256:" + new string('3', 64), out _)!.Consulted!;
+        Assert.Same(first, second);
+        Assert.NotSame(first, third);
+        Assert.Equal(["", "a", "a/b", "a/b/c"], Paths(first));
+        Assert.Equal(["", "a", "a/missing"], Paths(third));
+        Assert.Equal(consulted.Digest, first.Digest);
+        Assert.Equal(otherConsulted.Digest, third.Digest);
+
+        // Shared, each still answers for its own paths.
+        var run = new LowerPrints(LinuxFileSystem.Instance);
+        Assert.True(first.StillHolds(run));
+        Assert.True(third.StillHolds(run));
+        Directory.CreateDirectory(At(Lower, "a/missing"));
+        Assert.False(third.StillHolds(new LowerPrints(LinuxFileSystem.Instance)));
+        // "a" gained a name, which the first set consulted too.
+        Assert.False(first.StillHolds(new LowerPrints(LinuxFileSystem.Instance)));
+    }
+
     private static unsafe void CreateFile(byte[] path)
     {
         using var c = new Native.CPath(path);
