@@ -113,14 +113,21 @@ public static class PlainRead
     public static (long Length, string? Digest) Sha256(SafeFileHandle handle, string path, long? size = null)
     {
         ArgumentNullException.ThrowIfNull(handle);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var length = size is { } expected ? (int)Math.Min(expected + 1, HashReadSize) : HashReadSize;
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         try
         {
+            var first = PositionalRead.Read(handle, buffer.AsSpan(0, length), 0, () => path);
+            if (first < length && first == size)
+            {
+                // The whole file in one read (the warm export's small blobs): hashed in one call,
+                // without a hash object (an OpenSSL context and its finalizable handle) per blob.
+                return (first, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(buffer.AsSpan(0, first))));
+            }
+
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long total = 0;
-            int read;
-            while ((read = PositionalRead.Read(handle, buffer.AsSpan(0, length), total, () => path)) > 0)
+            for (var read = first; read > 0; read = PositionalRead.Read(handle, buffer.AsSpan(0, length), total, () => path))
             {
                 total += read;
                 if (total > size)
