@@ -22,14 +22,15 @@ internal sealed class ForkedRecords
     // rather than wait. Waiting alone, it slept on the stretch a pool thread had, and the pool
     // thread took the next one before it woke: one core did the walk. Running them all before
     // hashing any held every record at once (a warm export of many-small: 31 -> 70 MiB).
-    private readonly ConcurrentQueue<Forked> _unstarted;
+    // Made at the first fork: most prints (a bulk export's small uppers) never fork.
+    private ConcurrentQueue<Forked>? _unstarted;
 
     public ForkedRecords()
-        : this(new ConcurrentQueue<Forked>())
+        : this(null)
     {
     }
 
-    private ForkedRecords(ConcurrentQueue<Forked> unstarted)
+    private ForkedRecords(ConcurrentQueue<Forked>? unstarted)
     {
         _unstarted = unstarted;
         Current = new ArrayBufferWriter<byte>(1024);
@@ -42,12 +43,30 @@ internal sealed class ForkedRecords
     /// <summary>Leaves the next stretch to <paramref name="write"/>, on the thread pool or in <see cref="HashInto"/>; appending goes on after it.</summary>
     public void Fork(Action<ForkedRecords> write)
     {
+        _unstarted ??= new ConcurrentQueue<Forked>();
         var forked = new Forked(write, _unstarted);
         _parts.Add(forked);
         _unstarted.Enqueue(forked);
         Current = new ArrayBufferWriter<byte>(1024);
         _parts.Add(Current);
         ThreadPool.UnsafeQueueUserWorkItem(static f => f.TryRun(), forked, preferLocal: false);
+    }
+
+    /// <summary>"sha256:…" of every part, in order; rethrows a forked writer's failure.</summary>
+    public string Sha256()
+    {
+        if (_parts.Count == 1)
+        {
+            // Nothing forked: one call over the one buffer, no hash object (an OpenSSL context and
+            // its finalizable handle) for each of a bulk export's small uppers.
+            Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(Current.WrittenSpan, digest);
+            return "sha256:" + Convert.ToHexStringLower(digest);
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        HashInto(hash);
+        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>Appends every part, in order, to <paramref name="hash"/>; rethrows a forked writer's failure.</summary>

@@ -40,17 +40,20 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(settings);
-        var text = new StringBuilder(Version).Append('\n').Append(settings).Append('\n');
+        // The key's text, UTF-8 into a pooled buffer and hashed there: built as a string it was a
+        // StringBuilder's chunks, the string and its bytes again for every snapshot of a warm export.
+        using var text = new PooledBufferWriter(1024);
+        Append(text, Version, "\n", settings, "\n");
         if (snapshot.IsTreePair)
         {
-            text.Append("from ").Append(snapshot.From is { } from ? Print(SnapshotPaths.CanonicalDirectory(from, "--from"), cancellationToken) : "none").Append('\n');
-            text.Append("to ").Append(Print(SnapshotPaths.CanonicalDirectory(snapshot.To!, "--to"), cancellationToken)).Append('\n');
+            Append(text, "from ", snapshot.From is { } from ? Print(SnapshotPaths.CanonicalDirectory(from, "--from"), cancellationToken) : "none", "\n");
+            Append(text, "to ", Print(SnapshotPaths.CanonicalDirectory(snapshot.To!, "--to"), cancellationToken), "\n");
             return new SnapshotCacheKey(Digest(text), null, []);
         }
 
-        var upper = SnapshotPaths.CanonicalDirectory(snapshot.Upper ?? throw new ArgumentException("a snapshot needs an upper", nameof(snapshot)), "--upper");
-        text.Append(_overlayTexts.GetOrAdd(snapshot.Overlay, static options => options.ToString())).Append('\n');
-        text.Append("upper ").Append(Print(upper, cancellationToken)).Append('\n');
+        var upper = SnapshotPaths.CanonicalDirectory(snapshot.Upper ?? throw new ArgumentException("a snapshot needs an upper", nameof(snapshot)), "--upper", out var upperStatus);
+        Append(text, _overlayTexts.GetOrAdd(snapshot.Overlay, static options => options.ToString()), "\n");
+        Append(text, "upper ", Print(upper, upperStatus, cancellationToken), "\n");
         var lowers = new List<byte[]>(snapshot.Lowers.Count);
         foreach (var lower in snapshot.Lowers)
         {
@@ -63,18 +66,36 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
                 },
                 lower.DataOnly ? "data-only lower" : "lower");
             lowers.Add(root);
-            text.Append(lower.DataOnly ? "data " : "lower ").Append(base64).Append('\n');
+            Append(text, lower.DataOnly ? "data " : "lower ", base64, "\n");
         }
 
         return new SnapshotCacheKey(Digest(text), upper, lowers);
     }
 
-    private static string Digest(StringBuilder text) =>
-        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
-
-    private string Print(byte[] tree, CancellationToken cancellationToken)
+    private static void Append(PooledBufferWriter text, string a, string b, string c = "", string d = "")
     {
-        var once = _prints.GetOrAdd(tree, path => new Lazy<string>(() => TreeStatPrint.Of(fs, path, cancellationToken)));
+        Encoding.UTF8.GetBytes(a, text);
+        Encoding.UTF8.GetBytes(b, text);
+        Encoding.UTF8.GetBytes(c, text);
+        Encoding.UTF8.GetBytes(d, text);
+    }
+
+    private static string Digest(PooledBufferWriter text)
+    {
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(text.WrittenSpan, digest);
+        return "sha256:" + Convert.ToHexStringLower(digest);
+    }
+
+    private string Print(byte[] tree, CancellationToken cancellationToken) => Print(tree, null, cancellationToken);
+
+    /// <param name="status">The root's lstat when the caller just took it (resolving the root), else null.</param>
+    private string Print(byte[] tree, FileStatus? status, CancellationToken cancellationToken)
+    {
+        // CanonicalDirectory's lstat is the real file system's: a stand-in file system takes its own.
+        var once = _prints.GetOrAdd(tree, path => new Lazy<string>(() => status is { } known && fs is LinuxFileSystem
+            ? TreeStatPrint.Of(fs, path, known, cancellationToken)
+            : TreeStatPrint.Of(fs, path, cancellationToken)));
         try
         {
             return once.Value;

@@ -48,6 +48,19 @@ public static class TreeStatPrint
             throw new FsException("lstat", PathBytes.Display(root), errno);
         }
 
+        return Of(fs, root, rootStatus, forkAfter, cancellationToken);
+    }
+
+    /// <inheritdoc cref="Of(IFileSystem, string, CancellationToken)"/>
+    /// <param name="rootStatus">The root's lstat, just taken by the caller (who resolved the root).</param>
+    public static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, CancellationToken cancellationToken = default) =>
+        Of(fs, root, rootStatus, ForkAfter, cancellationToken);
+
+    private static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, int forkAfter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fs);
+        ArgumentNullException.ThrowIfNull(root);
+
         var records = new ForkedRecords();
         Append(records.Current, [], rootStatus, fs.ListXattrs(root));
         if (rootStatus.IsDirectory)
@@ -55,9 +68,7 @@ public static class TreeStatPrint
             Walk(fs, records, root, [], new Listed(forkAfter), cancellationToken);
         }
 
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        records.HashInto(hash);
-        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+        return records.Sha256();
     }
 
     private static void Walk(IFileSystem fs, ForkedRecords records, byte[] directory, byte[] relative, Listed listed, CancellationToken cancellationToken)

@@ -10,7 +10,11 @@ public static partial class SnapshotPaths
     /// The canonical absolute path of an existing directory (symbolic links resolved once, here),
     /// so that every later open can refuse to follow any link. Errors name the role and the path.
     /// </summary>
-    public static byte[] CanonicalDirectory(string path, string role)
+    public static byte[] CanonicalDirectory(string path, string role) => CanonicalDirectory(path, role, out _);
+
+    /// <inheritdoc cref="CanonicalDirectory(string, string)"/>
+    /// <param name="status">The directory's lstat, taken here: a caller that prints the tree needs no second one.</param>
+    public static byte[] CanonicalDirectory(string path, string role, out FileStatus status)
     {
         if (string.IsNullOrEmpty(path))
         {
@@ -29,6 +33,7 @@ public static partial class SnapshotPaths
             throw new SnapshotException($"{role} {full}: not a directory");
         }
 
+        status = st;
         return resolved;
     }
 

@@ -39,6 +39,15 @@ public sealed class TreeStatPrintTests : IDisposable
     }
 
     [Fact]
+    public void A_print_given_the_roots_status_by_its_resolver_should_equal_the_print_that_takes_its_own()
+    {
+        var root = SnapshotPaths.CanonicalDirectory(Tree, "--upper", out var status);
+        Assert.Equal(Print(), TreeStatPrint.Of(LinuxFileSystem.Instance, root, status));
+        File.SetUnixFileMode(Tree, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Assert.NotEqual(TreeStatPrint.Of(LinuxFileSystem.Instance, root, status), Print());
+    }
+
+    [Fact]
     public void Data_rewritten_in_place_with_its_mtime_set_back_should_print_differently()
     {
         var file = Path.Combine(Tree, "data");
