@@ -12,6 +12,22 @@ public sealed class ExportJobListTests
     private static string Refused(string json) => Assert.Throws<JobListException>(() => Parse(json)).Message;
 
     [Fact]
+    public void Load_should_read_the_file_as_utf8_with_or_without_a_byte_order_mark_and_name_what_it_cannot_read()
+    {
+        using var scratch = Support.ScratchDirectory.Create("pd-joblist-");
+        var plain = Path.Combine(scratch.Path, "jobs.json");
+        File.WriteAllText(plain, """[{"id": "a", "upper": "up/\u00e9"}]""", new System.Text.UTF8Encoding(false));
+        var marked = Path.Combine(scratch.Path, "marked.json");
+        File.WriteAllText(marked, """[{"id": "a", "upper": "up/é"}]""", new System.Text.UTF8Encoding(true));
+        Assert.Equal([0xEF, 0xBB, 0xBF], File.ReadAllBytes(marked)[..3]);
+
+        Assert.Equal(Path.Combine(scratch.Path, "up/é"), ExportJobList.Load(plain).Single().Source.Upper);
+        Assert.Equal(Path.Combine(scratch.Path, "up/é"), ExportJobList.Load(marked).Single().Source.Upper);
+        Assert.EndsWith(": is a directory, not a job file", Assert.Throws<JobListException>(() => ExportJobList.Load(scratch.Path)).Message, StringComparison.Ordinal);
+        Assert.EndsWith("nope.json: no such file or directory (ENOENT)", Assert.Throws<JobListException>(() => ExportJobList.Load(Path.Combine(scratch.Path, "nope.json"))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_should_read_every_input_form_with_relative_directories_taken_from_the_job_file()
     {
         var jobs = Parse("""
