@@ -65,16 +65,20 @@ public static class TreeStatPrint
         Append(records.Current, [], rootStatus, fs.ListXattrs(root));
         if (rootStatus.IsDirectory)
         {
-            Walk(fs, records, root, [], new Listed(forkAfter), cancellationToken);
+            // Only on the root's device: a directory mounted inside the tree may be another kind.
+            var shortReadsEnd = fs is LinuxFileSystem && ShortListings.End(root) ? rootStatus.Device : (ulong?)null;
+            Walk(fs, records, root, [], new Listed(forkAfter, shortReadsEnd), cancellationToken);
         }
 
         return records.Sha256();
     }
 
-    private static void Walk(IFileSystem fs, ForkedRecords records, byte[] directory, byte[] relative, Listed listed, CancellationToken cancellationToken)
+    private static void Walk(IFileSystem fs, ForkedRecords records, byte[] directory, byte[] relative, Listed listed, CancellationToken cancellationToken, ulong? device = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var entries = fs.ListDirectory(directory, withXattrNames: true);
+        var entries = fs is LinuxFileSystem linux && listed.ShortReadsEnd is { } same && (device ?? same) == same
+            ? linux.ListDirectory(directory, withXattrNames: true, shortReadEnds: true)
+            : fs.ListDirectory(directory, withXattrNames: true);
         listed.Add(entries.Count);
         entries.Sort((a, b) => PathBytes.CompareNames(a.Name, b.Name));
         foreach (var entry in entries)
@@ -87,13 +91,14 @@ public static class TreeStatPrint
             }
 
             var child = PathBytes.Join(directory, entry.Name);
+            var childDevice = entry.Status.Device;
             if (listed.Many && HasSubtree(entry.Status))
             {
-                records.Fork(part => Walk(fs, part, child, path, listed, cancellationToken));
+                records.Fork(part => Walk(fs, part, child, path, listed, cancellationToken, childDevice));
             }
             else
             {
-                Walk(fs, records, child, path, listed, cancellationToken);
+                Walk(fs, records, child, path, listed, cancellationToken, childDevice);
             }
         }
     }
@@ -117,9 +122,12 @@ public static class TreeStatPrint
     }
 
     /// <summary>The entries one print has listed so far, on any thread: whether the tree is big enough to share its walk.</summary>
-    private sealed class Listed(int forkAfter)
+    private sealed class Listed(int forkAfter, ulong? shortReadsEnd)
     {
         private int _count;
+
+        /// <summary>The root's device when its file system ends listings at their first short read (<see cref="ShortListings"/>); null otherwise.</summary>
+        public ulong? ShortReadsEnd => shortReadsEnd;
 
         public bool Many => Volatile.Read(ref _count) >= forkAfter;
 

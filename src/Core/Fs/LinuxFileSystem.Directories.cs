@@ -52,7 +52,14 @@ public sealed unsafe partial class LinuxFileSystem
     /// bare name relative to it. By absolute path the kernel walked every component of a deep tree
     /// again for each entry (__d_lookup_rcu, inode_permission: a tenth of a 100,000-file diff).
     /// </summary>
-    public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames)
+    public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames) => ListDirectory(path, withXattrNames, shortReadEnds: false);
+
+    /// <inheritdoc cref="ListDirectory(ReadOnlySpan{byte}, bool)"/>
+    /// <param name="shortReadEnds">
+    /// The directory's file system ends a listing at its first short read (<see cref="ShortListings.End"/>):
+    /// a read that left room for another record is the last, not followed by the one that returns nothing.
+    /// </param>
+    public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames, bool shortReadEnds)
     {
         var fd = OpenDirectory(path);
         try
@@ -77,6 +84,11 @@ public sealed unsafe partial class LinuxFileSystem
 
                             var xattrs = withXattrNames ? ListXattrsAt(fd, cName, path, name) : null;
                             entries.Add(new DirEntry(name, FromStatx(in sx), xattrs));
+                        }
+
+                        if (shortReadEnds && n <= DirentBufferSize - ShortListings.LongestRecord)
+                        {
+                            break;
                         }
                     }
                 }

@@ -23,6 +23,30 @@ public sealed class DirectoryListingTests : IDisposable
     private static byte[] B(string path) => PathBytes.FromString(path);
 
     [Fact]
+    public void A_listing_that_ends_at_its_first_short_read_should_still_give_every_name_of_a_many_buffer_directory()
+    {
+        // 1,500 names of 200 bytes: about 10 full 32 KiB reads, then a short one.
+        for (var i = 0; i < 1500; i++)
+        {
+            File.WriteAllText(At($"{i:D4}-{new string('y', 195)}"), "");
+        }
+
+        Directory.CreateDirectory(At("small"));
+        File.WriteAllText(At("small/one"), "");
+        // Asked of statfs; the oracle is the type the mount table names.
+        var type = new DriveInfo(_scratch.Path).DriveFormat;
+        Assert.Equal(type is "ext2" or "ext3" or "ext4" or "xfs" or "tmpfs" or "btrfs", ShortListings.End(B(_scratch.Path)));
+        Assert.False(ShortListings.End(B("/proc/self")));
+
+        string[] Names(string dir, bool shortReadEnds) =>
+            [.. _fs.ListDirectory(B(dir), withXattrNames: true, shortReadEnds).Select(e => Encoding.UTF8.GetString(e.Name)).Order(StringComparer.Ordinal)];
+        var whole = Names(_scratch.Path, shortReadEnds: false);
+        Assert.Equal(1501, whole.Length);
+        Assert.Equal(whole, Names(_scratch.Path, shortReadEnds: true));
+        Assert.Equal(["one"], Names(At("small"), shortReadEnds: true));
+    }
+
+    [Fact]
     public void ListDirectory_should_give_every_name_with_the_status_lstat_gives_by_path()
     {
         File.WriteAllText(At("file"), "data");
