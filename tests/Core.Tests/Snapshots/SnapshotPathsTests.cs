@@ -1,4 +1,5 @@
 using System.Text;
+using ParallelDiff.Core.Fs;
 using ParallelDiff.Core.Snapshots;
 using ParallelDiff.Core.Tests.Support;
 using Xunit;
@@ -37,6 +38,19 @@ public sealed class SnapshotPathsTests : IDisposable
         Assert.Equal(RealPathCommand(through), canonical);
         Assert.Equal(RealPathCommand(target), canonical);
         Assert.DoesNotContain("second", canonical, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_path_without_links_should_canonicalise_as_realpath_does_with_the_status_lstat_gives()
+    {
+        var target = Directory.CreateDirectory(Path.Combine(_scratch.Path, "plain", "upper")).FullName;
+        foreach (var given in new[] { target, target + "/", Path.Combine(_scratch.Path, "plain", ".", "x", "..", "upper") })
+        {
+            var canonical = SnapshotPaths.CanonicalDirectory(given, "--upper", out var status);
+            Assert.Equal(RealPathCommand(target), Encoding.UTF8.GetString(canonical));
+            Assert.True(LinuxFileSystem.Instance.TryLstat(canonical, out var lstat, out _));
+            Assert.Equal(lstat, status);
+        }
     }
 
     [Fact]
