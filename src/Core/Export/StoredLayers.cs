@@ -21,6 +21,10 @@ namespace ParallelDiff.Core.Export;
 /// </summary>
 public sealed class StoredLayers(OciLayout layout)
 {
+    // Whether the records' file system reads short only at a file's end (ShortListings.End), asked
+    // once: then a record smaller than the guess is read in one call, not confirmed by an empty one.
+    private readonly Lazy<bool> _shortReadsEnd = new(() => ShortListings.End(PathBytes.FromString(layout.Root)));
+
     /// <summary>About the size of a record: read in one go, then its end.</summary>
     private const int RecordSizeGuess = 4096;
 
@@ -78,7 +82,7 @@ public sealed class StoredLayers(OciLayout layout)
         PooledBytes bytes;
         using (handle)
         {
-            bytes = PlainRead.ReadAllPooled(handle, path, RecordSizeGuess);
+            bytes = PlainRead.ReadAllPooled(handle, path, RecordSizeGuess, int.MaxValue - 64, _shortReadsEnd.Value);
         }
 
         StoredLayerRecord record;

@@ -53,10 +53,11 @@ public static class TreeStatPrint
 
     /// <inheritdoc cref="Of(IFileSystem, string, CancellationToken)"/>
     /// <param name="rootStatus">The root's lstat, just taken by the caller (who resolved the root).</param>
-    public static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, CancellationToken cancellationToken = default) =>
-        Of(fs, root, rootStatus, ForkAfter, cancellationToken);
+    /// <param name="shortReadsEnd">What <see cref="ShortListings.End"/> says of the root's file system, when the caller knows; null asks it.</param>
+    public static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, bool? shortReadsEnd = null, CancellationToken cancellationToken = default) =>
+        Of(fs, root, rootStatus, ForkAfter, cancellationToken, shortReadsEnd);
 
-    private static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, int forkAfter, CancellationToken cancellationToken)
+    private static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, int forkAfter, CancellationToken cancellationToken, bool? shortReadsEnd = null)
     {
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(root);
@@ -66,8 +67,8 @@ public static class TreeStatPrint
         if (rootStatus.IsDirectory)
         {
             // Only on the root's device: a directory mounted inside the tree may be another kind.
-            var shortReadsEnd = fs is LinuxFileSystem && ShortListings.End(root) ? rootStatus.Device : (ulong?)null;
-            Walk(fs, records, root, [], new Listed(forkAfter, shortReadsEnd), cancellationToken);
+            var device = fs is LinuxFileSystem && (shortReadsEnd ?? ShortListings.End(root)) ? rootStatus.Device : (ulong?)null;
+            Walk(fs, records, root, [], new Listed(forkAfter, device), cancellationToken);
         }
 
         return records.Sha256();
@@ -76,8 +77,9 @@ public static class TreeStatPrint
     private static void Walk(IFileSystem fs, ForkedRecords records, byte[] directory, byte[] relative, Listed listed, CancellationToken cancellationToken, ulong? device = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var entries = fs is LinuxFileSystem linux && listed.ShortReadsEnd is { } same && (device ?? same) == same
-            ? linux.ListDirectory(directory, withXattrNames: true, shortReadEnds: true)
+        var rented = fs is LinuxFileSystem ? EntryLists.Rent() : null;
+        var entries = fs is LinuxFileSystem linux
+            ? linux.ListDirectory(directory, withXattrNames: true, shortReadEnds: listed.ShortReadsEnd is { } same && (device ?? same) == same, rented!)
             : fs.ListDirectory(directory, withXattrNames: true);
         listed.Add(entries.Count);
         entries.Sort((a, b) => PathBytes.CompareNames(a.Name, b.Name));
@@ -100,6 +102,37 @@ public static class TreeStatPrint
             {
                 Walk(fs, records, child, path, listed, cancellationToken, childDevice);
             }
+        }
+
+        if (rented is not null)
+        {
+            EntryLists.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// Each thread's spare entry lists: a print lists every directory into a new list otherwise, and
+    /// their arrays (an entry is a name, a status and its xattr names) were a third of what a warm
+    /// export's prints allocated. A list whose walk failed is simply not given back.
+    /// </summary>
+    private static class EntryLists
+    {
+        private const int KeptCapacity = 1024;
+
+        [ThreadStatic]
+        private static Stack<List<DirEntry>>? t_spare;
+
+        public static List<DirEntry> Rent() => t_spare is { Count: > 0 } spare ? spare.Pop() : [];
+
+        public static void Return(List<DirEntry> entries)
+        {
+            if (entries.Capacity > KeptCapacity)
+            {
+                return;
+            }
+
+            entries.Clear();
+            (t_spare ??= new Stack<List<DirEntry>>()).Push(entries);
         }
     }
 

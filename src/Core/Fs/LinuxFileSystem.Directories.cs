@@ -59,12 +59,17 @@ public sealed unsafe partial class LinuxFileSystem
     /// The directory's file system ends a listing at its first short read (<see cref="ShortListings.End"/>):
     /// a read that left room for another record is the last, not followed by the one that returns nothing.
     /// </param>
-    public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames, bool shortReadEnds)
+    public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames, bool shortReadEnds) =>
+        ListDirectory(path, withXattrNames, shortReadEnds, []);
+
+    /// <inheritdoc cref="ListDirectory(ReadOnlySpan{byte}, bool, bool)"/>
+    /// <param name="entries">Where the entries are added (a walk's reused list); returned.</param>
+    public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames, bool shortReadEnds, List<DirEntry> entries)
     {
+        ArgumentNullException.ThrowIfNull(entries);
         var fd = OpenDirectory(path);
         try
         {
-            var entries = new List<DirEntry>();
             var buffer = RentDirentBuffer();
             try
             {

@@ -54,7 +54,16 @@ public static class PlainRead
     /// each was fresh memory the kernel had to fault in (the reads' own page faults).
     /// </summary>
     /// <inheritdoc cref="ReadAll"/>
-    public static PooledBytes ReadAllPooled(SafeFileHandle handle, string path, int expected, int limit = int.MaxValue - 64)
+    public static PooledBytes ReadAllPooled(SafeFileHandle handle, string path, int expected, int limit = int.MaxValue - 64) =>
+        ReadAllPooled(handle, path, expected, limit, shortReadEnds: false);
+
+    /// <inheritdoc cref="ReadAllPooled(SafeFileHandle, string, int, int)"/>
+    /// <param name="shortReadEnds">
+    /// The file is on a file system whose reads of a regular file come back short only at its end
+    /// (<see cref="ShortListings.End"/>: ext4, XFS, tmpfs and btrfs read through the page cache until
+    /// the count or the end of the file), so any short read is the end.
+    /// </param>
+    public static PooledBytes ReadAllPooled(SafeFileHandle handle, string path, int expected, int limit, bool shortReadEnds)
     {
         ArgumentNullException.ThrowIfNull(handle);
         var length = Math.Min(Math.Max(expected, 0), limit) + 1;
@@ -88,7 +97,7 @@ public static class PlainRead
                 // A file of the expected size reads short (one byte was asked past it): that is its end,
                 // and saves a second call per file. Any other short read reads on to a read of nothing,
                 // as a filesystem may read short before its end (some FUSE modes).
-                if (n == 0 || (n < asked && total == expected))
+                if (n == 0 || (n < asked && (total == expected || shortReadEnds)))
                 {
                     return new PooledBytes(buffer, total);
                 }

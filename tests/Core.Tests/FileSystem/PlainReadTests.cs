@@ -38,6 +38,21 @@ public sealed class PlainReadTests : IDisposable
     public void Should_read_the_whole_file_whatever_size_was_expected(int size, int expected) =>
         Assert.NotNull(Read(size, expected));
 
+    [Theory]
+    [InlineData(0, 4096)]
+    [InlineData(835, 4096)]
+    [InlineData(4096, 4096)]
+    [InlineData(70_000, 4096)]
+    public void A_read_that_takes_a_short_read_for_the_end_should_still_give_the_whole_file(int size, int expected)
+    {
+        var path = Path.Combine(_scratch.Path, $"short{size}");
+        var content = Enumerable.Range(0, size).Select(i => (byte)(i * 11)).ToArray();
+        File.WriteAllBytes(path, content);
+        using var handle = PlainRead.TryOpen(path, out _)!;
+        using var bytes = PlainRead.ReadAllPooled(handle, path, expected, int.MaxValue - 64, shortReadEnds: true);
+        Assert.Equal(content, bytes.Span.ToArray());
+    }
+
     [Fact]
     public void A_file_longer_than_the_limit_should_read_as_none() =>
         Assert.Null(Read(401, 400, limit: 400));
