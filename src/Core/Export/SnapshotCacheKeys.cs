@@ -29,7 +29,7 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
     // Like a print, a path is taken as the run first saw it.
     private readonly ConcurrentDictionary<string, (byte[] Root, string Base64)> _lowerRoots = new(StringComparer.Ordinal);
 
-    // Whether each device's file system ends listings at a short read (ShortListings), asked once a
+    // Whether each device's file system ends listings at a short read (ShortReads), asked once a
     // run: the uppers of a bulk export mostly share one file system, and each print asked statfs.
     private readonly ConcurrentDictionary<ulong, bool> _shortListings = new();
 
@@ -98,7 +98,7 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
     {
         // CanonicalDirectory's lstat is the real file system's: a stand-in file system takes its own.
         var once = _prints.GetOrAdd(tree, path => new Lazy<string>(() => status is { } known && fs is LinuxFileSystem
-            ? TreeStatPrint.Of(fs, path, known, _shortListings.GetOrAdd(known.Device, static (_, root) => ShortListings.End(root), path), cancellationToken)
+            ? TreeStatPrint.Of(fs, path, known, _shortListings.GetOrAdd(known.Device, static (_, root) => ShortReads.End(root), path), cancellationToken)
             : TreeStatPrint.Of(fs, path, cancellationToken)));
         try
         {

@@ -21,10 +21,6 @@ namespace ParallelDiff.Core.Export;
 /// </summary>
 public sealed class StoredLayers(OciLayout layout)
 {
-    // Whether the records' file system reads short only at a file's end (ShortListings.End), asked
-    // once: then a record smaller than the guess is read in one call, not confirmed by an empty one.
-    private readonly Lazy<bool> _shortReadsEnd = new(() => ShortListings.End(PathBytes.FromString(layout.Root)));
-
     /// <summary>About the size of a record: read in one go, then its end.</summary>
     private const int RecordSizeGuess = 4096;
 
@@ -37,6 +33,10 @@ public sealed class StoredLayers(OciLayout layout)
     // of many different bases stops adding, it does not grow without end.
     private const int ConsultedMemoLimit = 4096;
     private readonly ConcurrentDictionary<byte[], ConsultedLowers> _consulted = new(ByteArrayComparer.Instance);
+
+    // Whether the records' file system reads short only at a file's end (ShortReads.End), asked
+    // once: then a record smaller than the guess is read in one call, not confirmed by an empty one.
+    private readonly Lazy<bool> _shortReadsEnd = new(() => ShortReads.End(PathBytes.FromString(layout.Root)));
 
     /// <summary>Where the records are kept.</summary>
     public string Directory => Path.Combine(layout.Root, ".paralleldiff", "layers");

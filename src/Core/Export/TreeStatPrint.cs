@@ -53,7 +53,7 @@ public static class TreeStatPrint
 
     /// <inheritdoc cref="Of(IFileSystem, string, CancellationToken)"/>
     /// <param name="rootStatus">The root's lstat, just taken by the caller (who resolved the root).</param>
-    /// <param name="shortReadsEnd">What <see cref="ShortListings.End"/> says of the root's file system, when the caller knows; null asks it.</param>
+    /// <param name="shortReadsEnd">What <see cref="ShortReads.End"/> says of the root's file system, when the caller knows; null asks it.</param>
     public static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, bool? shortReadsEnd = null, CancellationToken cancellationToken = default) =>
         Of(fs, root, rootStatus, ForkAfter, cancellationToken, shortReadsEnd);
 
@@ -67,7 +67,7 @@ public static class TreeStatPrint
         if (rootStatus.IsDirectory)
         {
             // Only on the root's device: a directory mounted inside the tree may be another kind.
-            var device = fs is LinuxFileSystem && (shortReadsEnd ?? ShortListings.End(root)) ? rootStatus.Device : (ulong?)null;
+            var device = fs is LinuxFileSystem && (shortReadsEnd ?? ShortReads.End(root)) ? rootStatus.Device : (ulong?)null;
             Walk(fs, records, root, [], new Listed(forkAfter, device), cancellationToken);
         }
 
@@ -77,9 +77,9 @@ public static class TreeStatPrint
     private static void Walk(IFileSystem fs, ForkedRecords records, byte[] directory, byte[] relative, Listed listed, CancellationToken cancellationToken, ulong? device = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var rented = fs is LinuxFileSystem ? EntryLists.Rent() : null;
-        var entries = fs is LinuxFileSystem linux
-            ? linux.ListDirectory(directory, withXattrNames: true, shortReadEnds: listed.ShortReadsEnd is { } same && (device ?? same) == same, rented!)
+        var linux = fs as LinuxFileSystem;
+        var entries = linux is not null
+            ? linux.ListDirectory(directory, withXattrNames: true, shortReadEnds: listed.ShortReadsEnd is { } same && (device ?? same) == same, EntryLists.Rent())
             : fs.ListDirectory(directory, withXattrNames: true);
         listed.Add(entries.Count);
         entries.Sort((a, b) => PathBytes.CompareNames(a.Name, b.Name));
@@ -104,9 +104,10 @@ public static class TreeStatPrint
             }
         }
 
-        if (rented is not null)
+        if (linux is not null)
         {
-            EntryLists.Return(rented);
+            // Only a list rented above: a stand-in file system's lists are its own.
+            EntryLists.Return(entries);
         }
     }
 
@@ -159,7 +160,7 @@ public static class TreeStatPrint
     {
         private int _count;
 
-        /// <summary>The root's device when its file system ends listings at their first short read (<see cref="ShortListings"/>); null otherwise.</summary>
+        /// <summary>The root's device when its file system ends listings at their first short read (<see cref="ShortReads"/>); null otherwise.</summary>
         public ulong? ShortReadsEnd => shortReadsEnd;
 
         public bool Many => Volatile.Read(ref _count) >= forkAfter;

@@ -56,7 +56,7 @@ public sealed unsafe partial class LinuxFileSystem
 
     /// <inheritdoc cref="ListDirectory(ReadOnlySpan{byte}, bool)"/>
     /// <param name="shortReadEnds">
-    /// The directory's file system ends a listing at its first short read (<see cref="ShortListings.End"/>):
+    /// The directory's file system ends a listing at its first short read (<see cref="ShortReads.End"/>):
     /// a read that left room for another record is the last, not followed by the one that returns nothing.
     /// </param>
     public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames, bool shortReadEnds) =>
@@ -91,7 +91,7 @@ public sealed unsafe partial class LinuxFileSystem
                             entries.Add(new DirEntry(name, FromStatx(in sx), xattrs));
                         }
 
-                        if (shortReadEnds && n <= DirentBufferSize - ShortListings.LongestRecord)
+                        if (shortReadEnds && n <= DirentBufferSize - ShortReads.LongestRecord)
                         {
                             break;
                         }

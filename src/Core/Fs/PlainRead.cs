@@ -60,7 +60,7 @@ public static class PlainRead
     /// <inheritdoc cref="ReadAllPooled(SafeFileHandle, string, int, int)"/>
     /// <param name="shortReadEnds">
     /// The file is on a file system whose reads of a regular file come back short only at its end
-    /// (<see cref="ShortListings.End"/>: ext4, XFS, tmpfs and btrfs read through the page cache until
+    /// (<see cref="ShortReads.End"/>: ext4, XFS, tmpfs and btrfs read through the page cache until
     /// the count or the end of the file), so any short read is the end.
     /// </param>
     public static PooledBytes ReadAllPooled(SafeFileHandle handle, string path, int expected, int limit, bool shortReadEnds)

@@ -35,8 +35,8 @@ public sealed class DirectoryListingTests : IDisposable
         File.WriteAllText(At("small/one"), "");
         // Asked of statfs; the oracle is the type the mount table names.
         var type = new DriveInfo(_scratch.Path).DriveFormat;
-        Assert.Equal(type is "ext2" or "ext3" or "ext4" or "xfs" or "tmpfs" or "btrfs", ShortListings.End(B(_scratch.Path)));
-        Assert.False(ShortListings.End(B("/proc/self")));
+        Assert.Equal(type is "ext2" or "ext3" or "ext4" or "xfs" or "tmpfs" or "btrfs", ShortReads.End(B(_scratch.Path)));
+        Assert.False(ShortReads.End(B("/proc/self")));
 
         string[] Names(string dir, bool shortReadEnds) =>
             [.. _fs.ListDirectory(B(dir), withXattrNames: true, shortReadEnds).Select(e => Encoding.UTF8.GetString(e.Name)).Order(StringComparer.Ordinal)];
