@@ -55,9 +55,21 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
             return new SnapshotCacheKey(Digest(text), null, []);
         }
 
-        var upper = SnapshotPaths.CanonicalDirectory(snapshot.Upper ?? throw new ArgumentException("a snapshot needs an upper", nameof(snapshot)), "--upper", out var upperStatus);
-        Append(text, _overlayTexts.GetOrAdd(snapshot.Overlay, static options => options.ToString()), "\n");
-        Append(text, "upper ", Print(upper, upperStatus, cancellationToken), "\n");
+        // Opened for reading where its path has no link: the print lists it through that descriptor.
+        var upper = SnapshotPaths.OpenCanonicalDirectory(snapshot.Upper ?? throw new ArgumentException("a snapshot needs an upper", nameof(snapshot)), "--upper", out var upperStatus, out var upperDirectory);
+        try
+        {
+            Append(text, _overlayTexts.GetOrAdd(snapshot.Overlay, static options => options.ToString()), "\n");
+            Append(text, "upper ", Print(upper, upperStatus, upperDirectory, cancellationToken), "\n");
+        }
+        finally
+        {
+            if (upperDirectory >= 0)
+            {
+                Native.LibC.Close(upperDirectory);
+            }
+        }
+
         var lowers = new List<byte[]>(snapshot.Lowers.Count);
         foreach (var lower in snapshot.Lowers)
         {
@@ -91,14 +103,15 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
         return "sha256:" + Convert.ToHexStringLower(digest);
     }
 
-    private string Print(byte[] tree, CancellationToken cancellationToken) => Print(tree, null, cancellationToken);
+    private string Print(byte[] tree, CancellationToken cancellationToken) => Print(tree, null, -1, cancellationToken);
 
     /// <param name="status">The root's lstat when the caller just took it (resolving the root), else null.</param>
-    private string Print(byte[] tree, FileStatus? status, CancellationToken cancellationToken)
+    /// <param name="directory">The root open for reading and unread, or -1; open until this returns (a print made by another thread's call runs before that call returns, so its descriptor is open too).</param>
+    private string Print(byte[] tree, FileStatus? status, int directory, CancellationToken cancellationToken)
     {
-        // CanonicalDirectory's lstat is the real file system's: a stand-in file system takes its own.
+        // CanonicalDirectory's lstat and descriptor are the real file system's: a stand-in file system takes its own.
         var once = _prints.GetOrAdd(tree, path => new Lazy<string>(() => status is { } known && fs is LinuxFileSystem
-            ? TreeStatPrint.Of(fs, path, known, _shortListings.GetOrAdd(known.Device, static (_, root) => ShortReads.End(root), path), cancellationToken)
+            ? TreeStatPrint.Of(fs, path, known, _shortListings.GetOrAdd(known.Device, static (_, root) => ShortReads.End(root), path), directory, cancellationToken)
             : TreeStatPrint.Of(fs, path, cancellationToken)));
         try
         {

@@ -54,10 +54,14 @@ public static class TreeStatPrint
     /// <inheritdoc cref="Of(IFileSystem, string, CancellationToken)"/>
     /// <param name="rootStatus">The root's lstat, just taken by the caller (who resolved the root).</param>
     /// <param name="shortReadsEnd">What <see cref="ShortReads.End"/> says of the root's file system, when the caller knows; null asks it.</param>
-    public static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, bool? shortReadsEnd = null, CancellationToken cancellationToken = default) =>
-        Of(fs, root, rootStatus, ForkAfter, cancellationToken, shortReadsEnd);
+    /// <param name="rootDirectory">
+    /// The root opened for reading and not yet read from (<see cref="Snapshots.SnapshotPaths.OpenCanonicalDirectory"/>),
+    /// listed through that descriptor rather than opened again; -1 opens it. The caller closes it.
+    /// </param>
+    public static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, bool? shortReadsEnd = null, int rootDirectory = -1, CancellationToken cancellationToken = default) =>
+        Of(fs, root, rootStatus, ForkAfter, cancellationToken, shortReadsEnd, rootDirectory);
 
-    private static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, int forkAfter, CancellationToken cancellationToken, bool? shortReadsEnd = null)
+    private static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, int forkAfter, CancellationToken cancellationToken, bool? shortReadsEnd = null, int rootDirectory = -1)
     {
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(root);
@@ -68,19 +72,21 @@ public static class TreeStatPrint
         {
             // Only on the root's device: a directory mounted inside the tree may be another kind.
             var device = fs is LinuxFileSystem && (shortReadsEnd ?? ShortReads.End(root)) ? rootStatus.Device : (ulong?)null;
-            Walk(fs, records, root, [], new Listed(forkAfter, device), cancellationToken);
+            Walk(fs, records, root, [], new Listed(forkAfter, device), cancellationToken, opened: rootDirectory);
         }
 
         return records.Sha256();
     }
 
-    private static void Walk(IFileSystem fs, ForkedRecords records, byte[] directory, byte[] relative, Listed listed, CancellationToken cancellationToken, ulong? device = null)
+    /// <param name="opened">The directory already open for reading (the root, by its resolver), or -1.</param>
+    private static void Walk(IFileSystem fs, ForkedRecords records, byte[] directory, byte[] relative, Listed listed, CancellationToken cancellationToken, ulong? device = null, int opened = -1)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var linux = fs as LinuxFileSystem;
-        var entries = linux is not null
-            ? linux.ListDirectory(directory, withXattrNames: true, shortReadEnds: listed.ShortReadsEnd is { } same && (device ?? same) == same, EntryLists.Rent())
-            : fs.ListDirectory(directory, withXattrNames: true);
+        var shortReadEnds = listed.ShortReadsEnd is { } same && (device ?? same) == same;
+        var entries = linux is null ? fs.ListDirectory(directory, withXattrNames: true)
+            : opened >= 0 ? linux.ListDirectoryAt(opened, directory, withXattrNames: true, shortReadEnds, EntryLists.Rent())
+            : linux.ListDirectory(directory, withXattrNames: true, shortReadEnds, EntryLists.Rent());
         listed.Add(entries.Count);
         entries.Sort((a, b) => PathBytes.CompareNames(a.Name, b.Name));
         foreach (var entry in entries)

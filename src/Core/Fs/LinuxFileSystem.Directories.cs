@@ -66,49 +66,60 @@ public sealed unsafe partial class LinuxFileSystem
     /// <param name="entries">Where the entries are added (a walk's reused list); returned.</param>
     public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames, bool shortReadEnds, List<DirEntry> entries)
     {
-        ArgumentNullException.ThrowIfNull(entries);
         var fd = OpenDirectory(path);
         try
         {
-            var buffer = RentDirentBuffer();
-            try
-            {
-                fixed (byte* b = buffer)
-                {
-                    for (int n; (n = GetDents(fd, b, DirentBufferSize, path)) > 0;)
-                    {
-                        for (var off = 0; NextName(b, n, ref off, out var cName);)
-                        {
-                            var name = new ReadOnlySpan<byte>(cName, Length(cName)).ToArray();
-                            LibC.Statx sx;
-                            if (LibC.StatxCall(fd, cName, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &sx) != 0)
-                            {
-                                // A name that vanished between readdir and lstat: the tree is changing under us.
-                                throw Fail("lstat", PathBytes.Join(path, name));
-                            }
-
-                            var xattrs = withXattrNames ? ListXattrsAt(fd, cName, path, name) : null;
-                            entries.Add(new DirEntry(name, FromStatx(in sx), xattrs));
-                        }
-
-                        if (shortReadEnds && n <= DirentBufferSize - ShortReads.LongestRecord)
-                        {
-                            break;
-                        }
-                    }
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-
-            return entries;
+            return ListDirectoryAt(fd, path, withXattrNames, shortReadEnds, entries);
         }
         finally
         {
             LibC.Close(fd);
         }
+    }
+
+    /// <inheritdoc cref="ListDirectory(ReadOnlySpan{byte}, bool, bool, List{DirEntry})"/>
+    /// <param name="fd">
+    /// The directory, opened for reading (O_RDONLY | O_DIRECTORY) and not yet read from, by a caller
+    /// that opened it for another reason first (its canonical path and status): it stays open.
+    /// </param>
+    /// <param name="path">The directory's canonical path, for messages and the xattr fallback.</param>
+    public List<DirEntry> ListDirectoryAt(int fd, ReadOnlySpan<byte> path, bool withXattrNames, bool shortReadEnds, List<DirEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var buffer = RentDirentBuffer();
+        try
+        {
+            fixed (byte* b = buffer)
+            {
+                for (int n; (n = GetDents(fd, b, DirentBufferSize, path)) > 0;)
+                {
+                    for (var off = 0; NextName(b, n, ref off, out var cName);)
+                    {
+                        var name = new ReadOnlySpan<byte>(cName, Length(cName)).ToArray();
+                        LibC.Statx sx;
+                        if (LibC.StatxCall(fd, cName, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &sx) != 0)
+                        {
+                            // A name that vanished between readdir and lstat: the tree is changing under us.
+                            throw Fail("lstat", PathBytes.Join(path, name));
+                        }
+
+                        var xattrs = withXattrNames ? ListXattrsAt(fd, cName, path, name) : null;
+                        entries.Add(new DirEntry(name, FromStatx(in sx), xattrs));
+                    }
+
+                    if (shortReadEnds && n <= DirentBufferSize - ShortReads.LongestRecord)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return entries;
     }
 
     /// <summary>

@@ -14,15 +14,27 @@ public static partial class SnapshotPaths
 
     /// <inheritdoc cref="CanonicalDirectory(string, string)"/>
     /// <param name="status">The directory's lstat, taken here: a caller that prints the tree needs no second one.</param>
-    public static byte[] CanonicalDirectory(string path, string role, out FileStatus status)
+    public static byte[] CanonicalDirectory(string path, string role, out FileStatus status) => CanonicalDirectory(path, role, out status, forReading: false, out _);
+
+    /// <inheritdoc cref="CanonicalDirectory(string, string, out FileStatus)"/>
+    /// <param name="directory">
+    /// The directory opened for reading, when its path had no link in it (the descriptor that
+    /// showed it, O_RDONLY | O_DIRECTORY); -1 when it had to be resolved. A caller that lists it
+    /// next (a --cache print) need not open it again; the caller closes it.
+    /// </param>
+    public static byte[] OpenCanonicalDirectory(string path, string role, out FileStatus status, out int directory) =>
+        CanonicalDirectory(path, role, out status, forReading: true, out directory);
+
+    private static byte[] CanonicalDirectory(string path, string role, out FileStatus status, bool forReading, out int directory)
     {
+        directory = -1;
         if (string.IsNullOrEmpty(path))
         {
             throw new SnapshotException($"{role}: empty path");
         }
 
         var full = Path.GetFullPath(path);
-        if (WithoutLinks(full, out var unlinked, out status))
+        if (WithoutLinks(full, forReading, out var unlinked, out status, out directory))
         {
             return status.IsDirectory ? unlinked : throw new SnapshotException($"{role} {full}: not a directory");
         }
@@ -49,33 +61,38 @@ public static partial class SnapshotPaths
     /// call in every snapshot of a bulk export). False for anything else (a link on the way, a
     /// missing path), which <see cref="RealPath"/> then resolves or reports.
     /// </summary>
-    private static unsafe bool WithoutLinks(string full, out byte[] path, out FileStatus status)
+    /// <param name="forReading">Open it O_RDONLY | O_DIRECTORY and hand the descriptor back in <paramref name="kept"/> (a file then fails here with ENOTDIR, and is reported by the resolving path).</param>
+    private static unsafe bool WithoutLinks(string full, bool forReading, out byte[] path, out FileStatus status, out int kept)
     {
         path = PathBytes.FromString(Path.TrimEndingDirectorySeparator(full));
         status = default;
-        var fd = Native.LibC.OpenAt2(
-            Native.LibC.AT_FDCWD, path, (ulong)(Native.LibC.O_PATH | Native.LibC.O_CLOEXEC), Native.LibC.RESOLVE_NO_SYMLINKS | Native.LibC.RESOLVE_NO_MAGICLINKS);
+        kept = -1;
+        var flags = forReading ? Native.LibC.O_RDONLY | Native.LibC.O_DIRECTORY | Native.LibC.O_CLOEXEC : Native.LibC.O_PATH | Native.LibC.O_CLOEXEC;
+        var fd = (int)Native.LibC.OpenAt2(Native.LibC.AT_FDCWD, path, (ulong)flags, Native.LibC.RESOLVE_NO_SYMLINKS | Native.LibC.RESOLVE_NO_MAGICLINKS);
         if (fd < 0)
         {
             return false;
         }
 
-        try
+        Native.LibC.Statx sx;
+        byte empty = 0;
+        if (Native.LibC.StatxCall(fd, &empty, Native.LibC.AT_EMPTY_PATH | Native.LibC.AT_SYMLINK_NOFOLLOW, Native.LibC.STATX_BASIC_STATS, &sx) != 0)
         {
-            Native.LibC.Statx sx;
-            byte empty = 0;
-            if (Native.LibC.StatxCall((int)fd, &empty, Native.LibC.AT_EMPTY_PATH | Native.LibC.AT_SYMLINK_NOFOLLOW, Native.LibC.STATX_BASIC_STATS, &sx) != 0)
-            {
-                return false;
-            }
+            Native.LibC.Close(fd);
+            return false;
+        }
 
-            status = LinuxFileSystem.FromStatx(in sx);
-            return true;
-        }
-        finally
+        status = LinuxFileSystem.FromStatx(in sx);
+        if (forReading)
         {
-            Native.LibC.Close((int)fd);
+            kept = fd;
         }
+        else
+        {
+            Native.LibC.Close(fd);
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -43,6 +43,20 @@ public sealed class TreeStatPrintTests : IDisposable
     {
         var root = SnapshotPaths.CanonicalDirectory(Tree, "--upper", out var status);
         Assert.Equal(Print(), TreeStatPrint.Of(LinuxFileSystem.Instance, root, status));
+
+        // Listed through the descriptor its resolver opened, not opened again: the same print.
+        var opened = SnapshotPaths.OpenCanonicalDirectory(Tree, "--upper", out var openedStatus, out var directory);
+        try
+        {
+            Assert.True(directory >= 0);
+            Assert.Equal(root, opened);
+            Assert.Equal(Print(), TreeStatPrint.Of(LinuxFileSystem.Instance, opened, openedStatus, rootDirectory: directory));
+        }
+        finally
+        {
+            Native.LibC.Close(directory);
+        }
+
         File.SetUnixFileMode(Tree, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Assert.NotEqual(TreeStatPrint.Of(LinuxFileSystem.Instance, root, status), Print());
     }

@@ -54,6 +54,33 @@ public sealed class SnapshotPathsTests : IDisposable
     }
 
     [Fact]
+    public void Opened_for_reading_a_path_without_links_should_give_its_descriptor_and_one_through_links_none()
+    {
+        var target = Directory.CreateDirectory(Path.Combine(_scratch.Path, "open", "upper")).FullName;
+        File.WriteAllText(Path.Combine(target, "file"), "x");
+        File.CreateSymbolicLink(Path.Combine(_scratch.Path, "via"), "open");
+
+        var canonical = SnapshotPaths.OpenCanonicalDirectory(target, "--upper", out var status, out var directory);
+        try
+        {
+            Assert.True(directory >= 0);
+            Assert.True(status.IsDirectory);
+            var names = LinuxFileSystem.Instance.ListDirectoryAt(directory, canonical, withXattrNames: false, shortReadEnds: false, []);
+            Assert.Equal("file", Encoding.UTF8.GetString(Assert.Single(names).Name));
+        }
+        finally
+        {
+            ParallelDiff.Core.Native.LibC.Close(directory);
+        }
+
+        var resolved = SnapshotPaths.OpenCanonicalDirectory(Path.Combine(_scratch.Path, "via", "upper"), "--upper", out _, out var none);
+        Assert.Equal(-1, none);
+        Assert.Equal(RealPathCommand(target), Encoding.UTF8.GetString(resolved));
+        var file = Assert.Throws<SnapshotException>(() => SnapshotPaths.OpenCanonicalDirectory(Path.Combine(target, "file"), "--upper", out _, out _));
+        Assert.Contains("not a directory", file.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_path_or_a_file_should_be_refused_naming_the_role_and_the_cause()
     {
         var missing = Assert.Throws<SnapshotException>(() => SnapshotPaths.CanonicalDirectory(Path.Combine(_scratch.Path, "nope"), "--upper"));
