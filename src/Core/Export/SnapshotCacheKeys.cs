@@ -31,7 +31,7 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
 
     // Whether each device's file system ends listings at a short read (ShortReads), asked once a
     // run: the uppers of a bulk export mostly share one file system, and each print asked statfs.
-    private readonly ConcurrentDictionary<ulong, bool> _shortListings = new();
+    private readonly ConcurrentDictionary<ulong, bool> _shortReads = new();
 
     // The overlay options as the key spells them: the same for every snapshot of a bulk export,
     // and spelled by a record's generated ToString, a dozen allocations a snapshot.
@@ -111,7 +111,7 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
     {
         // CanonicalDirectory's lstat and descriptor are the real file system's: a stand-in file system takes its own.
         var once = _prints.GetOrAdd(tree, path => new Lazy<string>(() => status is { } known && fs is LinuxFileSystem
-            ? TreeStatPrint.Of(fs, path, known, _shortListings.GetOrAdd(known.Device, static (_, root) => ShortReads.End(root), path), directory, cancellationToken)
+            ? TreeStatPrint.Of(fs, path, known, _shortReads.GetOrAdd(known.Device, static (_, root) => ShortReads.End(root), path), directory, cancellationToken)
             : TreeStatPrint.Of(fs, path, cancellationToken)));
         try
         {

@@ -52,17 +52,13 @@ public sealed unsafe partial class LinuxFileSystem
     /// bare name relative to it. By absolute path the kernel walked every component of a deep tree
     /// again for each entry (__d_lookup_rcu, inode_permission: a tenth of a 100,000-file diff).
     /// </summary>
-    public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames) => ListDirectory(path, withXattrNames, shortReadEnds: false);
+    public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames) => ListDirectory(path, withXattrNames, shortReadEnds: false, []);
 
     /// <inheritdoc cref="ListDirectory(ReadOnlySpan{byte}, bool)"/>
     /// <param name="shortReadEnds">
     /// The directory's file system ends a listing at its first short read (<see cref="ShortReads.End"/>):
     /// a read that left room for another record is the last, not followed by the one that returns nothing.
     /// </param>
-    public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames, bool shortReadEnds) =>
-        ListDirectory(path, withXattrNames, shortReadEnds, []);
-
-    /// <inheritdoc cref="ListDirectory(ReadOnlySpan{byte}, bool, bool)"/>
     /// <param name="entries">Where the entries are added (a walk's reused list); returned.</param>
     public List<DirEntry> ListDirectory(ReadOnlySpan<byte> path, bool withXattrNames, bool shortReadEnds, List<DirEntry> entries)
     {

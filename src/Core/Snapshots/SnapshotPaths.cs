@@ -10,13 +10,10 @@ public static partial class SnapshotPaths
     /// The canonical absolute path of an existing directory (symbolic links resolved once, here),
     /// so that every later open can refuse to follow any link. Errors name the role and the path.
     /// </summary>
-    public static byte[] CanonicalDirectory(string path, string role) => CanonicalDirectory(path, role, out _);
+    public static byte[] CanonicalDirectory(string path, string role) => CanonicalDirectory(path, role, out _, forReading: false, out _);
 
     /// <inheritdoc cref="CanonicalDirectory(string, string)"/>
     /// <param name="status">The directory's lstat, taken here: a caller that prints the tree needs no second one.</param>
-    public static byte[] CanonicalDirectory(string path, string role, out FileStatus status) => CanonicalDirectory(path, role, out status, forReading: false, out _);
-
-    /// <inheritdoc cref="CanonicalDirectory(string, string, out FileStatus)"/>
     /// <param name="directory">
     /// The directory opened for reading, when its path had no link in it (the descriptor that
     /// showed it, O_RDONLY | O_DIRECTORY); -1 when it had to be resolved. A caller that lists it

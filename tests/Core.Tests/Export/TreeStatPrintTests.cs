@@ -41,16 +41,15 @@ public sealed class TreeStatPrintTests : IDisposable
     [Fact]
     public void A_print_given_the_roots_status_by_its_resolver_should_equal_the_print_that_takes_its_own()
     {
-        var root = SnapshotPaths.CanonicalDirectory(Tree, "--upper", out var status);
-        Assert.Equal(Print(), TreeStatPrint.Of(LinuxFileSystem.Instance, root, status));
-
-        // Listed through the descriptor its resolver opened, not opened again: the same print.
-        var opened = SnapshotPaths.OpenCanonicalDirectory(Tree, "--upper", out var openedStatus, out var directory);
+        var root = SnapshotPaths.OpenCanonicalDirectory(Tree, "--upper", out var status, out var directory);
         try
         {
             Assert.True(directory >= 0);
-            Assert.Equal(root, opened);
-            Assert.Equal(Print(), TreeStatPrint.Of(LinuxFileSystem.Instance, opened, openedStatus, rootDirectory: directory));
+            Assert.Equal(SnapshotPaths.CanonicalDirectory(Tree, "--upper"), root);
+            Assert.Equal(Print(), TreeStatPrint.Of(LinuxFileSystem.Instance, root, status));
+
+            // Listed through the descriptor its resolver opened, not opened again: the same print.
+            Assert.Equal(Print(), TreeStatPrint.Of(LinuxFileSystem.Instance, root, status, rootDirectory: directory));
         }
         finally
         {

@@ -39,7 +39,7 @@ public sealed class DirectoryListingTests : IDisposable
         Assert.False(ShortReads.End(B("/proc/self")));
 
         string[] Names(string dir, bool shortReadEnds) =>
-            [.. _fs.ListDirectory(B(dir), withXattrNames: true, shortReadEnds).Select(e => Encoding.UTF8.GetString(e.Name)).Order(StringComparer.Ordinal)];
+            [.. _fs.ListDirectory(B(dir), withXattrNames: true, shortReadEnds, []).Select(e => Encoding.UTF8.GetString(e.Name)).Order(StringComparer.Ordinal)];
         var whole = Names(_scratch.Path, shortReadEnds: false);
         Assert.Equal(1501, whole.Length);
         Assert.Equal(whole, Names(_scratch.Path, shortReadEnds: true));

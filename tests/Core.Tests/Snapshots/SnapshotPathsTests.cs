@@ -46,8 +46,10 @@ public sealed class SnapshotPathsTests : IDisposable
         var target = Directory.CreateDirectory(Path.Combine(_scratch.Path, "plain", "upper")).FullName;
         foreach (var given in new[] { target, target + "/", Path.Combine(_scratch.Path, "plain", ".", "x", "..", "upper") })
         {
-            var canonical = SnapshotPaths.CanonicalDirectory(given, "--upper", out var status);
+            var canonical = SnapshotPaths.OpenCanonicalDirectory(given, "--upper", out var status, out var directory);
+            ParallelDiff.Core.Native.LibC.Close(directory);
             Assert.Equal(RealPathCommand(target), Encoding.UTF8.GetString(canonical));
+            Assert.Equal(canonical, SnapshotPaths.CanonicalDirectory(given, "--upper"));
             Assert.True(LinuxFileSystem.Instance.TryLstat(canonical, out var lstat, out _));
             Assert.Equal(lstat, status);
         }
