@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 using ParallelDiff.Core.Native;
 
 namespace ParallelDiff.Core.Fs;
@@ -18,11 +17,26 @@ namespace ParallelDiff.Core.Fs;
 public static class PlainRead
 {
     /// <summary>Opens a file for reading; null with <paramref name="errno"/> set when it cannot be.</summary>
-    public static unsafe SafeFileHandle? TryOpen(string path, out int errno)
+    /// <exception cref="ArgumentException">The path holds a NUL character.</exception>
+    public static unsafe PlainFile? TryOpen(string path, out int errno)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var c = new CPath(Encoding.UTF8.GetBytes(path));
-        var fd = LibC.OpenAt(LibC.AT_FDCWD, c.Pointer, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        // The path's bytes on the stack: this runs four times a snapshot in a warm export.
+        var most = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
+        var bytes = most <= StackPathBytes ? stackalloc byte[StackPathBytes] : new byte[most];
+        var length = Encoding.UTF8.GetBytes(path, bytes);
+        if (bytes[..length].Contains((byte)0))
+        {
+            throw new ArgumentException("a path cannot contain a NUL byte", nameof(path));
+        }
+
+        bytes[length] = 0;
+        int fd;
+        fixed (byte* p = bytes)
+        {
+            fd = LibC.OpenAt(LibC.AT_FDCWD, p, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        }
+
         if (fd < 0)
         {
             errno = Marshal.GetLastPInvokeError();
@@ -30,8 +44,10 @@ public static class PlainRead
         }
 
         errno = 0;
-        return new SafeFileHandle(fd, ownsHandle: true);
+        return new PlainFile(fd);
     }
+
+    private const int StackPathBytes = 1024;
 
     /// <summary>Whether an open failed because the file is not there (ENOENT, or a directory on its path that is not one).</summary>
     public static bool IsMissing(int errno) => errno is Errno.ENOENT or Errno.ENOTDIR;
@@ -42,7 +58,7 @@ public static class PlainRead
     /// </summary>
     /// <param name="limit">The most bytes accepted; a longer file gives null (it is not what the caller looks for).</param>
     /// <exception cref="FsException">A read failed; the message names the file.</exception>
-    public static byte[]? ReadAll(SafeFileHandle handle, string path, int expected, int limit = int.MaxValue - 64)
+    public static byte[]? ReadAll(PlainFile handle, string path, int expected, int limit = int.MaxValue - 64)
     {
         using var bytes = ReadAllPooled(handle, path, expected, limit);
         return bytes.IsNull ? null : bytes.Span.ToArray();
@@ -54,16 +70,16 @@ public static class PlainRead
     /// each was fresh memory the kernel had to fault in (the reads' own page faults).
     /// </summary>
     /// <inheritdoc cref="ReadAll"/>
-    public static PooledBytes ReadAllPooled(SafeFileHandle handle, string path, int expected, int limit = int.MaxValue - 64) =>
+    public static PooledBytes ReadAllPooled(PlainFile handle, string path, int expected, int limit = int.MaxValue - 64) =>
         ReadAllPooled(handle, path, expected, limit, shortReadEnds: false);
 
-    /// <inheritdoc cref="ReadAllPooled(SafeFileHandle, string, int, int)"/>
+    /// <inheritdoc cref="ReadAllPooled(PlainFile, string, int, int)"/>
     /// <param name="shortReadEnds">
     /// The file is on a file system whose reads of a regular file come back short only at its end
     /// (<see cref="ShortReads.End"/>: ext4, XFS, tmpfs and btrfs read through the page cache until
     /// the count or the end of the file), so any short read is the end.
     /// </param>
-    public static PooledBytes ReadAllPooled(SafeFileHandle handle, string path, int expected, int limit, bool shortReadEnds)
+    public static PooledBytes ReadAllPooled(PlainFile handle, string path, int expected, int limit, bool shortReadEnds)
     {
         ArgumentNullException.ThrowIfNull(handle);
         var length = Math.Min(Math.Max(expected, 0), limit) + 1;
@@ -92,7 +108,7 @@ public static class PlainRead
                 }
 
                 var asked = length - total;
-                var n = PositionalRead.Read(handle, buffer.AsSpan(total, asked), total, () => path);
+                var n = PositionalRead.Read(handle, buffer.AsSpan(total, asked), total, path);
                 total += n;
                 // A file of the expected size reads short (one byte was asked past it): that is its end,
                 // and saves a second call per file. Any other short read reads on to a read of nothing,
@@ -119,14 +135,14 @@ public static class PlainRead
     /// not hashed: its digest is null.
     /// </summary>
     /// <exception cref="FsException">A read failed; the message names the file.</exception>
-    public static (long Length, string? Digest) Sha256(SafeFileHandle handle, string path, long? size = null)
+    public static (long Length, string? Digest) Sha256(PlainFile handle, string path, long? size = null)
     {
         ArgumentNullException.ThrowIfNull(handle);
         var length = size is { } expected ? (int)Math.Min(expected + 1, HashReadSize) : HashReadSize;
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            var first = PositionalRead.Read(handle, buffer.AsSpan(0, length), 0, () => path);
+            var first = PositionalRead.Read(handle, buffer.AsSpan(0, length), 0, path);
             if (first < length && first == size)
             {
                 // The whole file in one read (the warm export's small blobs): hashed in one call,
@@ -136,12 +152,12 @@ public static class PlainRead
 
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long total = 0;
-            for (var read = first; read > 0; read = PositionalRead.Read(handle, buffer.AsSpan(0, length), total, () => path))
+            for (var read = first; read > 0; read = PositionalRead.Read(handle, buffer.AsSpan(0, length), total, path))
             {
                 total += read;
                 if (total > size)
                 {
-                    return (RandomAccess.GetLength(handle), null);
+                    return (LengthOf(handle, path), null);
                 }
 
                 hash.AppendData(buffer, 0, read);
@@ -160,4 +176,14 @@ public static class PlainRead
     }
 
     private const int HashReadSize = 1 << 20;
+
+    /// <summary>The open file's length now (statx of the descriptor).</summary>
+    private static unsafe long LengthOf(PlainFile file, string path)
+    {
+        LibC.Statx status;
+        byte empty = 0;
+        return LibC.StatxCall(file.Descriptor, &empty, LibC.AT_EMPTY_PATH, LibC.STATX_SIZE, &status) == 0
+            ? (long)status.Size
+            : throw new FsException("fstat", path, Marshal.GetLastPInvokeError());
+    }
 }

@@ -2,7 +2,7 @@ using System.Buffers;
 
 namespace ParallelDiff.Core.Fs;
 
-/// <summary>Bytes read into an array from the shared pool (<see cref="PlainRead.ReadAllPooled(Microsoft.Win32.SafeHandles.SafeFileHandle, string, int, int)"/>); the array goes back when disposed. The default is "none".</summary>
+/// <summary>Bytes read into an array from the shared pool (<see cref="PlainRead.ReadAllPooled(PlainFile, string, int, int)"/>); the array goes back when disposed. The default is "none".</summary>
 public readonly struct PooledBytes(byte[] array, int length) : IDisposable
 {
     private readonly byte[]? _array = array;

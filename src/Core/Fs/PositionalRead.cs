@@ -14,7 +14,7 @@ public static class PositionalRead
     /// <summary>Reads up to <paramref name="buffer"/>.Length bytes at <paramref name="offset"/>; 0 at end of file.</summary>
     /// <param name="location">Names the file in the error; called only when the read fails.</param>
     /// <exception cref="FsException">The read failed; the message names the file and the errno.</exception>
-    public static unsafe int Read(SafeFileHandle handle, Span<byte> buffer, long offset, Func<string> location)
+    public static int Read(SafeFileHandle handle, Span<byte> buffer, long offset, Func<string> location)
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(handle);
@@ -22,30 +22,44 @@ public static class PositionalRead
         try
         {
             handle.DangerousAddRef(ref added);
-            var fd = (int)handle.DangerousGetHandle();
-            fixed (byte* p = buffer)
-            {
-                while (true)
-                {
-                    var n = LibC.PRead(fd, p, (nuint)buffer.Length, offset);
-                    if (n >= 0)
-                    {
-                        return (int)n;
-                    }
-
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno != Errno.EINTR)
-                    {
-                        throw new FsException("read", location(), errno);
-                    }
-                }
-            }
+            return Read((int)handle.DangerousGetHandle(), buffer, offset, location);
         }
         finally
         {
             if (added)
             {
                 handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <inheritdoc cref="Read(SafeFileHandle, Span{byte}, long, Func{string})"/>
+    /// <param name="path">The file's path, for the error.</param>
+    public static int Read(PlainFile file, Span<byte> buffer, long offset, string path)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return Read(file.Descriptor, buffer, offset, null, path);
+    }
+
+    private static int Read(int fd, Span<byte> buffer, long offset, Func<string> location) => Read(fd, buffer, offset, location, null);
+
+    private static unsafe int Read(int fd, Span<byte> buffer, long offset, Func<string>? location, string? path)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                var n = LibC.PRead(fd, p, (nuint)buffer.Length, offset);
+                if (n >= 0)
+                {
+                    return (int)n;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno != Errno.EINTR)
+                {
+                    throw new FsException("read", path ?? location!(), errno);
+                }
             }
         }
     }

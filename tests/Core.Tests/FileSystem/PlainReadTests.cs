@@ -90,4 +90,36 @@ public sealed class PlainReadTests : IDisposable
 
         Assert.Equal((500L, (string?)null), PlainRead.Sha256(handle, path, 400));
     }
+
+    [Fact]
+    public void A_plain_file_should_close_its_descriptor_once_however_often_it_is_disposed()
+    {
+        var path = Path.Combine(_scratch.Path, "closed");
+        File.WriteAllBytes(path, [1, 2, 3]);
+        var file = PlainRead.TryOpen(path, out _)!;
+        var descriptor = file.Descriptor;
+        Assert.True(File.Exists($"/proc/self/fd/{descriptor}"));
+
+        file.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => file.Descriptor);
+        // Another open may take the number now: a second Dispose must not close that one.
+        using var other = PlainRead.TryOpen(path, out _)!;
+        file.Dispose();
+        Assert.Equal(3, PlainRead.ReadAll(other, path, 3)!.Length);
+    }
+
+    [Fact]
+    public void A_path_with_a_nul_should_be_refused_and_a_long_one_opened()
+    {
+        Assert.Throws<ArgumentException>(() => PlainRead.TryOpen(Path.Combine(_scratch.Path, "a\0b"), out _));
+
+        // Longer than the bytes the path is encoded into on the stack.
+        var deep = Path.Combine(_scratch.Path, string.Join('/', Enumerable.Repeat(new string('d', 200), 6)));
+        Directory.CreateDirectory(deep);
+        var path = Path.Combine(deep, "f");
+        File.WriteAllBytes(path, [9]);
+        using var file = PlainRead.TryOpen(path, out var errno);
+        Assert.Equal(0, errno);
+        Assert.Equal([9], PlainRead.ReadAll(file!, path, 1));
+    }
 }
