@@ -32,6 +32,12 @@ public sealed class SnapshotRecorder
     // snapshots of a warm export were recorded after the last one, in one group on one core.
     private readonly object _gate = new();
     private List<Finished> _queued = [];
+
+    // Whether the recording thread waits for a snapshot (not in the pause after a group): only
+    // then does a queued one wake it. Woken in the pause too, it took the monitor, found the pause
+    // not over and slept again, once for every few snapshots of a warm export, each time
+    // preempting an exporting thread on a machine whose cores they keep busy.
+    private bool _waitingForWork;
     private bool _closed;
     private Exception? _failure;
     private readonly Task _recording;
@@ -72,7 +78,10 @@ public sealed class SnapshotRecorder
             }
 
             _queued.Add(new Finished(entry, image, recorded));
-            Monitor.Pulse(_gate);
+            if (_waitingForWork)
+            {
+                Monitor.Pulse(_gate);
+            }
         }
     }
 
@@ -136,7 +145,9 @@ public sealed class SnapshotRecorder
         {
             while (_queued.Count == 0 && !_closed)
             {
+                _waitingForWork = true;
                 Monitor.Wait(_gate);
+                _waitingForWork = false;
             }
 
             if (_queued.Count == 0)
