@@ -152,7 +152,7 @@ public static class TreeStatPrint
     private static bool HasSubtree(in FileStatus directory) => directory.LinkCount > 2 || directory.Size > 4096;
 
     // A length-prefixed name, then the entry's fields and xattr names: no two trees share a stream.
-    private static void Append(ArrayBufferWriter<byte> record, ReadOnlySpan<byte> path, in FileStatus status, IReadOnlyList<string> xattrNames)
+    private static void Append(PooledBufferWriter record, ReadOnlySpan<byte> path, in FileStatus status, IReadOnlyList<string> xattrNames)
     {
         EntryStatFields.WriteLength(record, path.Length);
         record.Write(path);
