@@ -74,9 +74,17 @@ public sealed record LayerDescriptor(string MediaType, string Digest, long Size,
             return null;
         }
 
-        var kept = annotations.EnumerateObject()
-            .Where(a => a.Name != UncompressedAnnotation && a.Value.ValueKind == JsonValueKind.String)
-            .ToDictionary(a => a.Name, a => a.Value.GetString()!, StringComparer.Ordinal);
-        return kept.Count > 0 ? kept : null;
+        // Most descriptors carry containerd.io/uncompressed alone: no dictionary for them (a warm
+        // --cache export reads one per snapshot from its record).
+        Dictionary<string, string>? kept = null;
+        foreach (var annotation in annotations.EnumerateObject())
+        {
+            if (annotation.Value.ValueKind == JsonValueKind.String && !annotation.NameEquals(UncompressedAnnotation))
+            {
+                (kept ??= new Dictionary<string, string>(StringComparer.Ordinal)).Add(annotation.Name, annotation.Value.GetString()!);
+            }
+        }
+
+        return kept;
     }
 }
