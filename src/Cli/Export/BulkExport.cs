@@ -204,7 +204,7 @@ public sealed partial class BulkExport(OciLayout layout, ExportJournal journal, 
             var image = cached is null
                 ? ImageWriter.WriteBlobs(layout, [.. below, result.Descriptor], job.Id, unsynced, imageConfig)
                 : ImageWriter.WriteBlobs(layout, [.. below, result.Descriptor], job.Id, imageConfig, (mediaType, json) => cached.Cache.PlaceDocument(layout, mediaType, json, unsynced));
-            var report = SnapshotReport.Exported(job.Id, job.Source.Describe(), result, seconds) with { Manifest = image.Manifest, Push = pushed, Cache = fromCache ? "hit" : null };
+            var report = SnapshotReport.Exported(job.Id, planned.Source, result, seconds) with { Manifest = image.Manifest, Push = pushed, Cache = fromCache ? "hit" : null };
             return (new JournalEntry(planned.Fingerprint, report), image);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -214,7 +214,7 @@ public sealed partial class BulkExport(OciLayout layout, ExportJournal journal, 
         catch (Exception e)
         {
             // Whatever went wrong with this snapshot is its own failure; the others go on.
-            return (new JournalEntry(planned.Fingerprint, SnapshotReport.Failed(job.Id, job.Source.Describe(), clock.Elapsed.TotalSeconds, e)), null);
+            return (new JournalEntry(planned.Fingerprint, SnapshotReport.Failed(job.Id, planned.Source, clock.Elapsed.TotalSeconds, e)), null);
         }
     }
 

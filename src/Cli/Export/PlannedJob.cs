@@ -15,6 +15,12 @@ namespace ParallelDiff.Cli.Export;
 public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSettings Compression, string Fingerprint, ImageConfig Image, BaseImage? Base = null)
 {
     /// <summary>
+    /// The job's source as its report says it (<see cref="SnapshotSource.Describe"/>), spelled once
+    /// when the job is planned (its image's history says it too) rather than again for its report.
+    /// </summary>
+    public required string Source { get; init; }
+
+    /// <summary>
     /// The job's snapshot. One that cannot be resolved (a missing upper) counts as a failed layer in
     /// the telemetry, as the library counts one it cannot open: the counters agree with the report.
     /// </summary>
@@ -70,12 +76,16 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
             // The image's settings are part of the fingerprint: a rerun with another --cmd redoes the job's image.
             var fields = commandImage.Over(job.Image);
             ArgumentNullException.ThrowIfNull(inherit);
-            var image = inherit(ImageConfigArguments.Build(fields, [$"paralleldiff export {job.Source.Describe()}"], sourceDateEpoch));
+            var source = job.Source.Describe();
+            var image = inherit(ImageConfigArguments.Build(fields, [$"paralleldiff export {source}"], sourceDateEpoch));
             var baseImage = job.Base is var (layout, tag) ? ReadBase(job, layout, tag) : null;
             var baseText = baseImage is null ? string.Empty : $" base={string.Join(',', baseImage.Layers.Select(l => l.Digest))}";
             return new PlannedJob(
                 job, layer, compression, job.Fingerprint($"{SettingsText.Of(compression, layer)} {Described.GetValue(fields, static f => f.Describe())}{baseText}"),
-                baseImage?.Under(image, platformGiven: fields.Platform is not null) ?? image, baseImage);
+                baseImage?.Under(image, platformGiven: fields.Platform is not null) ?? image, baseImage)
+            {
+                Source = source,
+            };
         }
         catch (UsageException e)
         {
