@@ -13,7 +13,9 @@ namespace ParallelDiff.Core.Export;
 /// </summary>
 public sealed class StoredBlobs(OciLayout layout)
 {
-    private readonly ConcurrentDictionary<string, Lazy<string?>> _verdicts = new(StringComparer.Ordinal);
+    // By digest and size, a tuple: a "digest/size" string for the key was made for every blob
+    // looked at, and kept as long as the verdict (a warm --cache export checks one a snapshot).
+    private readonly ConcurrentDictionary<(string Digest, long Size), Lazy<string?>> _verdicts = new();
     private readonly ConcurrentDictionary<string, byte> _damaged = new(StringComparer.Ordinal);
 
     /// <summary>The layout whose blobs are checked.</summary>
@@ -26,7 +28,7 @@ public sealed class StoredBlobs(OciLayout layout)
     public string? Fault(string digest, long size)
     {
         ArgumentNullException.ThrowIfNull(digest);
-        return _verdicts.GetOrAdd($"{digest}/{size}", _ => new Lazy<string?>(() => Check(digest, size))).Value;
+        return _verdicts.GetOrAdd((digest, size), static (key, blobs) => new Lazy<string?>(() => blobs.Check(key.Digest, key.Size)), this).Value;
     }
 
     private string? Check(string digest, long size)
