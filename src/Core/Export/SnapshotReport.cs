@@ -164,7 +164,7 @@ public sealed record SnapshotReport(string Id, SnapshotStatus Status)
             if (element.TryGetProperty("descriptor", out var d))
             {
                 layer = new LayerDescriptor(
-                    d.GetProperty("mediaType").GetString()!,
+                    MediaTypes.FromJson(d.GetProperty("mediaType")),
                     d.GetProperty("digest").GetString()!,
                     d.GetProperty("size").GetInt64(),
                     element.GetProperty("diffID").GetString()!)

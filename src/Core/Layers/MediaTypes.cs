@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ParallelDiff.Core.Compression;
 
 namespace ParallelDiff.Core.Layers;
@@ -13,6 +14,27 @@ public static class MediaTypes
     public const string LayerTarGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
     public const string LayerTarZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
     public const string LayerTarLz4 = "application/vnd.paralleldiff.image.layer.v1.tar+lz4";
+
+    private static readonly string[] Layers = [LayerTarZstd, LayerTarGzip, LayerTar, LayerTarLz4];
+
+    /// <summary>
+    /// The media type a JSON string holds: this class's constant when it is one of ours, so a run
+    /// that reads back a thousand layer reports (a warm --cache export) keeps one string, not a
+    /// copy for each.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The value is not a string.</exception>
+    public static string FromJson(JsonElement value)
+    {
+        foreach (var known in Layers)
+        {
+            if (value.ValueKind == JsonValueKind.String && value.ValueEquals(known))
+            {
+                return known;
+            }
+        }
+
+        return value.GetString()!;
+    }
 
     public static string ForLayer(LayerCompression compression) => compression switch
     {
