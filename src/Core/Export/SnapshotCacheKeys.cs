@@ -22,7 +22,15 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
     // 2: the lowers count by their consulted paths, kept in the record, not by whole prints.
     private const string Version = "paralleldiff cached snapshot 2";
 
-    private readonly ConcurrentDictionary<byte[], Lazy<string>> _prints = new(ByteArrayComparer.Instance);
+    // The prints of big trees, kept for the run: two jobs may name one tree (an upper exported with
+    // two settings, a --from tree many pairs share), and printing it again costs a walk. A small
+    // tree's print is not kept: a bulk export's thousand small uppers each held a key, a print and
+    // a Lazy to the end of the run, which every collection that promoted them copied into fresh
+    // memory (~11 us a page here), to spare a walk of a few entries that seldom comes.
+    private readonly ConcurrentDictionary<byte[], string> _prints = new(ByteArrayComparer.Instance);
+
+    /// <summary>The fewest entries under a root whose print is kept for the run.</summary>
+    internal const int KeptPrintEntries = 256;
 
     // Each lower's canonical root, resolved once a run: a thousand snapshots over one base image
     // resolved it a thousand times (an O_PATH open, a /proc readlink, a close and an lstat each).
@@ -106,22 +114,22 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
     private string Print(byte[] tree, CancellationToken cancellationToken) => Print(tree, null, -1, cancellationToken);
 
     /// <param name="status">The root's lstat when the caller just took it (resolving the root), else null.</param>
-    /// <param name="directory">The root open for reading and unread, or -1; open until this returns (a print made by another thread's call runs before that call returns, so its descriptor is open too).</param>
+    /// <param name="directory">The root open for reading and unread, or -1; the caller's, open until this returns.</param>
     private string Print(byte[] tree, FileStatus? status, int directory, CancellationToken cancellationToken)
     {
+        if (_prints.TryGetValue(tree, out var kept))
+        {
+            return kept;
+        }
+
         // CanonicalDirectory's lstat and descriptor are the real file system's: a stand-in file system takes its own.
-        var once = _prints.GetOrAdd(tree, path => new Lazy<string>(() => status is { } known && fs is LinuxFileSystem
-            ? TreeStatPrint.Of(fs, path, known, _shortReads.GetOrAdd(known.Device, static (_, root) => ShortReads.End(root), path), directory, cancellationToken)
-            : TreeStatPrint.Of(fs, path, cancellationToken)));
-        try
-        {
-            return once.Value;
-        }
-        catch
-        {
-            // A failed print is not kept: the next snapshot that needs the tree tries again.
-            _prints.TryRemove(new KeyValuePair<byte[], Lazy<string>>(tree, once));
-            throw;
-        }
+        int entries;
+        var print = status is { } known && fs is LinuxFileSystem
+            ? TreeStatPrint.Of(fs, tree, known, out entries, _shortReads.GetOrAdd(known.Device, static (_, root) => ShortReads.End(root), tree), directory, cancellationToken)
+            : TreeStatPrint.Of(fs, tree, fs.TryLstat(tree, out var own, out var errno) ? own : throw new FsException("lstat", PathBytes.Display(tree), errno), out entries, cancellationToken: cancellationToken);
+
+        // Two threads printing one big tree at once both walk it (two jobs of one upper in flight
+        // together); either print is the tree's, and the first kept is what later jobs take.
+        return entries >= KeptPrintEntries ? _prints.GetOrAdd(tree, print) : print;
     }
 }

@@ -48,7 +48,7 @@ public static class TreeStatPrint
             throw new FsException("lstat", PathBytes.Display(root), errno);
         }
 
-        return Of(fs, root, rootStatus, forkAfter, cancellationToken);
+        return Of(fs, root, rootStatus, forkAfter, cancellationToken, out _);
     }
 
     /// <inheritdoc cref="Of(IFileSystem, string, CancellationToken)"/>
@@ -59,23 +59,33 @@ public static class TreeStatPrint
     /// listed through that descriptor rather than opened again; -1 opens it. The caller closes it.
     /// </param>
     public static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, bool? shortReadsEnd = null, int rootDirectory = -1, CancellationToken cancellationToken = default) =>
-        Of(fs, root, rootStatus, ForkAfter, cancellationToken, shortReadsEnd, rootDirectory);
+        Of(fs, root, rootStatus, ForkAfter, cancellationToken, out _, shortReadsEnd, rootDirectory);
 
-    private static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, int forkAfter, CancellationToken cancellationToken, bool? shortReadsEnd = null, int rootDirectory = -1)
+    /// <inheritdoc cref="Of(IFileSystem, byte[], in FileStatus, bool?, int, CancellationToken)"/>
+    /// <param name="entries">How many entries the tree holds under its root: what printing it again would cost.</param>
+    public static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, out int entries, bool? shortReadsEnd = null, int rootDirectory = -1, CancellationToken cancellationToken = default) =>
+        Of(fs, root, rootStatus, ForkAfter, cancellationToken, out entries, shortReadsEnd, rootDirectory);
+
+    private static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, int forkAfter, CancellationToken cancellationToken, out int entries, bool? shortReadsEnd = null, int rootDirectory = -1)
     {
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(root);
 
         var records = new ForkedRecords();
         Append(records.Current, [], rootStatus, fs.ListXattrs(root));
+        Listed? listed = null;
         if (rootStatus.IsDirectory)
         {
             // Only on the root's device: a directory mounted inside the tree may be another kind.
             var device = fs is LinuxFileSystem && (shortReadsEnd ?? ShortReads.End(root)) ? rootStatus.Device : (ulong?)null;
-            Walk(fs, records, root, [], new Listed(forkAfter, device), cancellationToken, opened: rootDirectory);
+            listed = new Listed(forkAfter, device);
+            Walk(fs, records, root, [], listed, cancellationToken, opened: rootDirectory);
         }
 
-        return records.Sha256();
+        // Counted after the hash, which waits for every forked walk.
+        var print = records.Sha256();
+        entries = listed?.Count ?? 0;
+        return print;
     }
 
     /// <param name="opened">The directory already open for reading (the root, by its resolver), or -1.</param>
@@ -170,6 +180,9 @@ public static class TreeStatPrint
         public ulong? ShortReadsEnd => shortReadsEnd;
 
         public bool Many => Volatile.Read(ref _count) >= forkAfter;
+
+        /// <summary>The entries listed, once every walk has finished.</summary>
+        public int Count => Volatile.Read(ref _count);
 
         public void Add(int entries) => Interlocked.Add(ref _count, entries);
     }
