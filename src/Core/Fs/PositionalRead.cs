@@ -5,9 +5,10 @@ using ParallelDiff.Core.Native;
 namespace ParallelDiff.Core.Fs;
 
 /// <summary>
-/// pread(2) on a descriptor from <see cref="IFileSystem.OpenRead(ReadOnlySpan{byte})"/>. RandomAccess.Read asks the
-/// kernel once per handle whether it can seek (an lseek): one system call more per file, which on
-/// an upper of 100,000 small files is 100,000 calls for an answer we already know (a regular file).
+/// pread(2) on a descriptor from <see cref="IFileSystem.OpenRead(ReadOnlySpan{byte})"/> or
+/// <see cref="PlainRead.TryOpen"/>. RandomAccess.Read asks the kernel once per handle whether it
+/// can seek (an lseek): one system call more per file, which on an upper of 100,000 small files is
+/// 100,000 calls for an answer we already know (a regular file).
 /// </summary>
 public static class PositionalRead
 {
@@ -22,7 +23,7 @@ public static class PositionalRead
         try
         {
             handle.DangerousAddRef(ref added);
-            return Read((int)handle.DangerousGetHandle(), buffer, offset, location);
+            return Read((int)handle.DangerousGetHandle(), buffer, offset, location, null);
         }
         finally
         {
@@ -40,8 +41,6 @@ public static class PositionalRead
         ArgumentNullException.ThrowIfNull(file);
         return Read(file.Descriptor, buffer, offset, null, path);
     }
-
-    private static int Read(int fd, Span<byte> buffer, long offset, Func<string> location) => Read(fd, buffer, offset, location, null);
 
     private static unsafe int Read(int fd, Span<byte> buffer, long offset, Func<string>? location, string? path)
     {
