@@ -41,42 +41,27 @@ public sealed record SnapshotSource
     /// <summary>The upper and lowers (or the overlay2 layer) were mounted with userxattr.</summary>
     public bool UserXattr { get; init; }
 
+    // The shapes a source can take, by their CLI names: bit i of Shapes() stands for FormNames[i].
+    private static readonly string[] FormNames = ["--upper/--lower", "--from/--to", "--mount-options", "--mountpoint", "--docker-layer", "--mount-json"];
+
     /// <summary>The shapes this source uses, by their CLI names, for messages.</summary>
     public IReadOnlyList<string> Forms()
     {
-        var forms = new List<string>();
-        if (Upper is not null || Lowers is not null)
-        {
-            forms.Add("--upper/--lower");
-        }
-
-        if (From is not null || To is not null)
-        {
-            forms.Add("--from/--to");
-        }
-
-        if (MountOptions is not null)
-        {
-            forms.Add("--mount-options");
-        }
-
-        if (MountPoint is not null)
-        {
-            forms.Add("--mountpoint");
-        }
-
-        if (DockerLayer is not null)
-        {
-            forms.Add("--docker-layer");
-        }
-
-        if (MountJsonPath is not null || MountJson is not null)
-        {
-            forms.Add("--mount-json");
-        }
-
-        return forms;
+        var shapes = Shapes();
+        return [.. FormNames.Where((_, i) => (shapes & (1 << i)) != 0)];
     }
+
+    /// <summary>
+    /// The shapes this source uses as bits (see <see cref="FormNames"/>): counted without a list,
+    /// as <see cref="Resolve"/> asks for every job of a bulk export, more than once.
+    /// </summary>
+    private int Shapes() =>
+        (Upper is not null || Lowers is not null ? 1 : 0)
+        | (From is not null || To is not null ? 2 : 0)
+        | (MountOptions is not null ? 4 : 0)
+        | (MountPoint is not null ? 8 : 0)
+        | (DockerLayer is not null ? 16 : 0)
+        | (MountJsonPath is not null || MountJson is not null ? 32 : 0);
 
     /// <summary>
     /// The paths this source names, as given (absolute in a job file), without reading any: the
@@ -105,16 +90,16 @@ public sealed record SnapshotSource
     /// <summary>Null when the source names exactly one snapshot; otherwise what is wrong, in a sentence.</summary>
     public string? Conflict()
     {
-        var forms = Forms();
-        if (forms.Count == 0)
+        var shapes = System.Numerics.BitOperations.PopCount((uint)Shapes());
+        if (shapes == 0)
         {
             return "no snapshot given: one of --upper DIR [--lower Ltop:...:Lbottom], --from DIR --to DIR, --mount-options OPTS, "
                 + "--mountpoint DIR, --docker-layer DIR, --mount-json FILE|-";
         }
 
-        if (forms.Count > 1)
+        if (shapes > 1)
         {
-            return $"{string.Join(" and ", forms)} are different inputs: give one of them";
+            return $"{string.Join(" and ", Forms())} are different inputs: give one of them";
         }
 
         if (Lowers is not null && Upper is null)
@@ -136,7 +121,7 @@ public sealed record SnapshotSource
         // possibly contradicting, switch would be a guess about which one is right.
         if (UserXattr && Upper is null && DockerLayer is null)
         {
-            return $"--userxattr applies to --upper/--lower and --docker-layer; {forms[0]} says whether the mount used userxattr";
+            return $"--userxattr applies to --upper/--lower and --docker-layer; {Forms()[0]} says whether the mount used userxattr";
         }
 
         return null;
