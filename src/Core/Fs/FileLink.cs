@@ -1,4 +1,3 @@
-using System.Text;
 using ParallelDiff.Core.Native;
 
 namespace ParallelDiff.Core.Fs;
@@ -18,9 +17,17 @@ internal static class FileLink
     /// <summary>As <see cref="TryLink(string, string)"/>, with the errno of a failure (EEXIST: the name is taken).</summary>
     public static unsafe bool TryLink(string from, string to, out int errno)
     {
-        using var f = new CPath(Encoding.UTF8.GetBytes(from));
-        using var t = new CPath(Encoding.UTF8.GetBytes(to));
-        var linked = LibC.LinkAt(LibC.AT_FDCWD, f.Pointer, LibC.AT_FDCWD, t.Pointer, 0) == 0;
+        // Both paths on the stack: a warm --cache export links three blobs a snapshot.
+        var fromBytes = CString.FitsStack(from) ? stackalloc byte[CString.StackBytes] : CString.Array(from);
+        var toBytes = CString.FitsStack(to) ? stackalloc byte[CString.StackBytes] : CString.Array(to);
+        CString.Encode(from, fromBytes);
+        CString.Encode(to, toBytes);
+        bool linked;
+        fixed (byte* f = fromBytes, t = toBytes)
+        {
+            linked = LibC.LinkAt(LibC.AT_FDCWD, f, LibC.AT_FDCWD, t, 0) == 0;
+        }
+
         errno = linked ? 0 : System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
         return linked;
     }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
 using ParallelDiff.Core.Native;
 
 namespace ParallelDiff.Core.Fs;
@@ -22,15 +21,8 @@ public static class PlainRead
     {
         ArgumentNullException.ThrowIfNull(path);
         // The path's bytes on the stack: this runs four times a snapshot in a warm export.
-        var most = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
-        var bytes = most <= StackPathBytes ? stackalloc byte[StackPathBytes] : new byte[most];
-        var length = Encoding.UTF8.GetBytes(path, bytes);
-        if (bytes[..length].Contains((byte)0))
-        {
-            throw new ArgumentException("a path cannot contain a NUL byte", nameof(path));
-        }
-
-        bytes[length] = 0;
+        var bytes = CString.FitsStack(path) ? stackalloc byte[CString.StackBytes] : CString.Array(path);
+        CString.Encode(path, bytes);
         int fd;
         fixed (byte* p = bytes)
         {
@@ -46,8 +38,6 @@ public static class PlainRead
         errno = 0;
         return new PlainFile(fd);
     }
-
-    private const int StackPathBytes = 1024;
 
     /// <summary>Whether an open failed because the file is not there (ENOENT, or a directory on its path that is not one).</summary>
     public static bool IsMissing(int errno) => errno is Errno.ENOENT or Errno.ENOTDIR;
