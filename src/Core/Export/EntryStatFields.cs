@@ -50,7 +50,14 @@ internal static class EntryStatFields
         {
             WriteName(output, names[0]);
         }
-        else if (names.Count > 1)
+        else if (names.Count == 2)
+        {
+            // Two (an overlay directory's impure and origin or uuid): one comparison puts them in order.
+            var inOrder = string.CompareOrdinal(names[0], names[1]) <= 0;
+            WriteName(output, names[inOrder ? 0 : 1]);
+            WriteName(output, names[inOrder ? 1 : 0]);
+        }
+        else if (names.Count > 2)
         {
             foreach (var name in names.Order(StringComparer.Ordinal))
             {
