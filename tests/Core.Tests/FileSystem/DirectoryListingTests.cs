@@ -87,6 +87,10 @@ public sealed class DirectoryListingTests : IDisposable
         File.WriteAllText(At("plain"), "");
         File.WriteAllText(At("one"), "");
         Posix.Must(Posix.SetXattr(At("one"), "user.note", "v"u8.ToArray()), "setxattr", At("one"));
+        // A name the listing knows by heart beside one that only starts like it.
+        Directory.CreateDirectory(At("two"));
+        Posix.Must(Posix.SetXattr(At("two"), "user.overlay.origin", "o"u8.ToArray()), "setxattr", At("two"));
+        Posix.Must(Posix.SetXattr(At("two"), "user.overlay.originx", "x"u8.ToArray()), "setxattr", At("two"));
         Directory.CreateDirectory(At("opaque"));
         Posix.Must(Posix.SetXattr(At("opaque"), "trusted.overlay.opaque", "y"u8.ToArray()), "setxattr", At("opaque"));
         // A symlink's own xattrs (trusted.* is allowed on one), not its target's.
@@ -102,7 +106,7 @@ public sealed class DirectoryListingTests : IDisposable
         var atCalls = _fs.ListDirectory(B(_scratch.Path), withXattrNames: true);
         var byPath = new LinuxFileSystem(useListXattrAt: false).ListDirectory(B(_scratch.Path), withXattrNames: true);
 
-        Assert.Equal(5, atCalls.Count);
+        Assert.Equal(6, atCalls.Count);
         foreach (var (at, path) in atCalls.Zip(byPath))
         {
             var oracle = _fs.ListXattrs(PathBytes.Join(B(_scratch.Path), at.Name));
@@ -112,6 +116,7 @@ public sealed class DirectoryListingTests : IDisposable
 
         Assert.Empty(XattrsOf(atCalls, "plain"));
         Assert.Equal(["user.note"], XattrsOf(atCalls, "one"));
+        Assert.Equal(["user.overlay.origin", "user.overlay.originx"], XattrsOf(atCalls, "two").Order(StringComparer.Ordinal));
         Assert.Contains("trusted.overlay.opaque", XattrsOf(atCalls, "opaque"));
         Assert.Equal(["trusted.mark"], XattrsOf(atCalls, "link"));
         Assert.Equal(40, XattrsOf(atCalls, "long").Count(n => n.StartsWith("user.", StringComparison.Ordinal)));
