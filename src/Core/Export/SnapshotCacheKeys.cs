@@ -126,7 +126,7 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
         int entries;
         var print = status is { } known && fs is LinuxFileSystem
             ? TreeStatPrint.Of(fs, tree, known, out entries, _shortReads.GetOrAdd(known.Device, static (_, root) => ShortReads.End(root), tree), directory, cancellationToken)
-            : TreeStatPrint.Of(fs, tree, fs.TryLstat(tree, out var own, out var errno) ? own : throw new FsException("lstat", PathBytes.Display(tree), errno), out entries, cancellationToken: cancellationToken);
+            : TreeStatPrint.Of(fs, tree, out entries, cancellationToken);
 
         // Two threads printing one big tree at once both walk it (two jobs of one upper in flight
         // together); either print is the tree's, and the first kept is what later jobs take.

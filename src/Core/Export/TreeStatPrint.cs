@@ -35,11 +35,17 @@ public static class TreeStatPrint
     }
 
     /// <inheritdoc cref="Of(IFileSystem, string, CancellationToken)"/>
-    public static string Of(IFileSystem fs, byte[] root, CancellationToken cancellationToken = default) => Of(fs, root, ForkAfter, cancellationToken);
+    public static string Of(IFileSystem fs, byte[] root, CancellationToken cancellationToken = default) => Of(fs, root, ForkAfter, out _, cancellationToken);
+
+    /// <inheritdoc cref="Of(IFileSystem, string, CancellationToken)"/>
+    /// <param name="entries">How many entries the tree holds under its root: what printing it again would cost.</param>
+    public static string Of(IFileSystem fs, byte[] root, out int entries, CancellationToken cancellationToken = default) => Of(fs, root, ForkAfter, out entries, cancellationToken);
 
     /// <inheritdoc cref="Of(IFileSystem, string, CancellationToken)"/>
     /// <param name="forkAfter">How many entries are listed before subtrees are walked by other threads (<see cref="int.MaxValue"/>: never); the print is the same.</param>
-    internal static string Of(IFileSystem fs, byte[] root, int forkAfter, CancellationToken cancellationToken = default)
+    internal static string Of(IFileSystem fs, byte[] root, int forkAfter, CancellationToken cancellationToken = default) => Of(fs, root, forkAfter, out _, cancellationToken);
+
+    private static string Of(IFileSystem fs, byte[] root, int forkAfter, out int entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(root);
@@ -48,7 +54,7 @@ public static class TreeStatPrint
             throw new FsException("lstat", PathBytes.Display(root), errno);
         }
 
-        return Of(fs, root, rootStatus, forkAfter, cancellationToken, out _);
+        return Of(fs, root, rootStatus, forkAfter, cancellationToken, out entries);
     }
 
     /// <inheritdoc cref="Of(IFileSystem, string, CancellationToken)"/>
