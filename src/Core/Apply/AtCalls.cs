@@ -38,8 +38,19 @@ internal static unsafe class AtCalls
         return handle ?? throw new FsException("open directory", PathBytes.Display(name), errno);
     }
 
-    public static bool TryLstat(int dirFd, ReadOnlySpan<byte> name, out FileStatus status, out int errno) =>
-        TryLstat(dirFd, name, out status, out errno, 0);
+    public static bool TryLstat(int dirFd, ReadOnlySpan<byte> name, out FileStatus status, out int errno)
+    {
+        LibC.Statx sx;
+        int rc;
+        using (var c = new CPath(name))
+        {
+            rc = LibC.StatxCall(dirFd, c.Pointer, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &sx);
+        }
+
+        errno = rc == 0 ? 0 : Marshal.GetLastPInvokeError();
+        status = rc == 0 ? LinuxFileSystem.FromStatx(in sx) : default;
+        return rc == 0;
+    }
 
     /// <summary>lstat that treats a missing name as null and anything else failing as an error.</summary>
     public static FileStatus? LstatOrNull(int dirFd, ReadOnlySpan<byte> name)
@@ -55,26 +66,12 @@ internal static unsafe class AtCalls
     /// <summary>The status of an open descriptor (statx with AT_EMPTY_PATH works on O_PATH ones).</summary>
     public static FileStatus Fstat(SafeFileHandle handle)
     {
-        if (!TryLstat(Fd(handle), ""u8, out var status, out var errno, LibC.AT_EMPTY_PATH))
+        if (!LinuxFileSystem.TryStatDescriptor(Fd(handle), out var status, out var errno))
         {
             throw new FsException("fstat", "<descriptor>", errno);
         }
 
         return status;
-    }
-
-    private static bool TryLstat(int dirFd, ReadOnlySpan<byte> name, out FileStatus status, out int errno, int flags)
-    {
-        LibC.Statx sx;
-        int rc;
-        using (var c = new CPath(name))
-        {
-            rc = LibC.StatxCall(dirFd, c.Pointer, flags | LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &sx);
-        }
-
-        errno = rc == 0 ? 0 : Marshal.GetLastPInvokeError();
-        status = rc == 0 ? LinuxFileSystem.FromStatx(in sx) : default;
-        return rc == 0;
     }
 
     /// <summary>The names in an open directory, without "." and "..".</summary>

@@ -18,6 +18,26 @@ public sealed unsafe partial class LinuxFileSystem : IFileSystem
     public static bool TryStat(ReadOnlySpan<byte> path, out FileStatus status, out int errno) =>
         TryStatx(path, 0, out status, out errno);
 
+    /// <summary>
+    /// The status of an open descriptor, O_PATH ones included: statx of the empty name with
+    /// AT_EMPTY_PATH, no path walked and none encoded.
+    /// </summary>
+    public static bool TryStatDescriptor(int fd, out FileStatus status, out int errno)
+    {
+        LibC.Statx sx;
+        byte empty = 0;
+        if (LibC.StatxCall(fd, &empty, LibC.AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &sx) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            status = default;
+            return false;
+        }
+
+        errno = 0;
+        status = FromStatx(in sx);
+        return true;
+    }
+
     private static bool TryStatx(ReadOnlySpan<byte> path, int flags, out FileStatus status, out int errno)
     {
         LibC.Statx sx;

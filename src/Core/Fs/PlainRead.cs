@@ -168,12 +168,6 @@ public static class PlainRead
     private const int HashReadSize = 1 << 20;
 
     /// <summary>The open file's length now (statx of the descriptor).</summary>
-    private static unsafe long LengthOf(PlainFile file, string path)
-    {
-        LibC.Statx status;
-        byte empty = 0;
-        return LibC.StatxCall(file.Descriptor, &empty, LibC.AT_EMPTY_PATH, LibC.STATX_SIZE, &status) == 0
-            ? (long)status.Size
-            : throw new FsException("fstat", path, Marshal.GetLastPInvokeError());
-    }
+    private static long LengthOf(PlainFile file, string path) =>
+        LinuxFileSystem.TryStatDescriptor(file.Descriptor, out var status, out var errno) ? status.Size : throw new FsException("fstat", path, errno);
 }

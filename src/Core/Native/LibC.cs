@@ -35,7 +35,6 @@ internal static unsafe partial class LibC
     public const ulong RESOLVE_BENEATH = 0x08;
     public const ulong RESOLVE_IN_ROOT = 0x10;
 
-    public const uint STATX_SIZE = 0x200;
     public const uint STATX_BASIC_STATS = 0x7ff;
 
     /// <summary>The x86_64 and aarch64 syscall numbers of openat2 (glibc 2.36 has no wrapper).</summary>

@@ -71,15 +71,12 @@ public static partial class SnapshotPaths
             return false;
         }
 
-        Native.LibC.Statx sx;
-        byte empty = 0;
-        if (Native.LibC.StatxCall(fd, &empty, Native.LibC.AT_EMPTY_PATH | Native.LibC.AT_SYMLINK_NOFOLLOW, Native.LibC.STATX_BASIC_STATS, &sx) != 0)
+        if (!LinuxFileSystem.TryStatDescriptor(fd, out status, out _))
         {
             Native.LibC.Close(fd);
             return false;
         }
 
-        status = LinuxFileSystem.FromStatx(in sx);
         if (forReading)
         {
             kept = fd;
