@@ -25,11 +25,14 @@ public static class MediaTypes
     /// <exception cref="InvalidOperationException">The value is not a string.</exception>
     public static string FromJson(JsonElement value)
     {
-        foreach (var known in Layers)
+        if (value.ValueKind == JsonValueKind.String)
         {
-            if (value.ValueKind == JsonValueKind.String && value.ValueEquals(known))
+            foreach (var known in Layers)
             {
-                return known;
+                if (value.ValueEquals(known))
+                {
+                    return known;
+                }
             }
         }
 
