@@ -24,38 +24,32 @@ public sealed unsafe partial class LinuxFileSystem : IFileSystem
     /// </summary>
     public static bool TryStatDescriptor(int fd, out FileStatus status, out int errno)
     {
-        LibC.Statx sx;
         byte empty = 0;
-        if (LibC.StatxCall(fd, &empty, LibC.AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &sx) != 0)
-        {
-            errno = Marshal.GetLastPInvokeError();
-            status = default;
-            return false;
-        }
-
-        errno = 0;
-        status = FromStatx(in sx);
-        return true;
+        return TryStatxAt(fd, &empty, LibC.AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, out status, out errno);
     }
 
     private static bool TryStatx(ReadOnlySpan<byte> path, int flags, out FileStatus status, out int errno)
     {
-        LibC.Statx sx;
-        using (var deep = DeepPath.Open(path, resolve: 0, out errno))
+        using var deep = DeepPath.Open(path, resolve: 0, out errno);
+        if (deep.Failed)
         {
-            if (deep.Failed)
-            {
-                status = default;
-                return false;
-            }
+            status = default;
+            return false;
+        }
 
-            using var c = new CPath(deep.Name);
-            if (LibC.StatxCall(deep.DirFd, c.Pointer, flags, LibC.STATX_BASIC_STATS, &sx) != 0)
-            {
-                errno = Marshal.GetLastPInvokeError();
-                status = default;
-                return false;
-            }
+        using var c = new CPath(deep.Name);
+        return TryStatxAt(deep.DirFd, c.Pointer, flags, out status, out errno);
+    }
+
+    /// <summary>statx(dirFd, name, flags) for the basic fields, as a status or an errno.</summary>
+    private static bool TryStatxAt(int dirFd, byte* name, int flags, out FileStatus status, out int errno)
+    {
+        LibC.Statx sx;
+        if (LibC.StatxCall(dirFd, name, flags, LibC.STATX_BASIC_STATS, &sx) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            status = default;
+            return false;
         }
 
         errno = 0;
