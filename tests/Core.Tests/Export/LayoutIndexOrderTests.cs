@@ -50,4 +50,30 @@ public sealed class LayoutIndexOrderTests : IDisposable
         Assert.True(LayoutIndexOrder.SortByRefName(layout));
         Assert.Equal(["(none)", "y", "z"], layout.Manifests().Select(Name));
     }
+
+    [Fact]
+    public void An_index_another_writer_replaced_after_an_ordered_tag_should_still_be_sorted()
+    {
+        var root = Path.Combine(_scratch.Path, "layout");
+        var ours = OciLayout.Open(root);
+        var m = ours.WriteBlob(OciMediaTypes.ImageManifest, "{\"n\":1}"u8);
+        ours.TagInRefNameOrder([(m, "b"), (m, "a")]);
+        var ordered = File.ReadAllBytes(ours.IndexPath);
+        Assert.Equal(["a", "b"], ours.Manifests().Select(Name));
+        Assert.False(LayoutIndexOrder.SortByRefName(ours));
+        Assert.Equal(ordered, File.ReadAllBytes(ours.IndexPath));
+
+        // Another process's tag (another object here) lands behind ours, out of order: the index
+        // is no longer the file our ordered tag left, so the sort reads it and orders it.
+        OciLayout.Open(root).Tag(m, "0");
+        Assert.Equal(["a", "b", "0"], ours.Manifests().Select(Name));
+        Assert.True(LayoutIndexOrder.SortByRefName(ours));
+        Assert.Equal(["0", "a", "b"], ours.Manifests().Select(Name));
+
+        // Edited in place (the same inode, a longer name): its status moved, so it is read again too.
+        var sorted = File.ReadAllText(ours.IndexPath);
+        File.WriteAllText(ours.IndexPath, sorted.Replace("\"0\"", "\"cc\"", StringComparison.Ordinal));
+        Assert.True(LayoutIndexOrder.SortByRefName(ours));
+        Assert.Equal(["a", "b", "cc"], ours.Manifests().Select(Name));
+    }
 }
