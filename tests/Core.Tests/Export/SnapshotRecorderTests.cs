@@ -96,6 +96,44 @@ public sealed class SnapshotRecorderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_tag_that_cannot_be_prepared_should_fail_the_groups_snapshots_with_the_cause_in_their_journal_lines()
+    {
+        var layout = OciLayout.Open(Path.Combine(_scratch.Path, "layout"));
+        var journalPath = Path.Combine(_scratch.Path, "journal.jsonl");
+        var synced = 0;
+        var pending = new PendingBlobs(layout, files => Interlocked.Add(ref synced, files.Count), _ => { });
+        var reports = new List<SnapshotReport>();
+        using (var journal = ExportJournal.Open(journalPath))
+        {
+            // Another object on the layout: one that placed the blobs itself trusts them without a look.
+            var recorder = new SnapshotRecorder(OciLayout.Open(layout.Root), journal, pending, TimeSpan.FromSeconds(30));
+            var snapshots = Enumerable.Range(0, 3).Select(i => Snapshot(layout, pending, $"s{i}")).ToList();
+            // The manifests are gone before their group is recorded (however the three are grouped):
+            // the new index cannot name them.
+            snapshots.ForEach(s => File.Delete(layout.BlobPath(s.Image.Manifest.Digest)));
+            foreach (var (entry, image, _) in snapshots)
+            {
+                recorder.Record(entry, image, reports.Add);
+            }
+
+            await recorder.CompleteAsync();
+        }
+
+        Assert.Equal(3, reports.Count);
+        Assert.All(reports, r => Assert.Equal(SnapshotStatus.Failed, r.Status));
+        Assert.All(reports, r => Assert.Contains("is not stored in the layout", r.Error, StringComparison.Ordinal));
+        Assert.Empty(TaggedNames(layout));
+        Assert.True(synced > 0, "the group's blobs were not synced");
+        using var reopened = ExportJournal.Open(journalPath);
+        Assert.Equal(3, reopened.Latest.Count);
+        Assert.All(reopened.Latest.Values, e => Assert.Contains("is not stored in the layout", e.Report.Error, StringComparison.Ordinal));
+
+        // The lock the failed preparation took is free again: a tag now goes through.
+        layout.Tag(layout.WriteBlob(OciMediaTypes.ImageManifest, "{}"u8), "after");
+        Assert.Equal(["after"], TaggedNames(layout));
+    }
+
+    [Fact]
     public async Task Snapshots_finishing_within_the_group_interval_should_share_one_group_and_completion_should_not_wait_it_out()
     {
         var layout = OciLayout.Open(Path.Combine(_scratch.Path, "layout"));
