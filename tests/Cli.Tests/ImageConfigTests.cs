@@ -192,6 +192,33 @@ public sealed class ImageConfigTests : IDisposable
     }
 
     [Fact]
+    public void A_jobs_bad_image_key_should_be_refused_before_any_snapshot_is_exported()
+    {
+        // Configs are made when each job is exported; the fields are still checked when the jobs are planned.
+        var jobs = Path.Combine(_tree.Root, "bad-env-jobs.json");
+        var list = new System.Text.Json.Nodes.JsonArray(
+            System.Text.Json.Nodes.JsonNode.Parse("""{"id": "good"}"""),
+            System.Text.Json.Nodes.JsonNode.Parse("""{"id": "bad", "env": ["NO_EQUALS_SIGN"]}"""));
+        list[0]!["upper"] = _tree.Upper;
+        list[1]!["upper"] = _tree.Upper;
+        File.WriteAllText(jobs, list.ToJsonString());
+        var layout = Path.Combine(_tree.Output, "never-written");
+
+        var result = CliRunner.Run("export", "--jobs", jobs, "--oci-layout", layout, "--quiet");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("job \"bad\"", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("'NO_EQUALS_SIGN': give KEY=VALUE", result.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(layout), "the layout was made before the jobs were checked");
+
+        // The command's own flags the same way, whichever job comes first.
+        var flagged = CliRunner.Run("export", "--jobs", jobs, "--oci-layout", layout, "--quiet", "--env", "ALSO_BAD");
+        Assert.Equal(2, flagged.ExitCode);
+        Assert.Contains("'ALSO_BAD': give KEY=VALUE", flagged.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(layout));
+    }
+
+    [Fact]
     public void Config_flags_without_an_image_should_be_a_usage_error()
     {
         var result = CliRunner.Run("diff", "--upper", _tree.Upper, "-o", Path.Combine(_tree.Output, "l.tgz"), "--cmd", "true");

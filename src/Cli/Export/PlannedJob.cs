@@ -10,10 +10,17 @@ using ParallelDiff.Core.Snapshots;
 namespace ParallelDiff.Cli.Export;
 
 /// <summary>A job with its effective layer settings (the command's, overridden by the job's own) and their fingerprint.</summary>
-/// <param name="Image">The job's image config: the command's flags with the job's own keys over them.</param>
+/// <param name="BuildImage">Makes the job's image config: the command's flags with the job's own keys over them (checked when the job was planned).</param>
 /// <param name="Base">The image the job's image is built on ("base"), its layers first; null for a one-layer image.</param>
-public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSettings Compression, string Fingerprint, ImageConfig Image, BaseImage? Base = null)
+public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSettings Compression, string Fingerprint, Func<ImageConfig> BuildImage, BaseImage? Base = null)
 {
+    /// <summary>
+    /// The job's image config, made when asked (once, by the job's export) rather than kept from
+    /// planning: a thousand configs, each with its own history line, were a third of what planning
+    /// kept for a warm export of 1,000 snapshots, and every collection of the run copied them.
+    /// </summary>
+    public ImageConfig Image => BuildImage();
+
     /// <summary>
     /// The job's source as its report says it (<see cref="SnapshotSource.Describe"/>), spelled once
     /// when the job is planned (its image's history says it too) rather than again for its report.
@@ -54,6 +61,11 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
     // run rather than once a job (a thousand identical texts were a tenth of planning's CPU).
     private static readonly ConditionalWeakTable<ImageFields, string> Described = new();
 
+    // The field sets whose config has been made once (and so checked) at planning; the config
+    // itself is not kept (a job with image keys of its own has a field set of its own).
+    private static readonly ConditionalWeakTable<ImageFields, object> Checked = new();
+    private static readonly object Made = new();
+
     /// <summary>Applies a job's overrides to the command's settings.</summary>
     /// <exception cref="JobListException">The job names an unknown compression or differ, or a level out of range.</exception>
     /// <param name="commandImage">The command's image flags (--cmd, --env, …).</param>
@@ -77,12 +89,25 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
             var fields = commandImage.Over(job.Image);
             ArgumentNullException.ThrowIfNull(inherit);
             var source = job.Source.Describe();
-            var image = inherit(ImageConfigArguments.Build(fields, [$"paralleldiff export {source}"], sourceDateEpoch));
             var baseImage = job.Base is var (layout, tag) ? ReadBase(job, layout, tag) : null;
+            ImageConfig BuildImage()
+            {
+                var image = inherit(ImageConfigArguments.Build(fields, [$"paralleldiff export {source}"], sourceDateEpoch));
+                return baseImage?.Under(image, platformGiven: fields.Platform is not null) ?? image;
+            }
+
+            // Made once now for each distinct set of fields (the command's, shared by every job
+            // without image keys of its own, or a job's own), so that a bad --env or a job's bad
+            // "platform" is refused before anything runs, as when every config was kept.
+            Checked.GetValue(fields, fieldsToCheck =>
+            {
+                BuildImage();
+                return Made;
+            });
             var baseText = baseImage is null ? string.Empty : $" base={string.Join(',', baseImage.Layers.Select(l => l.Digest))}";
             return new PlannedJob(
                 job, layer, compression, job.Fingerprint($"{SettingsText.Of(compression, layer)} {Described.GetValue(fields, static f => f.Describe())}{baseText}"),
-                baseImage?.Under(image, platformGiven: fields.Platform is not null) ?? image, baseImage)
+                BuildImage, baseImage)
             {
                 Source = source,
             };
