@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -72,7 +73,10 @@ public static partial class ExportJobList
             }
 
             // A parsed document is only read from here on, which any number of threads may do.
-            var jobs = OrderedParallel.Map(document.RootElement.EnumerateArray().ToList(), (element, i) => ParseJob(element, $"{origin}: job {i + 1}", baseDirectory));
+            // One string for each distinct lower directory: a thousand jobs on one base named it a
+            // thousand times, and each copy was kept (and copied by the collector) for the whole run.
+            var lowerPaths = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+            var jobs = OrderedParallel.Map(document.RootElement.EnumerateArray().ToList(), (element, i) => ParseJob(element, $"{origin}: job {i + 1}", baseDirectory, lowerPaths));
             var ids = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var index = 0; index < jobs.Length; index++)
             {
@@ -89,7 +93,7 @@ public static partial class ExportJobList
     /// <summary>Whether an id can be a tag in index.json (image-layout.md's ref name grammar).</summary>
     public static bool IsValidId(string id) => RefNameGrammar().IsMatch(id);
 
-    private static ExportJob ParseJob(JsonElement element, string where, string baseDirectory)
+    private static ExportJob ParseJob(JsonElement element, string where, string baseDirectory, ConcurrentDictionary<string, string> lowerPaths)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -120,7 +124,7 @@ public static partial class ExportJobList
         var source = new SnapshotSource
         {
             Upper = Dir("upper"),
-            Lowers = Lowers(element, where, baseDirectory),
+            Lowers = Lowers(element, where, baseDirectory, lowerPaths),
             From = Dir("from"),
             To = Dir("to"),
             MountOptions = Text(element, "mount-options", where),
@@ -187,7 +191,8 @@ public static partial class ExportJobList
     }
 
     /// <summary>"lower": "Ltop:…:Lbottom" as on the command line, or a list (which allows ':' in names).</summary>
-    private static List<string>? Lowers(JsonElement element, string where, string baseDirectory)
+    /// <param name="fullPaths">The full path of each lower named so far, by how it was written: shared between jobs.</param>
+    private static List<string>? Lowers(JsonElement element, string where, string baseDirectory, ConcurrentDictionary<string, string> fullPaths)
     {
         if (!element.TryGetProperty("lower", out var lower))
         {
@@ -207,7 +212,7 @@ public static partial class ExportJobList
             throw new JobListException($"{where}: \"lower\" has an empty layer path");
         }
 
-        return parts.Select(p => Path.GetFullPath(p, baseDirectory)).ToList();
+        return parts.Select(p => fullPaths.GetOrAdd(p, static (path, directory) => Path.GetFullPath(path, directory), baseDirectory)).ToList();
     }
 
     /// <summary>The job's image keys in the flags' forms; null when it has none.</summary>
@@ -256,8 +261,8 @@ public static partial class ExportJobList
             return null;
         }
 
-        return value.ValueKind == JsonValueKind.String && value.GetString()!.Length > 0
-            ? value.GetString()
+        return value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
+            ? text
             : throw new JobListException($"{where}: \"{key}\" must be a non-empty string");
     }
 

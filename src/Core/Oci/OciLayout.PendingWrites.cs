@@ -91,7 +91,7 @@ public sealed partial class OciLayout
         }
         else
         {
-            pending.AddFile(target);
+            pending.AddBlob(digest);
         }
 
         return true;
@@ -124,7 +124,7 @@ public sealed partial class OciLayout
         }
         else
         {
-            pending.AddFile(target);
+            pending.AddBlob(digest);
         }
     }
 
@@ -138,7 +138,7 @@ public sealed partial class OciLayout
         if (FileRename.TryNew(file, target))
         {
             _placedHere.TryAdd(digest, size);
-            pending.AddFile(target);
+            pending.AddBlob(digest);
             return;
         }
 
@@ -146,7 +146,7 @@ public sealed partial class OciLayout
         {
             File.Delete(file);
             _placedHere.TryAdd(digest, size);
-            pending.AddFile(target);
+            pending.AddBlob(digest);
             return;
         }
 

@@ -20,11 +20,15 @@ namespace ParallelDiff.Core.Oci;
 public sealed class PendingBlobs : IDisposable
 {
     private readonly string _directory;
+    private readonly Func<string, string> _blobPath;
     private readonly Action<IReadOnlyCollection<string>> _syncFiles;
     private readonly Action<string> _syncDirectory;
     private readonly FileSystemHandle? _fileSystem;
     private readonly Lock _gate = new();
     private readonly Lock _syncing = new();
+    // The blobs' digests, not their paths: a path is a new string per blob (three a snapshot), and
+    // the list lives until its group's sync, long enough for collections to copy it; the paths are
+    // made only if the files are fsynced one by one (a group of fewer than BlobFileSync.SyncfsFrom).
     private HashSet<string> _files = new(StringComparer.Ordinal);
     private bool _names;
     private Exception? _failed;
@@ -49,6 +53,7 @@ public sealed class PendingBlobs : IDisposable
     {
         ArgumentNullException.ThrowIfNull(layout);
         _directory = Path.Combine(layout.Root, "blobs", "sha256");
+        _blobPath = layout.BlobPath;
         _syncFiles = syncFiles;
         _syncDirectory = syncDirectory;
     }
@@ -93,7 +98,7 @@ public sealed class PendingBlobs : IDisposable
             {
                 if (files.Count > 0)
                 {
-                    _syncFiles(files);
+                    _syncFiles(new BlobPaths(files, _blobPath));
                 }
 
                 // Many files go out with one syncfs, which writes the directory out with them.
@@ -117,11 +122,11 @@ public sealed class PendingBlobs : IDisposable
     public void Dispose() => _fileSystem?.Dispose();
 
     /// <summary>A blob whose bytes and name both wait for <see cref="Sync"/>.</summary>
-    internal void AddFile(string blobPath)
+    internal void AddBlob(string digest)
     {
         lock (_gate)
         {
-            _files.Add(blobPath);
+            _files.Add(digest);
         }
     }
 
@@ -132,5 +137,15 @@ public sealed class PendingBlobs : IDisposable
         {
             _names = true;
         }
+    }
+
+    /// <summary>The paths of some blobs, made from their digests as they are enumerated.</summary>
+    private sealed class BlobPaths(HashSet<string> digests, Func<string, string> blobPath) : IReadOnlyCollection<string>
+    {
+        public int Count => digests.Count;
+
+        public IEnumerator<string> GetEnumerator() => digests.Select(blobPath).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -109,4 +109,21 @@ public sealed class ExportJobListTests
         Assert.NotEqual(job.Fingerprint("gzip 6"), (job with { Compression = "zstd" }).Fingerprint("gzip 6"));
         Assert.NotEqual(job.Fingerprint("gzip 6"), Parse("""[{"id":"a","upper":"u","lower":"m"}]""")[0].Fingerprint("gzip 6"));
     }
+
+    [Fact]
+    public void Jobs_naming_one_lower_should_share_its_full_path_and_keep_each_their_own_order()
+    {
+        var jobs = Parse("""
+            [{"id":"a","upper":"u1","lower":"base:mid"},
+             {"id":"b","upper":"u2","lower":["mid","base"]},
+             {"id":"c","upper":"u3","lower":"/abs/base"}]
+            """);
+
+        Assert.Equal([Path.Combine(Base, "base"), Path.Combine(Base, "mid")], jobs[0].Source.Lowers);
+        Assert.Equal([Path.Combine(Base, "mid"), Path.Combine(Base, "base")], jobs[1].Source.Lowers);
+        Assert.Equal(["/abs/base"], jobs[2].Source.Lowers);
+        Assert.Same(jobs[0].Source.Lowers![0], jobs[1].Source.Lowers![1]);
+        Assert.Same(jobs[0].Source.Lowers![1], jobs[1].Source.Lowers![0]);
+        Assert.NotSame(jobs[0].Source.Lowers, jobs[1].Source.Lowers);
+    }
 }
