@@ -83,44 +83,20 @@ public sealed class ExportJournal : IDisposable
     /// <summary>Appends entries with one write and one fsync, durable before returning. Safe to call from many threads.</summary>
     public void Append(IReadOnlyList<JournalEntry> entries)
     {
-        using var lines = Lines(entries);
-        Append(lines);
-    }
-
-    /// <summary>
-    /// The entries' lines, to be appended by <see cref="Append(PooledBufferWriter)"/>: built apart
-    /// from the write, so that the recorder builds them while its group's blobs are being synced.
-    /// The caller disposes them.
-    /// </summary>
-    public static PooledBufferWriter Lines(IReadOnlyList<JournalEntry> entries)
-    {
         ArgumentNullException.ThrowIfNull(entries);
         // All lines into one buffer through one writer: gathered byte by byte (SelectMany) they were
         // most of what recording the last group of a warm 1,000-snapshot export cost.
         // Pooled: a group's lines run to a megabyte, fresh memory and a large object each time.
-        var lines = new PooledBufferWriter(entries.Count * 1024);
-        try
+        using var lines = new PooledBufferWriter(entries.Count * 1024);
+        using (var json = new Utf8JsonWriter(lines, Options))
         {
-            using var json = new Utf8JsonWriter(lines, Options);
             foreach (var entry in entries)
             {
                 ArgumentNullException.ThrowIfNull(entry);
                 WriteLine(json, lines, entry);
             }
         }
-        catch
-        {
-            lines.Dispose();
-            throw;
-        }
 
-        return lines;
-    }
-
-    /// <summary>Appends lines made by <see cref="Lines"/> with one write and one fsync, durable before returning. Safe to call from many threads.</summary>
-    public void Append(PooledBufferWriter lines)
-    {
-        ArgumentNullException.ThrowIfNull(lines);
         lock (_gate)
         {
             _file.Write(lines.WrittenSpan);

@@ -165,77 +165,35 @@ public sealed class SnapshotRecorder
     {
         var entries = group.Select(f => f.Entry).ToList();
         var tagged = group.Select((f, i) => (f.Image, Index: i)).Where(t => t.Image is not null).ToList();
-        OciLayout.IndexUpdate? index = null;
-        PooledBufferWriter? lines = null;
-        Exception? syncFailed = null, indexFailed = null;
-        Task<Exception?>? building = null;
-        try
+        if (tagged.Count > 0)
         {
-            // The new index is built on a thread of its own while this one syncs the blobs and then
-            // builds the journal lines: the last group, which the whole run waits for, did the three
-            // one after another on one thread while the other core sat idle (15-20 ms of a warm
-            // export of 1,000 snapshots). Not on the pool: the export keeps the pool's threads busy
-            // until its last snapshot, and a group waiting for one stalled until then (a
-            // LongRunning task gets its own thread). Nothing is written before the sync has returned.
-            // Not cancelled: what finished is recorded even when the export is being interrupted.
-            // Each group leaves the whole index in ref-name order, as the export's end wants it
-            // (LayoutIndexOrder): sorting in the rewrite each group makes anyway costs next to
-            // nothing, where the closing sort rewrote and fsynced a 1,000-entry index once more.
-            building = tagged.Count == 0 ? null : Task.Factory.StartNew(
-                () => Try(() => index = _layout.PrepareTagsInRefNameOrder(tagged.Select(t => (t.Image!.Manifest, t.Image.RefName)).ToList(), CancellationToken.None)),
-                CancellationToken.None,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default);
-            syncFailed = tagged.Count > 0 ? Try(_pending.Sync) : null;
-            lines = ExportJournal.Lines(entries);
-            indexFailed = building?.GetAwaiter().GetResult();
-
-            if (tagged.Count > 0)
+            try
             {
                 // Every blob listed before these snapshots were queued, theirs among them, is durable
                 // before a tag names it.
-                if ((syncFailed ?? indexFailed ?? Try(index!.Commit)) is { } failure)
+                _pending.Sync();
+                // Not cancelled: what finished is recorded even when the export is being interrupted.
+                // Each group leaves the whole index in ref-name order, as the export's end wants it
+                // (LayoutIndexOrder): sorting in the rewrite each group makes anyway costs next to
+                // nothing, where the closing sort rewrote and fsynced a 1,000-entry index once more.
+                _layout.TagInRefNameOrder(tagged.Select(t => (t.Image!.Manifest, t.Image.RefName)).ToList(), CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                // Each snapshot fails with the cause, as its own Tag call would have. After a failed
+                // tag later groups go on; after a failed sync PendingBlobs fails theirs too.
+                foreach (var (_, i) in tagged)
                 {
-                    // Each snapshot fails with the cause, as its own Tag call would have. After a failed
-                    // tag later groups go on; after a failed sync PendingBlobs fails theirs too.
-                    foreach (var (_, i) in tagged)
-                    {
-                        var report = entries[i].Report;
-                        entries[i] = entries[i] with { Report = SnapshotReport.Failed(report.Id, report.Source, report.Seconds, failure) };
-                    }
-
-                    lines!.Dispose();
-                    lines = ExportJournal.Lines(entries);
+                    var report = entries[i].Report;
+                    entries[i] = entries[i] with { Report = SnapshotReport.Failed(report.Id, report.Source, report.Seconds, e) };
                 }
             }
-
-            _journal.Append(lines!);
-        }
-        finally
-        {
-            // The index's builder holds the index lock once it has built it: waited for even when
-            // something here failed first, so that the lock is let go.
-            building?.Wait();
-            index?.Dispose();
-            lines?.Dispose();
         }
 
+        _journal.Append(entries);
         for (var i = 0; i < group.Count; i++)
         {
             group[i].Recorded(entries[i].Report);
-        }
-    }
-
-    private static Exception? Try(Action action)
-    {
-        try
-        {
-            action();
-            return null;
-        }
-        catch (Exception e)
-        {
-            return e;
         }
     }
 

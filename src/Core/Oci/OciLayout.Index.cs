@@ -69,24 +69,6 @@ public sealed partial class OciLayout
 
     private void Tag(IReadOnlyList<(OciDescriptor Manifest, string RefName)> tags, bool inRefNameOrder, CancellationToken cancellationToken)
     {
-        using var update = PrepareTags(tags, inRefNameOrder, cancellationToken);
-        update.Commit();
-    }
-
-    /// <summary>
-    /// <see cref="TagInRefNameOrder"/> in two steps: the new index.json is built now, under the
-    /// index lock, and written by <see cref="IndexUpdate.Commit"/>. A bulk export's recorder builds
-    /// it while the group's blobs are being synced, which must end before any tag names them.
-    /// Disposing the update without committing it leaves the index as it was.
-    /// </summary>
-    /// <exception cref="ArgumentException">A ref name outside image-layout.md's grammar.</exception>
-    /// <exception cref="InvalidOperationException">A manifest blob is not in the layout.</exception>
-    /// <exception cref="TimeoutException">Another writer held the index lock longer than <see cref="LockTimeout"/>.</exception>
-    public IndexUpdate PrepareTagsInRefNameOrder(IReadOnlyList<(OciDescriptor Manifest, string RefName)> tags, CancellationToken cancellationToken = default) =>
-        PrepareTags(tags, inRefNameOrder: true, cancellationToken);
-
-    private IndexUpdate PrepareTags(IReadOnlyList<(OciDescriptor Manifest, string RefName)> tags, bool inRefNameOrder, CancellationToken cancellationToken)
-    {
         ArgumentNullException.ThrowIfNull(tags);
         var entries = new List<OciDescriptor>(tags.Count);
         foreach (var (manifest, refName) in tags)
@@ -116,65 +98,16 @@ public sealed partial class OciLayout
         }
 
         var last = entries.Where((_, i) => lastOf[tags[i].RefName] == i).ToList();
-        var held = IndexLock.Acquire(IndexLockPath, LockTimeout, cancellationToken);
-        PooledBufferWriter? output = null;
-        try
-        {
-            // One pass over the index for the whole group: a bulk export's index holds thousands. Read
-            // and written in pooled buffers: as new arrays, two of a quarter megabyte a group were
-            // fresh memory (page faults) and, being large objects, brought on full collections.
-            using var bytes = ReadIndexBytes();
-            using var index = IndexDocument.Parse(bytes.Memory, IndexPath);
-            output = new PooledBufferWriter(bytes.Length + 1024);
-            IndexDocument.WithEntries(index.RootElement, last, inRefNameOrder, output);
-            return new IndexUpdate(this, held, output, inRefNameOrder);
-        }
-        catch
-        {
-            output?.Dispose();
-            held.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>A new index.json, built and not yet written, with the index lock held until disposed (<see cref="PrepareTagsInRefNameOrder"/>).</summary>
-    public sealed class IndexUpdate : IDisposable
-    {
-        private readonly OciLayout _layout;
-        private readonly IndexLock _held;
-        private readonly PooledBufferWriter _output;
-        private readonly bool _inRefNameOrder;
-        private bool _done;
-
-        internal IndexUpdate(OciLayout layout, IndexLock held, PooledBufferWriter output, bool inRefNameOrder) =>
-            (_layout, _held, _output, _inRefNameOrder) = (layout, held, output, inRefNameOrder);
-
-        /// <summary>Replaces index.json with the new one (temporary file, fsync, rename, directory fsync).</summary>
-        /// <exception cref="InvalidOperationException">Committed or disposed already.</exception>
-        public void Commit()
-        {
-            ObjectDisposedException.ThrowIf(_done, this);
-            _layout.WriteIndex(_output.WrittenSpan, _inRefNameOrder);
-            Dispose();
-        }
-
-        public void Dispose()
-        {
-            if (_done)
-            {
-                return;
-            }
-
-            _done = true;
-            _output.Dispose();
-            _held.Dispose();
-        }
-    }
-
-    private void WriteIndex(ReadOnlySpan<byte> index, bool inRefNameOrder)
-    {
-        WriteAtomically(IndexPath, index);
-        _indexSizeGuess = index.Length;
+        using var held = IndexLock.Acquire(IndexLockPath, LockTimeout, cancellationToken);
+        // One pass over the index for the whole group: a bulk export's index holds thousands. Read
+        // and written in pooled buffers: as new arrays, two of a quarter megabyte a group were
+        // fresh memory (page faults) and, being large objects, brought on full collections.
+        using var bytes = ReadIndexBytes();
+        using var index = IndexDocument.Parse(bytes.Memory, IndexPath);
+        using var output = new PooledBufferWriter(bytes.Length + 1024);
+        IndexDocument.WithEntries(index.RootElement, last, inRefNameOrder, output);
+        WriteAtomically(IndexPath, output.WrittenSpan);
+        _indexSizeGuess = output.WrittenCount;
         _orderedIndex = inRefNameOrder ? IndexStatus() : null;
     }
 

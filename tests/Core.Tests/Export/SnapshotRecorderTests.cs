@@ -96,7 +96,7 @@ public sealed class SnapshotRecorderTests : IDisposable
     }
 
     [Fact]
-    public async Task A_tag_that_cannot_be_prepared_should_fail_the_groups_snapshots_with_the_cause_in_their_journal_lines()
+    public async Task A_tag_that_cannot_be_written_should_fail_the_groups_snapshots_with_the_cause_in_their_journal_lines()
     {
         var layout = OciLayout.Open(Path.Combine(_scratch.Path, "layout"));
         var journalPath = Path.Combine(_scratch.Path, "journal.jsonl");
