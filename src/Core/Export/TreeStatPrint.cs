@@ -26,6 +26,12 @@ public static class TreeStatPrint
     // and two buffers per directory for nothing.
     private const int ForkAfter = 256;
 
+    // A subdirectory walked on the same thread is opened relative to its parent, whose descriptor
+    // stays open meanwhile: one name looked up instead of the whole path (three opens of a
+    // bulk export's small uppers, nine components deep). Only this deep, so that a very deep tree
+    // does not hold a descriptor per level; below it, by path as before.
+    private const int RelativeOpensDeep = 16;
+
     /// <summary>"sha256:…" of the tree under <paramref name="root"/>, the root's own status included.</summary>
     /// <exception cref="FsException">An entry cannot be listed or vanished during the walk.</exception>
     public static string Of(IFileSystem fs, string root, CancellationToken cancellationToken = default)
@@ -94,42 +100,65 @@ public static class TreeStatPrint
         return print;
     }
 
-    /// <param name="opened">The directory already open for reading (the root, by its resolver), or -1.</param>
-    private static void Walk(IFileSystem fs, ForkedRecords records, byte[] directory, byte[] relative, Listed listed, CancellationToken cancellationToken, ulong? device = null, int opened = -1)
+    /// <param name="opened">The directory already open for reading (the root, by its resolver; a subdirectory, by its parent's walk), or -1; closed by whoever opened it.</param>
+    /// <param name="depth">How many directories deep below the walk's start this one is.</param>
+    private static void Walk(IFileSystem fs, ForkedRecords records, byte[] directory, byte[] relative, Listed listed, CancellationToken cancellationToken, ulong? device = null, int opened = -1, int depth = 0)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var linux = fs as LinuxFileSystem;
         var shortReadEnds = listed.ShortReadsEnd is { } same && (device ?? same) == same;
-        var entries = linux is null ? fs.ListDirectory(directory, withXattrNames: true)
-            : opened >= 0 ? linux.ListDirectoryAt(opened, directory, withXattrNames: true, shortReadEnds, EntryLists.Rent())
-            : linux.ListDirectory(directory, withXattrNames: true, shortReadEnds, EntryLists.Rent());
-        listed.Add(entries.Count);
-        entries.Sort((a, b) => PathBytes.CompareNames(a.Name, b.Name));
-        foreach (var entry in entries)
+        var fd = linux is null || opened >= 0 ? opened : LinuxFileSystem.OpenDirectory(directory);
+        try
         {
-            var path = PathBytes.Join(relative, entry.Name);
-            Append(records.Current, path, entry.Status, entry.XattrNames ?? fs.ListXattrs(PathBytes.Join(directory, entry.Name)));
-            if (!entry.Status.IsDirectory)
+            var entries = linux is null ? fs.ListDirectory(directory, withXattrNames: true)
+                : linux.ListDirectoryAt(fd, directory, withXattrNames: true, shortReadEnds, EntryLists.Rent());
+            listed.Add(entries.Count);
+            entries.Sort((a, b) => PathBytes.CompareNames(a.Name, b.Name));
+            foreach (var entry in entries)
             {
-                continue;
+                var path = PathBytes.Join(relative, entry.Name);
+                Append(records.Current, path, entry.Status, entry.XattrNames ?? fs.ListXattrs(PathBytes.Join(directory, entry.Name)));
+                if (!entry.Status.IsDirectory)
+                {
+                    continue;
+                }
+
+                var child = PathBytes.Join(directory, entry.Name);
+                var childDevice = entry.Status.Device;
+                if (listed.Many && HasSubtree(entry.Status))
+                {
+                    records.Fork(part => Walk(fs, part, child, path, listed, cancellationToken, childDevice));
+                }
+                else if (linux is not null && depth < RelativeOpensDeep)
+                {
+                    var childFd = LinuxFileSystem.OpenDirectoryAt(fd, entry.Name, child);
+                    try
+                    {
+                        Walk(fs, records, child, path, listed, cancellationToken, childDevice, childFd, depth + 1);
+                    }
+                    finally
+                    {
+                        Native.LibC.Close(childFd);
+                    }
+                }
+                else
+                {
+                    Walk(fs, records, child, path, listed, cancellationToken, childDevice, depth: depth + 1);
+                }
             }
 
-            var child = PathBytes.Join(directory, entry.Name);
-            var childDevice = entry.Status.Device;
-            if (listed.Many && HasSubtree(entry.Status))
+            if (linux is not null)
             {
-                records.Fork(part => Walk(fs, part, child, path, listed, cancellationToken, childDevice));
-            }
-            else
-            {
-                Walk(fs, records, child, path, listed, cancellationToken, childDevice);
+                // Only a list rented above: a stand-in file system's lists are its own.
+                EntryLists.Return(entries);
             }
         }
-
-        if (linux is not null)
+        finally
         {
-            // Only a list rented above: a stand-in file system's lists are its own.
-            EntryLists.Return(entries);
+            if (linux is not null && opened < 0)
+            {
+                Native.LibC.Close(fd);
+            }
         }
     }
 

@@ -119,12 +119,27 @@ public sealed unsafe partial class LinuxFileSystem
     }
 
     /// <summary>
+    /// Opens <paramref name="name"/>, a directory just listed in the one open as <paramref name="dirFd"/>,
+    /// for reading its entries (for <see cref="ListDirectoryAt"/>): the kernel looks up one name
+    /// rather than every component of the full path again (a bulk export's uppers lie nine deep).
+    /// A link put in its place since it was listed is refused (RESOLVE_NO_SYMLINKS: ELOOP), as
+    /// <see cref="OpenDirectory"/> refuses one anywhere in a path. The caller closes it.
+    /// </summary>
+    /// <param name="path">The directory's full path, for the error.</param>
+    public static int OpenDirectoryAt(int dirFd, ReadOnlySpan<byte> name, ReadOnlySpan<byte> path)
+    {
+        const ulong resolve = LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS | LibC.RESOLVE_BENEATH;
+        var fd = LibC.OpenAt2(dirFd, name, (ulong)(LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC), resolve);
+        return fd >= 0 ? (int)fd : throw Fail("open directory", path);
+    }
+
+    /// <summary>
     /// Opens a directory for reading its entries, following no symbolic link in any component
     /// (openat2 RESOLVE_NO_SYMLINKS: ELOOP; O_NOFOLLOW guarded only the last one, and with
     /// O_DIRECTORY said ENOTDIR), so a tree changed under us cannot make a listing, or the names
-    /// read relative to it, leave the tree.
+    /// read relative to it, leave the tree. The caller closes it.
     /// </summary>
-    private static int OpenDirectory(ReadOnlySpan<byte> path)
+    public static int OpenDirectory(ReadOnlySpan<byte> path)
     {
         const ulong resolve = LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS;
         using var deep = DeepPath.Open(path, resolve, out var errno);

@@ -17,7 +17,11 @@ public static class OciDigest
 
     /// <summary>The hex part of a sha256 digest, after checking its form.</summary>
     /// <exception cref="ArgumentException">Another algorithm, upper-case hex, or the wrong length.</exception>
-    public static string Hex(string digest)
+    public static string Hex(string digest) => HexSpan(digest).ToString();
+
+    /// <summary><see cref="Hex"/> without a new string: the digest's own characters after "sha256:".</summary>
+    /// <exception cref="ArgumentException">Not "sha256:" and 64 lower-case hex digits.</exception>
+    public static ReadOnlySpan<char> HexSpan(string digest)
     {
         ArgumentNullException.ThrowIfNull(digest);
         if (!digest.StartsWith(Prefix, StringComparison.Ordinal)
@@ -27,6 +31,6 @@ public static class OciDigest
             throw new ArgumentException($"\"{digest}\" is not a sha256 digest (sha256: and 64 lower-case hex digits)", nameof(digest));
         }
 
-        return digest[Prefix.Length..];
+        return digest.AsSpan(Prefix.Length);
     }
 }

@@ -9,7 +9,13 @@ public sealed partial class OciLayout
 {
     /// <summary>blobs/sha256/HEX (image-layout.md, "Blobs").</summary>
     /// <exception cref="ArgumentException">Not a sha256 digest.</exception>
-    public string BlobPath(string digest) => Path.Combine(Root, "blobs", "sha256", OciDigest.Hex(digest));
+    public string BlobPath(string digest) => string.Concat(BlobDirectory, "/", OciDigest.HexSpan(digest));
+
+    // Made once: a warm export asks for some six blob paths a snapshot, and Path.Combine over four
+    // parts, with the hex cut out as a string of its own, made two strings each time.
+    private string BlobDirectory => _blobDirectory ??= Path.Combine(Root, "blobs", "sha256");
+
+    private string? _blobDirectory;
 
     /// <summary>Whether a blob of that digest is stored (its content is not re-checked).</summary>
     public bool HasBlob(string digest) => File.Exists(BlobPath(digest));

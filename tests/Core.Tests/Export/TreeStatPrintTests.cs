@@ -156,6 +156,36 @@ public sealed class TreeStatPrintTests : IDisposable
     }
 
     [Fact]
+    public void A_deep_tree_should_print_the_same_through_descriptors_as_by_paths_and_see_changes_at_any_depth()
+    {
+        // Deeper than subdirectories are opened relative to their parent's descriptor, with a file at every level.
+        var level = Tree;
+        var levels = new List<string>();
+        for (var i = 0; i < 24; i++)
+        {
+            level = Directory.CreateDirectory(Path.Combine(level, $"d{i}")).FullName;
+            File.WriteAllText(Path.Combine(level, "f"), $"{i}");
+            levels.Add(level);
+        }
+
+        var root = PathBytes.FromString(Tree);
+        // A stand-in that is not LinuxFileSystem lists every directory by its path.
+        var byPaths = new FailingListing(LinuxFileSystem.Instance, PathBytes.FromString("/nothing/fails"));
+        var print = TreeStatPrint.Of(LinuxFileSystem.Instance, root, forkAfter: int.MaxValue);
+        Assert.Equal(TreeStatPrint.Of(byPaths, root, forkAfter: int.MaxValue), print);
+        Assert.Equal(print, Print());
+
+        foreach (var depth in new[] { 2, 20 })
+        {
+            File.SetUnixFileMode(Path.Combine(levels[depth], "f"), UnixFileMode.UserRead);
+            var changed = TreeStatPrint.Of(LinuxFileSystem.Instance, root, forkAfter: int.MaxValue);
+            Assert.NotEqual(print, changed);
+            Assert.Equal(TreeStatPrint.Of(byPaths, root, forkAfter: int.MaxValue), changed);
+            print = changed;
+        }
+    }
+
+    [Fact]
     public void A_subtree_that_cannot_be_walked_by_another_thread_should_fail_the_print()
     {
         var deep = Directory.CreateDirectory(Path.Combine(Tree, "a", "b", "c")).FullName;
