@@ -46,7 +46,7 @@ public static unsafe partial class EngineHandoff
         }
 
         var path = System.Text.Encoding.UTF8.GetBytes(engine + "\0");
-        var arguments = Arguments(File.ReadAllBytes("/proc/self/cmdline"));
+        var arguments = Arguments(RawArguments.ReadCmdline() ?? throw new IOException("/proc/self/cmdline: cannot be read, so the command cannot be handed to the engine as given"));
 
         // argv: the engine's path, then this process's arguments, each NUL-terminated, then NULL.
         var handles = arguments.Select(a => GCHandle.Alloc(a, GCHandleType.Pinned)).ToList();
