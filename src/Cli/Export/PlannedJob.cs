@@ -99,7 +99,7 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
             // Made once now for each distinct set of fields (the command's, shared by every job
             // without image keys of its own, or a job's own), so that a bad --env or a job's bad
             // "platform" is refused before anything runs, as when every config was kept.
-            Checked.GetValue(fields, fieldsToCheck =>
+            Checked.GetValue(fields, _ =>
             {
                 BuildImage();
                 return Made;

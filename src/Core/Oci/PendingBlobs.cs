@@ -29,7 +29,7 @@ public sealed class PendingBlobs : IDisposable
     // The blobs' digests, not their paths: a path is a new string per blob (three a snapshot), and
     // the list lives until its group's sync, long enough for collections to copy it; the paths are
     // made only if the files are fsynced one by one (a group of fewer than BlobFileSync.SyncfsFrom).
-    private HashSet<string> _files = new(StringComparer.Ordinal);
+    private HashSet<string> _digests = new(StringComparer.Ordinal);
     private bool _names;
     private Exception? _failed;
 
@@ -65,7 +65,7 @@ public sealed class PendingBlobs : IDisposable
         {
             lock (_gate)
             {
-                return _files.Count;
+                return _digests.Count;
             }
         }
     }
@@ -86,24 +86,24 @@ public sealed class PendingBlobs : IDisposable
                 throw new FsException($"{_directory}: an earlier fsync of the layout's blobs failed ({_failed.Message}); blobs written since are not known to be on disk", _failed);
             }
 
-            HashSet<string> files;
+            HashSet<string> digests;
             bool names;
             lock (_gate)
             {
-                (files, names) = (_files, _names);
-                (_files, _names) = (new HashSet<string>(StringComparer.Ordinal), false);
+                (digests, names) = (_digests, _names);
+                (_digests, _names) = (new HashSet<string>(StringComparer.Ordinal), false);
             }
 
             try
             {
-                if (files.Count > 0)
+                if (digests.Count > 0)
                 {
-                    _syncFiles(new BlobPaths(files, _blobPath));
+                    _syncFiles(new BlobPaths(digests, _blobPath));
                 }
 
                 // Many files go out with one syncfs, which writes the directory out with them.
-                var wholeFileSystem = _fileSystem is not null && files.Count >= BlobFileSync.SyncfsFrom;
-                if ((files.Count > 0 || names) && !wholeFileSystem)
+                var wholeFileSystem = _fileSystem is not null && digests.Count >= BlobFileSync.SyncfsFrom;
+                if ((digests.Count > 0 || names) && !wholeFileSystem)
                 {
                     _syncDirectory(_directory);
                 }
@@ -126,7 +126,7 @@ public sealed class PendingBlobs : IDisposable
     {
         lock (_gate)
         {
-            _files.Add(digest);
+            _digests.Add(digest);
         }
     }
 
