@@ -68,31 +68,45 @@ public sealed class SnapshotRecorderTests : IDisposable
         Assert.Equal(12, TaggedNames(layout).Count);
     }
 
+    /// <summary>Records the snapshots with a recorder on <paramref name="recorderLayout"/> to its end: the reports it gave.</summary>
+    private static async Task<List<SnapshotReport>> RecordAllAsync(
+        OciLayout recorderLayout, string journalPath, PendingBlobs pending, TimeSpan interval, IEnumerable<(JournalEntry Entry, OciImage Image, string[] Blobs)> snapshots)
+    {
+        var reports = new List<SnapshotReport>();
+        using var journal = ExportJournal.Open(journalPath);
+        var recorder = new SnapshotRecorder(recorderLayout, journal, pending, interval);
+        foreach (var (entry, image, _) in snapshots)
+        {
+            recorder.Record(entry, image, reports.Add);
+        }
+
+        await recorder.CompleteAsync();
+        return reports;
+    }
+
+    /// <summary>Each of the three snapshots failed with <paramref name="cause"/>, none is tagged, and the journal's lines say so.</summary>
+    private static void AssertAllFailed(List<SnapshotReport> reports, OciLayout layout, string journalPath, string cause)
+    {
+        Assert.Equal(3, reports.Count);
+        Assert.All(reports, r => Assert.Equal(SnapshotStatus.Failed, r.Status));
+        Assert.All(reports, r => Assert.Contains(cause, r.Error, StringComparison.Ordinal));
+        Assert.Empty(TaggedNames(layout));
+        using var reopened = ExportJournal.Open(journalPath);
+        Assert.Equal(3, reopened.Latest.Count);
+        Assert.All(reopened.Latest.Values, e => Assert.Equal(SnapshotStatus.Failed, e.Report.Status));
+        Assert.All(reopened.Latest.Values, e => Assert.Contains(cause, e.Report.Error, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_failed_sync_should_fail_the_groups_snapshots_and_tag_none_of_them()
     {
         var layout = OciLayout.Open(Path.Combine(_scratch.Path, "layout"));
         var journalPath = Path.Combine(_scratch.Path, "journal.jsonl");
         var pending = new PendingBlobs(layout, files => throw new FsException("fsync", files.First(), 5), _ => { });
-        var reports = new List<SnapshotReport>();
-        using (var journal = ExportJournal.Open(journalPath))
-        {
-            var recorder = new SnapshotRecorder(layout, journal, pending, TimeSpan.Zero);
-            foreach (var (entry, image, _) in Enumerable.Range(0, 3).Select(i => Snapshot(layout, pending, $"s{i}")))
-            {
-                recorder.Record(entry, image, reports.Add);
-            }
 
-            await recorder.CompleteAsync();
-        }
+        var reports = await RecordAllAsync(layout, journalPath, pending, TimeSpan.Zero, Enumerable.Range(0, 3).Select(i => Snapshot(layout, pending, $"s{i}")));
 
-        Assert.Equal(3, reports.Count);
-        Assert.All(reports, r => Assert.Equal(SnapshotStatus.Failed, r.Status));
-        Assert.All(reports, r => Assert.Contains("fsync", r.Error, StringComparison.Ordinal));
-        Assert.Empty(TaggedNames(layout));
-        using var reopened = ExportJournal.Open(journalPath);
-        Assert.All(reopened.Latest.Values, e => Assert.Equal(SnapshotStatus.Failed, e.Report.Status));
-        Assert.Equal(3, reopened.Latest.Count);
+        AssertAllFailed(reports, layout, journalPath, "fsync");
     }
 
     [Fact]
@@ -102,33 +116,18 @@ public sealed class SnapshotRecorderTests : IDisposable
         var journalPath = Path.Combine(_scratch.Path, "journal.jsonl");
         var synced = 0;
         var pending = new PendingBlobs(layout, files => Interlocked.Add(ref synced, files.Count), _ => { });
-        var reports = new List<SnapshotReport>();
-        using (var journal = ExportJournal.Open(journalPath))
-        {
-            // Another object on the layout: one that placed the blobs itself trusts them without a look.
-            var recorder = new SnapshotRecorder(OciLayout.Open(layout.Root), journal, pending, TimeSpan.FromSeconds(30));
-            var snapshots = Enumerable.Range(0, 3).Select(i => Snapshot(layout, pending, $"s{i}")).ToList();
-            // The manifests are gone before their group is recorded (however the three are grouped):
-            // the new index cannot name them.
-            snapshots.ForEach(s => File.Delete(layout.BlobPath(s.Image.Manifest.Digest)));
-            foreach (var (entry, image, _) in snapshots)
-            {
-                recorder.Record(entry, image, reports.Add);
-            }
+        var snapshots = Enumerable.Range(0, 3).Select(i => Snapshot(layout, pending, $"s{i}")).ToList();
+        // The manifests are gone before their group is recorded (however the three are grouped):
+        // the new index cannot name them.
+        snapshots.ForEach(s => File.Delete(layout.BlobPath(s.Image.Manifest.Digest)));
 
-            await recorder.CompleteAsync();
-        }
+        // Another object on the layout: one that placed the blobs itself trusts them without a look.
+        var reports = await RecordAllAsync(OciLayout.Open(layout.Root), journalPath, pending, TimeSpan.FromSeconds(30), snapshots);
 
-        Assert.Equal(3, reports.Count);
-        Assert.All(reports, r => Assert.Equal(SnapshotStatus.Failed, r.Status));
-        Assert.All(reports, r => Assert.Contains("is not stored in the layout", r.Error, StringComparison.Ordinal));
-        Assert.Empty(TaggedNames(layout));
+        AssertAllFailed(reports, layout, journalPath, "is not stored in the layout");
         Assert.True(synced > 0, "the group's blobs were not synced");
-        using var reopened = ExportJournal.Open(journalPath);
-        Assert.Equal(3, reopened.Latest.Count);
-        Assert.All(reopened.Latest.Values, e => Assert.Contains("is not stored in the layout", e.Report.Error, StringComparison.Ordinal));
 
-        // The lock the failed preparation took is free again: a tag now goes through.
+        // The index lock is free again: a tag now goes through.
         layout.Tag(layout.WriteBlob(OciMediaTypes.ImageManifest, "{}"u8), "after");
         Assert.Equal(["after"], TaggedNames(layout));
     }
