@@ -19,7 +19,7 @@ log() { printf '%s\n' "$*" >&2; }
 needs_build() {
   [[ -x "$OUT/paralleldiff" && -f "$STAMP" ]] || return 0
   [[ -n "$(find "$ROOT/src" "$ROOT/hocon" "$ROOT/Directory.Build.props" "$ROOT/Directory.Packages.props" "$ROOT/global.json" \
-      \( -name '*.cs' -o -name '*.csproj' -o -name '*.conf' -o -name '*.props' -o -name '*.json' \) \
+      \( -name '*.cs' -o -name '*.c' -o -name '*.csproj' -o -name '*.conf' -o -name '*.props' -o -name '*.json' \) \
       -newer "$STAMP" -not -path '*/obj/*' -not -path '*/bin/*' -print -quit)" ]]
 }
 

@@ -45,6 +45,28 @@ public sealed class EngineHandoffTests : IDisposable
     }
 
     [PublishedBinaryFact]
+    public void An_export_should_reach_the_engine_before_the_front_starts_dotnet()
+    {
+        // The front's own main execs the engine for export, image and node; .NET's start makes
+        // threads (clone3), so none before the engine's exec means the runtime never started there.
+        var jobs = Path.Combine(_tree.Root, "jobs.json");
+        File.WriteAllText(jobs, $$"""[{"id": "a", "upper": "{{_tree.Upper}}", "lower": "{{_tree.Lower}}"}]""");
+        var (result, calls) = Strace.Run("execve,clone,clone3", CliRunner.PublishedBinary!, "export", "--jobs", jobs, "--oci-layout", Path.Combine(_tree.Output, "layout"), "--quiet");
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Equal(["paralleldiff", "paralleldiff-engine"], Strace.ExecutedPrograms(calls));
+        var engine = Array.FindIndex(calls, c => c.Contains("paralleldiff-engine\"", StringComparison.Ordinal) && c.Contains("execve(", StringComparison.Ordinal));
+        Assert.DoesNotContain(calls.Take(engine), c => c.Contains("clone", StringComparison.Ordinal));
+        Assert.Contains(calls.Skip(engine), c => c.Contains("clone", StringComparison.Ordinal));
+
+        // Help for those commands is still the front's own, with no engine.
+        var (help, helpCalls) = Strace.Run("execve", CliRunner.PublishedBinary!, "export", "--jobs", jobs, "-h");
+        Assert.Equal(0, help.ExitCode);
+        Assert.StartsWith("usage: paralleldiff export", help.StdOut, StringComparison.Ordinal);
+        Assert.Equal(["paralleldiff"], Strace.ExecutedPrograms(helpCalls));
+    }
+
+    [PublishedBinaryFact]
     public void Without_the_engine_beside_it_the_front_should_say_what_is_missing_and_write_nothing()
     {
         var alone = Path.Combine(_tree.Root, "front-alone");
