@@ -40,16 +40,8 @@ internal static unsafe class AtCalls
 
     public static bool TryLstat(int dirFd, ReadOnlySpan<byte> name, out FileStatus status, out int errno)
     {
-        LibC.Statx sx;
-        int rc;
-        using (var c = new CPath(name))
-        {
-            rc = LibC.StatxCall(dirFd, c.Pointer, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, &sx);
-        }
-
-        errno = rc == 0 ? 0 : Marshal.GetLastPInvokeError();
-        status = rc == 0 ? LinuxFileSystem.FromStatx(in sx) : default;
-        return rc == 0;
+        using var c = new CPath(name);
+        return LinuxFileSystem.TryStatxAt(dirFd, c.Pointer, LibC.AT_SYMLINK_NOFOLLOW, out status, out errno);
     }
 
     /// <summary>lstat that treats a missing name as null and anything else failing as an error.</summary>

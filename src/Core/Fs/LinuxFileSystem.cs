@@ -42,7 +42,7 @@ public sealed unsafe partial class LinuxFileSystem : IFileSystem
     }
 
     /// <summary>statx(dirFd, name, flags) for the basic fields, as a status or an errno.</summary>
-    private static bool TryStatxAt(int dirFd, byte* name, int flags, out FileStatus status, out int errno)
+    internal static bool TryStatxAt(int dirFd, byte* name, int flags, out FileStatus status, out int errno)
     {
         LibC.Statx sx;
         if (LibC.StatxCall(dirFd, name, flags, LibC.STATX_BASIC_STATS, &sx) != 0)
