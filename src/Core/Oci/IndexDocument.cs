@@ -54,17 +54,13 @@ internal static class IndexDocument
     /// The index with <paramref name="entries"/> appended in their order, after dropping every manifest
     /// already listed under one of their ref names. Each entry carries its ref name annotation.
     /// </summary>
-    /// <param name="inRefNameOrder">Then the whole list put in the order <see cref="InRefNameOrder"/> gives.</param>
     /// <param name="output">Where the index's bytes are written, at its end.</param>
-    public static void WithEntries(JsonElement index, IReadOnlyList<OciDescriptor> entries, bool inRefNameOrder, IBufferWriter<byte> output)
+    public static void WithEntries(JsonElement index, IReadOnlyList<OciDescriptor> entries, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var names = entries.Select(RefName).ToHashSet(StringComparer.Ordinal);
-        var kept = index.GetProperty("manifests").EnumerateArray().Where(m => !IsNamed(m, names))
-            .Select(m => (Name: RefNameOf(m), Write: (Action<Utf8JsonWriter>)m.WriteTo));
-        var added = entries.Select(e => (Name: (string?)RefName(e), Write: (Action<Utf8JsonWriter>)e.WriteTo));
-        var listed = kept.Concat(added).ToList();
-        WriteWithManifests(output, index, inRefNameOrder ? InOrder(listed, m => m.Name).Select(m => m.Write) : listed.Select(m => m.Write));
+        var kept = index.GetProperty("manifests").EnumerateArray().Where(m => !IsNamed(m, names)).Select(m => (Action<Utf8JsonWriter>)m.WriteTo);
+        WriteWithManifests(output, index, kept.Concat(entries.Select(e => (Action<Utf8JsonWriter>)e.WriteTo)));
     }
 
     /// <summary>
@@ -84,7 +80,7 @@ internal static class IndexDocument
     }
 
     /// <summary>The unnamed first, in their order; then the named by ordinal name (a stable sort: equal names keep their order).</summary>
-    private static List<T> InOrder<T>(List<T> manifests, Func<T, string?> nameOf) =>
+    internal static List<T> InOrder<T>(List<T> manifests, Func<T, string?> nameOf) =>
         [.. manifests.Where(m => nameOf(m) is null), .. manifests.Where(m => nameOf(m) is not null).OrderBy(nameOf, StringComparer.Ordinal)];
 
     /// <summary>The index's bytes with its other fields as they are and its manifests list written by <paramref name="manifests"/>.</summary>
@@ -119,13 +115,13 @@ internal static class IndexDocument
         json.WriteEndObject();
     });
 
-    private static string RefName(OciDescriptor entry) =>
+    internal static string RefName(OciDescriptor entry) =>
         entry.Annotations?.GetValueOrDefault(OciMediaTypes.RefNameAnnotation)
         ?? throw new ArgumentException($"index entry {entry.Digest} has no {OciMediaTypes.RefNameAnnotation} annotation", nameof(entry));
 
     private static bool IsNamed(JsonElement manifest, HashSet<string> names) => RefNameOf(manifest) is { } name && names.Contains(name);
 
-    private static string? RefNameOf(JsonElement manifest) =>
+    internal static string? RefNameOf(JsonElement manifest) =>
         manifest.ValueKind == JsonValueKind.Object
         && manifest.TryGetProperty("annotations", out var annotations) && annotations.ValueKind == JsonValueKind.Object
         && annotations.TryGetProperty(OciMediaTypes.RefNameAnnotation, out var name) && name.ValueKind == JsonValueKind.String

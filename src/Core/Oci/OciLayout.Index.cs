@@ -7,12 +7,13 @@ public sealed partial class OciLayout
 {
     private volatile int _indexSizeGuess = 4096;
 
-    // index.json as this object last left it in ref-name order (its lstat after the rename), read
-    // and written only under the index lock. While the file is still that one (index.json is only
-    // ever replaced by rename, so another writer's index is another inode, and a change moves
-    // ctime), the closing sort of an export has nothing to do: parsing a 1,000-entry index to find
-    // that out was 3-6 ms at the end of a warm export of 1,000 snapshots.
-    private Fs.FileStatus? _orderedIndex;
+    // index.json as this object last left it in ref-name order: the file's lstat after the rename
+    // and its entries as written, read and written only under the index lock. While the file is
+    // still that one (index.json is only ever replaced by rename, so another writer's index is
+    // another inode, and a change moves ctime), the next group's tags are added to the kept entries
+    // without reading the file, and the closing sort of an export has nothing to do: parsing a
+    // 1,000-entry index to find that out was 3-6 ms at the end of a warm export of 1,000 snapshots.
+    private (Fs.FileStatus Status, OrderedIndex Index)? _ordered;
 
     /// <summary>The manifests index.json lists, in its order.</summary>
     /// <exception cref="InvalidDataException">index.json is not an OCI image index.</exception>
@@ -102,13 +103,32 @@ public sealed partial class OciLayout
         // One pass over the index for the whole group: a bulk export's index holds thousands. Read
         // and written in pooled buffers: as new arrays, two of a quarter megabyte a group were
         // fresh memory (page faults) and, being large objects, brought on full collections.
+        using var output = new PooledBufferWriter(_indexSizeGuess + 1024);
+        if (inRefNameOrder)
+        {
+            var ordered = (_ordered is { } kept && IndexStatus() == kept.Status ? kept.Index : ReadOrdered()).With(last);
+            ordered.WriteTo(output);
+            WriteAtomically(IndexPath, output.WrittenSpan);
+            _ordered = IndexStatus() is { } status ? (status, ordered) : null;
+        }
+        else
+        {
+            using var bytes = ReadIndexBytes();
+            using var index = IndexDocument.Parse(bytes.Memory, IndexPath);
+            IndexDocument.WithEntries(index.RootElement, last, output);
+            WriteAtomically(IndexPath, output.WrittenSpan);
+            _ordered = null;
+        }
+
+        _indexSizeGuess = output.WrittenCount;
+    }
+
+    /// <summary>index.json as it is now (another writer's, or this object's before it kept one), with its entries as they are written.</summary>
+    private OrderedIndex ReadOrdered()
+    {
         using var bytes = ReadIndexBytes();
         using var index = IndexDocument.Parse(bytes.Memory, IndexPath);
-        using var output = new PooledBufferWriter(bytes.Length + 1024);
-        IndexDocument.WithEntries(index.RootElement, last, inRefNameOrder, output);
-        WriteAtomically(IndexPath, output.WrittenSpan);
-        _indexSizeGuess = output.WrittenCount;
-        _orderedIndex = inRefNameOrder ? IndexStatus() : null;
+        return OrderedIndex.Of(index.RootElement);
     }
 
     /// <summary>
@@ -120,7 +140,7 @@ public sealed partial class OciLayout
     internal bool SortIndexByRefName(CancellationToken cancellationToken)
     {
         using var held = IndexLock.Acquire(IndexLockPath, LockTimeout, cancellationToken);
-        if (_orderedIndex is { } ordered && IndexStatus() == ordered)
+        if (_ordered is { } ordered && IndexStatus() == ordered.Status)
         {
             return false;
         }
@@ -134,7 +154,8 @@ public sealed partial class OciLayout
         }
 
         WriteAtomically(IndexPath, sorted);
-        _orderedIndex = IndexStatus();
+        using var written = JsonDocument.Parse(sorted);
+        _ordered = IndexStatus() is { } status ? (status, OrderedIndex.Of(written.RootElement)) : null;
         return true;
     }
 

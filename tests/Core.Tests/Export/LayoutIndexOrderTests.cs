@@ -76,4 +76,31 @@ public sealed class LayoutIndexOrderTests : IDisposable
         Assert.True(LayoutIndexOrder.SortByRefName(ours));
         Assert.Equal(["a", "b", "cc"], ours.Manifests().Select(Name));
     }
+
+    [Fact]
+    public void A_tag_after_another_writer_replaced_the_index_should_keep_that_writers_entries()
+    {
+        var root = Path.Combine(_scratch.Path, "layout");
+        var ours = OciLayout.Open(root);
+        var m = ours.WriteBlob(OciMediaTypes.ImageManifest, "{\"n\":1}"u8);
+        ours.TagInRefNameOrder([(m, "b")]);
+
+        // Another process tags behind ours: our next group must not write over it from what it kept.
+        OciLayout.Open(root).Tag(m, "z");
+        ours.TagInRefNameOrder([(m, "a")]);
+        Assert.Equal(["a", "b", "z"], ours.Manifests().Select(Name));
+
+        // Edited in place (the same inode, another name): read again as well.
+        var text = File.ReadAllText(ours.IndexPath);
+        File.WriteAllText(ours.IndexPath, text.Replace("\"z\"", "\"y\"", StringComparison.Ordinal));
+        ours.TagInRefNameOrder([(m, "c")]);
+        Assert.Equal(["a", "b", "c", "y"], ours.Manifests().Select(Name));
+
+        // Left alone, the next group adds to what was kept: the same bytes a fresh object writes.
+        ours.TagInRefNameOrder([(m, "d")]);
+        var kept = File.ReadAllBytes(ours.IndexPath);
+        OciLayout.Open(root).TagInRefNameOrder([(m, "d")]);
+        Assert.Equal(kept, File.ReadAllBytes(ours.IndexPath));
+        Assert.Equal(["a", "b", "c", "d", "y"], ours.Manifests().Select(Name));
+    }
 }

@@ -31,7 +31,7 @@ public sealed class IndexDocumentTests
         using var document = IndexDocument.Parse(Encoding.UTF8.GetBytes(index), "index.json");
 
         using var output = new PooledBufferWriter(256);
-        IndexDocument.WithEntries(document.RootElement, [Entry(New, "web")], inRefNameOrder: false, output);
+        IndexDocument.WithEntries(document.RootElement, [Entry(New, "web")], output);
         var written = Encoding.UTF8.GetString(output.WrittenSpan);
 
         Assert.Equal(
