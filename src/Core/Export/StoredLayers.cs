@@ -39,7 +39,7 @@ public sealed class StoredLayers(OciLayout layout)
     private readonly Lazy<bool> _shortReadsEnd = new(() => ShortReads.End(PathBytes.FromString(layout.Root)));
 
     /// <summary>Where the records are kept.</summary>
-    public string Directory => Path.Combine(layout.Root, ".paralleldiff", "layers");
+    public string Directory { get; } = Path.Combine(layout.Root, ".paralleldiff", "layers");
 
     /// <summary>
     /// The stored layer of the snapshot with <paramref name="key"/>, as a report of
@@ -177,5 +177,6 @@ public sealed class StoredLayers(OciLayout layout)
         return parsed;
     }
 
-    private string PathOf(string key) => Path.Combine(Directory, OciDigest.Hex(key) + ".json");
+    // One string a record: a warm --cache export looks one up for every snapshot.
+    private string PathOf(string key) => string.Concat(Directory, "/", OciDigest.HexSpan(key), ".json");
 }
