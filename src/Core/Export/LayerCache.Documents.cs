@@ -24,22 +24,23 @@ public sealed partial class LayerCache
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(pending);
         var digest = OciDigest.Of(content);
-        var cached = _store.BlobPath(digest);
-        if (content.Length <= DocumentLimit && HoldsExactly(cached, content) && target.TryLinkBlob(cached, digest, content.Length, pending))
+        if (content.Length <= DocumentLimit && HoldsExactly(digest, content) && target.TryLinkBlob(_store, digest, content.Length, pending))
         {
             return new OciDescriptor(mediaType, digest, content.Length);
         }
 
         var written = target.WriteBlob(mediaType, content, pending);
-        KeepDocument(target.BlobPath(digest), cached, content.Length);
+        KeepDocument(target.BlobPath(digest), _store.BlobPath(digest), content.Length);
         return written;
     }
 
-    /// <summary>Whether the cache's file is these very bytes: never trusted on its name.</summary>
-    private static bool HoldsExactly(string cached, byte[] content)
+    /// <summary>Whether the cache's blob of that digest is these very bytes: never trusted on its name.</summary>
+    private bool HoldsExactly(string digest, byte[] content)
     {
-        // open, pread and close (PlainRead): two documents a snapshot in a warm export.
-        using var handle = PlainRead.TryOpen(cached, out _);
+        // open, pread and close (PlainRead), by name in the blobs directory held open when it can
+        // be: two documents a snapshot in a warm export.
+        var blobs = _store.BlobDirectoryHandle;
+        using var handle = blobs is not null ? blobs.TryOpenFile(OciDigest.HexSpan(digest), out _) : PlainRead.TryOpen(_store.BlobPath(digest), out _);
         if (handle is null)
         {
             return false;
@@ -47,7 +48,8 @@ public sealed partial class LayerCache
 
         try
         {
-            using var bytes = PlainRead.ReadAllPooled(handle, cached, content.Length, limit: content.Length);
+            // A read that fails is a miss, said nowhere: the directory names it well enough.
+            using var bytes = PlainRead.ReadAllPooled(handle, blobs?.Path ?? _store.Root, content.Length, limit: content.Length);
             return !bytes.IsNull && bytes.Span.SequenceEqual(content);
         }
         catch (IOException)

@@ -92,10 +92,10 @@ public sealed partial class LayerCache
             return null;
         }
 
-        var cached = _store.BlobPath(layer.Digest);
-        RecentUse.Mark(cached);
-        if (!target.TryLinkBlob(cached, layer.Digest, layer.Size, pending))
+        MarkUsed(layer.Digest);
+        if (!target.TryLinkBlob(_store, layer.Digest, layer.Size, pending))
         {
+            var cached = _store.BlobPath(layer.Digest);
             var staging = LayoutStaging.NewBlobPath(target);
             try
             {
@@ -130,6 +130,19 @@ public sealed partial class LayerCache
         var report = stored.Report;
         var differ = report.Differ == "walking" ? Diff.DifferKind.Walking : Diff.DifferKind.Overlay;
         return new LayerExportResult(layer, new LayerTarResult(differ, report.Entries, DataBytes: 0), report.TarBytes);
+    }
+
+    /// <summary>Moves a blob up the eviction order (<see cref="RecentUse"/>), by name in the blobs directory held open when it can be.</summary>
+    private void MarkUsed(string digest)
+    {
+        if (_store.BlobDirectoryHandle is { } blobs)
+        {
+            RecentUse.Mark(blobs, OciDigest.HexSpan(digest));
+        }
+        else
+        {
+            RecentUse.Mark(_store.BlobPath(digest));
+        }
     }
 
     /// <summary>

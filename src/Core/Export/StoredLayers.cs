@@ -72,8 +72,9 @@ public sealed class StoredLayers(OciLayout layout)
     {
         why = null;
         var path = PathOf(key);
-        // open, pread and close (PlainRead): a warm --cache export reads one record per snapshot.
-        var handle = PlainRead.TryOpen(path, out var errno);
+        // open, pread and close (PlainRead): a warm --cache export reads one record per snapshot,
+        // by name in the records directory held open once there is one.
+        var handle = RecordsHandle() is { } records ? records.TryOpenFile(Path.GetFileName(path.AsSpan()), out var errno) : PlainRead.TryOpen(path, out errno);
         if (handle is null)
         {
             return PlainRead.IsMissing(errno) ? null : throw new FsException("open", path, errno);
@@ -178,5 +179,11 @@ public sealed class StoredLayers(OciLayout layout)
     }
 
     // One string a record: a warm --cache export looks one up for every snapshot.
+    // The records directory held open (DirectoryHandle), once it exists: until then each look-up
+    // tries to open it, as a cold cache has no records to find anyway.
+    private DirectoryHandle? _recordsHandle;
+
+    private DirectoryHandle? RecordsHandle() => DirectoryHandle.Kept(ref _recordsHandle, Directory);
+
     private string PathOf(string key) => string.Concat(Directory, "/", OciDigest.HexSpan(key), ".json");
 }

@@ -22,11 +22,25 @@ internal static class RecentUse
         ArgumentNullException.ThrowIfNull(path);
         using var c = new CPath(Encoding.UTF8.GetBytes(path));
         var times = stackalloc LibC.Timespec[2];
-        times[0] = new LibC.Timespec { Seconds = 0, Nanoseconds = UtimeOmit };
-        times[1] = new LibC.Timespec { Seconds = 0, Nanoseconds = UtimeNow };
+        SetNow(times);
 
         // A failure (evicted meanwhile, a read-only cache) is not reported: the entry was read whole
         // all the same; only the eviction order does not learn of it.
         _ = LibC.UtimensAt(LibC.AT_FDCWD, c.Pointer, times, 0);
+    }
+
+    /// <summary>As <see cref="Mark(string)"/>, for the entry <paramref name="name"/> of an open directory.</summary>
+    public static unsafe void Mark(DirectoryHandle directory, ReadOnlySpan<char> name)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var times = stackalloc LibC.Timespec[2];
+        SetNow(times);
+        _ = directory.TrySetTimes(name, times);
+    }
+
+    private static unsafe void SetNow(LibC.Timespec* times)
+    {
+        times[0] = new LibC.Timespec { Seconds = 0, Nanoseconds = UtimeOmit };
+        times[1] = new LibC.Timespec { Seconds = 0, Nanoseconds = UtimeNow };
     }
 }

@@ -17,6 +17,14 @@ public sealed partial class OciLayout
 
     private string? _blobDirectory;
 
+    /// <summary>
+    /// blobs/sha256 held open, for the calls a warm export makes on each blob by name
+    /// (<see cref="DirectoryHandle"/>); null while it cannot be opened, and then they go by path.
+    /// </summary>
+    internal DirectoryHandle? BlobDirectoryHandle => DirectoryHandle.Kept(ref _blobDirectoryHandle, BlobDirectory);
+
+    private DirectoryHandle? _blobDirectoryHandle;
+
     /// <summary>Whether a blob of that digest is stored (its content is not re-checked).</summary>
     public bool HasBlob(string digest) => File.Exists(BlobPath(digest));
 

@@ -65,20 +65,24 @@ public sealed partial class OciLayout
     }
 
     /// <summary>
-    /// Names a blob whose whole bytes another file already holds (a --cache directory's, checked
-    /// against the digest by the caller) with a hard link straight under its digest: a link gives a
-    /// complete file its name in one step, so it needs no staging name, and it is one linkat where a
-    /// staged link took seven calls (link, size check, rename, unlink of the moved name, stats).
-    /// A name already taken keeps its blob when that is intact, as <see cref="Place"/> does. The
-    /// blob is synced with <paramref name="pending"/>'s group, or before this returns without one.
+    /// Names a blob whose whole bytes another layout already holds under that digest (a --cache
+    /// directory's, checked against the digest by the caller) with a hard link straight under its
+    /// digest: a link gives a complete file its name in one step, so it needs no staging name, and
+    /// it is one linkat where a staged link took seven calls (link, size check, rename, unlink of the
+    /// moved name, stats). Both blob directories are held open, so the link names two files, not two
+    /// paths to walk. A name already taken keeps its blob when that is intact, as <see cref="Place"/>
+    /// does. The blob is synced with <paramref name="pending"/>'s group, or before this returns without one.
     /// </summary>
     /// <returns>False when no link was made and no intact blob holds the name (another file system, a
     /// damaged blob there): the caller stages a copy.</returns>
-    internal bool TryLinkBlob(string source, string digest, long size, PendingBlobs? pending)
+    internal bool TryLinkBlob(OciLayout source, string digest, long size, PendingBlobs? pending)
     {
-        var target = BlobPath(digest);
-        if (!FileLink.TryLink(source, target, out var errno)
-            && !(errno == Errno.EEXIST && (PlacedHereBefore(target, digest, size) || TryVerify(target, digest, out _))))
+        ArgumentNullException.ThrowIfNull(source);
+        int errno;
+        var linked = source.BlobDirectoryHandle is { } from && BlobDirectoryHandle is { } to
+            ? from.TryLink(OciDigest.HexSpan(digest), to, out errno)
+            : FileLink.TryLink(source.BlobPath(digest), BlobPath(digest), out errno);
+        if (!linked && !(errno == Errno.EEXIST && HoldsIntact(digest, size)))
         {
             return false;
         }
@@ -86,6 +90,7 @@ public sealed partial class OciLayout
         _placedHere.TryAdd(digest, size);
         if (pending is null)
         {
+            var target = BlobPath(digest);
             PathSync.Fsync(target, LibC.O_RDONLY, "open for fsync", "fsync");
             PathSync.Fsync(Path.GetDirectoryName(target)!, LibC.O_RDONLY | LibC.O_DIRECTORY, "open for fsync", "fsync");
         }
@@ -95,6 +100,13 @@ public sealed partial class OciLayout
         }
 
         return true;
+    }
+
+    /// <summary>Whether the blob of that digest here is the one this object placed, or else re-hashes to it.</summary>
+    private bool HoldsIntact(string digest, long size)
+    {
+        var target = BlobPath(digest);
+        return PlacedHereBefore(target, digest, size) || TryVerify(target, digest, out _);
     }
 
     /// <summary>

@@ -1,0 +1,86 @@
+using ParallelDiff.Core.Fs;
+using ParallelDiff.Core.Tests.Support;
+using Xunit;
+
+namespace ParallelDiff.Core.Tests.FileSystem;
+
+/// <summary>Calls on files by one name in a directory held open: what a warm --cache export makes per blob.</summary>
+public sealed class DirectoryHandleTests : IDisposable
+{
+    private readonly ScratchDirectory _scratch = ScratchDirectory.Create("pd-dirhandle-");
+
+    public void Dispose() => _scratch.Dispose();
+
+    private string Dir(string name) => Directory.CreateDirectory(Path.Combine(_scratch.Path, name)).FullName;
+
+    [Fact]
+    public void A_file_should_be_read_and_linked_by_its_name()
+    {
+        var from = Dir("from");
+        var to = Dir("to");
+        File.WriteAllText(Path.Combine(from, "blob"), "bytes");
+        using var source = DirectoryHandle.TryOpen(from)!;
+        using var target = DirectoryHandle.TryOpen(to)!;
+
+        using (var file = source.TryOpenFile("blob", out var errno))
+        {
+            Assert.Equal(0, errno);
+            using var bytes = PlainRead.ReadAllPooled(file!, from, 16);
+            Assert.Equal("bytes"u8.ToArray(), bytes.Span.ToArray());
+        }
+
+        Assert.True(source.TryLink("blob", target, out _));
+        Assert.Equal("bytes", File.ReadAllText(Path.Combine(to, "blob")));
+        Assert.True(LinuxFileSystem.Instance.TryLstat(System.Text.Encoding.UTF8.GetBytes(Path.Combine(to, "blob")), out var linked, out _));
+        Assert.Equal(2UL, linked.LinkCount);
+
+        // A name taken is EEXIST, a missing file ENOENT: the errno the caller decides by.
+        Assert.False(source.TryLink("blob", target, out var taken));
+        Assert.Equal(Errno.EEXIST, taken);
+        Assert.Null(source.TryOpenFile("missing", out var missing));
+        Assert.True(PlainRead.IsMissing(missing));
+    }
+
+    [Theory]
+    [InlineData("a/b")]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("")]
+    [InlineData("a\0b")]
+    public void Anything_but_one_name_should_be_refused(string name)
+    {
+        using var handle = DirectoryHandle.TryOpen(Dir("d"))!;
+
+        Assert.Throws<ArgumentException>(() => handle.TryOpenFile(name, out _));
+    }
+
+    [Fact]
+    public void A_directory_not_there_yet_should_be_opened_once_it_is()
+    {
+        var path = Path.Combine(_scratch.Path, "later");
+        DirectoryHandle? kept = null;
+        File.WriteAllText(Path.Combine(_scratch.Path, "file-not-dir"), "x");
+        Assert.Null(DirectoryHandle.TryOpen(Path.Combine(_scratch.Path, "file-not-dir")));
+        Assert.Null(DirectoryHandle.Kept(ref kept, path));
+        Assert.Null(kept);
+
+        Directory.CreateDirectory(path);
+        var first = DirectoryHandle.Kept(ref kept, path);
+        Assert.NotNull(first);
+        Assert.Same(first, DirectoryHandle.Kept(ref kept, path));
+        first!.Dispose();
+    }
+
+    [Fact]
+    public void A_handle_should_name_the_directory_it_opened_when_the_path_moves()
+    {
+        var path = Dir("moved");
+        using var handle = DirectoryHandle.TryOpen(path)!;
+        Directory.Move(path, path + "-elsewhere");
+        File.WriteAllText(Path.Combine(path + "-elsewhere", "f"), "x");
+
+        using var file = handle.TryOpenFile("f", out _);
+
+        Assert.NotNull(file);
+    }
+}
