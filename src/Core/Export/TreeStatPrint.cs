@@ -84,7 +84,8 @@ public static class TreeStatPrint
         ArgumentNullException.ThrowIfNull(root);
 
         var records = new ForkedRecords();
-        Append(records.Current, [], rootStatus, fs.ListXattrs(root));
+        // Through the root's descriptor when the caller opened it: the same inode, no path walked.
+        Append(records.Current, [], rootStatus, rootDirectory >= 0 && fs is LinuxFileSystem ? LinuxFileSystem.ListXattrsOf(rootDirectory, root) : fs.ListXattrs(root));
         Listed? listed = null;
         if (rootStatus.IsDirectory)
         {

@@ -40,6 +40,22 @@ public sealed unsafe partial class LinuxFileSystem
     }
 
     /// <summary>
+    /// The xattr names of the file open as <paramref name="fd"/>: flistxattr, which every kernel has
+    /// and which walks no path (a bulk export's stat print lists each upper's root this way, its
+    /// path eight directories deep).
+    /// </summary>
+    /// <param name="path">The file's path, for errors.</param>
+    internal static string[] ListXattrsOf(int fd, ReadOnlySpan<byte> path)
+    {
+        if (!TryListXattrNames(fd, null, out var names, out var errno))
+        {
+            throw new FsException("listxattr", PathBytes.Display(path), errno);
+        }
+
+        return names;
+    }
+
+    /// <summary>
     /// The xattr names of <paramref name="name"/> in the directory open as <paramref name="dirFd"/>:
     /// listxattrat, so the kernel looks up one name instead of walking the whole path again.
     /// </summary>
@@ -93,7 +109,8 @@ public sealed unsafe partial class LinuxFileSystem
 
     /// <summary>
     /// listxattrat(dirFd, path, AT_SYMLINK_NOFOLLOW), or llistxattr(path) when dirFd is AT_FDCWD
-    /// (the call every kernel has). No names when the file system has no xattrs (EOPNOTSUPP).
+    /// (the call every kernel has), or flistxattr(dirFd) when path is null. No names when the file
+    /// system has no xattrs (EOPNOTSUPP).
     /// </summary>
     private static bool TryListXattrNames(int dirFd, byte* path, out string[] names, out int errno)
     {
@@ -149,7 +166,8 @@ public sealed unsafe partial class LinuxFileSystem
     }
 
     private static nint ListXattrCall(int dirFd, byte* path, byte* list, nuint size) =>
-        dirFd == LibC.AT_FDCWD
+        path == null ? LibC.FListXattr(dirFd, list, size)
+        : dirFd == LibC.AT_FDCWD
             ? LibC.LListXattr(path, list, size)
             : (nint)LibC.Syscall5(LibC.SysListxattrat, dirFd, (long)path, LibC.AT_SYMLINK_NOFOLLOW, (long)list, (long)size);
 

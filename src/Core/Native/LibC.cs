@@ -129,6 +129,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "llistxattr", SetLastError = true)]
     public static partial nint LListXattr(byte* path, byte* list, nuint size);
 
+    [LibraryImport(Lib, EntryPoint = "flistxattr", SetLastError = true)]
+    public static partial nint FListXattr(int fd, byte* list, nuint size);
+
     [LibraryImport(Lib, EntryPoint = "lsetxattr", SetLastError = true)]
     public static partial int LSetXattr(byte* path, byte* name, byte* value, nuint size, int flags);
 

@@ -93,6 +93,25 @@ public sealed class TreeStatPrintTests : IDisposable
         Assert.NotEqual(before, Print());
     }
 
+    [RootFact]
+    public void The_roots_xattr_names_listed_through_its_descriptor_should_print_as_by_path()
+    {
+        var before = Print();
+        Assert.True(ExternalCommand.Run("setfattr", "-n", "trusted.pd.root", "-v", "x", Tree).Succeeded);
+        var root = SnapshotPaths.OpenCanonicalDirectory(Tree, "--upper", out var status, out var directory);
+        try
+        {
+            Assert.Contains("trusted.pd.root", LinuxFileSystem.ListXattrsOf(directory, root));
+            var throughDescriptor = TreeStatPrint.Of(LinuxFileSystem.Instance, root, status, rootDirectory: directory);
+            Assert.Equal(Print(), throughDescriptor);
+            Assert.NotEqual(before, throughDescriptor);
+        }
+        finally
+        {
+            Native.LibC.Close(directory);
+        }
+    }
+
     [Fact]
     public void A_file_replaced_by_a_rename_should_print_differently()
     {
