@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Akka.Streams;
 using Akka.Streams.Stage;
+using ParallelDiff.Core;
 
 namespace ParallelDiff.Streams;
 
@@ -48,7 +49,7 @@ public sealed class DigestFlow : GraphStageWithMaterializedValue<FlowShape<Layer
                 },
                 onUpstreamFinish: () =>
                 {
-                    _result.TrySetResult(new StreamDigest("sha256:" + Convert.ToHexStringLower(_hash.GetHashAndReset()), _length));
+                    _result.TrySetResult(new StreamDigest(Sha256Text.FromHash(_hash.GetHashAndReset()), _length));
                     CompleteStage();
                 },
                 onUpstreamFailure: e =>

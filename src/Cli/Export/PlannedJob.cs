@@ -61,6 +61,11 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
     // run rather than once a job (a thousand identical texts were a tenth of planning's CPU).
     private static readonly ConditionalWeakTable<ImageFields, string> Described = new();
 
+    // The settings text of each field set with each layer setting: jobs without keys of their own
+    // share the command's objects, and each made the same few hundred characters anew. Kept only as
+    // long as its field set is.
+    private static readonly ConditionalWeakTable<ImageFields, System.Collections.Concurrent.ConcurrentDictionary<(CompressionSettings Compression, LayerOptions Layer), string>> SettingsOf = new();
+
     // The field sets whose config has been made once (and so checked) at planning; the config
     // itself is not kept (a job with image keys of its own has a field set of its own).
     private static readonly ConditionalWeakTable<ImageFields, object> Checked = new();
@@ -104,10 +109,14 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
                 BuildImage();
                 return Made;
             });
-            var baseText = baseImage is null ? string.Empty : $" base={string.Join(',', baseImage.Layers.Select(l => l.Digest))}";
-            return new PlannedJob(
-                job, layer, compression, job.Fingerprint($"{SettingsText.Of(compression, layer)} {Described.GetValue(fields, static f => f.Describe())}{baseText}"),
-                BuildImage, baseImage)
+            var settingsText = SettingsOf.GetValue(fields, static _ => new())
+                .GetOrAdd((compression, layer), static (key, fields) => $"{SettingsText.Of(key.Compression, key.Layer)} {Described.GetValue(fields, static f => f.Describe())}", fields);
+            if (baseImage is not null)
+            {
+                settingsText += $" base={string.Join(',', baseImage.Layers.Select(l => l.Digest))}";
+            }
+
+            return new PlannedJob(job, layer, compression, job.Fingerprint(settingsText), BuildImage, baseImage)
             {
                 Source = source,
             };

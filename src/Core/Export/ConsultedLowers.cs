@@ -71,6 +71,6 @@ public sealed partial class ConsultedLowers
             }
         }
 
-        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+        return Sha256Text.FromHash(hash.GetHashAndReset());
     }
 }

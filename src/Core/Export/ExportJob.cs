@@ -91,7 +91,7 @@ public sealed record ExportJob(string Id, SnapshotSource Source)
             json.WriteEndObject();
         }
 
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+        return Sha256Text.Of(buffer.WrittenSpan);
     }
 
     // One buffer per thread, kept: Utf8JsonWriter asks room for a string's worst escaping (six bytes

@@ -29,10 +29,12 @@ public static partial class ExportJobList
     public static IReadOnlyList<ExportJob> Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string text;
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            // Parsed as the UTF-8 it is: read as text first, a 1,000-job file became a string of
+            // twice its size, built in a StringBuilder's chunks, and then UTF-8 again for the parser.
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -45,7 +47,21 @@ public static partial class ExportJobList
             throw new JobListException($"{path}: {cause}", e);
         }
 
-        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
+        // Checked whole, at memory speed: the parser checks only the JSON's structure, and a name
+        // read from broken text would be a path that is not the one meant.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            throw new JobListException($"{path}: not UTF-8 text; a job file is JSON, which is");
+        }
+
+        // A byte order mark is not JSON; a text read dropped it, and so does this.
+        var json = bytes.AsMemory();
+        if (json.Span.StartsWith("\uFEFF"u8))
+        {
+            json = json[3..];
+        }
+
+        return Parse(json, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     /// <param name="json">The file's text.</param>
@@ -55,6 +71,15 @@ public static partial class ExportJobList
     public static IReadOnlyList<ExportJob> Parse(string json, string origin, string baseDirectory)
     {
         ArgumentNullException.ThrowIfNull(json);
+        return Parse(System.Text.Encoding.UTF8.GetBytes(json), origin, baseDirectory);
+    }
+
+    /// <param name="json">The file's bytes, UTF-8.</param>
+    /// <param name="origin">Where it came from, for messages.</param>
+    /// <param name="baseDirectory">What relative directories are relative to.</param>
+    /// <exception cref="JobListException">Not a list of jobs, a malformed job, or two jobs with one id.</exception>
+    public static IReadOnlyList<ExportJob> Parse(ReadOnlyMemory<byte> json, string origin, string baseDirectory)
+    {
         JsonDocument document;
         try
         {
@@ -76,7 +101,7 @@ public static partial class ExportJobList
             // One string for each distinct lower directory: a thousand jobs on one base named it a
             // thousand times, and each copy was kept (and copied by the collector) for the whole run.
             var lowerPaths = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-            var jobs = OrderedParallel.Map(document.RootElement.EnumerateArray().ToList(), (element, i) => ParseJob(element, $"{origin}: job {i + 1}", baseDirectory, lowerPaths));
+            var jobs = OrderedParallel.Map(document.RootElement.EnumerateArray().ToList(), (element, i) => ParseJob(element, new JobPlace(origin, i + 1, null), baseDirectory, lowerPaths));
             var ids = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var index = 0; index < jobs.Length; index++)
             {
@@ -93,7 +118,7 @@ public static partial class ExportJobList
     /// <summary>Whether an id can be a tag in index.json (image-layout.md's ref name grammar).</summary>
     public static bool IsValidId(string id) => RefNameGrammar().IsMatch(id);
 
-    private static ExportJob ParseJob(JsonElement element, string where, string baseDirectory, ConcurrentDictionary<string, string> lowerPaths)
+    private static ExportJob ParseJob(JsonElement element, JobPlace where, string baseDirectory, ConcurrentDictionary<string, string> lowerPaths)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -112,7 +137,7 @@ public static partial class ExportJobList
         }
 
         var id = Text(element, "id", where) ?? throw new JobListException($"{where}: no \"id\"");
-        where = $"{where} (\"{id}\")";
+        where = where with { Id = id };
         if (!IsValidId(id))
         {
             throw new JobListException($"{where}: the id must be a valid ref name, as it tags the job's image in index.json "
@@ -192,7 +217,7 @@ public static partial class ExportJobList
 
     /// <summary>"lower": "Ltop:…:Lbottom" as on the command line, or a list (which allows ':' in names).</summary>
     /// <param name="fullPaths">The full path of each lower named so far, by how it was written: shared between jobs.</param>
-    private static List<string>? Lowers(JsonElement element, string where, string baseDirectory, ConcurrentDictionary<string, string> fullPaths)
+    private static List<string>? Lowers(JsonElement element, JobPlace where, string baseDirectory, ConcurrentDictionary<string, string> fullPaths)
     {
         if (!element.TryGetProperty("lower", out var lower))
         {
@@ -216,7 +241,7 @@ public static partial class ExportJobList
     }
 
     /// <summary>The job's image keys in the flags' forms; null when it has none.</summary>
-    private static ImageFields? Image(JsonElement element, string where)
+    private static ImageFields? Image(JsonElement element, JobPlace where)
     {
         if (!Array.Exists(ImageKeys, k => element.TryGetProperty(k, out _)))
         {
@@ -242,19 +267,19 @@ public static partial class ExportJobList
     }
 
     /// <summary>A command as --cmd takes it: a list of strings (kept as its JSON), or a line for /bin/sh -c.</summary>
-    private static string? Command(JsonElement element, string key, string where) =>
+    private static string? Command(JsonElement element, string key, JobPlace where) =>
         !element.TryGetProperty(key, out var value) ? null
         : value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) ? value.GetRawText()
         : value.ValueKind == JsonValueKind.String ? value.GetString()
         : throw new JobListException($"{where}: \"{key}\" must be a list of strings or a command line");
 
-    private static List<string> Pairs(JsonElement element, string key, string where) =>
+    private static List<string> Pairs(JsonElement element, string key, JobPlace where) =>
         !element.TryGetProperty(key, out var value) ? []
         : value.ValueKind == JsonValueKind.Object && value.EnumerateObject().All(p => p.Value.ValueKind == JsonValueKind.String)
             ? [.. value.EnumerateObject().Select(p => $"{p.Name}={p.Value.GetString()}")]
             : throw new JobListException($"{where}: \"{key}\" must be an object of strings");
 
-    private static string? Text(JsonElement element, string key, string where)
+    private static string? Text(JsonElement element, string key, JobPlace where)
     {
         if (!element.TryGetProperty(key, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -264,6 +289,15 @@ public static partial class ExportJobList
         return value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
             ? text
             : throw new JobListException($"{where}: \"{key}\" must be a non-empty string");
+    }
+
+    /// <summary>
+    /// Where a job is, for messages ("jobs.json: job 3 (\"web\")"): spelled only when a message is
+    /// made. Spelled for every job as it was parsed, it was two strings a job for nothing.
+    /// </summary>
+    private readonly record struct JobPlace(string Origin, int Number, string? Id)
+    {
+        public override string ToString() => Id is null ? $"{Origin}: job {Number}" : $"{Origin}: job {Number} (\"{Id}\")";
     }
 
     /// <summary>image-layout.md, "index.json": ref ::= component ("/" component)*; component ::= alphanum (separator alphanum)*.</summary>

@@ -64,12 +64,12 @@ internal sealed class ForkedRecords
             Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
             SHA256.HashData(Current.WrittenSpan, digest);
             Current.Dispose();
-            return "sha256:" + Convert.ToHexStringLower(digest);
+            return Sha256Text.FromHash(digest);
         }
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         HashInto(hash);
-        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+        return Sha256Text.FromHash(hash.GetHashAndReset());
     }
 
     /// <summary>Appends every part, in order, to <paramref name="hash"/>, giving each part's array back once hashed; rethrows a forked writer's failure.</summary>

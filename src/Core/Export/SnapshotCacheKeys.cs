@@ -108,7 +108,7 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
     {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(text.WrittenSpan, digest);
-        return "sha256:" + Convert.ToHexStringLower(digest);
+        return Sha256Text.FromHash(digest);
     }
 
     private string Print(byte[] tree, CancellationToken cancellationToken) => Print(tree, null, -1, cancellationToken);

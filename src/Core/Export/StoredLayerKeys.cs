@@ -44,7 +44,7 @@ public static class StoredLayerKeys
                 text.Append("data ").Append(print).Append('\n');
             }
 
-            below = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+            below = Sha256Text.Of(Encoding.UTF8.GetBytes(text.ToString()));
             keys.Add(below);
         }
 

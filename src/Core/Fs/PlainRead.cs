@@ -137,7 +137,7 @@ public static class PlainRead
             {
                 // The whole file in one read (the warm export's small blobs): hashed in one call,
                 // without a hash object (an OpenSSL context and its finalizable handle) per blob.
-                return (first, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(buffer.AsSpan(0, first))));
+                return (first, Sha256Text.Of(buffer.AsSpan(0, first)));
             }
 
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -157,7 +157,7 @@ public static class PlainRead
                 }
             }
 
-            return (total, "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()));
+            return (total, Sha256Text.FromHash(hash.GetHashAndReset()));
         }
         finally
         {

@@ -24,7 +24,7 @@ public sealed class DigestingStream : Stream
     }
 
     /// <summary>The digest of the bytes written so far, as an OCI digest: "sha256:" and 64 lower-case hex digits.</summary>
-    public string Digest => "sha256:" + Convert.ToHexStringLower(DigestBytes);
+    public string Digest => Sha256Text.FromHash(DigestBytes);
 
     /// <summary>The raw 32-byte SHA-256 of the bytes written so far; still available after Dispose.</summary>
     public byte[] DigestBytes => _final is null ? _hash.CurrentHash() : (byte[])_final.Clone();

@@ -13,7 +13,7 @@ public static class OciDigest
     private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
 
     /// <summary>The digest of some bytes.</summary>
-    public static string Of(ReadOnlySpan<byte> content) => Prefix + Convert.ToHexStringLower(SHA256.HashData(content));
+    public static string Of(ReadOnlySpan<byte> content) => Sha256Text.Of(content);
 
     /// <summary>The hex part of a sha256 digest, after checking its form.</summary>
     /// <exception cref="ArgumentException">Another algorithm, upper-case hex, or the wrong length.</exception>

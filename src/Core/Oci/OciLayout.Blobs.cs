@@ -101,7 +101,7 @@ public sealed partial class OciLayout
         long size;
         using (var source = File.OpenRead(path))
         {
-            var actual = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(source));
+            var actual = Sha256Text.FromHash(SHA256.HashData(source));
             if (actual != expectedDigest)
             {
                 throw new InvalidDataException($"{path}: its digest is {actual}, not {expectedDigest}; it was not stored");

@@ -23,6 +23,9 @@ public sealed class ExportJobListTests
 
         Assert.Equal(Path.Combine(scratch.Path, "up/é"), ExportJobList.Load(plain).Single().Source.Upper);
         Assert.Equal(Path.Combine(scratch.Path, "up/é"), ExportJobList.Load(marked).Single().Source.Upper);
+        var broken = Path.Combine(scratch.Path, "broken.json");
+        File.WriteAllBytes(broken, [.. "[{\"id\": \"a\", \"upper\": \"up/"u8, 0xFF, .. "\"}]"u8]);
+        Assert.Equal(broken + ": not UTF-8 text; a job file is JSON, which is", Assert.Throws<JobListException>(() => ExportJobList.Load(broken)).Message);
         Assert.EndsWith(": is a directory, not a job file", Assert.Throws<JobListException>(() => ExportJobList.Load(scratch.Path)).Message, StringComparison.Ordinal);
         Assert.EndsWith("nope.json: no such file or directory (ENOENT)", Assert.Throws<JobListException>(() => ExportJobList.Load(Path.Combine(scratch.Path, "nope.json"))).Message, StringComparison.Ordinal);
     }

@@ -11,7 +11,7 @@ internal sealed class BlobRecipe : IDisposable
     private readonly Sha256Hasher _hash = new();
 
     /// <summary>"sha256:…" of the recipe so far.</summary>
-    public string Digest => "sha256:" + Convert.ToHexStringLower(_hash.CurrentHash());
+    public string Digest => Sha256Text.FromHash(_hash.CurrentHash());
 
     // "k" KEY "\n" for a frame, "r" LENGTH BYTES for other bytes: no two recipes read alike.
     public void AddFrame(string key)

@@ -77,7 +77,7 @@ internal sealed class EstargzWriter : PerFileFrameWriter
         _tocWriter.WriteEndObject();
         _tocWriter.Flush();
         var toc = _toc.WrittenSpan;
-        TocDigest = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(toc));
+        TocDigest = Sha256Text.Of(toc);
 
         // WriteTOCAndFooter: a member of its own holding the TOC's tar entry (Typeflag, Name and
         // Size only, as Go's tar.Writer writes them) and the end of the archive.

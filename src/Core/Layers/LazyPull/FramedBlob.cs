@@ -70,7 +70,7 @@ internal sealed partial class FramedBlob : IDisposable
     /// <summary>"sha256:…" of the uncompressed tar so far.</summary>
     public string TarDigest => _tarDeferred
         ? throw new InvalidOperationException("the tar of a blob still held back is not hashed: write or drop the held pieces first")
-        : _knownTarDigest ?? "sha256:" + Convert.ToHexStringLower(_tar.CurrentHash());
+        : _knownTarDigest ?? Sha256Text.FromHash(_tar.CurrentHash());
 
     /// <summary>Adds tar bytes to the current frame, cutting it each time it fills a block.</summary>
     /// <param name="cutWhenFull">

@@ -49,7 +49,7 @@ internal sealed class ReusableSha256 : IDisposable
     public string Finish()
     {
         var hash = _usePlatform ? _platform!.GetHashAndReset() : _managed!.CurrentHash();
-        return "sha256:" + Convert.ToHexStringLower(hash);
+        return Sha256Text.FromHash(hash);
     }
 
     public void Dispose()

@@ -82,7 +82,7 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
         Blob.Cut();
 
         var tarSplitCompressed = _tarSplit.Finish();
-        var tarSplitDigest = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(tarSplitCompressed));
+        var tarSplitDigest = Sha256Text.Of(tarSplitCompressed);
 
         _tocWriter.WriteEndArray();
         _tocWriter.WriteString("tarSplitDigest", tarSplitDigest);
@@ -92,7 +92,7 @@ internal sealed class ZstdChunkedWriter : PerFileFrameWriter
         using var tocFrame = new PooledBufferWriter(Math.Max(256, manifest.Length / 4));
         Blob.CompressApart(manifest, tocFrame);
         var manifestCompressed = tocFrame.WrittenSpan;
-        var manifestChecksum = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(manifestCompressed));
+        var manifestChecksum = Sha256Text.Of(manifestCompressed);
 
         // Each offset is that of the frame's content, past its 8-byte skippable-frame header.
         var manifestOffset = WriteSkippable(manifestCompressed);
