@@ -14,27 +14,39 @@ namespace ParallelDiff.Cli;
 public static class OutputPaths
 {
     /// <summary>The directories a snapshot is read from, each named by its role for messages.</summary>
-    public static SnapshotDirectories DirectoriesOf(Snapshot snapshot)
+    public static SnapshotDirectories DirectoriesOf(Snapshot snapshot) => new(Labelled(snapshot, string.Empty));
+
+    /// <summary>
+    /// The directories <paramref name="snapshot"/> reads, each labelled by its role after
+    /// <paramref name="prefix"/> ("snap-1 upper"): a bulk export lists a thousand snapshots' at once.
+    /// </summary>
+    public static List<(string Role, string Path)> Labelled(Snapshot snapshot, string prefix)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var dirs = new List<(string, string)>();
+        ArgumentNullException.ThrowIfNull(prefix);
+        var dirs = new List<(string, string)>(snapshot.Lowers.Count + 2);
         if (snapshot.Upper is { } upper)
         {
-            dirs.Add(("upper", upper));
+            dirs.Add((prefix + "upper", upper));
         }
 
-        dirs.AddRange(snapshot.Lowers.Select(l => ("lower", l.Path)));
+        var lower = prefix + "lower";
+        foreach (var layer in snapshot.Lowers)
+        {
+            dirs.Add((lower, layer.Path));
+        }
+
         if (snapshot.From is { } from)
         {
-            dirs.Add(("--from tree", from));
+            dirs.Add((prefix + "--from tree", from));
         }
 
         if (snapshot.To is { } to)
         {
-            dirs.Add(("--to tree", to));
+            dirs.Add((prefix + "--to tree", to));
         }
 
-        return new SnapshotDirectories(dirs);
+        return dirs;
     }
 
     /// <summary>A file the command writes: absent or a regular file, in an existing directory, outside the snapshot.</summary>

@@ -337,7 +337,7 @@ public static class ExportCommand
         {
             try
             {
-                return OutputPaths.DirectoriesOf(planned.Job.Source.Resolve()).All.Select(d => ($"{planned.Job.Id} {d.Role}", d.Path)).ToList();
+                return OutputPaths.Labelled(planned.Job.Source.Resolve(), planned.Job.Id + " ");
             }
             catch (Exception e) when (e is SnapshotException or IOException or UsageException or ArgumentException)
             {

@@ -138,7 +138,7 @@ public sealed partial class BulkExport(OciLayout layout, ExportJournal journal, 
     /// "lower-layers" its stack's lower snapshots (exported once per layout).
     /// </summary>
     /// <param name="stack">The job's snapshot; needed only with "lower-layers".</param>
-    private async Task<(IReadOnlyList<LayerDescriptor> Below, ImageConfig Image)> ImageBelowAsync(
+    private async ValueTask<(IReadOnlyList<LayerDescriptor> Below, ImageConfig Image)> ImageBelowAsync(
         PlannedJob planned, Core.Snapshots.Snapshot? stack, int parallelism, CancellationToken cancellationToken)
     {
         var baseLayers = planned.StoreBaseLayers(layout);
@@ -165,41 +165,18 @@ public sealed partial class BulkExport(OciLayout layout, ExportJournal journal, 
             progress.Warning(job.Id, warning);
         }
 
-        var clock = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
         try
         {
             // Standard input cannot serve many jobs; the job file refuses "mount-json": "-".
             var snapshot = taken?.Snapshot ?? planned.ResolveSnapshot();
             var target = pushes?.TargetOf(job.Id);
             using var push = target is null ? null : await pushes!.StartLayerAsync(target, meter, cancellationToken).ConfigureAwait(false);
-            var request = new LayerWriteRequest(snapshot, planned.Layer, planned.Compression, string.Empty)
-            {
-                Parallelism = parallelism,
-                Meter = meter,
-                Warn = message => progress.Warning(job.Id, message),
-                Copy = push is null ? null : push.Open,
-                Frames = frames,
-            };
             var (below, imageConfig) = await ImageBelowAsync(planned, snapshot, parallelism, cancellationToken).ConfigureAwait(false);
 
-            var fromCache = taken is not null;
-            var (result, seconds, pushed) = taken is not null ? (taken.Layer, clock.Elapsed.TotalSeconds, null) : await UploadRetry.RunAsync(
-                async () =>
-                {
-                    var (written, took) = cached is null
-                        ? await LayoutLayers.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false)
-                        : await ExportCachedAsync(request, unsynced, hit => fromCache = hit, cancellationToken).ConfigureAwait(false);
-
-                    // A layer from the cache was never streamed to the registry: it goes up from the layout.
-                    var record = push is null ? null
-                        : fromCache ? await pushes!.PushFromLayoutAsync(target!, layout, below, written.Descriptor, imageConfig, cancellationToken).ConfigureAwait(false)
-                        : await pushes!.FinishAsync(target!, push, layout, below, written.Descriptor, imageConfig, cancellationToken).ConfigureAwait(false);
-                    return (written, took, record);
-                },
-                target?.ToString() ?? string.Empty,
-                request.Warn,
-                meter,
-                cancellationToken).ConfigureAwait(false);
+            var (result, seconds, pushed, fromCache) = taken is not null
+                ? (taken.Layer, Stopwatch.GetElapsedTime(started).TotalSeconds, null, true)
+                : await WriteLayerAsync(planned, snapshot, parallelism, meter, (push, target), below, imageConfig, unsynced, cancellationToken).ConfigureAwait(false);
             // Through the cache, config and manifest are linked from it like the layer when it holds them.
             var image = cached is null
                 ? ImageWriter.WriteBlobs(layout, [.. below, result.Descriptor], job.Id, unsynced, imageConfig)
@@ -214,8 +191,47 @@ public sealed partial class BulkExport(OciLayout layout, ExportJournal journal, 
         catch (Exception e)
         {
             // Whatever went wrong with this snapshot is its own failure; the others go on.
-            return (new JournalEntry(planned.Fingerprint, SnapshotReport.Failed(job.Id, planned.Source, clock.Elapsed.TotalSeconds, e)), null);
+            return (new JournalEntry(planned.Fingerprint, SnapshotReport.Failed(job.Id, planned.Source, Stopwatch.GetElapsedTime(started).TotalSeconds, e)), null);
         }
+    }
+
+    /// <summary>
+    /// Writes the job's layer (through the --cache directory when there is one, which may still hold
+    /// it) and pushes it when the job has a target, retrying an upload the registry lost. A method
+    /// of its own, so that a layer taken from the cache in the pass before allocates none of this.
+    /// </summary>
+    /// <returns>The layer, the seconds it took, its push, and whether the --cache directory held it.</returns>
+    private async Task<(LayerExportResult Result, double Seconds, PushRecord? Pushed, bool FromCache)> WriteLayerAsync(
+        PlannedJob planned, Core.Snapshots.Snapshot snapshot, int parallelism, LayerMeter? meter, (LayerPush? Push, ImageReference? Target) upload,
+        IReadOnlyList<LayerDescriptor> below, ImageConfig imageConfig, PendingBlobs unsynced, CancellationToken cancellationToken)
+    {
+        var (push, target) = upload;
+        var warn = (string message) => progress.Warning(planned.Job.Id, message);
+        return await UploadRetry.RunAsync(
+            async () =>
+            {
+                var request = new LayerWriteRequest(snapshot, planned.Layer, planned.Compression, string.Empty)
+                {
+                    Parallelism = parallelism,
+                    Meter = meter,
+                    Warn = warn,
+                    Copy = push is null ? null : push.Open,
+                    Frames = frames,
+                };
+                var hit = false;
+                var (written, took) = cached is null
+                    ? await LayoutLayers.ExportAsync(writer, layout, request, unsynced, cancellationToken).ConfigureAwait(false)
+                    : await ExportCachedAsync(request, unsynced, h => hit = h, cancellationToken).ConfigureAwait(false);
+                // A layer from the cache was never streamed to the registry: it goes up from the layout.
+                var record = push is null ? null
+                    : hit ? await pushes!.PushFromLayoutAsync(target!, layout, below, written.Descriptor, imageConfig, cancellationToken).ConfigureAwait(false)
+                    : await pushes!.FinishAsync(target!, push, layout, below, written.Descriptor, imageConfig, cancellationToken).ConfigureAwait(false);
+                return (written, took, record, hit);
+            },
+            target?.ToString() ?? string.Empty,
+            warn,
+            meter,
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<(LayerExportResult Result, double Seconds)> ExportCachedAsync(LayerWriteRequest request, PendingBlobs unsynced, Action<bool> fromCache, CancellationToken cancellationToken)

@@ -48,13 +48,20 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
     public IReadOnlyList<LayerDescriptor> StoreBaseLayers(OciLayout layout)
     {
         ArgumentNullException.ThrowIfNull(layout);
-        var baseLayers = Base?.Layers ?? [];
-        foreach (var baseLayer in baseLayers.Where(l => !layout.HasBlob(l.Digest)))
+        if (Base is null)
         {
-            layout.AddBlobFile(Base!.Layout.BlobPath(baseLayer.Digest), baseLayer.Digest);
+            return [];
         }
 
-        return baseLayers;
+        foreach (var baseLayer in Base.Layers)
+        {
+            if (!layout.HasBlob(baseLayer.Digest))
+            {
+                layout.AddBlobFile(Base.Layout.BlobPath(baseLayer.Digest), baseLayer.Digest);
+            }
+        }
+
+        return Base.Layers;
     }
 
     // A job without image keys has the command's fields, the very same object: described once a

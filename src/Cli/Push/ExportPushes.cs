@@ -61,7 +61,8 @@ public sealed class ExportPushes : IAsyncDisposable
         foreach (var job in jobs.Select(j => j.Job))
         {
             var text = job.Push ?? (repository is null ? null : $"{repository}:{job.Id}");
-            if (PushArguments.Parse(text, $"job \"{job.Id}\": push") is { } target)
+            // Without a target nothing is parsed (nor the message for one spelled): a job of an export that does not push.
+            if (text is not null && PushArguments.Parse(text, $"job \"{job.Id}\": push") is { } target)
             {
                 targets[job.Id] = target;
             }

@@ -51,9 +51,12 @@ public static class ImageWriter
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(layers);
         config ??= ImageConfig.Default;
-        foreach (var layer in layers.Where(l => !layout.IsStored(l.Digest)))
+        for (var i = 0; i < layers.Count; i++)
         {
-            throw new InvalidOperationException($"{layout.Root}: the layer blob {layer.Digest} is not stored in the layout; add it before writing the image");
+            if (!layout.IsStored(layers[i].Digest))
+            {
+                throw new InvalidOperationException($"{layout.Root}: the layer blob {layers[i].Digest} is not stored in the layout; add it before writing the image");
+            }
         }
 
         var configDescriptor = writeBlob(OciMediaTypes.ImageConfig, ConfigJson(layers, config));
