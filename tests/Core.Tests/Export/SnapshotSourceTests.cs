@@ -11,12 +11,10 @@ public sealed class SnapshotSourceTests : IDisposable
 
     public void Dispose() => _scratch.Dispose();
 
-    private string Dir(string name) => Directory.CreateDirectory(Path.Combine(_scratch.Path, name)).FullName;
-
     [Fact]
     public void Each_form_should_resolve_to_the_same_upper_and_lowers()
     {
-        var (upper, lower, work) = (Dir("u"), Dir("l"), Dir("w"));
+        var (upper, lower, work) = (_scratch.Subdirectory("u"), _scratch.Subdirectory("l"), _scratch.Subdirectory("w"));
         var expected = Snapshot.OfOverlay(upper, [lower]);
         Snapshot[] resolved =
         [

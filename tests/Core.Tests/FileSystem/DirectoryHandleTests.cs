@@ -11,13 +11,11 @@ public sealed class DirectoryHandleTests : IDisposable
 
     public void Dispose() => _scratch.Dispose();
 
-    private string Dir(string name) => Directory.CreateDirectory(Path.Combine(_scratch.Path, name)).FullName;
-
     [Fact]
     public void A_file_should_be_read_and_linked_by_its_name()
     {
-        var from = Dir("from");
-        var to = Dir("to");
+        var from = _scratch.Subdirectory("from");
+        var to = _scratch.Subdirectory("to");
         File.WriteAllText(Path.Combine(from, "blob"), "bytes");
         using var source = DirectoryHandle.TryOpen(from)!;
         using var target = DirectoryHandle.TryOpen(to)!;
@@ -49,7 +47,7 @@ public sealed class DirectoryHandleTests : IDisposable
     [InlineData("a\0b")]
     public void Anything_but_one_name_should_be_refused(string name)
     {
-        using var handle = DirectoryHandle.TryOpen(Dir("d"))!;
+        using var handle = DirectoryHandle.TryOpen(_scratch.Subdirectory("d"))!;
 
         Assert.Throws<ArgumentException>(() => handle.TryOpenFile(name, out _));
     }
@@ -74,7 +72,7 @@ public sealed class DirectoryHandleTests : IDisposable
     [Fact]
     public void A_handle_should_name_the_directory_it_opened_when_the_path_moves()
     {
-        var path = Dir("moved");
+        var path = _scratch.Subdirectory("moved");
         using var handle = DirectoryHandle.TryOpen(path)!;
         Directory.Move(path, path + "-elsewhere");
         File.WriteAllText(Path.Combine(path + "-elsewhere", "f"), "x");

@@ -21,6 +21,9 @@ public sealed class ScratchDirectory : IDisposable
     /// <summary>Creates /tmp/PREFIXxxxxxx. The name has no ':' or ',', so it can go into overlay options.</summary>
     public static ScratchDirectory Create(string prefix) => new(Directory.CreateTempSubdirectory(prefix).FullName);
 
+    /// <summary>Creates the directory <paramref name="name"/> in it (and any parents); its full path.</summary>
+    public string Subdirectory(string name) => Directory.CreateDirectory(System.IO.Path.Combine(Path, name)).FullName;
+
     public void Dispose()
     {
         if (_disposed)
