@@ -5,17 +5,16 @@ using Xunit;
 namespace ParallelDiff.Core.Tests.FileSystem;
 
 /// <summary>Calls on files by one name in a directory held open: what a warm --cache export makes per blob.</summary>
-public sealed class DirectoryHandleTests : IDisposable
+public sealed class DirectoryHandleTests
 {
-    private readonly ScratchDirectory _scratch = ScratchDirectory.Create("pd-dirhandle-");
-
-    public void Dispose() => _scratch.Dispose();
+    private static ScratchDirectory Scratch() => ScratchDirectory.Create("pd-dirhandle-");
 
     [Fact]
     public void A_file_should_be_read_and_linked_by_its_name()
     {
-        var from = _scratch.Subdirectory("from");
-        var to = _scratch.Subdirectory("to");
+        using var scratch = Scratch();
+        var from = scratch.Subdirectory("from");
+        var to = scratch.Subdirectory("to");
         File.WriteAllText(Path.Combine(from, "blob"), "bytes");
         using var source = DirectoryHandle.TryOpen(from)!;
         using var target = DirectoryHandle.TryOpen(to)!;
@@ -47,7 +46,8 @@ public sealed class DirectoryHandleTests : IDisposable
     [InlineData("a\0b")]
     public void Anything_but_one_name_should_be_refused(string name)
     {
-        using var handle = DirectoryHandle.TryOpen(_scratch.Subdirectory("d"))!;
+        using var scratch = Scratch();
+        using var handle = DirectoryHandle.TryOpen(scratch.Subdirectory("d"))!;
 
         Assert.Throws<ArgumentException>(() => handle.TryOpenFile(name, out _));
     }
@@ -55,10 +55,11 @@ public sealed class DirectoryHandleTests : IDisposable
     [Fact]
     public void A_directory_not_there_yet_should_be_opened_once_it_is()
     {
-        var path = Path.Combine(_scratch.Path, "later");
+        using var scratch = Scratch();
+        var path = Path.Combine(scratch.Path, "later");
         DirectoryHandle? kept = null;
-        File.WriteAllText(Path.Combine(_scratch.Path, "file-not-dir"), "x");
-        Assert.Null(DirectoryHandle.TryOpen(Path.Combine(_scratch.Path, "file-not-dir")));
+        File.WriteAllText(Path.Combine(scratch.Path, "file-not-dir"), "x");
+        Assert.Null(DirectoryHandle.TryOpen(Path.Combine(scratch.Path, "file-not-dir")));
         Assert.Null(DirectoryHandle.Kept(ref kept, path));
         Assert.Null(kept);
 
@@ -72,7 +73,8 @@ public sealed class DirectoryHandleTests : IDisposable
     [Fact]
     public void A_handle_should_name_the_directory_it_opened_when_the_path_moves()
     {
-        var path = _scratch.Subdirectory("moved");
+        using var scratch = Scratch();
+        var path = scratch.Subdirectory("moved");
         using var handle = DirectoryHandle.TryOpen(path)!;
         Directory.Move(path, path + "-elsewhere");
         File.WriteAllText(Path.Combine(path + "-elsewhere", "f"), "x");
