@@ -178,12 +178,12 @@ public sealed class StoredLayers(OciLayout layout)
         return parsed;
     }
 
-    // One string a record: a warm --cache export looks one up for every snapshot.
     // The records directory held open (DirectoryHandle), once it exists: until then each look-up
     // tries to open it, as a cold cache has no records to find anyway.
     private DirectoryHandle? _recordsHandle;
 
     private DirectoryHandle? RecordsHandle() => DirectoryHandle.Kept(ref _recordsHandle, Directory);
 
+    // One string a record: a warm --cache export looks one up for every snapshot.
     private string PathOf(string key) => string.Concat(Directory, "/", OciDigest.HexSpan(key), ".json");
 }

@@ -20,6 +20,8 @@ public sealed partial class OciLayout
     /// <summary>
     /// blobs/sha256 held open, for the calls a warm export makes on each blob by name
     /// (<see cref="DirectoryHandle"/>); null while it cannot be opened, and then they go by path.
+    /// One descriptor a layout object at most, closed when the object is collected (a layout is not
+    /// disposable; an O_PATH descriptor holds no data and no lock).
     /// </summary>
     internal DirectoryHandle? BlobDirectoryHandle => DirectoryHandle.Kept(ref _blobDirectoryHandle, BlobDirectory);
 
