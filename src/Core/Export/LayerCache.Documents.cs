@@ -37,10 +37,8 @@ public sealed partial class LayerCache
     /// <summary>Whether the cache's blob of that digest is these very bytes: never trusted on its name.</summary>
     private bool HoldsExactly(string digest, byte[] content)
     {
-        // open, pread and close (PlainRead), by name in the blobs directory held open when it can
-        // be: two documents a snapshot in a warm export.
-        var blobs = _store.BlobDirectoryHandle;
-        using var handle = blobs is not null ? blobs.TryOpenFile(OciDigest.HexSpan(digest), out _) : PlainRead.TryOpen(_store.BlobPath(digest), out _);
+        // open, pread and close (PlainRead): two documents a snapshot in a warm export.
+        using var handle = _store.TryOpenBlob(digest, out _);
         if (handle is null)
         {
             return false;
@@ -48,8 +46,8 @@ public sealed partial class LayerCache
 
         try
         {
-            // A read that fails is a miss, said nowhere: the directory names it well enough.
-            using var bytes = PlainRead.ReadAllPooled(handle, blobs?.Path ?? _store.Root, content.Length, limit: content.Length);
+            // A read that fails is a miss, said nowhere: the cache's root names it well enough.
+            using var bytes = PlainRead.ReadAllPooled(handle, _store.Root, content.Length, limit: content.Length);
             return !bytes.IsNull && bytes.Span.SequenceEqual(content);
         }
         catch (IOException)

@@ -44,9 +44,8 @@ public sealed class StoredBlobs(OciLayout layout)
             return "is not a sha256 digest";
         }
 
-        // open, pread and close only (PlainRead): no flock or fstat for a file checked by its digest;
-        // opened by name in the blobs directory held open when it can be.
-        var handle = layout.BlobDirectoryHandle is { } blobs ? blobs.TryOpenFile(OciDigest.HexSpan(digest), out var errno) : PlainRead.TryOpen(path, out errno);
+        // open, pread and close only (PlainRead): no flock or fstat for a file checked by its digest.
+        var handle = layout.TryOpenBlob(digest, out var errno);
         if (handle is null)
         {
             // Not known to be damaged when unreadable, so not removed: the redo's write meets the same cause and fails with it.

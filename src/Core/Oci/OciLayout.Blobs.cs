@@ -27,6 +27,15 @@ public sealed partial class OciLayout
 
     private DirectoryHandle? _blobDirectoryHandle;
 
+    /// <summary>
+    /// Opens the blob of <paramref name="digest"/> for reading with open(2) alone (<see cref="PlainRead"/>),
+    /// by its name in <see cref="BlobDirectoryHandle"/> when that is open, else by its path; null
+    /// with <paramref name="errno"/> set when it cannot be opened.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a sha256 digest.</exception>
+    internal PlainFile? TryOpenBlob(string digest, out int errno) =>
+        BlobDirectoryHandle is { } blobs ? blobs.TryOpenFile(OciDigest.HexSpan(digest), out errno) : PlainRead.TryOpen(BlobPath(digest), out errno);
+
     /// <summary>Whether a blob of that digest is stored (its content is not re-checked).</summary>
     public bool HasBlob(string digest) => File.Exists(BlobPath(digest));
 

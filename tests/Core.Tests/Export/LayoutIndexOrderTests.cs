@@ -75,6 +75,15 @@ public sealed class LayoutIndexOrderTests : IDisposable
         File.WriteAllText(ours.IndexPath, sorted.Replace("\"0\"", "\"cc\"", StringComparison.Ordinal));
         Assert.True(LayoutIndexOrder.SortByRefName(ours));
         Assert.Equal(["a", "b", "cc"], ours.Manifests().Select(Name));
+
+        // What the sort kept, a tag adds to: the same bytes as a fresh object reading the sorted file.
+        var afterSort = File.ReadAllBytes(ours.IndexPath);
+        ours.TagInRefNameOrder([(m, "bb")]);
+        var fromKept = File.ReadAllBytes(ours.IndexPath);
+        File.WriteAllBytes(ours.IndexPath, afterSort);
+        OciLayout.Open(root).TagInRefNameOrder([(m, "bb")]);
+        Assert.Equal(fromKept, File.ReadAllBytes(ours.IndexPath));
+        Assert.Equal(["a", "b", "bb", "cc"], ours.Manifests().Select(Name));
     }
 
     [Fact]
