@@ -248,7 +248,7 @@ public sealed class OciLayoutIndexTests : IDisposable
     {
         var layout = OciLayout.Open(Dir, lockTimeout: TimeSpan.FromMilliseconds(200));
         var manifest = StoreManifest(layout, "{}");
-        using var held = new FileStream(layout.IndexLockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        using var held = HoldLockFile(layout.IndexLockPath);
 
         var e = Assert.Throws<TimeoutException>(() => layout.Tag(manifest, "never"));
 
