@@ -44,8 +44,7 @@ public sealed class ExportJournal : IDisposable
         FileStream file;
         try
         {
-            // FileShare.None takes an exclusive flock on Linux, held until the stream is closed.
-            file = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            file = Fs.ExclusiveFile.Open(full);
         }
         catch (IOException e)
         {

@@ -22,8 +22,7 @@ public sealed class LayoutWriterLock : IDisposable
         var path = Path.Combine(folder, "writer.lock");
         try
         {
-            // FileShare.None takes an exclusive flock on Linux, held until the stream is closed.
-            return new LayoutWriterLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            return new LayoutWriterLock(Fs.ExclusiveFile.Open(path));
         }
         catch (IOException e)
         {
