@@ -38,7 +38,7 @@ public sealed class ExclusiveFileTests
         using var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", path, "sleep", "5"]) { UseShellExecute = false })!;
         try
         {
-            WaitUntilLocked(path);
+            LockFiles.WaitUntilHeldElsewhere(path);
 
             var clock = Stopwatch.StartNew();
             var e = Assert.Throws<IOException>(() => ExclusiveFile.Open(path));
@@ -49,31 +49,8 @@ public sealed class ExclusiveFileTests
         }
         finally
         {
-            holder.Kill();
+            holder.Kill(entireProcessTree: true);
             holder.WaitForExit();
         }
-    }
-
-    private static void WaitUntilLocked(string path)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            try
-            {
-                new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None).Dispose();
-            }
-            catch (IOException e) when (e.HResult == 11)
-            {
-                return;
-            }
-            catch (FileNotFoundException)
-            {
-            }
-
-            Thread.Sleep(20);
-        }
-
-        throw new TimeoutException($"flock(1) did not take {path} within 10 s");
     }
 }

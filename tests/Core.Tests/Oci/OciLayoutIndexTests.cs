@@ -232,7 +232,7 @@ public sealed class OciLayoutIndexTests : IDisposable
         var layout = OciLayout.Open(Dir);
         var manifest = StoreManifest(layout, "{}");
         using var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", layout.IndexLockPath, "sleep", "1.5"]) { UseShellExecute = false })!;
-        Thread.Sleep(300);
+        LockFiles.WaitUntilHeldElsewhere(layout.IndexLockPath);
 
         var clock = Stopwatch.StartNew();
         layout.Tag(manifest, "after-process");
