@@ -12,7 +12,8 @@ Every export writes a fresh layout; the layouts of both sides are compared blob 
 an export wrote is deleted until the bench ends: on ext4 without a journal (this VM's root) the
 inode allocator skips every inode freed in the last minute or more, one buffer lookup each
 (`recently_deleted` in `perf record`), so a cold export after the previous round's `rm -rf` of
-thousands of files paid for it in system time: 0.99 s, 1.76 s, 2.84 s, 3.46 s in six rounds.
+thousands of files paid for it in system time: 0.99 s, 1.76 s, 2.84 s, 3.46 s in six rounds. So
+a run holds every round's layouts and caches until it ends (a few GiB for copies and many-small).
 
     ./run.sh bench-cache [--runs N] [--copies N] [--scenarios copies,warm-many-small,warm-small]
 """
