@@ -15,9 +15,6 @@ internal static class ExclusiveFile
     /// <summary>How long a refusal is retried; fork-to-exec is milliseconds even on a loaded machine.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(1);
 
-    // .NET reports the flock refusal as an IOException whose HResult is the raw errno.
-    private const int EWOULDBLOCK = 11;
-
     /// <exception cref="IOException">The file is still locked after <see cref="Grace"/>, or cannot be opened.</exception>
     public static FileStream Open(string path)
     {
@@ -29,11 +26,14 @@ internal static class ExclusiveFile
             {
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException e) when (e.HResult == EWOULDBLOCK && clock.Elapsed < Grace)
+            catch (IOException e) when (IsRefused(e) && clock.Elapsed < Grace)
             {
                 Thread.Sleep(pause);
                 pause = Math.Min(pause * 2, 50);
             }
         }
     }
+
+    /// <summary>Whether opening with FileShare.None failed because another open file holds the flock (EWOULDBLOCK, which .NET gives as the HResult).</summary>
+    public static bool IsRefused(IOException e) => e.HResult == Errno.EAGAIN;
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using ParallelDiff.Core.Fs;
 using ParallelDiff.Core.Oci;
 using ParallelDiff.Core.Tests.Support;
 using Xunit;
@@ -192,7 +193,8 @@ public sealed class OciLayoutIndexTests : IDisposable
         var before = File.ReadAllText(layout.IndexPath);
 
         Task tagging;
-        using (HoldLockFile(layout.IndexLockPath))
+        // ExclusiveFile waits out a child process forked by another test that still shares a lock just let go.
+        using (ExclusiveFile.Open(layout.IndexLockPath))
         {
             tagging = Task.Run(() => OciLayout.Open(Dir).Tag(manifest, "waited"));
             await Task.Delay(500);
@@ -203,27 +205,6 @@ public sealed class OciLayoutIndexTests : IDisposable
 
         await tagging.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.NotNull(layout.FindManifest("waited"));
-    }
-
-    /// <summary>
-    /// FileStream's FileShare.None is a non-blocking flock: if a child process started by another
-    /// test at that moment still shares a descriptor (between fork and exec), it fails at once.
-    /// Retry for a few seconds rather than fail on that unrelated race.
-    /// </summary>
-    private static FileStream HoldLockFile(string path)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (clock.Elapsed < TimeSpan.FromSeconds(10))
-            {
-                Thread.Sleep(20);
-            }
-        }
     }
 
     [Fact]
@@ -248,7 +229,7 @@ public sealed class OciLayoutIndexTests : IDisposable
     {
         var layout = OciLayout.Open(Dir, lockTimeout: TimeSpan.FromMilliseconds(200));
         var manifest = StoreManifest(layout, "{}");
-        using var held = HoldLockFile(layout.IndexLockPath);
+        using var held = ExclusiveFile.Open(layout.IndexLockPath);
 
         var e = Assert.Throws<TimeoutException>(() => layout.Tag(manifest, "never"));
 

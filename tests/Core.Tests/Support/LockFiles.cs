@@ -1,13 +1,11 @@
 using System.Diagnostics;
+using ParallelDiff.Core.Fs;
 
 namespace ParallelDiff.Core.Tests.Support;
 
 /// <summary>Lock files as tests see them from outside: whether another process holds one yet.</summary>
 public static class LockFiles
 {
-    // .NET reports a refused non-blocking flock as an IOException whose HResult is the raw errno.
-    private const int EWOULDBLOCK = 11;
-
     /// <summary>
     /// Waits until another process (flock(1), started just before) holds an exclusive flock on
     /// <paramref name="path"/>: a fixed sleep instead can end before a loaded machine has even
@@ -22,7 +20,7 @@ public static class LockFiles
             {
                 new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None).Dispose();
             }
-            catch (IOException e) when (e.HResult == EWOULDBLOCK)
+            catch (IOException e) when (ExclusiveFile.IsRefused(e))
             {
                 return;
             }
