@@ -47,7 +47,7 @@ public sealed partial class BulkExport
         var warnings = new List<string>();
         try
         {
-            var snapshot = planned.Job.Source.Resolve();
+            var snapshot = planned.Resolved();
             var request = new LayerWriteRequest(snapshot, planned.Layer, planned.Compression, string.Empty) { Warn = warnings.Add };
             return cached!.TryTake(layout, request, unsynced, cancellationToken) is { } layer ? new CacheHit(snapshot, layer, warnings) : null;
         }
