@@ -195,6 +195,8 @@ public static class ExportCommand
         var compression = LayerArguments.Compression(cl, settings);
         var imageFields = ImageConfigArguments.Fields(cl);
         var epoch = LayerArguments.SourceDateEpoch(cl);
+        // With --cache most of a rerun is planning and the cache pass: no collection runs in them.
+        using var pause = cl.Value("--cache") is not null ? CollectionPause.Begin(JobFileBytes(jobsPath)) : null;
         var jobs = OrderedParallel.Map(ExportJobList.Load(jobsPath), (job, _) => PlannedJob.For(job, layer, compression, settings, imageFields, epoch, config => ImageConfigArguments.Inherit(cl, config)));
 
         CheckOutputs(cl, layoutDir, jobs);
@@ -249,7 +251,7 @@ public static class ExportCommand
         {
             var frames = cache?.Frames ?? new Core.Layers.LazyPull.FrameCache(settings.CacheMemory, spill: spill);
             var cached = cache is null ? null : new CachedLayers(cache);
-            reports = await new BulkExport(layout, journal, writer, progress, settings.GroupInterval, pushes, frames, cached).RunAsync(
+            reports = await new BulkExport(layout, journal, writer, progress, settings.GroupInterval, pushes, frames, cached) { EndsWithCachePass = pause }.RunAsync(
                 jobs,
                 pending => Budget(settings, jobs, maxConcurrent, pending, PushMemory(pushes, settings)),
                 cancellationToken).ConfigureAwait(false);
@@ -286,6 +288,19 @@ public static class ExportCommand
         }
 
         return failed > 0 ? ExitCodes.PartlyFailed : ExitCodes.Success;
+    }
+
+    /// <summary>The job file's size, or 0 when it cannot be had (loading it then says why).</summary>
+    private static long JobFileBytes(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Writes --report; returns how many snapshots failed.</summary>
@@ -337,7 +352,7 @@ public static class ExportCommand
         {
             try
             {
-                return OutputPaths.Labelled(planned.Job.Source.Resolve(), planned.Job.Id + " ");
+                return OutputPaths.Labelled(planned.Resolved(), planned.Job.Id + " ");
             }
             catch (Exception e) when (e is SnapshotException or IOException or UsageException or ArgumentException)
             {
