@@ -47,9 +47,9 @@ public sealed record PlannedJob(ExportJob Job, LayerOptions Layer, CompressionSe
     /// <summary>
     /// The job's snapshot, resolved the first time it is asked for and kept: the output check resolves
     /// every job before anything is written, and the export then uses the very directories that check
-    /// saw, rather than resolving each again (a second canonical walk of every path, 4 % of a warm
-    /// --cache export of 1,000 snapshots). A source that cannot be resolved is not kept: each ask
-    /// fails again with its cause.
+    /// saw. Resolving "mount-options", "docker-layer" or "mount-json" reads files (sysfs, the layer's
+    /// lower file, the JSON), and read twice they could give two answers. A source that cannot be
+    /// resolved is not kept: each ask fails again with its cause.
     /// </summary>
     /// <exception cref="SnapshotException">The source cannot be resolved (see <see cref="SnapshotSource.Resolve"/>).</exception>
     public Snapshot Resolved()
