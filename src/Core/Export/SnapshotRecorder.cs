@@ -70,6 +70,8 @@ public sealed class SnapshotRecorder
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(recorded);
+        // Written here, on the thread that finished the snapshot, not by the recorder (JournalLine).
+        var line = JournalLine.Of(entry);
         lock (_gate)
         {
             if (_closed)
@@ -77,7 +79,7 @@ public sealed class SnapshotRecorder
                 throw new InvalidOperationException("the export journal stopped recording", _failure);
             }
 
-            _queued.Add(new Finished(entry, image, recorded));
+            _queued.Add(new Finished(line, image, recorded));
             if (_waitingForWork)
             {
                 Monitor.Pulse(_gate);
@@ -163,7 +165,7 @@ public sealed class SnapshotRecorder
 
     private void RecordGroup(List<Finished> group)
     {
-        var entries = group.Select(f => f.Entry).ToList();
+        var lines = group.Select(f => f.Line).ToList();
         var tagged = group.Select((f, i) => (f.Image, Index: i)).Where(t => t.Image is not null).ToList();
         if (tagged.Count > 0)
         {
@@ -184,18 +186,18 @@ public sealed class SnapshotRecorder
                 // tag later groups go on; after a failed sync PendingBlobs fails theirs too.
                 foreach (var (_, i) in tagged)
                 {
-                    var report = entries[i].Report;
-                    entries[i] = entries[i] with { Report = SnapshotReport.Failed(report.Id, report.Source, report.Seconds, e) };
+                    var entry = lines[i].Entry;
+                    lines[i] = JournalLine.Of(entry with { Report = SnapshotReport.Failed(entry.Report.Id, entry.Report.Source, entry.Report.Seconds, e) });
                 }
             }
         }
 
-        _journal.Append(entries);
+        _journal.Append(lines);
         for (var i = 0; i < group.Count; i++)
         {
-            group[i].Recorded(entries[i].Report);
+            group[i].Recorded(lines[i].Entry.Report);
         }
     }
 
-    private sealed record Finished(JournalEntry Entry, OciImage? Image, Action<SnapshotReport> Recorded);
+    private sealed record Finished(JournalLine Line, OciImage? Image, Action<SnapshotReport> Recorded);
 }

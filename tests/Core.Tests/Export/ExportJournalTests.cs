@@ -45,6 +45,27 @@ public sealed class ExportJournalTests : IDisposable
     }
 
     [Fact]
+    public void Lines_made_ahead_should_append_as_a_group_with_the_bytes_entries_appended_one_by_one_have()
+    {
+        var oneByOne = Path.Combine(_scratch.Path, "one-by-one.jsonl");
+        using (var journal = ExportJournal.Open(oneByOne))
+        {
+            journal.Append(Done("a"));
+            journal.Append(Done("b", "sha256:other"));
+        }
+
+        using (var journal = ExportJournal.Open(JournalPath))
+        {
+            journal.Append([JournalLine.Of(Done("a")), JournalLine.Of(Done("b", "sha256:other"))]);
+        }
+
+        Assert.Equal(File.ReadAllBytes(oneByOne), File.ReadAllBytes(JournalPath));
+        using var reopened = ExportJournal.Open(JournalPath);
+        Assert.Equal("sha256:other", reopened.Latest["b"].Fingerprint);
+        Assert.Equal(Done("a").Report, reopened.Latest["a"].Report);
+    }
+
+    [Fact]
     public void A_line_cut_short_by_a_kill_should_be_dropped_and_the_next_entry_start_clean()
     {
         File.WriteAllBytes(JournalPath, [.. ExportJournal.ToLine(Done("a")), .. ExportJournal.ToLine(Done("b")).AsSpan(0, 40)]);
