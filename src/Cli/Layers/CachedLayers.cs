@@ -20,7 +20,7 @@ namespace ParallelDiff.Cli.Layers;
 /// </summary>
 public sealed class CachedLayers(LayerCache cache)
 {
-    private readonly SnapshotCacheKeys _keys = new(LinuxFileSystem.Instance);
+    private readonly SnapshotCacheKeys _keys = new(LinuxFileSystem.Instance, new PrintedTrees(cache.Root));
 
     // One command's run: its jobs' lowers are looked at once each (LowerPrints says why that holds).
     private readonly LowerPrints _lowerPrints = new(LinuxFileSystem.Instance);

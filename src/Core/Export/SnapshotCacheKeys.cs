@@ -17,7 +17,8 @@ namespace ParallelDiff.Core.Export;
 /// both). Roots are resolved to their canonical form here, so a lower reached through a symbolic
 /// link that now points elsewhere gives another key. Safe to use from many threads.
 /// </summary>
-public sealed class SnapshotCacheKeys(IFileSystem fs)
+/// <param name="printedTrees">Where small uppers' walks are kept between runs (<see cref="PrintedTrees"/>), or null to walk every upper.</param>
+public sealed class SnapshotCacheKeys(IFileSystem fs, PrintedTrees? printedTrees = null)
 {
     // 2: the lowers count by their consulted paths, kept in the record, not by whole prints.
     private const string Version = "paralleldiff cached snapshot 2";
@@ -124,12 +125,32 @@ public sealed class SnapshotCacheKeys(IFileSystem fs)
 
         // CanonicalDirectory's lstat and descriptor are the real file system's: a stand-in file system takes its own.
         int entries;
-        var print = status is { } known && fs is LinuxFileSystem
-            ? TreeStatPrint.Of(fs, tree, known, out entries, _shortReads.GetOrAdd(known.Device, static (_, root) => ShortReads.End(root), tree), directory, cancellationToken)
-            : TreeStatPrint.Of(fs, tree, out entries, cancellationToken);
+        string print;
+        if (status is { } known && fs is LinuxFileSystem linux && printedTrees is not null && directory >= 0)
+        {
+            // A small upper printed before is looked up path by path while its directories are unchanged.
+            if (printedTrees.Read(tree) is { } printed && TreeStatPrint.OfKnown(linux, tree, known, directory, printed, out entries) is { } again)
+            {
+                return again;
+            }
+
+            print = TreeStatPrint.Of(fs, tree, known, out entries, out var seen, ShortReadsEnd(known.Device, tree), directory, cancellationToken);
+            if (seen is not null)
+            {
+                printedTrees.Write(tree, seen);
+            }
+        }
+        else
+        {
+            print = status is { } given && fs is LinuxFileSystem
+                ? TreeStatPrint.Of(fs, tree, given, out entries, ShortReadsEnd(given.Device, tree), directory, cancellationToken)
+                : TreeStatPrint.Of(fs, tree, out entries, cancellationToken);
+        }
 
         // Two threads printing one big tree at once both walk it (two jobs of one upper in flight
         // together); either print is the tree's, and the first kept is what later jobs take.
         return entries >= KeptPrintEntries ? _prints.GetOrAdd(tree, print) : print;
     }
+
+    private bool ShortReadsEnd(ulong device, byte[] tree) => _shortReads.GetOrAdd(device, static (_, root) => ShortReads.End(root), tree);
 }

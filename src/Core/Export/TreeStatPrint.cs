@@ -15,7 +15,7 @@ namespace ParallelDiff.Core.Export;
 /// --from/--to pair) this way; a lower is not printed whole, only at the paths an export consulted
 /// (<see cref="ConsultedLowers"/>).
 /// </summary>
-public static class TreeStatPrint
+public static partial class TreeStatPrint
 {
     // The subtree of every directory that holds directories is walked as a stretch of its own, on
     // the thread pool, and hashed in order after: a warm export of many-small spent two thirds of
@@ -78,11 +78,24 @@ public static class TreeStatPrint
     public static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, out int entries, bool? shortReadsEnd = null, int rootDirectory = -1, CancellationToken cancellationToken = default) =>
         Of(fs, root, rootStatus, ForkAfter, cancellationToken, out entries, shortReadsEnd, rootDirectory);
 
-    private static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, int forkAfter, CancellationToken cancellationToken, out int entries, bool? shortReadsEnd = null, int rootDirectory = -1)
+    /// <inheritdoc cref="Of(IFileSystem, byte[], in FileStatus, out int, bool?, int, CancellationToken)"/>
+    /// <param name="printed">The entries the walk saw, for printing the tree again by <see cref="OfKnown"/>; null for a tree of more than <see cref="PrintedTree.MostEntries"/>.</param>
+    public static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, out int entries, out PrintedTree? printed, bool? shortReadsEnd = null, int rootDirectory = -1, CancellationToken cancellationToken = default)
+    {
+        var seen = new List<PrintedEntry>();
+        var print = Of(fs, root, rootStatus, ForkAfter, cancellationToken, out entries, shortReadsEnd, rootDirectory, seen);
+        printed = entries < PrintedTree.MostEntries && seen.Count == entries + 1 ? PrintedTree.Of(seen) : null;
+        return print;
+    }
+
+    private static string Of(IFileSystem fs, byte[] root, in FileStatus rootStatus, int forkAfter, CancellationToken cancellationToken, out int entries, bool? shortReadsEnd = null, int rootDirectory = -1, List<PrintedEntry>? seen = null)
     {
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(root);
 
+        // The walk's entries are kept only while it is small, and so on this thread alone: it forks
+        // only past ForkAfter entries, and PrintedTree keeps no more than that.
+        seen?.Add(PrintedEntry.Of([], rootStatus));
         var records = new ForkedRecords();
         // Through the root's descriptor when the caller opened it: the same inode, no path walked.
         Append(records.Current, [], rootStatus, rootDirectory >= 0 && fs is LinuxFileSystem ? LinuxFileSystem.ListXattrsOf(rootDirectory, root) : fs.ListXattrs(root));
@@ -91,7 +104,7 @@ public static class TreeStatPrint
         {
             // Only on the root's device: a directory mounted inside the tree may be another kind.
             var device = fs is LinuxFileSystem && (shortReadsEnd ?? ShortReads.End(root)) ? rootStatus.Device : (ulong?)null;
-            listed = new Listed(forkAfter, device);
+            listed = new Listed(forkAfter, device, seen);
             Walk(fs, records, root, [], listed, cancellationToken, opened: rootDirectory);
         }
 
@@ -119,6 +132,7 @@ public static class TreeStatPrint
             {
                 var path = PathBytes.Join(relative, entry.Name);
                 Append(records.Current, path, entry.Status, entry.XattrNames ?? fs.ListXattrs(PathBytes.Join(directory, entry.Name)));
+                listed.Saw(path, entry.Status);
                 if (!entry.Status.IsDirectory)
                 {
                     continue;
@@ -208,9 +222,10 @@ public static class TreeStatPrint
     }
 
     /// <summary>The entries one print has listed so far, on any thread: whether the tree is big enough to share its walk.</summary>
-    private sealed class Listed(int forkAfter, ulong? shortReadsEnd)
+    private sealed class Listed(int forkAfter, ulong? shortReadsEnd, List<PrintedEntry>? seen)
     {
         private int _count;
+        private List<PrintedEntry>? _seen = seen;
 
         /// <summary>The root's device when its file system ends listings at their first short read (<see cref="ShortReads"/>); null otherwise.</summary>
         public ulong? ShortReadsEnd => shortReadsEnd;
@@ -221,5 +236,22 @@ public static class TreeStatPrint
         public int Count => Volatile.Read(ref _count);
 
         public void Add(int entries) => Interlocked.Add(ref _count, entries);
+
+        /// <summary>Keeps an entry the walk printed while the tree is small; past that, keeps none (and forked walks never add).</summary>
+        public void Saw(byte[] path, in FileStatus status)
+        {
+            if (_seen is not { } seen)
+            {
+                return;
+            }
+
+            if (Many || seen.Count > PrintedTree.MostEntries)
+            {
+                _seen = null;
+                return;
+            }
+
+            seen.Add(PrintedEntry.Of(path, status));
+        }
     }
 }
