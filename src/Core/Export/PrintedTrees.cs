@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using ParallelDiff.Core.Fs;
-using ParallelDiff.Core.Layers;
 
 namespace ParallelDiff.Core.Export;
 
@@ -9,8 +8,8 @@ namespace ParallelDiff.Core.Export;
 /// canonical path (.paralleldiff/trees/HEX, HEX the path's SHA-256), so that the next run prints it
 /// by looking its paths up. A hint, never a verdict: a tree that no longer matches is walked, a
 /// file that does not parse is ignored, and the print that names the layer is always made from
-/// fresh stat data. Written without an fsync (a crash costs a walk, and a torn file fails its
-/// checksum); like the layer records, one small file per upper, not trimmed with the blobs.
+/// fresh stat data. Written in place without an fsync (a crash costs a walk, and a torn file fails
+/// its checksum); like the layer records, one small file per upper, not trimmed with the blobs.
 /// </summary>
 public sealed class PrintedTrees(string cacheRoot)
 {
@@ -54,16 +53,22 @@ public sealed class PrintedTrees(string cacheRoot)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(tree);
+        // Written in place (DirectoryHandle.TryReplaceFile): a reader that meets a torn or mixed
+        // file fails its checksum and walks. Through a temporary file and a rename (AtomicOutputFile)
+        // the 1,000 trees of a cold bulk export of small snapshots cost it 5 % more time.
         try
         {
-            System.IO.Directory.CreateDirectory(Directory);
-            using var output = AtomicOutputFile.Create(Path.Combine(Directory, NameOf(root)), durable: false);
-            output.Stream.Write(tree.ToBytes());
-            output.Commit();
+            if (DirectoryHandle.Kept(ref _handle, Directory) is null)
+            {
+                System.IO.Directory.CreateDirectory(Directory);
+            }
+
+            // Not kept on failure: the next run walks this upper, as it would have anyway.
+            _ = DirectoryHandle.Kept(ref _handle, Directory)?.TryReplaceFile(NameOf(root), tree.ToBytes(), out _);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Not kept: the next run walks this upper, as it would have anyway.
+            // The directory could not be made: as above.
         }
     }
 

@@ -97,6 +97,67 @@ public sealed class DirectoryHandle : SafeHandle
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="content"/> as the file <paramref name="name"/> here, created or
+    /// truncated in place (openat O_TRUNC, pwrite, close; no temporary name, no rename, no fsync):
+    /// not atomic, so only for a file whose reader checks it whole (a checksum) and takes a bad one
+    /// as absent. False with the errno when it cannot be written.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a single name.</exception>
+    public unsafe bool TryReplaceFile(ReadOnlySpan<char> name, ReadOnlySpan<byte> content, out int errno)
+    {
+        Span<byte> bytes = stackalloc byte[NameBytes];
+        Encode(name, bytes);
+        var added = false;
+        try
+        {
+            DangerousAddRef(ref added);
+            int fd;
+            fixed (byte* n = bytes)
+            {
+                fd = LibC.OpenAt((int)handle, n, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0b110_100_100);
+            }
+
+            if (fd < 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                return false;
+            }
+
+            try
+            {
+                fixed (byte* data = content)
+                {
+                    for (var written = 0; written < content.Length;)
+                    {
+                        var n = LibC.PWrite(fd, data + written, (nuint)(content.Length - written), written);
+                        if (n <= 0)
+                        {
+                            errno = n < 0 ? Marshal.GetLastPInvokeError() : Errno.EIO;
+                            return false;
+                        }
+
+                        written += (int)n;
+                    }
+                }
+            }
+            finally
+            {
+                LibC.Close(fd);
+            }
+
+            errno = 0;
+            return true;
+        }
+        finally
+        {
+            if (added)
+            {
+                DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>Gives the file <paramref name="name"/> here the same name in <paramref name="target"/> (link(2)); false with the errno when it cannot.</summary>
     /// <exception cref="ArgumentException">Not a single name.</exception>
     public unsafe bool TryLink(ReadOnlySpan<char> name, DirectoryHandle target, out int errno)

@@ -10,6 +10,25 @@ public sealed class DirectoryHandleTests
     private static ScratchDirectory Scratch() => ScratchDirectory.Create("pd-dirhandle-");
 
     [Fact]
+    public void A_file_replaced_in_place_should_hold_exactly_the_new_bytes_and_a_link_at_its_name_should_not_be_followed()
+    {
+        using var scratch = Scratch();
+        var here = scratch.Subdirectory("here");
+        using var directory = DirectoryHandle.TryOpen(here)!;
+
+        Assert.True(directory.TryReplaceFile("tree", "a longer first version"u8, out _));
+        Assert.True(directory.TryReplaceFile("tree", "short"u8, out _));
+        Assert.Equal("short", File.ReadAllText(Path.Combine(here, "tree")));
+
+        var outside = Path.Combine(scratch.Path, "outside");
+        File.WriteAllText(outside, "untouched");
+        File.CreateSymbolicLink(Path.Combine(here, "link"), outside);
+        Assert.False(directory.TryReplaceFile("link", "x"u8, out var errno));
+        Assert.Equal(Errno.ELOOP, errno);
+        Assert.Equal("untouched", File.ReadAllText(outside));
+    }
+
+    [Fact]
     public void A_file_should_be_read_and_linked_by_its_name()
     {
         using var scratch = Scratch();
