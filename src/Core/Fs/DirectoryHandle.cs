@@ -69,7 +69,14 @@ public sealed class DirectoryHandle : SafeHandle
         return first;
     }
 
-    /// <summary>Opens the file <paramref name="name"/> in this directory for reading, as <see cref="PlainRead.TryOpen"/> opens a path.</summary>
+    /// <summary>
+    /// Opens the file <paramref name="name"/> in this directory for reading, as <see cref="PlainRead.TryOpen"/>
+    /// opens a path, but without moving its atime where the file is ours (O_NOATIME; a file of
+    /// another owner is opened without it). The blobs, records and trees a warm --cache export
+    /// reads were each linked or written since their last read, so under relatime every read set
+    /// their atime: an inode dirtied per file (3 % of such an export's CPU) and written back by the
+    /// next sync, for a time nothing here looks at (the cache trims by mtime).
+    /// </summary>
     /// <exception cref="ArgumentException">Not a single name.</exception>
     public unsafe PlainFile? TryOpenFile(ReadOnlySpan<char> name, out int errno)
     {
@@ -82,7 +89,11 @@ public sealed class DirectoryHandle : SafeHandle
             int fd;
             fixed (byte* n = bytes)
             {
-                fd = LibC.OpenAt((int)handle, n, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+                fd = LibC.OpenAt((int)handle, n, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NOATIME, 0);
+                if (fd < 0 && Marshal.GetLastPInvokeError() == Errno.EPERM)
+                {
+                    fd = LibC.OpenAt((int)handle, n, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+                }
             }
 
             errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;

@@ -24,6 +24,9 @@ internal static unsafe partial class LibC
     public const int O_NONBLOCK = 0x800;
     public const int O_DIRECTORY = 0x10000;
     public const int O_NOFOLLOW = 0x20000;
+
+    /// <summary>Reads leave the file's atime alone; only for files the caller owns (else EPERM).</summary>
+    public const int O_NOATIME = 0x40000;
     public const int O_CLOEXEC = 0x80000;
 
     /// <summary>An unnamed file in the directory given (__O_TMPFILE | O_DIRECTORY).</summary>

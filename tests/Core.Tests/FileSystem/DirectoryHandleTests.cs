@@ -29,6 +29,49 @@ public sealed class DirectoryHandleTests
     }
 
     [Fact]
+    public void A_file_read_by_its_name_should_keep_its_atime_where_a_plain_read_moves_it()
+    {
+        using var scratch = Scratch();
+        var here = scratch.Subdirectory("here");
+        var file = Path.Combine(here, "blob");
+        File.WriteAllText(file, "bytes");
+        var old = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        using var directory = DirectoryHandle.TryOpen(here)!;
+
+        // Under relatime an atime older than the ctime is moved by the next read.
+        File.SetLastAccessTimeUtc(file, old);
+        using (var handle = directory.TryOpenFile("blob", out _))
+        {
+            using var bytes = PlainRead.ReadAllPooled(handle!, here, 16);
+            Assert.Equal("bytes"u8.ToArray(), bytes.Span.ToArray());
+        }
+
+        Assert.Equal(old, File.GetLastAccessTimeUtc(file));
+
+        // The same read without O_NOATIME moves it (on a relatime mount, the default; a noatime
+        // mount would make both assertions hold whatever the open did).
+        _ = File.ReadAllBytes(file);
+        Assert.True(File.GetLastAccessTimeUtc(file) > old || !RelatimeOrStrict(here), "a plain read kept the atime of a file read after its last change");
+    }
+
+    private static bool RelatimeOrStrict(string path)
+    {
+        // mountinfo: the mount options are the sixth field; the longest mount point above the path wins.
+        var best = (Length: -1, Options: string.Empty);
+        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            var fields = line.Split(' ');
+            var point = fields[4];
+            if ((path == point || path.StartsWith(point.TrimEnd('/') + "/", StringComparison.Ordinal)) && point.Length > best.Length)
+            {
+                best = (point.Length, fields[5]);
+            }
+        }
+
+        return !best.Options.Split(',').Contains("noatime");
+    }
+
+    [Fact]
     public void A_file_should_be_read_and_linked_by_its_name()
     {
         using var scratch = Scratch();
