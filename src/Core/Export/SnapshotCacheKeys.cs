@@ -18,8 +18,18 @@ namespace ParallelDiff.Core.Export;
 /// link that now points elsewhere gives another key. Safe to use from many threads.
 /// </summary>
 /// <param name="printedTrees">Where small uppers' walks are kept between runs (<see cref="PrintedTrees"/>), or null to walk every upper.</param>
-public sealed class SnapshotCacheKeys(IFileSystem fs, PrintedTrees? printedTrees = null)
+/// <param name="time">The clock that decides whether a walk's directories have settled (tests move it); the system's by default.</param>
+public sealed class SnapshotCacheKeys(IFileSystem fs, PrintedTrees? printedTrees = null, TimeProvider? time = null)
 {
+    // A walk's tree is kept only when every directory in it last changed this long before the walk
+    // began. A directory's names are read after its status, so a change in between is caught by
+    // its ctime moving; but without fine-grained timestamps two changes within one clock tick can
+    // leave the same ctime, and the second would go unseen by a later lookup. A tree that has been
+    // still for seconds cannot hide a change that way: any later one gets a later ctime.
+    private static readonly TimeSpan SettledFor = TimeSpan.FromSeconds(2);
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     // 2: the lowers count by their consulted paths, kept in the record, not by whole prints.
     private const string Version = "paralleldiff cached snapshot 2";
 
@@ -134,8 +144,9 @@ public sealed class SnapshotCacheKeys(IFileSystem fs, PrintedTrees? printedTrees
                 return again;
             }
 
+            var settled = (_time.GetUtcNow() - SettledFor).ToUnixTimeSeconds();
             print = TreeStatPrint.Of(fs, tree, known, out entries, out var seen, ShortReadsEnd(known.Device, tree), directory, cancellationToken);
-            if (seen is not null)
+            if (seen is not null && seen.DirectoriesChangedBefore(settled))
             {
                 printedTrees.Write(tree, seen);
             }

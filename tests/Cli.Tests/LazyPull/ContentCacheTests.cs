@@ -137,6 +137,29 @@ public sealed class ContentCacheTests : IDisposable
     }
 
     [Fact]
+    public void Settled_uppers_should_be_printed_from_their_kept_trees_and_still_see_every_change()
+    {
+        // Trees are kept only for uppers whose directories have been still for two seconds.
+        Thread.Sleep(2100);
+        var jobs = Jobs("u0", "u1", "u2");
+        Succeeds(Export(jobs, Layout("cold"), "zstd", "--cache", Cache));
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(Cache, ".paralleldiff", "trees")).Length);
+
+        // u0 untouched; u1: a file rewritten in place (its directory unchanged); u2: a name added.
+        File.WriteAllText(Path.Combine(Upper("u1"), "etc", "app.conf"), "port=9\n");
+        File.WriteAllText(Path.Combine(Upper("u2"), "app", "added.txt"), "new\n");
+
+        var report = Path.Combine(_root, "after.json");
+        Succeeds(Export(jobs, Layout("after"), "zstd", "--cache", Cache, "--report", report));
+        var after = Snapshots(report);
+        Assert.True(Hit(after[0]));
+        Assert.False(Hit(after[1]));
+        Assert.False(Hit(after[2]));
+        Succeeds(Export(jobs, Layout("plain"), "zstd"));
+        LayoutBytes.AssertEqual(Layout("plain"), Layout("after"));
+    }
+
+    [Fact]
     public void A_snapshot_whose_lower_changed_where_its_export_looked_should_be_exported_again()
     {
         var jobs = Jobs("u0");

@@ -153,19 +153,45 @@ public sealed class KnownTreePrintTests : IDisposable
     {
         var cache = Path.Combine(_dir.Path, "cache");
         var snapshot = Snapshot.OfOverlay(Tree, []);
-        var cold = new SnapshotCacheKeys(LinuxFileSystem.Instance, new PrintedTrees(cache)).KeyOf(snapshot, "s");
+        var upper = SnapshotPaths.CanonicalDirectory(Tree, "--upper");
         var trees = new PrintedTrees(cache);
-        Assert.NotNull(trees.Read(SnapshotPaths.CanonicalDirectory(Tree, "--upper")));
+        var cold = new SnapshotCacheKeys(LinuxFileSystem.Instance, trees, Later(10)).KeyOf(snapshot, "s");
+        Assert.NotNull(trees.Read(upper));
 
-        var warm = new SnapshotCacheKeys(LinuxFileSystem.Instance, trees).KeyOf(snapshot, "s");
+        var warm = new SnapshotCacheKeys(LinuxFileSystem.Instance, trees, Later(10)).KeyOf(snapshot, "s");
         Assert.Equal(cold.Lookup, warm.Lookup);
         Assert.Equal(new SnapshotCacheKeys(LinuxFileSystem.Instance).KeyOf(snapshot, "s").Lookup, warm.Lookup);
 
         Thread.Sleep(20);
         File.WriteAllText(Path.Combine(Tree, "etc", "app", "new"), "x");
-        var changed = new SnapshotCacheKeys(LinuxFileSystem.Instance, trees).KeyOf(snapshot, "s");
+        var changed = new SnapshotCacheKeys(LinuxFileSystem.Instance, trees, Later(10)).KeyOf(snapshot, "s");
         Assert.NotEqual(cold.Lookup, changed.Lookup);
         Assert.Equal(new SnapshotCacheKeys(LinuxFileSystem.Instance).KeyOf(snapshot, "s").Lookup, changed.Lookup);
+    }
+
+    [Fact]
+    public void A_tree_whose_directories_changed_within_seconds_of_its_walk_should_not_be_kept()
+    {
+        var cache = Path.Combine(_dir.Path, "cache");
+        var snapshot = Snapshot.OfOverlay(Tree, []);
+        var upper = SnapshotPaths.CanonicalDirectory(Tree, "--upper");
+        var trees = new PrintedTrees(cache);
+
+        // The tree was made a moment ago: a change within that clock tick could go unseen later.
+        var key = new SnapshotCacheKeys(LinuxFileSystem.Instance, trees).KeyOf(snapshot, "s");
+        Assert.Null(trees.Read(upper));
+
+        // Seen as seconds later, the same walk is kept, and the key is the same.
+        Assert.Equal(key.Lookup, new SnapshotCacheKeys(LinuxFileSystem.Instance, trees, Later(10)).KeyOf(snapshot, "s").Lookup);
+        Assert.NotNull(trees.Read(upper));
+    }
+
+    /// <summary>The system's clock, <paramref name="seconds"/> ahead.</summary>
+    private static AheadClock Later(int seconds) => new(TimeSpan.FromSeconds(seconds));
+
+    private sealed class AheadClock(TimeSpan ahead) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + ahead;
     }
 
     private static FileStatus Status(string path)
