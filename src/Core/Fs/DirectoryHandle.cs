@@ -112,7 +112,8 @@ public sealed class DirectoryHandle : SafeHandle
     /// Writes <paramref name="content"/> as the file <paramref name="name"/> here, created or
     /// truncated in place (openat O_TRUNC, pwrite, close; no temporary name, no rename, no fsync):
     /// not atomic, so only for a file whose reader checks it whole (a checksum) and takes a bad one
-    /// as absent. False with the errno when it cannot be written.
+    /// as absent. Created with mode 0666 less the umask, as the cache's other files are. False with
+    /// the errno when it cannot be written.
     /// </summary>
     /// <exception cref="ArgumentException">Not a single name.</exception>
     public unsafe bool TryReplaceFile(ReadOnlySpan<char> name, ReadOnlySpan<byte> content, out int errno)
@@ -126,7 +127,7 @@ public sealed class DirectoryHandle : SafeHandle
             int fd;
             fixed (byte* n = bytes)
             {
-                fd = LibC.OpenAt((int)handle, n, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0b110_100_100);
+                fd = LibC.OpenAt((int)handle, n, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0b110_110_110);
             }
 
             if (fd < 0)
