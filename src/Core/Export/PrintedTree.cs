@@ -37,8 +37,13 @@ public sealed class PrintedTree
         return entries.Count is > 0 and <= MostEntries && entries[0].Path.Length == 0 && entries[0].IsDirectory ? new PrintedTree(entries) : null;
     }
 
-    /// <summary>Whether every directory's ctime is before <paramref name="unixSeconds"/> (see <see cref="SnapshotCacheKeys"/> for why that matters).</summary>
-    public bool DirectoriesChangedBefore(long unixSeconds) => Entries.All(e => !e.IsDirectory || e.CtimeSeconds < unixSeconds);
+    /// <summary>Whether every directory's ctime is before <paramref name="time"/>, to the nanosecond (see <see cref="SnapshotCacheKeys"/> for why that matters).</summary>
+    public bool DirectoriesChangedBefore(DateTimeOffset time)
+    {
+        var seconds = time.ToUnixTimeSeconds();
+        var nanoseconds = (int)((time.UtcTicks - DateTimeOffset.FromUnixTimeSeconds(seconds).UtcTicks) * 100);
+        return Entries.All(e => !e.IsDirectory || e.CtimeSeconds < seconds || (e.CtimeSeconds == seconds && e.CtimeNanoseconds < nanoseconds));
+    }
 
     /// <summary>The tree as stored: the entries, then a SHA-256 of everything before it, so a torn or damaged file is not taken.</summary>
     public byte[] ToBytes()

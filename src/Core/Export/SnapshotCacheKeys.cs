@@ -144,7 +144,7 @@ public sealed class SnapshotCacheKeys(IFileSystem fs, PrintedTrees? printedTrees
                 return again;
             }
 
-            var settled = (_time.GetUtcNow() - SettledFor).ToUnixTimeSeconds();
+            var settled = _time.GetUtcNow() - SettledFor;
             print = TreeStatPrint.Of(fs, tree, known, out entries, out var seen, ShortReadsEnd(known.Device, tree), directory, cancellationToken);
             if (seen is not null && seen.DirectoriesChangedBefore(settled))
             {

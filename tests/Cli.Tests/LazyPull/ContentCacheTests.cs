@@ -140,7 +140,7 @@ public sealed class ContentCacheTests : IDisposable
     public void Settled_uppers_should_be_printed_from_their_kept_trees_and_still_see_every_change()
     {
         // Trees are kept only for uppers whose directories have been still for two seconds.
-        Thread.Sleep(2100);
+        Thread.Sleep(2500);
         var jobs = Jobs("u0", "u1", "u2");
         Succeeds(Export(jobs, Layout("cold"), "zstd", "--cache", Cache));
         Assert.Equal(3, Directory.GetFiles(Path.Combine(Cache, ".paralleldiff", "trees")).Length);

@@ -186,6 +186,18 @@ public sealed class KnownTreePrintTests : IDisposable
         Assert.NotNull(trees.Read(upper));
     }
 
+    [Fact]
+    public void Whether_a_tree_settled_should_be_decided_to_the_nanosecond_not_the_second()
+    {
+        var directory = new PrintedEntry([], true, 1, 2, CtimeSeconds: 100, CtimeNanoseconds: 900_000_000, MtimeSeconds: 100, MtimeNanoseconds: 0);
+        var tree = PrintedTree.Of([directory, PrintedEntry.Of("file"u8.ToArray(), Status(Path.Combine(Tree, "data")))])!;
+        var at = DateTimeOffset.FromUnixTimeSeconds(100);
+        Assert.False(tree.DirectoriesChangedBefore(at.AddMilliseconds(500)));
+        Assert.False(tree.DirectoriesChangedBefore(at.AddMilliseconds(900)));
+        Assert.True(tree.DirectoriesChangedBefore(at.AddMilliseconds(950)));
+        Assert.True(tree.DirectoriesChangedBefore(at.AddSeconds(1)));
+    }
+
     /// <summary>The system's clock, <paramref name="seconds"/> ahead.</summary>
     private static AheadClock Later(int seconds) => new(TimeSpan.FromSeconds(seconds));
 
