@@ -40,6 +40,8 @@ public static partial class TreeStatPrint
             var entry = known.Entries[i];
             if (!fs.TryStatAt(rootDirectory, entry.Path, root, out var status, out var xattrNames) || !entry.StillIs(status))
             {
+                // Never forked: its one array goes back to the pool, as hashing would have given it.
+                records.Current.Dispose();
                 return null;
             }
 
