@@ -28,7 +28,7 @@ public sealed class PrintedTrees(string cacheRoot)
     {
         ArgumentNullException.ThrowIfNull(root);
         var name = NameOf(root);
-        var handle = DirectoryHandle.Kept(ref _handle, Directory) is { } trees ? trees.TryOpenFile(name, out _) : PlainRead.TryOpen(Path.Combine(Directory, name), out _);
+        var handle = DirectoryHandle.TryOpenFileIn(ref _handle, Directory, name, out _);
         if (handle is null)
         {
             return null;

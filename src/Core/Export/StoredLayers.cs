@@ -74,7 +74,7 @@ public sealed class StoredLayers(OciLayout layout)
         var path = PathOf(key);
         // open, pread and close (PlainRead): a warm --cache export reads one record per snapshot,
         // by name in the records directory held open once there is one.
-        var handle = RecordsHandle() is { } records ? records.TryOpenFile(Path.GetFileName(path.AsSpan()), out var errno) : PlainRead.TryOpen(path, out errno);
+        var handle = DirectoryHandle.TryOpenFileIn(ref _recordsHandle, Directory, Path.GetFileName(path.AsSpan()), out var errno);
         if (handle is null)
         {
             return PlainRead.IsMissing(errno) ? null : throw new FsException("open", path, errno);
@@ -181,8 +181,6 @@ public sealed class StoredLayers(OciLayout layout)
     // The records directory held open (DirectoryHandle), once it exists: until then each look-up
     // tries to open it, as a cold cache has no records to find anyway.
     private DirectoryHandle? _recordsHandle;
-
-    private DirectoryHandle? RecordsHandle() => DirectoryHandle.Kept(ref _recordsHandle, Directory);
 
     // One string a record: a warm --cache export looks one up for every snapshot.
     private string PathOf(string key) => string.Concat(Directory, "/", OciDigest.HexSpan(key), ".json");

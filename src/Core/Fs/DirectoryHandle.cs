@@ -70,6 +70,15 @@ public sealed class DirectoryHandle : SafeHandle
     }
 
     /// <summary>
+    /// Opens the file <paramref name="name"/> in <paramref name="directory"/> for reading: by name
+    /// through the handle kept in <paramref name="kept"/> (<see cref="Kept"/>), else, while the
+    /// directory cannot be opened, by its path (<see cref="PlainRead.TryOpen"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a single name.</exception>
+    public static PlainFile? TryOpenFileIn(ref DirectoryHandle? kept, string directory, ReadOnlySpan<char> name, out int errno) =>
+        Kept(ref kept, directory) is { } open ? open.TryOpenFile(name, out errno) : PlainRead.TryOpen(System.IO.Path.Join(directory, name), out errno);
+
+    /// <summary>
     /// Opens the file <paramref name="name"/> in this directory for reading, as <see cref="PlainRead.TryOpen"/>
     /// opens a path, but without moving its atime where the file is ours (O_NOATIME; a file of
     /// another owner is opened without it). The blobs, records and trees a warm --cache export

@@ -34,7 +34,7 @@ public sealed partial class OciLayout
     /// </summary>
     /// <exception cref="ArgumentException">Not a sha256 digest.</exception>
     internal PlainFile? TryOpenBlob(string digest, out int errno) =>
-        BlobDirectoryHandle is { } blobs ? blobs.TryOpenFile(OciDigest.HexSpan(digest), out errno) : PlainRead.TryOpen(BlobPath(digest), out errno);
+        DirectoryHandle.TryOpenFileIn(ref _blobDirectoryHandle, BlobDirectory, OciDigest.HexSpan(digest), out errno);
 
     /// <summary>Whether a blob of that digest is stored (its content is not re-checked).</summary>
     public bool HasBlob(string digest) => File.Exists(BlobPath(digest));
