@@ -145,26 +145,16 @@ public sealed class DirectoryHandle : SafeHandle
                 return false;
             }
 
+            using var file = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
             try
             {
-                fixed (byte* data = content)
-                {
-                    for (var written = 0; written < content.Length;)
-                    {
-                        var n = LibC.PWrite(fd, data + written, (nuint)(content.Length - written), written);
-                        if (n <= 0)
-                        {
-                            errno = n < 0 ? Marshal.GetLastPInvokeError() : Errno.EIO;
-                            return false;
-                        }
-
-                        written += (int)n;
-                    }
-                }
+                RandomAccess.Write(file, content, 0);
             }
-            finally
+            catch (IOException e)
             {
-                LibC.Close(fd);
+                // .NET gives the errno as the HResult.
+                errno = e.HResult;
+                return false;
             }
 
             errno = 0;

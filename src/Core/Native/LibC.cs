@@ -120,9 +120,6 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "pread64", SetLastError = true)]
     public static partial nint PRead(int fd, byte* buffer, nuint count, long offset);
 
-    [LibraryImport(Lib, EntryPoint = "pwrite64", SetLastError = true)]
-    public static partial nint PWrite(int fd, byte* buffer, nuint count, long offset);
-
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
