@@ -58,13 +58,15 @@ public sealed class PrintedTrees(string cacheRoot)
         // the 1,000 trees of a cold bulk export of small snapshots cost it 5 % more time.
         try
         {
-            if (DirectoryHandle.Kept(ref _handle, Directory) is null)
+            var trees = DirectoryHandle.Kept(ref _handle, Directory);
+            if (trees is null)
             {
                 System.IO.Directory.CreateDirectory(Directory);
+                trees = DirectoryHandle.Kept(ref _handle, Directory);
             }
 
             // Not kept on failure: the next run walks this upper, as it would have anyway.
-            _ = DirectoryHandle.Kept(ref _handle, Directory)?.TryReplaceFile(NameOf(root), tree.ToBytes(), out _);
+            _ = trees?.TryReplaceFile(NameOf(root), tree.ToBytes(), out _);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

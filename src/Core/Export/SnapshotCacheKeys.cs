@@ -136,26 +136,25 @@ public sealed class SnapshotCacheKeys(IFileSystem fs, PrintedTrees? printedTrees
         // CanonicalDirectory's lstat and descriptor are the real file system's: a stand-in file system takes its own.
         int entries;
         string print;
-        if (status is { } known && fs is LinuxFileSystem linux && printedTrees is not null && directory >= 0)
+        if (status is { } known && fs is LinuxFileSystem linux)
         {
             // A small upper printed before is looked up path by path while its directories are unchanged.
-            if (printedTrees.Read(tree) is { } printed && TreeStatPrint.OfKnown(linux, tree, known, directory, printed, out entries) is { } again)
+            var trees = directory >= 0 ? printedTrees : null;
+            if (trees?.Read(tree) is { } printed && TreeStatPrint.OfKnown(linux, tree, known, directory, printed, out entries) is { } again)
             {
                 return again;
             }
 
             var settled = _time.GetUtcNow() - SettledFor;
             print = TreeStatPrint.Of(fs, tree, known, out entries, out var seen, ShortReadsEnd(known.Device, tree), directory, cancellationToken);
-            if (seen is not null && seen.DirectoriesChangedBefore(settled))
+            if (trees is not null && seen is not null && seen.DirectoriesChangedBefore(settled))
             {
-                printedTrees.Write(tree, seen);
+                trees.Write(tree, seen);
             }
         }
         else
         {
-            print = status is { } given && fs is LinuxFileSystem
-                ? TreeStatPrint.Of(fs, tree, given, out entries, ShortReadsEnd(given.Device, tree), directory, cancellationToken)
-                : TreeStatPrint.Of(fs, tree, out entries, cancellationToken);
+            print = TreeStatPrint.Of(fs, tree, out entries, cancellationToken);
         }
 
         // Two threads printing one big tree at once both walk it (two jobs of one upper in flight

@@ -84,7 +84,8 @@ public static partial class TreeStatPrint
     {
         var seen = new List<PrintedEntry>();
         var print = Of(fs, root, rootStatus, ForkAfter, cancellationToken, out entries, shortReadsEnd, rootDirectory, seen);
-        printed = entries < PrintedTree.MostEntries && seen.Count == entries + 1 ? PrintedTree.Of(seen) : null;
+        // Fewer entries kept than printed: the walk grew past PrintedTree.MostEntries and stopped keeping them.
+        printed = seen.Count == entries + 1 ? PrintedTree.Of(seen) : null;
         return print;
     }
 

@@ -35,7 +35,7 @@ public sealed class KnownTreePrintTests : IDisposable
         var root = SnapshotPaths.OpenCanonicalDirectory(Tree, "--upper", out var status, out var directory);
         try
         {
-            var print = TreeStatPrint.Of(LinuxFileSystem.Instance, root, status, out var entries, out var seen, rootDirectory: directory);
+            var print = TreeStatPrint.Of(LinuxFileSystem.Instance, root, status, out _, out var seen, rootDirectory: directory);
             Assert.Equal(TreeStatPrint.Of(LinuxFileSystem.Instance, root, status), print);
             return (print, seen);
         }
